@@ -1,0 +1,285 @@
+/**
+ * The engine's public data types. Everything here is plain data: no HTTP, no XML.
+ * The HTTP adapter (apps/s3) and embedders program against these.
+ */
+import type { Readable } from 'node:stream';
+
+export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
+export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
+
+export type StorageClass =
+  | 'STANDARD'
+  | 'REDUCED_REDUNDANCY'
+  | 'STANDARD_IA'
+  | 'ONEZONE_IA'
+  | 'INTELLIGENT_TIERING'
+  | 'GLACIER'
+  | 'DEEP_ARCHIVE'
+  | 'GLACIER_IR'
+  | 'OUTPOSTS'
+  | 'EXPRESS_ONEZONE';
+
+/** One content-addressed chunk: SHA-256 (lowercase hex) of its bytes, and its length. */
+export interface ChunkRef {
+  hash: string;
+  size: number;
+}
+
+export interface User {
+  id: string;
+  displayName: string;
+  email?: string;
+  createdAt: string; // ISO 8601
+  suspended?: boolean;
+}
+
+export interface UserInput {
+  id: string;
+  displayName?: string;
+  email?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface AccessKeyLookup {
+  user: User;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface BucketInfo {
+  name: string;
+  /** Internal id used in metadata keys; never reused, so a re-created bucket starts empty. */
+  id: string;
+  owner: string; // user id
+  createdAt: Date;
+  /** LocationConstraint given at creation (the server's region when none was given). */
+  region: string;
+}
+
+/** Headers S3 stores with an object and returns on GET/HEAD. */
+export interface ContentHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  websiteRedirectLocation?: string;
+}
+
+export interface ObjectChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** base64 of the big-endian digest, as S3 sends it in x-amz-checksum-* headers. */
+  value: string;
+  type: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+/** Everything known about one object version, except where its bytes are. */
+export interface ObjectMeta extends ContentHeaders {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Hex MD5 of the body, or "<hex>-<parts>" for multipart objects. Unquoted. */
+  etag: string;
+  lastModified: Date;
+  /** Keys lower-cased, without the "x-amz-meta-" prefix. */
+  userMetadata: Record<string, string>;
+  storageClass: StorageClass;
+  owner: string;
+  /** "null" for objects written while versioning was never enabled (or suspended). */
+  versionId: string;
+  checksum?: ObjectChecksum;
+  /** Sizes of the parts of a multipart object, in order; absent for single PUTs. */
+  partSizes?: number[];
+}
+
+export interface ReadConditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: Date;
+  ifUnmodifiedSince?: Date;
+}
+
+/** Conditional write (PUT / Complete): evaluated atomically against the current object. */
+export interface WriteConditions {
+  /** "*" means "must exist"; otherwise the current ETag must match. */
+  ifMatch?: string;
+  /** Only "*" is meaningful: the key must not exist. */
+  ifNoneMatch?: string;
+}
+
+/** A parsed Range header; resolved against the object size by the engine. */
+export type ByteRangeSpec =
+  | { kind: 'range'; start: number; end?: number } // bytes=a-b or bytes=a-
+  | { kind: 'suffix'; length: number }; // bytes=-n
+
+/** What the engine computed while streaming a body, handed to `verify` before commit. */
+export interface BodyDigests {
+  size: number;
+  md5: Buffer;
+  checksum?: { algorithm: ChecksumAlgorithm; value: Buffer };
+}
+
+export type BodyInput = Readable | AsyncIterable<Buffer | Uint8Array>;
+
+export interface PutObjectOptions extends ContentHeaders {
+  owner: string;
+  userMetadata?: Record<string, string>;
+  storageClass?: StorageClass;
+  /** Declared length; a body that ends short fails with IncompleteBody, one that runs long with InvalidRequest. */
+  contentLength?: number;
+  /** Compute this checksum while streaming and store it with the object. */
+  checksumAlgorithm?: ChecksumAlgorithm;
+  conditions?: WriteConditions;
+  /**
+   * Called once the whole body has been read and before anything is committed.
+   * Throw (an S3Error) to abort: nothing becomes visible and the chunks are released.
+   * The HTTP layer checks Content-MD5, x-amz-checksum-* headers and trailers here.
+   */
+  verify?: (digests: BodyDigests) => void | Promise<void>;
+}
+
+export interface GetObjectOptions {
+  versionId?: string;
+  range?: ByteRangeSpec;
+  conditions?: ReadConditions;
+}
+
+export interface GetObjectResult {
+  meta: ObjectMeta;
+  /** Resolved inclusive byte range when a Range was given and satisfiable. */
+  range?: { start: number; end: number };
+  body: Readable;
+}
+
+export interface DeleteObjectResult {
+  versionId?: string;
+  deleteMarker?: boolean;
+}
+
+export interface CopyObjectOptions {
+  owner: string;
+  srcVersionId?: string;
+  metadataDirective?: 'COPY' | 'REPLACE';
+  /** Used when metadataDirective is REPLACE. */
+  contentHeaders?: ContentHeaders;
+  userMetadata?: Record<string, string>;
+  storageClass?: StorageClass;
+  /** x-amz-copy-source-if-* */
+  sourceConditions?: ReadConditions;
+  /** If-Match / If-None-Match on the destination. */
+  conditions?: WriteConditions;
+  checksumAlgorithm?: ChecksumAlgorithm;
+}
+
+export interface ListObjectsOptions {
+  prefix?: string;
+  delimiter?: string;
+  /** Exclusive: only keys (and common prefixes) sorting after this are returned. */
+  startAfter?: string;
+  /** 0..1000; the HTTP layer clamps. */
+  maxKeys: number;
+}
+
+export interface ListObjectsResult {
+  objects: ObjectMeta[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix returned: pass as startAfter to continue. */
+  nextStartAfter?: string;
+}
+
+export interface ListBucketsOptions {
+  prefix?: string;
+  maxBuckets?: number;
+  /** Exclusive start: a bucket name returned as continuationToken by a previous page. */
+  continuationToken?: string;
+}
+
+export interface ListBucketsResult {
+  buckets: BucketInfo[];
+  continuationToken?: string;
+}
+
+export interface DeleteObjectsItem {
+  key: string;
+  versionId?: string;
+}
+
+export interface DeleteObjectsResultItem {
+  key: string;
+  versionId?: string;
+  deleteMarker?: boolean;
+  deleteMarkerVersionId?: string;
+  error?: { code: string; message: string };
+}
+
+export interface GcResult {
+  chunksRemoved: number;
+  bytesRemoved: number;
+}
+
+export interface UsageReport {
+  buckets: number;
+  objects: number;
+  /** Sum of object sizes as clients see them. */
+  logicalBytes: number;
+  /** Bytes of chunk files on disk (each distinct chunk once): logical / physical = dedup ratio. */
+  physicalBytes: number;
+  chunks: number;
+}
+
+export interface EngineOptions {
+  /** Directory holding `meta/` (LevelDB) and `chunks/`. */
+  dataDir: string;
+  /** fsync chunk files, their directories and metadata batches before acknowledging. Default true. */
+  fsync?: boolean;
+  /** Chunk size in bytes. Default 1 MiB (see chunkStore.ts for why). */
+  chunkSize?: number;
+  /** Region reported for buckets created without a LocationConstraint. Default us-east-1. */
+  region?: string;
+  /** How long a chunk whose last reference went away stays on disk before GC may remove it. */
+  gcGraceMs?: number;
+  /**
+   * An already-constructed abstract-level database (e.g. memory-level in unit tests).
+   * When absent the engine opens classic-level under `<dataDir>/meta`.
+   */
+  db?: unknown;
+}
+
+/**
+ * The engine's API as the HTTP adapter and embedders use it. `Engine` (engine.ts) implements it.
+ * Every method throws S3Error with S3's code on failure (NoSuchBucket, NoSuchKey, ...).
+ */
+export interface EngineApi {
+  readonly options: Readonly<Required<Omit<EngineOptions, 'db'>>>;
+  close(): Promise<void>;
+
+  // users and access keys
+  /** Root user ("root"): uses the given keys, else the persisted ones, else generates and persists new ones. */
+  ensureRootUser(keys?: { accessKeyId?: string; secretAccessKey?: string }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }>;
+  /** Idempotent create-or-update of a user and one of its access keys. */
+  upsertUser(input: UserInput): Promise<User>;
+  getUser(id: string): Promise<User | undefined>;
+  lookupAccessKey(accessKeyId: string): Promise<AccessKeyLookup | undefined>;
+
+  // buckets
+  createBucket(name: string, opts: { owner: string; region?: string }): Promise<BucketInfo>;
+  getBucket(name: string): Promise<BucketInfo>;
+  deleteBucket(name: string): Promise<void>;
+  listBuckets(owner: string, opts?: ListBucketsOptions): Promise<ListBucketsResult>;
+
+  // objects
+  putObject(bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta>;
+  getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult>;
+  headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }>;
+  deleteObject(bucket: string, key: string, opts?: { versionId?: string }): Promise<DeleteObjectResult>;
+  deleteObjects(bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]>;
+  copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta>;
+  listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult>;
+
+  // maintenance
+  gc(opts?: { graceMs?: number }): Promise<GcResult>;
+  usage(): Promise<UsageReport>;
+}
