@@ -74,6 +74,8 @@ export interface RawRequestOptions {
   host?: string;
   /** Socket timeout in ms (default 15000). */
   timeoutMs?: number;
+  /** Change headers after signing (lower-case names), e.g. to send a value other than the signed one. */
+  afterSign?: (headers: Record<string, string>) => void;
 }
 
 const NEVER_SIGNED = new Set(['authorization', 'content-length', 'user-agent', 'expect', 'connection', 'transfer-encoding']);
@@ -323,6 +325,7 @@ export async function rawRequest(endpoint: string, o: RawRequestOptions): Promis
     });
   }
 
+  o.afterSign?.(headers);
   const fullPath = rawQuery ? `${o.path}?${rawQuery}` : o.path;
   return new Promise<RawResponse>((resolve) => {
     let settled = false;
