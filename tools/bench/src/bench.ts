@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+/**
+ * cairn-bench: runs the same S3 workloads against Cairn, s3rver and a bare Node HTTP server (each a
+ * child process whose RSS/CPU is sampled), checks every body, prints a table and writes JSON.
+ *
+ *   node tools/bench/dist/bench.js [--targets cairn,s3rver,bare] [--workloads put4k,get4k,...]
+ *        [--quick] [--duration S] [--concurrency N] [--out FILE] ...   (see --help)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { makePool, MiB } from './data';
+import { formatReport, type BenchReport, type TargetReport } from './report';
+import { serveChild } from './servers';
+import { ProcSampler, procReader } from './stats';
+import { ALL_TARGETS, startTarget, unavailable, type TargetConfig, type TargetName } from './targets';
+import { type BenchOptions, TargetBench, WORKLOADS, type WorkloadName } from './workloads';
+
+const HELP = `Usage: node tools/bench/dist/bench.js [options]
+
+  --targets LIST         comma-separated: ${ALL_TARGETS.join(', ')} (default cairn,s3rver,bare)
+  --workloads LIST       comma-separated: ${WORKLOADS.join(', ')} (default all)
+  --quick                small counts: a smoke run of well under a minute
+  --duration S           time bound of each workload, seconds (default 8; quick 2)
+  --concurrency N        requests in flight for the 4 KiB workloads (default 16)
+  --large-concurrency N  requests in flight for 64 MiB PUT/GET and listing (default 4)
+  --ops N                count bound of each 4 KiB workload (default 20000; quick 1000)
+  --big-count N          count bound of the 64 MiB workloads, objects (default 16; quick 3)
+  --multipart-mib N      size of the multipart upload, MiB (default 1024; quick 128)
+  --part-mib N           part size, MiB (default 16); 4 parts in flight
+  --multipart-duration S time bound of the multipart upload (default 60; quick 15)
+  --list-keys N          keys listed by list10k (default 10000; quick 1000)
+  --out FILE             JSON results (default tools/bench/results/bench-results.json)
+  --cairn-cli FILE       Cairn CLI (default apps/s3/dist/cli.js)
+  --cairn-node-args STR  extra node flags for the Cairn process, e.g. "--cpu-prof --cpu-prof-dir=prof"
+  --keep-data            keep the servers' data directories
+  --help
+`;
+
+const BENCH_DIR = resolve(__dirname, '..');
+const REPO_ROOT = resolve(BENCH_DIR, '../..');
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], dflt: T[], what: string): T[] {
+  if (!value) return dflt;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const i of items) if (!allowed.includes(i as T)) throw new Error(`unknown ${what} "${i}" (one of ${allowed.join(', ')})`);
+  return items as T[];
+}
+
+function num(v: string | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--serve-bare') || argv.includes('--serve-s3rver')) {
+    await serveChild(argv);
+    return -1; // keep running
+  }
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      targets: { type: 'string' },
+      workloads: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      concurrency: { type: 'string' },
+      'large-concurrency': { type: 'string' },
+      ops: { type: 'string' },
+      'big-count': { type: 'string' },
+      'multipart-mib': { type: 'string' },
+      'part-mib': { type: 'string' },
+      'multipart-duration': { type: 'string' },
+      'list-keys': { type: 'string' },
+      out: { type: 'string' },
+      'cairn-cli': { type: 'string' },
+      'cairn-node-args': { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const quick = values.quick ?? false;
+  const targets = list(values.targets, ALL_TARGETS, ['cairn', 's3rver', 'bare'], 'target');
+  const workloads = list(values.workloads, WORKLOADS, [...WORKLOADS], 'workload');
+  const largeConcurrency = Math.floor(num(values['large-concurrency'], 4, 'large-concurrency'));
+  const opts: BenchOptions = {
+    duration: num(values.duration, quick ? 2 : 8, 'duration'),
+    multipartDuration: num(values['multipart-duration'], quick ? 15 : 60, 'multipart-duration'),
+    smallConcurrency: Math.floor(num(values.concurrency, 16, 'concurrency')),
+    largeConcurrency,
+    listConcurrency: largeConcurrency,
+    setupConcurrency: 64,
+    smallOps: Math.floor(num(values.ops, quick ? 1000 : 20000, 'ops')),
+    bigCount: Math.floor(num(values['big-count'], quick ? 3 : 16, 'big-count')),
+    multipartBytes: Math.floor(num(values['multipart-mib'], quick ? 128 : 1024, 'multipart-mib') * MiB),
+    partSize: Math.floor(num(values['part-mib'], 16, 'part-mib') * MiB),
+    partsInFlight: 4,
+    listKeys: Math.floor(num(values['list-keys'], quick ? 1000 : 10000, 'list-keys')),
+    listPages: 1_000_000,
+  };
+  if (opts.partSize < 5 * MiB) throw new Error('--part-mib must be at least 5 (S3 minimum part size)');
+  if (opts.partSize % 4096 !== 0) throw new Error('--part-mib must be a multiple of 4 KiB');
+  const out = resolve(values.out ?? join(BENCH_DIR, 'results', 'bench-results.json'));
+  const cfg: TargetConfig = {
+    repoRoot: REPO_ROOT,
+    cairnCli: values['cairn-cli'] ? resolve(values['cairn-cli']) : undefined,
+    benchEntry: resolve(__filename),
+    listKeys: opts.listKeys,
+    keepData: values['keep-data'] ?? false,
+    cairnNodeArgs: values['cairn-node-args'] ? values['cairn-node-args'].split(/\s+/).filter(Boolean) : [],
+  };
+
+  const log = (m: string) => process.stderr.write(m + '\n');
+  const startedAt = new Date().toISOString();
+  log(`cairn-bench: targets ${targets.join(',')}; workloads ${workloads.join(',')}${quick ? ' (quick)' : ''}`);
+  const pool = makePool();
+  const reports: TargetReport[] = [];
+
+  for (const name of targets) {
+    const why = unavailable(name as TargetName, cfg);
+    if (why) {
+      log(`[${name}] not run: ${why}`);
+      reports.push({ target: name, unavailable: why, results: [] });
+      continue;
+    }
+    log(`[${name}] starting`);
+    let target;
+    try {
+      target = await startTarget(name, cfg);
+    } catch (e) {
+      log(`[${name}] not run: ${(e as Error).message}`);
+      reports.push({ target: name, unavailable: (e as Error).message, results: [] });
+      continue;
+    }
+    const reader = procReader(target.pid);
+    const sampler = new ProcSampler(reader, 200).start();
+    const cpuStart = reader()?.cpuSeconds ?? 0;
+    const rep: TargetReport = { target: name, pid: target.pid, results: [], problems: [] };
+    reports.push(rep);
+    try {
+      const tb = new TargetBench(target, pool, opts, sampler, log);
+      await tb.createBucket();
+      for (const w of workloads) {
+        if (target.exited()) {
+          rep.problems!.push(`server exited (${JSON.stringify(target.exited())}) before ${w}: ${target.output().trim().slice(-500)}`);
+          break;
+        }
+        const r = await tb.run(w as WorkloadName);
+        rep.results.push(r);
+        const score = r.score === null ? `n/a (${r.na})` : `${r.score.toFixed(1)} ${r.unit}`;
+        const lat = r.latencyMs ? ` p50 ${r.latencyMs.p50.toFixed(2)} ms p99 ${r.latencyMs.p99.toFixed(2)} ms` : '';
+        const err = r.errors ? ` errors ${r.errors}/${r.ops}` : '';
+        const bad = r.error ? ` BAD: ${r.error}` : '';
+        log(`[${name}] ${w}: ${score}${lat}${err} (${r.ops} ops, ${r.elapsedSec.toFixed(1)} s)${bad}`);
+      }
+    } catch (e) {
+      rep.problems!.push((e as Error).message);
+      log(`[${name}] aborted: ${(e as Error).message}`);
+    } finally {
+      const end = reader();
+      sampler.stop();
+      rep.peakRssMiB = sampler.peakRssBytes / MiB;
+      if (end) rep.cpuSecTotal = end.cpuSeconds - cpuStart;
+      if (target.exited()) rep.problems!.push(`server exited: ${JSON.stringify(target.exited())}`);
+      await target.stop();
+      if (rep.problems!.length === 0) delete rep.problems;
+    }
+  }
+
+  const cpu = cpus();
+  const report: BenchReport = {
+    version: 1,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    host: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? '',
+      memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    },
+    options: { ...opts, quick, targets, workloads },
+    targets: reports,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write('\n' + formatReport(report) + '\n\n');
+  log(`results written to ${out}`);
+  const bad = reports.some((t) => t.results.some((r) => r.error));
+  return bad ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e) => {
+    process.stderr.write(`cairn-bench: ${(e as Error).stack ?? e}\n`);
+    process.exit(2);
+  },
+);

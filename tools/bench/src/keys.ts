@@ -1,0 +1,7 @@
+/** Key names shared by the workloads and the bare server. */
+export const BUCKET = 'cairn-bench';
+export const LIST_PAGE = 1000;
+export const listKey = (i: number): string => 'list/' + String(i).padStart(6, '0');
+export const smallKey = (i: number): string => 'small/' + String(i).padStart(7, '0');
+export const bigKey = (i: number): string => 'big/' + String(i).padStart(4, '0');
+export const multipartKey = (i: number): string => 'multipart/' + String(i).padStart(3, '0');

@@ -1,0 +1,149 @@
+/**
+ * Output: the comparison table (stdout) and the JSON document.
+ */
+import type { WorkloadName, WorkloadResult } from './workloads';
+
+export interface TargetReport {
+  target: string;
+  /** why the target did not run */
+  unavailable?: string;
+  pid?: number;
+  peakRssMiB?: number;
+  cpuSecTotal?: number;
+  results: WorkloadResult[];
+  /** non-fatal problems (e.g. the server died) */
+  problems?: string[];
+}
+
+export interface BenchReport {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  host: { node: string; platform: string; cpus: number; cpuModel: string; memGiB: number };
+  options: Record<string, unknown>;
+  targets: TargetReport[];
+}
+
+function fmtNum(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  if (x >= 1000) return Math.round(x).toString();
+  if (x >= 100) return x.toFixed(0);
+  if (x >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+
+function scoreCell(r: WorkloadResult | undefined, value: (r: WorkloadResult) => number | undefined): string {
+  if (!r) return '';
+  if (r.score === null) return 'n/a';
+  if (r.error) return '0 (BAD)';
+  const v = value(r);
+  if (v === undefined) return '-';
+  let s = fmtNum(v);
+  if (r.errors > 0) s += ` (${(r.errorRate * 100).toFixed(r.errorRate < 0.01 ? 2 : 1)}% err)`;
+  return s;
+}
+
+function ratio(a: number | undefined | null, b: number | undefined | null): string {
+  if (a === undefined || a === null || b === undefined || b === null || !(b > 0)) return '';
+  return (a / b).toFixed(2);
+}
+
+interface Row {
+  label: string;
+  unit: string;
+  workload: WorkloadName;
+  value: (r: WorkloadResult) => number | undefined;
+  /** ratios make sense (throughput rows) */
+  ratios: boolean;
+}
+
+const ROWS: Row[] = [];
+for (const w of ['put4k', 'get4k', 'head4k', 'delete4k', 'mix4k'] as WorkloadName[]) {
+  ROWS.push({ label: w, unit: 'ops/s', workload: w, value: (r) => r.score ?? undefined, ratios: true });
+  ROWS.push({ label: `  ${w} p50`, unit: 'ms', workload: w, value: (r) => r.latencyMs?.p50, ratios: false });
+  ROWS.push({ label: `  ${w} p99`, unit: 'ms', workload: w, value: (r) => r.latencyMs?.p99, ratios: false });
+}
+for (const w of ['put64m', 'get64m', 'multipart1g'] as WorkloadName[]) {
+  ROWS.push({ label: w, unit: 'MiB/s', workload: w, value: (r) => r.score ?? undefined, ratios: true });
+}
+ROWS.push({ label: 'list10k', unit: 'keys/s', workload: 'list10k', value: (r) => r.score ?? undefined, ratios: true });
+ROWS.push({ label: 'list10k', unit: 'pages/s', workload: 'list10k', value: (r) => r.extra?.pagesPerSec, ratios: true });
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i <= 1 ? (c ?? '').padEnd(widths[i]) : (c ?? '').padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function formatReport(rep: BenchReport): string {
+  const targets = rep.targets;
+  const names = targets.map((t) => t.target);
+  const byName = new Map(targets.map((t) => [t.target, t]));
+  const find = (t: string, w: WorkloadName) => byName.get(t)?.results.find((r) => r.workload === w);
+  const cairn = names.find((n) => n === 'cairn') ?? names.find((n) => n.startsWith('cairn'));
+  const ratioCols: [string, string][] = [];
+  if (cairn) for (const other of ['bare', 's3rver']) if (names.includes(other)) ratioCols.push([cairn, other]);
+
+  const present = new Set(targets.flatMap((t) => t.results.map((r) => r.workload)));
+  const out: string[] = [];
+  const header = ['workload', 'unit', ...names, ...ratioCols.map(([a, b]) => `${a}÷${b}`)];
+  const rows: string[][] = [];
+  for (const row of ROWS) {
+    if (!present.has(row.workload)) continue;
+    const cells = [row.label, row.unit];
+    for (const n of names) {
+      const t = byName.get(n);
+      cells.push(t?.unavailable ? 'n/a' : scoreCell(find(n, row.workload), row.value));
+    }
+    for (const [a, b] of ratioCols) {
+      const ra = find(a, row.workload);
+      const rb = find(b, row.workload);
+      const va = ra && ra.score !== null && !ra.error ? row.value(ra) : undefined;
+      const vb = rb && rb.score !== null && !rb.error ? row.value(rb) : undefined;
+      cells.push(row.ratios ? ratio(va, vb) : '');
+    }
+    rows.push(cells);
+  }
+  out.push(table(header, rows));
+
+  // server resources
+  const rHeader = ['server resources', 'unit', ...names];
+  const rRows: string[][] = [];
+  rRows.push(['peak RSS (whole run)', 'MiB', ...names.map((n) => fmtOpt(byName.get(n)?.peakRssMiB))]);
+  rRows.push(['CPU (whole run)', 's', ...names.map((n) => fmtOpt(byName.get(n)?.cpuSecTotal))]);
+  for (const w of ['put4k', 'get4k', 'head4k', 'delete4k', 'mix4k', 'list10k'] as WorkloadName[]) {
+    if (!present.has(w)) continue;
+    const unit = w === 'list10k' ? 'ms/1k pages' : 'ms/1k ops';
+    rRows.push([`${w} CPU`, unit, ...names.map((n) => fmtOpt(find(n, w)?.serverCpuMsPer1kOps))]);
+  }
+  for (const w of ['put64m', 'get64m', 'multipart1g'] as WorkloadName[]) {
+    if (!present.has(w)) continue;
+    rRows.push([`${w} CPU`, 's/GiB', ...names.map((n) => fmtOpt(find(n, w)?.serverCpuSecPerGiB))]);
+    rRows.push([`${w} peak RSS`, 'MiB', ...names.map((n) => fmtOpt(find(n, w)?.serverPeakRssMiB))]);
+  }
+  out.push('');
+  out.push(table(rHeader, rRows));
+
+  // problems, n/a reasons, errors
+  const notes: string[] = [];
+  for (const t of targets) {
+    if (t.unavailable) notes.push(`${t.target}: not run: ${t.unavailable}`);
+    for (const p of t.problems ?? []) notes.push(`${t.target}: ${p}`);
+    for (const r of t.results) {
+      if (r.na) notes.push(`${t.target} ${r.workload}: n/a: ${r.na}`);
+      if (r.error) notes.push(`${t.target} ${r.workload}: SCORE 0: ${r.error}`);
+      if (r.errors) notes.push(`${t.target} ${r.workload}: ${r.errors}/${r.ops} failed ops: ${JSON.stringify(r.errorCodes)}`);
+      for (const n of r.notes ?? []) notes.push(`${t.target} ${r.workload}: ${n}`);
+    }
+  }
+  if (notes.length) {
+    out.push('');
+    out.push(...notes.map((n) => `* ${n}`));
+  }
+  return out.join('\n');
+}
+
+function fmtOpt(x: number | undefined): string {
+  return x === undefined ? '' : fmtNum(x);
+}
