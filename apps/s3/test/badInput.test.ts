@@ -15,6 +15,7 @@ import type http from 'node:http';
 import { startTestServer, type TestServer } from './helpers/server';
 import { rawRequest, parseS3Error, sha256Hex, amzDate, type RawRequestOptions, type RawResponse } from './helpers/rawRequest';
 import { NASTY_KEYS, KEY_1024, KEY_1025, encodeKey } from './helpers/nastyKeys';
+import { OPERATIONS, type OperationDef } from '../src/operations';
 
 const BUCKET = 'bad-input';
 
@@ -614,12 +615,34 @@ describe('payload integrity', () => {
 });
 
 // ------------------------------------------------------------------------------------ not implemented
-describe('unimplemented operations', () => {
-  test.each([
-    ['GET', '/bad-input/private/object', 'torrent'],
-  ])('%s %s?%s → 501 NotImplemented XML', async (method, path, query) => {
-    const r = await send({ method, path, query });
-    expectS3Error(r, 501, 'NotImplemented');
+describe('unimplemented operations (every entry the operation table marks notImplemented)', () => {
+  const DUMMY: Record<string, string> = { uploadId: 'no-such-upload', partNumber: '1', id: 'cfg', versionId: 'null' };
+  const notImplementedOps = OPERATIONS.filter((o) => !o.implemented);
+
+  test('the table lists GetObjectTorrent (?torrent) and it answers 501 NotImplemented', async () => {
+    const torrent = OPERATIONS.find((o) => o.name === 'GetObjectTorrent');
+    expect(torrent).toBeDefined();
+    if (torrent && !torrent.implemented) {
+      expectS3Error(await send({ method: 'GET', path: objPath('private/object'), query: 'torrent' }), 501, 'NotImplemented');
+    }
+  });
+
+  test.each(notImplementedOps.map((o) => [o.name, o] as [string, OperationDef]))('%s → 501 NotImplemented', async (_name, op) => {
+    const query: Array<[string, string]> = [
+      ...op.selector.queryKeys.map((k) => [k, DUMMY[k] ?? ''] as [string, string]),
+      ...Object.entries(op.selector.queryValues),
+    ];
+    const headers: Record<string, string> = {};
+    for (const h of op.selector.headers) headers[h] = h === 'x-amz-copy-source' ? `/${BUCKET}/private/object` : 'x';
+    const path = op.target === 'service' ? '/' : op.target === 'bucket' ? `/${BUCKET}` : objPath('private/object');
+    const r = await send({ method: op.method, path, query, headers });
+    if (op.method === 'HEAD') {
+      expect(r.status).toBe(501);
+      expectCommonHeaders(r);
+      expect(r.rawBody.length).toBe(0);
+    } else {
+      expectS3Error(r, 501, 'NotImplemented');
+    }
   });
 });
 
