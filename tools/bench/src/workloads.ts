@@ -154,6 +154,17 @@ export class TargetBench {
     return new S3HttpClient(this.target.endpoint, maxSockets);
   }
 
+  /** A client whose `maxSockets` connections are already open (untimed warm-up: 404 GETs). */
+  private async warmClient(maxSockets: number): Promise<S3HttpClient> {
+    const c = this.client(maxSockets);
+    await Promise.all(
+      Array.from({ length: maxSockets }, () =>
+        c.request({ method: 'GET', bucket: BUCKET, key: 'warm-up/absent' }).catch(() => undefined),
+      ),
+    );
+    return c;
+  }
+
   private expected(seed: number, offset: number, length: number): Expected {
     return this.target.bare ? { kind: 'pool', offset: 0, length } : { kind: 'stamped', seed, offset, length };
   }
@@ -367,7 +378,7 @@ export class TargetBench {
 
   private async put4k(rec: Recorder): Promise<number> {
     const o = this.opts;
-    const c = this.client(o.smallConcurrency);
+    const c = await this.warmClient(o.smallConcurrency);
     const scratch: Buffer[] = [];
     const elapsed = await loop(o.smallConcurrency, o.smallOps, o.duration, async (_i, w) => {
       const seed = this.state.nextSmall++;
@@ -385,7 +396,7 @@ export class TargetBench {
 
   private async get4k(rec: Recorder): Promise<number> {
     const o = this.opts;
-    const c = this.client(o.smallConcurrency);
+    const c = await this.warmClient(o.smallConcurrency);
     const elapsed = await loop(o.smallConcurrency, o.smallOps, o.duration, async (i) => {
       const seed = this.pick(i);
       await this.exec(rec, c, { method: 'GET', bucket: BUCKET, key: smallKey(seed) }, this.expected(seed, 0, SMALL));
@@ -396,7 +407,7 @@ export class TargetBench {
 
   private async head4k(rec: Recorder): Promise<number> {
     const o = this.opts;
-    const c = this.client(o.smallConcurrency);
+    const c = await this.warmClient(o.smallConcurrency);
     const elapsed = await loop(o.smallConcurrency, o.smallOps, o.duration, async (i) => {
       const seed = this.pick(i);
       const r = await this.exec(rec, c, { method: 'HEAD', bucket: BUCKET, key: smallKey(seed) });
@@ -411,7 +422,7 @@ export class TargetBench {
   /** 70% GET of existing objects, 30% PUT of new ones (so a GET never races a PUT of its key). */
   private async mix4k(rec: Recorder): Promise<{ elapsed: number; extra: Record<string, number> }> {
     const o = this.opts;
-    const c = this.client(o.smallConcurrency);
+    const c = await this.warmClient(o.smallConcurrency);
     const scratch: Buffer[] = [];
     let gets = 0;
     let puts = 0;
@@ -434,7 +445,7 @@ export class TargetBench {
 
   private async delete4k(rec: Recorder): Promise<number> {
     const o = this.opts;
-    const c = this.client(o.smallConcurrency);
+    const c = await this.warmClient(o.smallConcurrency);
     const keys = this.state.small;
     const max = Math.min(o.smallOps, keys.length);
     const deleted: number[] = [];
@@ -458,7 +469,7 @@ export class TargetBench {
 
   private async put64m(rec: Recorder): Promise<number> {
     const o = this.opts;
-    const c = this.client(o.largeConcurrency);
+    const c = await this.warmClient(o.largeConcurrency);
     const elapsed = await loop(o.largeConcurrency, o.bigCount, o.duration, async () => {
       const j = this.state.nextBig++;
       const body: StampedBody = { kind: 'stamped', pool: this.pool, seed: BIG_SEED + j, offset: 0, length: BIG };
@@ -471,7 +482,7 @@ export class TargetBench {
 
   private async get64m(rec: Recorder): Promise<number> {
     const o = this.opts;
-    const c = this.client(o.largeConcurrency);
+    const c = await this.warmClient(o.largeConcurrency);
     const big = this.state.big;
     const elapsed = await loop(o.largeConcurrency, o.bigCount, o.duration, async (i) => {
       const j = big[i % big.length];
@@ -486,7 +497,7 @@ export class TargetBench {
 
   private async multipart(rec: Recorder, notes: string[]): Promise<{ elapsed: number; na?: string }> {
     const o = this.opts;
-    const c = this.client(o.partsInFlight + 1);
+    const c = await this.warmClient(o.partsInFlight);
     const u = this.state.nextUpload++;
     const key = multipartKey(u);
     const seed = MP_SEED + u;
@@ -609,7 +620,7 @@ export class TargetBench {
 
   private async list(rec: Recorder): Promise<{ elapsed: number; extra: Record<string, number> }> {
     const o = this.opts;
-    const c = this.client(o.listConcurrency);
+    const c = await this.warmClient(o.listConcurrency);
     const n = o.listKeys;
     let keys = 0;
     let pages = 0;
