@@ -1,0 +1,111 @@
+/**
+ * Buckets: B/<name> holds the record, I/<owner>\0<name> indexes them per owner for ListBuckets,
+ * T/<id> holds usage counters. Ids come from a counter and are never reused, so objects of a
+ * deleted bucket (if any were ever left behind) can't reappear in a re-created one.
+ */
+import { S3Error } from './errors';
+import type { Ctx } from './context';
+import { EMPTY } from './db';
+import * as keys from './keys';
+import { validateBucketName } from './bucketName';
+import type { BucketInfo, ListBucketsOptions, ListBucketsResult } from './types';
+
+export interface BucketRecord {
+  id: string;
+  owner: string;
+  createdAt: number;
+  region: string;
+}
+
+const noSuchBucket = (name: string): S3Error => new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: name });
+
+export function toBucketInfo(name: string, r: BucketRecord): BucketInfo {
+  return { name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), region: r.region };
+}
+
+export async function findBucket(ctx: Ctx, name: string): Promise<BucketRecord | undefined> {
+  if (typeof name !== 'string' || name.length === 0) return undefined;
+  return ctx.db.getJson<BucketRecord>(keys.bucketKey(name));
+}
+
+export async function requireBucket(ctx: Ctx, name: string): Promise<BucketRecord> {
+  const b = await findBucket(ctx, name);
+  if (!b) throw noSuchBucket(name);
+  return b;
+}
+
+/** Under the commit lock: the bucket must still be the one the operation started with. */
+export async function recheckBucket(ctx: Ctx, name: string, id: string): Promise<BucketRecord> {
+  const b = await findBucket(ctx, name);
+  if (!b || b.id !== id) throw noSuchBucket(name);
+  return b;
+}
+
+export async function getBucket(ctx: Ctx, name: string): Promise<BucketInfo> {
+  return toBucketInfo(name, await requireBucket(ctx, name));
+}
+
+export function createBucket(ctx: Ctx, name: string, opts: { owner: string; region?: string }): Promise<BucketInfo> {
+  try {
+    validateBucketName(name);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (typeof opts.owner !== 'string' || !opts.owner || opts.owner.includes('\u0000')) {
+    return Promise.reject(new S3Error('InvalidArgument', 'Bucket owner must be a user id'));
+  }
+  return ctx.committer.run(async (tx) => {
+    const existing = await findBucket(ctx, name);
+    if (existing) {
+      if (existing.owner === opts.owner) {
+        throw new S3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', { BucketName: name });
+      }
+      throw new S3Error('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', { BucketName: name });
+    }
+    const seqKey = keys.settingKey(keys.BUCKET_SEQ_SETTING);
+    const seq = (await ctx.db.getJson<{ next: number }>(seqKey)) ?? { next: 1 };
+    const rec: BucketRecord = { id: seq.next.toString(36), owner: opts.owner, createdAt: tx.now, region: opts.region || ctx.options.region };
+    tx.put(seqKey, { next: seq.next + 1 });
+    tx.put(keys.bucketKey(name), rec);
+    tx.put(keys.ownerIndexKey(rec.owner, name), EMPTY);
+    tx.put(keys.bucketStatsKey(rec.id), { objects: 0, bytes: 0 });
+    return toBucketInfo(name, rec);
+  });
+}
+
+export function deleteBucket(ctx: Ctx, name: string): Promise<void> {
+  return ctx.committer.run(async (tx) => {
+    const b = await requireBucket(ctx, name);
+    const any = await ctx.db.all({ ...keys.objectsRange(b.id), limit: 1, values: false });
+    if (any.length > 0) throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', { BucketName: name });
+    tx.del(keys.bucketKey(name));
+    tx.del(keys.ownerIndexKey(b.owner, name));
+    tx.del(keys.bucketStatsKey(b.id));
+  });
+}
+
+export async function listBuckets(ctx: Ctx, owner: string, opts: ListBucketsOptions = {}): Promise<ListBucketsResult> {
+  const max = opts.maxBuckets ?? 10000;
+  if (!Number.isInteger(max) || max < 1 || max > 10000) {
+    throw new S3Error('InvalidArgument', 'max-buckets must be an integer between 1 and 10000', { ArgumentName: 'max-buckets', ArgumentValue: String(opts.maxBuckets) });
+  }
+  const base = keys.ownerIndexPrefix(owner);
+  const prefix = opts.prefix ?? '';
+  const from = Buffer.concat([base, Buffer.from(prefix, 'utf8')]);
+  const lt = keys.prefixSuccessor(from)!;
+  const range: { gte?: Buffer; gt?: Buffer; lt: Buffer } = { lt };
+  const token = opts.continuationToken;
+  if (token && Buffer.compare(Buffer.from(token, 'utf8'), Buffer.from(prefix, 'utf8')) >= 0) range.gt = keys.ownerIndexKey(owner, token);
+  else range.gte = from;
+  const entries = await ctx.db.all({ ...range, limit: max + 1, values: false });
+  const names = entries.slice(0, max).map(([k]) => keys.decodeOwnerIndexKey(k, owner));
+  const recs = await ctx.db.getMany(names.map(keys.bucketKey));
+  const buckets: BucketInfo[] = [];
+  names.forEach((n, i) => {
+    const raw = recs[i];
+    if (raw) buckets.push(toBucketInfo(n, JSON.parse(raw.toString('utf8')) as BucketRecord));
+  });
+  const result: ListBucketsResult = { buckets };
+  if (entries.length > max) result.continuationToken = names[names.length - 1];
+  return result;
+}

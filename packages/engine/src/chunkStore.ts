@@ -1,0 +1,181 @@
+/**
+ * Content-addressed chunk files: `<dataDir>/chunks/ab/cd/<sha256 hex>`, each distinct content
+ * stored once. Writes go temp file → fsync → rename → fsync directory, so a chunk that exists
+ * under its final name is complete and (with fsync) durable before any metadata references it.
+ *
+ * Chunk size (default 1 MiB) trades dedup granularity against file count and read efficiency:
+ * smaller chunks dedup more (shifted/edited large files share more pieces) but 1 GiB would be
+ * thousands of files and per-chunk metadata; larger chunks mean fewer files (1024 per GiB at
+ * 1 MiB, fine for any filesystem) and one read syscall moves a useful amount of data. 1 MiB is
+ * also the read buffer unit of GET bodies, so memory per stream stays ~1-2 MiB.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { S3Error } from './errors';
+import { KeyedMutex, PinSet } from './locks';
+
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+/** Upper bound so a chunk length always fits the 32-bit size field of chunk lists. */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
+export const CHUNKS_DIR = 'chunks';
+export const CHUNKS_TMP_DIR = 'tmp';
+export const META_DIR = 'meta';
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+
+/** Path of a chunk relative to `<dataDir>/chunks`. */
+export function chunkRelativePath(hash: string): string {
+  return path.join(hash.slice(0, 2), hash.slice(2, 4), hash);
+}
+
+export interface ChunkFileInfo {
+  hash: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export class ChunkStore {
+  readonly root: string;
+  readonly tmpDir: string;
+  /** Per-hash lock: existence check + write vs. GC unlink. */
+  readonly locks = new KeyedMutex();
+  /** Hashes held by in-flight uploads (see locks.ts). */
+  readonly pins = new PinSet();
+  private readonly knownDirs = new Set<string>();
+
+  constructor(
+    dataDir: string,
+    private readonly fsync: boolean,
+  ) {
+    this.root = path.join(dataDir, CHUNKS_DIR);
+    this.tmpDir = path.join(this.root, CHUNKS_TMP_DIR);
+  }
+
+  /** Creates the directories and removes temp files a crash left behind. */
+  async init(): Promise<void> {
+    await fs.promises.mkdir(this.tmpDir, { recursive: true });
+    for (const name of await fs.promises.readdir(this.tmpDir)) {
+      await fs.promises.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
+    }
+    if (this.fsync) await fsyncDir(this.root);
+  }
+
+  pathOf(hash: string): string {
+    return path.join(this.root, chunkRelativePath(hash));
+  }
+
+  /**
+   * Makes sure the chunk is on disk. The caller must have pinned `hash` first (so GC leaves it
+   * alone until the referencing commit). Returns true when the file was written now, false
+   * when it already existed (dedup).
+   */
+  async put(hash: string, data: Buffer): Promise<boolean> {
+    return this.locks.run(hash, async () => {
+      const file = this.pathOf(hash);
+      const st = await fs.promises.stat(file).catch(() => undefined);
+      if (st && st.size === data.length) return false;
+      // Missing, or a damaged file of the wrong size: (re)write it.
+      const tmp = path.join(this.tmpDir, `${hash}.${randomBytes(6).toString('hex')}`);
+      const fh = await fs.promises.open(tmp, 'wx');
+      try {
+        let off = 0;
+        while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+        if (this.fsync) await fh.sync();
+      } catch (e) {
+        await fh.close().catch(() => undefined);
+        await fs.promises.rm(tmp, { force: true });
+        throw e;
+      }
+      await fh.close();
+      const dir = path.dirname(file);
+      await this.ensureDir(dir);
+      try {
+        await fs.promises.rename(tmp, file);
+      } catch (e) {
+        await fs.promises.rm(tmp, { force: true });
+        throw e;
+      }
+      if (this.fsync) await fsyncDir(dir);
+      return true;
+    });
+  }
+
+  /** Reads a whole chunk and checks its length and SHA-256: never hands out wrong bytes. */
+  async read(hash: string, size: number): Promise<Buffer> {
+    let data: Buffer;
+    try {
+      data = await fs.promises.readFile(this.pathOf(hash));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new S3Error('InternalError', code === 'ENOENT' ? `chunk ${hash} is missing` : `chunk ${hash} unreadable: ${code ?? e}`);
+    }
+    if (data.length !== size || createHash('sha256').update(data).digest('hex') !== hash) {
+      throw new S3Error('InternalError', `chunk ${hash} is corrupt`);
+    }
+    return data;
+  }
+
+  async exists(hash: string): Promise<boolean> {
+    return fs.promises.access(this.pathOf(hash)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Unlinks a chunk file; the caller holds the hash's lock and has decided it is garbage. */
+  async remove(hash: string): Promise<boolean> {
+    try {
+      await fs.promises.unlink(this.pathOf(hash));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
+  /** Every chunk file on disk. Cost: one readdir per directory, one stat per file. */
+  async *walk(): AsyncGenerator<ChunkFileInfo> {
+    for (const a of await readdirSafe(this.root)) {
+      if (a === CHUNKS_TMP_DIR || a.length !== 2) continue;
+      for (const b of await readdirSafe(path.join(this.root, a))) {
+        const dir = path.join(this.root, a, b);
+        for (const name of await readdirSafe(dir)) {
+          if (!HASH_RE.test(name)) continue;
+          const st = await fs.promises.stat(path.join(dir, name)).catch(() => undefined);
+          if (st?.isFile()) yield { hash: name, size: st.size, mtimeMs: st.mtimeMs };
+        }
+      }
+    }
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    const parent = path.dirname(dir);
+    const created = await fs.promises.mkdir(dir, { recursive: true });
+    if (created && this.fsync) {
+      // New directory entries must be durable too, or a crash could lose the whole subtree.
+      await fsyncDir(parent);
+      await fsyncDir(path.dirname(parent));
+    }
+    this.knownDirs.add(dir);
+  }
+}
+
+async function readdirSafe(dir: string): Promise<string[]> {
+  try {
+    return (await fs.promises.readdir(dir)).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.promises.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

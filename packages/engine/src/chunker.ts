@@ -1,0 +1,161 @@
+/**
+ * One pass over an upload body: cut it into fixed-size chunks, hash the whole body with MD5
+ * (the ETag) and the optional checksum, name each chunk by its SHA-256 and write it to the
+ * chunk store, all while streaming. Memory: the chunk being filled plus at most
+ * WRITE_CONCURRENCY chunks being written (overlapping disk writes/fsyncs with reading).
+ *
+ * Every written (or found) chunk is pinned so GC can't remove it before the commit that
+ * references it; the caller unpins after committing. On failure the chunker unpins everything
+ * itself and nothing is committed: the files become orphans that GC sweeps after its grace.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { S3Error, isS3Error } from './errors';
+import { createChecksum, type Hasher } from './checksums';
+import type { ChunkStore } from './chunkStore';
+import type { BodyDigests, BodyInput, ChecksumAlgorithm, ChunkRef } from './types';
+
+const WRITE_CONCURRENCY = 3;
+
+export interface ChunkerOptions {
+  chunkSize: number;
+  store: ChunkStore;
+  contentLength?: number;
+  maxSize: number;
+  checksumAlgorithm?: ChecksumAlgorithm;
+}
+
+export interface ChunkedBody {
+  chunks: ChunkRef[];
+  digests: BodyDigests;
+  /** How many chunk files this upload actually wrote (the rest deduplicated). */
+  written: number;
+  /** Hashes pinned for this body; release with `store.pins.unpinAll(pinned)` after commit. */
+  pinned: string[];
+}
+
+function tooLarge(size: number, max: number): S3Error {
+  return new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+    ProposedSize: String(size),
+    MaxSizeAllowed: String(max),
+  });
+}
+
+function toBuffer(piece: unknown): Buffer {
+  if (Buffer.isBuffer(piece)) return piece;
+  if (piece instanceof Uint8Array) return Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+  if (typeof piece === 'string') return Buffer.from(piece, 'utf8');
+  throw new S3Error('InternalError', 'body stream yielded a non-binary value');
+}
+
+/** Iterates a body without destroying a Readable on early exit: the HTTP layer owns the socket. */
+function iterate(body: BodyInput): AsyncIterator<unknown> {
+  const r = body as Readable;
+  if (typeof r.iterator === 'function') return r.iterator({ destroyOnReturn: false });
+  return (body as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+}
+
+function bodyError(e: unknown): unknown {
+  if (isS3Error(e)) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNABORTED') {
+    return new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+  }
+  return e;
+}
+
+export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<ChunkedBody> {
+  const { chunkSize, store, contentLength, maxSize } = opts;
+  if (contentLength !== undefined && contentLength > maxSize) throw tooLarge(contentLength, maxSize);
+  const limit = contentLength ?? maxSize;
+
+  const md5 = createHash('md5');
+  const checksum: Hasher | undefined = opts.checksumAlgorithm ? createChecksum(opts.checksumAlgorithm) : undefined;
+  const chunks: ChunkRef[] = [];
+  const pinned: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let written = 0;
+  let failure: unknown;
+  let total = 0;
+
+  let buf = Buffer.allocUnsafe(chunkSize);
+  let fill = 0;
+  let sha: Hash = createHash('sha256');
+
+  const flush = async (): Promise<void> => {
+    const data = fill === chunkSize ? buf : buf.subarray(0, fill);
+    const hash = sha.digest('hex');
+    chunks.push({ hash, size: data.length });
+    store.pins.pin(hash);
+    pinned.push(hash);
+    const p = store.put(hash, data).then(
+      (w) => {
+        if (w) written++;
+      },
+      (e) => {
+        failure ??= e;
+      },
+    );
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    buf = Buffer.allocUnsafe(chunkSize);
+    fill = 0;
+    sha = createHash('sha256');
+    while (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
+    if (failure) throw failure;
+  };
+
+  const it = iterate(body);
+  try {
+    for (;;) {
+      let step: IteratorResult<unknown>;
+      try {
+        step = await it.next();
+      } catch (e) {
+        throw bodyError(e);
+      }
+      if (step.done) break;
+      const piece = toBuffer(step.value);
+      if (piece.length === 0) continue;
+      total += piece.length;
+      if (total > limit) {
+        if (contentLength !== undefined && total > contentLength && contentLength <= maxSize) {
+          throw new S3Error('InvalidRequest', 'The request body is longer than the declared Content-Length', {
+            ContentLength: String(contentLength),
+          });
+        }
+        throw tooLarge(total, maxSize);
+      }
+      md5.update(piece);
+      checksum?.update(piece);
+      let off = 0;
+      while (off < piece.length) {
+        const n = Math.min(chunkSize - fill, piece.length - off);
+        const part = piece.subarray(off, off + n);
+        part.copy(buf, fill);
+        sha.update(part);
+        fill += n;
+        off += n;
+        if (fill === chunkSize) await flush();
+      }
+    }
+    if (contentLength !== undefined && total < contentLength) {
+      throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', {
+        ContentLength: String(contentLength),
+        BytesReceived: String(total),
+      });
+    }
+    if (fill > 0) await flush();
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+  } catch (e) {
+    await Promise.allSettled(inFlight);
+    store.pins.unpinAll(pinned);
+    if (typeof it.return === 'function') await Promise.resolve(it.return()).catch(() => undefined);
+    throw e;
+  }
+
+  const digests: BodyDigests = { size: total, md5: md5.digest() };
+  if (checksum && opts.checksumAlgorithm) digests.checksum = { algorithm: opts.checksumAlgorithm, value: checksum.digest() };
+  return { chunks, digests, written, pinned };
+}

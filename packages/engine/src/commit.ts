@@ -1,0 +1,160 @@
+/**
+ * The commit path. Every logical change runs as `committer.run(tx => ...)`: under one commit
+ * mutex it reads what it needs, stages puts/dels and reference-count deltas on `tx`, and the
+ * committer turns that into ONE db.batch (sync when fsync is on) that also carries the chunk
+ * refcounts (C/), GC markers (Z/) and usage counters (T/, S/chunks) the change implies.
+ *
+ * One mutex keeps the read-modify-write of refcounts trivially correct. Chunk streaming and
+ * hashing never happen under it, only metadata reads and the batch. Group commit later = let
+ * the mutex holder drain several queued `fn`s into one batch.
+ */
+import { S3Error } from './errors';
+import { type BatchOp, type MetaDb, json } from './db';
+import { Mutex } from './locks';
+import * as keys from './keys';
+import type { ChunkRef } from './types';
+
+export interface ChunkRecord {
+  refs: number;
+  size: number;
+  /** Set while refs === 0: when the last reference went away (matches the Z/ marker). */
+  zeroedAt?: number;
+}
+
+export interface BucketStats {
+  objects: number;
+  bytes: number;
+}
+
+export interface ChunkStats {
+  chunks: number;
+  bytes: number;
+}
+
+export class Txn {
+  readonly ops: BatchOp[] = [];
+  readonly now = Date.now();
+  readonly refDeltas = new Map<string, { delta: number; size: number }>();
+  readonly bucketDeltas = new Map<string, BucketStats>();
+  readonly chunkDelta: ChunkStats = { chunks: 0, bytes: 0 };
+  readonly dropped = new Set<string>();
+
+  put(key: Buffer, value: Buffer | object): void {
+    this.ops.push({ type: 'put', key, value: Buffer.isBuffer(value) ? value : json(value) });
+  }
+
+  del(key: Buffer): void {
+    this.ops.push({ type: 'del', key });
+  }
+
+  /** +1 (or -1) reference for every entry of `chunks` (repeats count). */
+  ref(chunks: Iterable<ChunkRef>, sign: 1 | -1): void {
+    for (const c of chunks) {
+      const d = this.refDeltas.get(c.hash);
+      if (d) d.delta += sign;
+      else this.refDeltas.set(c.hash, { delta: sign, size: c.size });
+    }
+  }
+
+  bucketStats(bucketId: string, objects: number, bytes: number): void {
+    const s = this.bucketDeltas.get(bucketId) ?? { objects: 0, bytes: 0 };
+    s.objects += objects;
+    s.bytes += bytes;
+    this.bucketDeltas.set(bucketId, s);
+  }
+
+  /** GC only: forget a chunk whose refs are 0 (its file is unlinked after the commit). */
+  dropChunk(hash: string, rec: ChunkRecord): void {
+    this.del(keys.chunkKey(hash));
+    if (rec.zeroedAt !== undefined) this.del(keys.gcMarkerKey(rec.zeroedAt, hash));
+    this.chunkDelta.chunks -= 1;
+    this.chunkDelta.bytes -= rec.size;
+    this.dropped.add(hash);
+  }
+}
+
+export class Committer {
+  private readonly mutex = new Mutex();
+  /** Number of batches written by this process (see ReadLeases / gc.ts). */
+  seq = 0;
+  /** For chunks whose refs hit 0 in this process: the seq of that commit. */
+  readonly zeroSeq = new Map<string, number>();
+
+  constructor(
+    private readonly db: MetaDb,
+    private readonly sync: boolean,
+  ) {}
+
+  run<T>(fn: (tx: Txn) => Promise<T> | T): Promise<T> {
+    return this.mutex.run(async () => {
+      const tx = new Txn();
+      const result = await fn(tx);
+      await this.write(tx);
+      return result;
+    });
+  }
+
+  /** Resolves once every commit queued before it has finished. */
+  drain(): Promise<void> {
+    return this.mutex.run(() => undefined);
+  }
+
+  private async write(tx: Txn): Promise<void> {
+    const ops = tx.ops;
+    const zeroed: string[] = [];
+    const revived: string[] = [];
+
+    const hashes = [...tx.refDeltas.keys()].filter((h) => tx.refDeltas.get(h)!.delta !== 0);
+    const recs = await this.db.getMany(hashes.map(keys.chunkKey));
+    hashes.forEach((hash, i) => {
+      const { delta, size } = tx.refDeltas.get(hash)!;
+      const raw = recs[i];
+      const cur = raw ? (JSON.parse(raw.toString('utf8')) as ChunkRecord) : undefined;
+      if (!cur) {
+        if (delta < 0) throw new S3Error('InternalError', `refcount underflow for chunk ${hash}`);
+        ops.push({ type: 'put', key: keys.chunkKey(hash), value: json({ refs: delta, size }) });
+        tx.chunkDelta.chunks += 1;
+        tx.chunkDelta.bytes += size;
+        return;
+      }
+      const refs = cur.refs + delta;
+      if (refs < 0) throw new S3Error('InternalError', `refcount underflow for chunk ${hash}`);
+      const next: ChunkRecord = { refs, size: cur.size };
+      if (refs === 0) {
+        if (cur.refs > 0 || cur.zeroedAt === undefined) {
+          next.zeroedAt = tx.now;
+          ops.push({ type: 'put', key: keys.gcMarkerKey(tx.now, hash), value: Buffer.alloc(0) });
+          zeroed.push(hash);
+        } else next.zeroedAt = cur.zeroedAt;
+      } else if (cur.zeroedAt !== undefined) {
+        ops.push({ type: 'del', key: keys.gcMarkerKey(cur.zeroedAt, hash) });
+        revived.push(hash);
+      }
+      ops.push({ type: 'put', key: keys.chunkKey(hash), value: json(next) });
+    });
+
+    if (tx.bucketDeltas.size > 0) {
+      const ids = [...tx.bucketDeltas.keys()];
+      const cur = await this.db.getMany(ids.map(keys.bucketStatsKey));
+      ids.forEach((id, i) => {
+        const d = tx.bucketDeltas.get(id)!;
+        if (d.objects === 0 && d.bytes === 0) return;
+        const s: BucketStats = cur[i] ? JSON.parse(cur[i]!.toString('utf8')) : { objects: 0, bytes: 0 };
+        ops.push({ type: 'put', key: keys.bucketStatsKey(id), value: json({ objects: s.objects + d.objects, bytes: s.bytes + d.bytes }) });
+      });
+    }
+
+    if (tx.chunkDelta.chunks !== 0 || tx.chunkDelta.bytes !== 0) {
+      const key = keys.settingKey(keys.CHUNK_STATS_SETTING);
+      const s = (await this.db.getJson<ChunkStats>(key)) ?? { chunks: 0, bytes: 0 };
+      ops.push({ type: 'put', key, value: json({ chunks: s.chunks + tx.chunkDelta.chunks, bytes: s.bytes + tx.chunkDelta.bytes }) });
+    }
+
+    if (ops.length === 0) return;
+    await this.db.batch(ops, this.sync);
+    this.seq++;
+    for (const h of zeroed) this.zeroSeq.set(h, this.seq);
+    for (const h of revived) this.zeroSeq.delete(h);
+    for (const h of tx.dropped) this.zeroSeq.delete(h);
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * What the operation modules share: the database, the commit path, the chunk store, read leases
+ * and the resolved options. Engine (engine.ts) builds one and passes it to every operation.
+ */
+import type { Committer } from './commit';
+import type { ChunkStore } from './chunkStore';
+import type { MetaDb } from './db';
+import type { ReadLeases } from './locks';
+import type { EngineApi } from './types';
+
+export type ResolvedOptions = EngineApi['options'];
+
+export interface Ctx {
+  readonly db: MetaDb;
+  readonly committer: Committer;
+  readonly chunks: ChunkStore;
+  readonly leases: ReadLeases;
+  readonly options: ResolvedOptions;
+}

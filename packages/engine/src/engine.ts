@@ -1,0 +1,156 @@
+/**
+ * Engine: wires the metadata db, commit path, chunk store and leases, and implements EngineApi
+ * by delegating to the operation modules.
+ */
+import * as fs from 'node:fs';
+import { S3Error } from './errors';
+import { MetaDb } from './db';
+import { Committer } from './commit';
+import { ChunkStore, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './chunkStore';
+import { Mutex, ReadLeases } from './locks';
+import type { Ctx, ResolvedOptions } from './context';
+import * as users from './users';
+import * as buckets from './buckets';
+import * as objects from './objects';
+import { listObjects } from './listing';
+import { collectGarbage } from './gc';
+import { usage, verifyConsistency, type ConsistencyReport } from './consistency';
+import type {
+  AccessKeyLookup,
+  BodyInput,
+  BucketInfo,
+  CopyObjectOptions,
+  DeleteObjectResult,
+  DeleteObjectsItem,
+  DeleteObjectsResultItem,
+  EngineApi,
+  EngineOptions,
+  GcResult,
+  GetObjectOptions,
+  GetObjectResult,
+  ListBucketsOptions,
+  ListBucketsResult,
+  ListObjectsOptions,
+  ListObjectsResult,
+  ObjectMeta,
+  PutObjectOptions,
+  UsageReport,
+  User,
+  UserInput,
+} from './types';
+
+export const DEFAULT_GC_GRACE_MS = 60_000;
+export const DEFAULT_REGION = 'us-east-1';
+
+function resolveOptions(o: EngineOptions): ResolvedOptions {
+  if (!o || typeof o.dataDir !== 'string' || !o.dataDir) throw new TypeError('EngineOptions.dataDir is required');
+  const chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new TypeError(`chunkSize must be an integer between 1 and ${MAX_CHUNK_SIZE}`);
+  }
+  const gcGraceMs = o.gcGraceMs ?? DEFAULT_GC_GRACE_MS;
+  if (!(gcGraceMs >= 0)) throw new TypeError('gcGraceMs must be >= 0');
+  return Object.freeze({ dataDir: o.dataDir, fsync: o.fsync ?? true, chunkSize, region: o.region || DEFAULT_REGION, gcGraceMs });
+}
+
+export class Engine implements EngineApi {
+  readonly options: ResolvedOptions;
+  private readonly ctx: Ctx;
+  private readonly gcMutex = new Mutex();
+  private closed = false;
+
+  private constructor(ctx: Ctx) {
+    this.ctx = ctx;
+    this.options = ctx.options;
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const resolved = resolveOptions(options);
+    await fs.promises.mkdir(resolved.dataDir, { recursive: true });
+    const chunks = new ChunkStore(resolved.dataDir, resolved.fsync);
+    await chunks.init();
+    const db = await MetaDb.open(resolved.dataDir, options.db);
+    return new Engine({ db, committer: new Committer(db, resolved.fsync), chunks, leases: new ReadLeases(), options: resolved });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.gcMutex.run(() => undefined);
+    await this.ctx.committer.drain();
+    await this.ctx.db.close();
+  }
+
+  private get c(): Ctx {
+    if (this.closed) throw new S3Error('InternalError', 'The storage engine is closed');
+    return this.ctx;
+  }
+
+  // users
+  ensureRootUser(keys?: { accessKeyId?: string; secretAccessKey?: string }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }> {
+    return users.ensureRootUser(this.c, keys);
+  }
+  upsertUser(input: UserInput): Promise<User> {
+    return users.upsertUser(this.c, input);
+  }
+  getUser(id: string): Promise<User | undefined> {
+    return users.getUser(this.c, id);
+  }
+  lookupAccessKey(accessKeyId: string): Promise<AccessKeyLookup | undefined> {
+    return users.lookupAccessKey(this.c, accessKeyId);
+  }
+
+  // buckets
+  createBucket(name: string, opts: { owner: string; region?: string }): Promise<BucketInfo> {
+    return buckets.createBucket(this.c, name, opts);
+  }
+  getBucket(name: string): Promise<BucketInfo> {
+    return buckets.getBucket(this.c, name);
+  }
+  deleteBucket(name: string): Promise<void> {
+    return buckets.deleteBucket(this.c, name);
+  }
+  listBuckets(owner: string, opts?: ListBucketsOptions): Promise<ListBucketsResult> {
+    return buckets.listBuckets(this.c, owner, opts);
+  }
+
+  // objects
+  putObject(bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
+    return objects.putObject(this.c, bucket, key, body, opts);
+  }
+  getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult> {
+    return objects.getObject(this.c, bucket, key, opts);
+  }
+  headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
+    return objects.headObject(this.c, bucket, key, opts);
+  }
+  deleteObject(bucket: string, key: string, opts?: { versionId?: string }): Promise<DeleteObjectResult> {
+    return objects.deleteObject(this.c, bucket, key, opts);
+  }
+  deleteObjects(bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]> {
+    return objects.deleteObjects(this.c, bucket, items);
+  }
+  copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
+    return objects.copyObject(this.c, srcBucket, srcKey, dstBucket, dstKey, opts);
+  }
+  listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult> {
+    return listObjects(this.c, bucket, opts);
+  }
+
+  // maintenance
+  gc(opts?: { graceMs?: number }): Promise<GcResult> {
+    const ctx = this.c;
+    return this.gcMutex.run(() => collectGarbage(ctx, opts?.graceMs ?? this.options.gcGraceMs));
+  }
+  usage(): Promise<UsageReport> {
+    return usage(this.c);
+  }
+
+  /**
+   * Not part of EngineApi: recounts every chunk reference and checks refcounts, GC markers,
+   * usage counters and (with checkFiles) chunk files. For tests and the fsck tool.
+   */
+  verifyRefcounts(opts?: { checkFiles?: boolean }): Promise<ConsistencyReport> {
+    return verifyConsistency(this.c, opts);
+  }
+}

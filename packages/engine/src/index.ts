@@ -1,0 +1,13 @@
+export { Engine, DEFAULT_GC_GRACE_MS, DEFAULT_REGION } from './engine';
+export { S3Error, isS3Error } from './errors';
+export type { S3ErrorCode } from './errors';
+export * from './types';
+export { parseRange, resolveRange, formatRange } from './range';
+export { evaluateReadConditions, evaluateCopySourceConditions, evaluateWriteConditions, etagMatches } from './conditions';
+export { validateBucketName, bucketNameProblem } from './bucketName';
+export { validateObjectKey, MAX_OBJECT_SIZE, MAX_KEY_BYTES, MAX_USER_METADATA_BYTES, STORAGE_CLASSES } from './validation';
+export { createChecksum } from './checksums';
+export type { Hasher } from './checksums';
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNKS_DIR, CHUNKS_TMP_DIR, META_DIR, chunkRelativePath } from './chunkStore';
+export type { ConsistencyReport } from './consistency';
+export { ROOT_USER_ID } from './users';

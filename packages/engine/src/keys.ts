@@ -1,0 +1,118 @@
+/**
+ * THE metadata key layout. Every LevelDB key the engine reads or writes is built here and
+ * nowhere else. Keys are raw bytes (Buffer key encoding), so ordering is byte-wise, which for
+ * UTF-8 text equals code-point order. Values are JSON unless noted; times are epoch ms.
+ *
+ *   U/<userId>                         User record
+ *   K/<accessKeyId>                    { userId, secret, createdAt }
+ *   S/<name>                           settings / counters:
+ *                                        S/root       { accessKeyId } of the root user
+ *                                        S/bucketSeq  { next } bucket id counter (ids never reused)
+ *                                        S/chunks     { chunks, bytes } distinct chunks with a C/ record
+ *   B/<bucketName>                     { id, owner, createdAt, region }
+ *   I/<ownerId>\0<bucketName>          empty: owner index for ListBuckets (sorted, seekable)
+ *   T/<bucketId>                       { objects, bytes } per-bucket usage counters
+ *   O/<bucketId>\0<key>                current object record (records.ts); chunk list inline
+ *                                      when small, else in D/ segments
+ *   D/<dataId>\0<offset, 16 digits>    BINARY chunk-list segment of one object body, keyed by the
+ *                                      byte offset of its first chunk (seekable for ranges)
+ *   V/<bucketId>\0<key>\0<inv. version> reserved: version history
+ *   M/<bucketId>\0<key>\0<uploadId>     reserved: multipart uploads (P/<uploadId>/... parts)
+ *   Q/<queue>/<seq>                    reserved: durable work queues
+ *   C/<sha256 hex>                     { refs, size, zeroedAt? } chunk reference count
+ *   Z/<zeroedAt, 16 digits>\0<sha256>  empty: GC candidate (refs reached 0 at zeroedAt); ordered
+ *                                      by time so GC reads only the expired ones
+ *
+ * The `\0` separator is safe because object keys, user ids and bucket ids never contain NUL
+ * (validated at the edges); it also makes `O/<id>\0` a prefix no other bucket's keys share.
+ */
+
+const SEP = 0;
+
+function k(...parts: (string | Buffer)[]): Buffer {
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+}
+
+const NUL = Buffer.from([SEP]);
+
+/** Smallest key greater than every key starting with `prefix` (undefined: no such key). */
+export function prefixSuccessor(prefix: Buffer): Buffer | undefined {
+  const out = Buffer.from(prefix);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i] !== 0xff) {
+      out[i]++;
+      return out.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+export interface KeyRange {
+  gte: Buffer;
+  lt: Buffer;
+}
+
+function prefixRange(prefix: Buffer): KeyRange {
+  // Every prefix here starts with an ASCII letter, so a successor always exists.
+  return { gte: prefix, lt: prefixSuccessor(prefix)! };
+}
+
+function pad16(n: number): string {
+  return Math.max(0, Math.floor(n)).toString().padStart(16, '0');
+}
+
+// users and keys
+export const userKey = (id: string): Buffer => k('U/', id);
+export const accessKeyKey = (akid: string): Buffer => k('K/', akid);
+export const settingKey = (name: string): Buffer => k('S/', name);
+export const ROOT_SETTING = 'root';
+export const BUCKET_SEQ_SETTING = 'bucketSeq';
+export const CHUNK_STATS_SETTING = 'chunks';
+
+// buckets
+export const bucketKey = (name: string): Buffer => k('B/', name);
+export const bucketsRange = (): KeyRange => prefixRange(k('B/'));
+export const decodeBucketKey = (key: Buffer): string => key.subarray(2).toString('utf8');
+
+export const ownerIndexKey = (owner: string, name: string): Buffer => k('I/', owner, NUL, name);
+export const ownerIndexPrefix = (owner: string): Buffer => k('I/', owner, NUL);
+export function decodeOwnerIndexKey(key: Buffer, owner: string): string {
+  return key.subarray(ownerIndexPrefix(owner).length).toString('utf8');
+}
+
+export const bucketStatsKey = (bucketId: string): Buffer => k('T/', bucketId);
+
+// objects
+export const objectPrefix = (bucketId: string): Buffer => k('O/', bucketId, NUL);
+export const objectKey = (bucketId: string, key: string): Buffer => k('O/', bucketId, NUL, key);
+export const objectsRange = (bucketId: string): KeyRange => prefixRange(objectPrefix(bucketId));
+export function decodeObjectKey(dbKey: Buffer, prefixLength: number): string {
+  return dbKey.subarray(prefixLength).toString('utf8');
+}
+
+// chunk-list segments
+export const dataPrefix = (dataId: string): Buffer => k('D/', dataId, NUL);
+export const dataSegmentKey = (dataId: string, offset: number): Buffer => k('D/', dataId, NUL, pad16(offset));
+export const dataRange = (dataId: string): KeyRange => prefixRange(dataPrefix(dataId));
+export function decodeDataSegmentOffset(key: Buffer): number {
+  return Number(key.subarray(key.length - 16).toString('latin1'));
+}
+
+// chunks
+export const chunkKey = (hash: string): Buffer => k('C/', hash);
+export const chunksRange = (): KeyRange => prefixRange(k('C/'));
+export const decodeChunkKey = (key: Buffer): string => key.subarray(2).toString('latin1');
+
+export const gcMarkerKey = (zeroedAt: number, hash: string): Buffer => k('Z/', pad16(zeroedAt), NUL, hash);
+/** GC markers whose zeroedAt is strictly before `time`. */
+export const gcMarkersBefore = (time: number): KeyRange => ({ gte: k('Z/'), lt: k('Z/', pad16(time)) });
+export function decodeGcMarkerKey(key: Buffer): { zeroedAt: number; hash: string } {
+  return { zeroedAt: Number(key.subarray(2, 18).toString('latin1')), hash: key.subarray(19).toString('latin1') };
+}
+
+// whole key spaces (consistency checks)
+export const allDataSegmentsRange = (): KeyRange => prefixRange(k('D/'));
+export const decodeDataSegmentId = (key: Buffer): string => key.subarray(2, key.indexOf(SEP, 2)).toString('utf8');
+export const allBucketStatsRange = (): KeyRange => prefixRange(k('T/'));
+export const decodeBucketStatsKey = (key: Buffer): string => key.subarray(2).toString('utf8');
+export const allGcMarkersRange = (): KeyRange => prefixRange(k('Z/'));

@@ -1,0 +1,284 @@
+/**
+ * Object operations: put / get / head / delete / deleteObjects / copy.
+ *
+ * Writes: the body is chunked and written OUTSIDE the commit lock; then `verify`; then, under
+ * the commit lock, conditions are checked against the current record and one batch swaps the
+ * record and moves the chunk references (+1 new, -1 old). Reads take a read lease before
+ * reading the record (GC keeps chunks a live lease might need) and a db snapshot so the record
+ * and its chunk list are consistent.
+ */
+import { S3Error } from './errors';
+import type { Txn } from './commit';
+import type { Ctx } from './context';
+import type { Snapshot } from './db';
+import * as keys from './keys';
+import { chunkBody } from './chunker';
+import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteConditions, type ConditionTarget } from './conditions';
+import { resolveRange } from './range';
+import { recheckBucket, requireBucket } from './buckets';
+import { createBodyStream } from './objectStream';
+import { decodeRecord, loadChunks, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from './records';
+import { MAX_OBJECT_SIZE, validateContentLength, validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
+import type {
+  BodyInput,
+  ChunkRef,
+  ContentHeaders,
+  CopyObjectOptions,
+  DeleteObjectResult,
+  DeleteObjectsItem,
+  DeleteObjectsResultItem,
+  GetObjectOptions,
+  GetObjectResult,
+  ObjectMeta,
+  PutObjectOptions,
+  StorageClass,
+} from './types';
+
+const CONTENT_HEADER_FIELDS: readonly (keyof ContentHeaders)[] = [
+  'contentType',
+  'contentEncoding',
+  'contentDisposition',
+  'contentLanguage',
+  'cacheControl',
+  'expires',
+  'websiteRedirectLocation',
+];
+
+function pickHeaders(src: ContentHeaders | undefined): ContentHeaders | undefined {
+  if (!src) return undefined;
+  const out: ContentHeaders = {};
+  for (const f of CONTENT_HEADER_FIELDS) if (src[f] !== undefined && src[f] !== null) out[f] = String(src[f]);
+  return Object.keys(out).length ? out : undefined;
+}
+
+function cleanMetadata(m: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) out[k.toLowerCase()] = String(v);
+  return Object.keys(out).length ? out : undefined;
+}
+
+const storageClassField = (sc: StorageClass | undefined): StorageClass | undefined => (sc && sc !== 'STANDARD' ? sc : undefined);
+
+const target = (r: ObjectRecord): ConditionTarget => ({ etag: r.etag, lastModified: new Date(r.lastModified) });
+
+const noSuchKey = (key: string): S3Error => new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
+const noSuchVersion = (key: string, versionId: string): S3Error =>
+  new S3Error('NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId });
+
+export async function readRecord(ctx: Ctx, bucketId: string, key: string, snapshot?: Snapshot): Promise<ObjectRecord | undefined> {
+  const raw = await ctx.db.get(keys.objectKey(bucketId, key), snapshot);
+  return raw ? decodeRecord(raw) : undefined;
+}
+
+/** The current record, or NoSuchKey / NoSuchVersion. Only the "null" version exists for now. */
+function requireVersion(rec: ObjectRecord | undefined, key: string, versionId: string | undefined): ObjectRecord {
+  if (versionId !== undefined && (!rec || rec.versionId !== versionId)) throw noSuchVersion(key, versionId);
+  if (!rec) throw noSuchKey(key);
+  return rec;
+}
+
+/** Stages replacing `old` (if any) by `rec` whose body is `chunks`: record, segments, refs, stats. */
+async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord, chunks: readonly ChunkRef[]): Promise<void> {
+  if (old) await stageRemove(ctx, tx, bucketId, key, old);
+  stageChunkList(tx, rec, chunks);
+  tx.ref(chunks, 1);
+  tx.put(keys.objectKey(bucketId, key), rec);
+  tx.bucketStats(bucketId, 1, rec.size);
+}
+
+async function stageRemove(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord): Promise<void> {
+  tx.ref(await loadChunks(ctx.db, old), -1);
+  await stageDropChunkList(ctx.db, tx, old);
+  tx.del(keys.objectKey(bucketId, key));
+  tx.bucketStats(bucketId, -1, -old.size);
+}
+
+export async function putObject(ctx: Ctx, bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
+  validateObjectKey(key);
+  validateUserMetadata(opts.userMetadata);
+  validateStorageClass(opts.storageClass);
+  validateContentLength(opts.contentLength);
+  const b = await requireBucket(ctx, bucket);
+  if (opts.conditions) {
+    // Fail fast before reading the body; re-checked atomically at commit.
+    const cur = await readRecord(ctx, b.id, key);
+    evaluateWriteConditions(cur && target(cur), opts.conditions, key);
+  }
+
+  const data = await chunkBody(body, {
+    chunkSize: ctx.options.chunkSize,
+    store: ctx.chunks,
+    contentLength: opts.contentLength,
+    maxSize: MAX_OBJECT_SIZE,
+    checksumAlgorithm: opts.checksumAlgorithm,
+  });
+  try {
+    if (opts.verify) await opts.verify(data.digests);
+    return await ctx.committer.run(async (tx) => {
+      await recheckBucket(ctx, bucket, b.id);
+      const old = await readRecord(ctx, b.id, key);
+      evaluateWriteConditions(old && target(old), opts.conditions, key);
+      const d = data.digests;
+      const rec: ObjectRecord = {
+        size: d.size,
+        etag: d.md5.toString('hex'),
+        lastModified: tx.now,
+        owner: opts.owner,
+        versionId: 'null',
+      };
+      const sc = storageClassField(opts.storageClass);
+      if (sc) rec.storageClass = sc;
+      const um = cleanMetadata(opts.userMetadata);
+      if (um) rec.userMetadata = um;
+      const headers = pickHeaders(opts);
+      if (headers) rec.headers = headers;
+      if (d.checksum) rec.checksum = { algorithm: d.checksum.algorithm, value: d.checksum.value.toString('base64'), type: 'FULL_OBJECT' };
+      await stageReplace(ctx, tx, b.id, key, old, rec, data.chunks);
+      return toMeta(bucket, key, rec);
+    });
+  } finally {
+    ctx.chunks.pins.unpinAll(data.pinned);
+  }
+}
+
+function covers(chunks: PositionedChunk[], want: { start: number; end: number }): boolean {
+  let pos = want.start;
+  for (const c of chunks) {
+    if (c.offset > pos) return false;
+    pos = Math.max(pos, c.offset + c.size);
+  }
+  return pos > want.end;
+}
+
+export async function headObject(ctx: Ctx, bucket: string, key: string, opts: GetObjectOptions = {}): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
+  validateObjectKey(key);
+  const b = await requireBucket(ctx, bucket);
+  const rec = requireVersion(await readRecord(ctx, b.id, key), key, opts.versionId);
+  evaluateReadConditions(target(rec), opts.conditions);
+  const meta = toMeta(bucket, key, rec);
+  return opts.range ? { meta, range: resolveRange(opts.range, rec.size) } : { meta };
+}
+
+export async function getObject(ctx: Ctx, bucket: string, key: string, opts: GetObjectOptions = {}): Promise<GetObjectResult> {
+  validateObjectKey(key);
+  const b = await requireBucket(ctx, bucket);
+  for (let attempt = 0; ; attempt++) {
+    // The lease's sequence is taken BEFORE the record is read: see gc.ts for why that's enough.
+    const release = ctx.leases.acquire(ctx.committer.seq);
+    const snapshot = ctx.db.snapshot();
+    let handedOff = false;
+    try {
+      const rec = requireVersion(await readRecord(ctx, b.id, key, snapshot), key, opts.versionId);
+      evaluateReadConditions(target(rec), opts.conditions);
+      const range = opts.range ? resolveRange(opts.range, rec.size) : undefined;
+      const want = range ?? (rec.size > 0 ? { start: 0, end: rec.size - 1 } : undefined);
+      const chunks = want ? await loadChunks(ctx.db, rec, range, snapshot) : [];
+      if (want && !covers(chunks, want)) {
+        // Only possible without snapshots: the record was replaced while we read its chunk list.
+        if (attempt < 5) continue;
+        throw new S3Error('InternalError', `chunk list of ${key} is incomplete`);
+      }
+      const body = createBodyStream(ctx.chunks, chunks, want, release);
+      handedOff = true;
+      const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body };
+      if (range) result.range = range;
+      return result;
+    } finally {
+      await snapshot?.close();
+      if (!handedOff) release();
+    }
+  }
+}
+
+export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string } = {}): Promise<DeleteObjectResult> {
+  validateObjectKey(key);
+  const b = await requireBucket(ctx, bucket);
+  return ctx.committer.run(async (tx) => {
+    await recheckBucket(ctx, bucket, b.id);
+    const old = await readRecord(ctx, b.id, key);
+    // Deleting what isn't there (or another version id, which can't exist yet) succeeds.
+    if (old && (opts.versionId === undefined || opts.versionId === old.versionId)) await stageRemove(ctx, tx, b.id, key, old);
+    return opts.versionId !== undefined ? { versionId: opts.versionId } : {};
+  });
+}
+
+export async function deleteObjects(ctx: Ctx, bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]> {
+  const b = await requireBucket(ctx, bucket);
+  return ctx.committer.run(async (tx) => {
+    await recheckBucket(ctx, bucket, b.id);
+    const removed = new Set<string>();
+    const results: DeleteObjectsResultItem[] = [];
+    for (const item of items) {
+      const res: DeleteObjectsResultItem = { key: item.key };
+      if (item.versionId !== undefined) res.versionId = item.versionId;
+      try {
+        validateObjectKey(item.key);
+        if (!removed.has(item.key)) {
+          const old = await readRecord(ctx, b.id, item.key);
+          if (old && (item.versionId === undefined || item.versionId === old.versionId)) {
+            await stageRemove(ctx, tx, b.id, item.key, old);
+            removed.add(item.key);
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof S3Error)) throw e;
+        res.error = { code: e.code, message: e.message };
+      }
+      results.push(res);
+    }
+    return results;
+  });
+}
+
+export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
+  validateObjectKey(srcKey);
+  validateObjectKey(dstKey);
+  const directive = opts.metadataDirective ?? 'COPY';
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: String(directive) });
+  }
+  if (directive === 'REPLACE') validateUserMetadata(opts.userMetadata);
+  validateStorageClass(opts.storageClass);
+  const sb = await requireBucket(ctx, srcBucket);
+  const db = await requireBucket(ctx, dstBucket);
+
+  return ctx.committer.run(async (tx) => {
+    await recheckBucket(ctx, srcBucket, sb.id);
+    await recheckBucket(ctx, dstBucket, db.id);
+    const src = requireVersion(await readRecord(ctx, sb.id, srcKey), srcKey, opts.srcVersionId);
+    evaluateCopySourceConditions(target(src), opts.sourceConditions);
+    if (src.size > MAX_OBJECT_SIZE) {
+      throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
+    }
+    const self = sb.id === db.id && srcKey === dstKey;
+    const srcClass = src.storageClass ?? 'STANDARD';
+    if (
+      self &&
+      directive === 'COPY' &&
+      (opts.storageClass === undefined || opts.storageClass === srcClass) &&
+      (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
+    ) {
+      throw new S3Error(
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    const old = self ? src : await readRecord(ctx, db.id, dstKey);
+    evaluateWriteConditions(old && target(old), opts.conditions, dstKey);
+
+    const rec: ObjectRecord = { size: src.size, etag: src.etag, lastModified: tx.now, owner: opts.owner, versionId: 'null' };
+    const sc = storageClassField(opts.storageClass);
+    if (sc) rec.storageClass = sc;
+    const um = directive === 'COPY' ? src.userMetadata : cleanMetadata(opts.userMetadata);
+    if (um) rec.userMetadata = { ...um };
+    const headers = directive === 'COPY' ? src.headers : pickHeaders(opts.contentHeaders);
+    if (headers) rec.headers = { ...headers };
+    // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
+    if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
+    if (src.partSizes) rec.partSizes = [...src.partSizes];
+    const chunks = await loadChunks(ctx.db, src);
+    await stageReplace(ctx, tx, db.id, dstKey, old, rec, chunks);
+    return toMeta(dstBucket, dstKey, rec);
+  });
+}

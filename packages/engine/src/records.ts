@@ -1,0 +1,148 @@
+/**
+ * The stored shape of an object record (value of O/<bucketId>\0<key>) and of its chunk list.
+ *
+ * A chunk list is binary: per chunk 32 raw SHA-256 bytes + uint32 BE length (36 bytes). Small
+ * bodies (≤ INLINE_CHUNKS chunks) keep it inline in the record (base64), so a GET is one read and
+ * listings stay cheap; bigger ones store it in D/<dataId>\0<offset> segments of SEGMENT_CHUNKS
+ * chunks, keyed by the byte offset of their first chunk so a ranged GET reads only the segments
+ * it needs. dataIds are random and never shared: a copy writes its own segments.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Txn } from './commit';
+import type { MetaDb, Snapshot } from './db';
+import * as keys from './keys';
+import type { ChunkRef, ContentHeaders, ObjectChecksum, ObjectMeta, StorageClass } from './types';
+
+export const INLINE_CHUNKS = 8;
+export const SEGMENT_CHUNKS = 1024;
+const ENTRY = 36;
+
+export interface ObjectRecord {
+  size: number;
+  etag: string;
+  /** epoch ms */
+  lastModified: number;
+  owner: string;
+  versionId: string;
+  storageClass?: StorageClass; // absent = STANDARD
+  userMetadata?: Record<string, string>;
+  headers?: ContentHeaders;
+  checksum?: ObjectChecksum;
+  partSizes?: number[];
+  /** Inline chunk list (base64 of the binary encoding). */
+  chunks?: string;
+  /** Chunk list lives in D/<dataId>\0... segments. */
+  dataId?: string;
+  chunkCount?: number;
+}
+
+export interface PositionedChunk extends ChunkRef {
+  /** Byte offset of the chunk's first byte within the object. */
+  offset: number;
+}
+
+export function encodeChunkList(chunks: readonly ChunkRef[]): Buffer {
+  const out = Buffer.allocUnsafe(chunks.length * ENTRY);
+  chunks.forEach((c, i) => {
+    out.write(c.hash, i * ENTRY, 32, 'hex');
+    out.writeUInt32BE(c.size, i * ENTRY + 32);
+  });
+  return out;
+}
+
+export function decodeChunkList(buf: Buffer): ChunkRef[] {
+  const out: ChunkRef[] = [];
+  for (let o = 0; o + ENTRY <= buf.length; o += ENTRY) {
+    out.push({ hash: buf.toString('hex', o, o + 32), size: buf.readUInt32BE(o + 32) });
+  }
+  return out;
+}
+
+export function decodeRecord(buf: Buffer): ObjectRecord {
+  return JSON.parse(buf.toString('utf8')) as ObjectRecord;
+}
+
+export function toMeta(bucket: string, key: string, r: ObjectRecord): ObjectMeta {
+  const meta: ObjectMeta = {
+    ...(r.headers ?? {}),
+    bucket,
+    key,
+    size: r.size,
+    etag: r.etag,
+    lastModified: new Date(r.lastModified),
+    userMetadata: { ...(r.userMetadata ?? {}) },
+    storageClass: r.storageClass ?? 'STANDARD',
+    owner: r.owner,
+    versionId: r.versionId,
+  };
+  if (r.checksum) meta.checksum = { ...r.checksum };
+  if (r.partSizes) meta.partSizes = [...r.partSizes];
+  return meta;
+}
+
+/** Stores `chunks` as the record's chunk list: inline, or as new D/ segments staged on `tx`. */
+export function stageChunkList(tx: Txn, rec: ObjectRecord, chunks: readonly ChunkRef[]): void {
+  delete rec.chunks;
+  delete rec.dataId;
+  delete rec.chunkCount;
+  if (chunks.length <= INLINE_CHUNKS) {
+    if (chunks.length > 0) rec.chunks = encodeChunkList(chunks).toString('base64');
+    return;
+  }
+  rec.dataId = randomBytes(12).toString('hex');
+  rec.chunkCount = chunks.length;
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i += SEGMENT_CHUNKS) {
+    const seg = chunks.slice(i, i + SEGMENT_CHUNKS);
+    tx.put(keys.dataSegmentKey(rec.dataId, offset), encodeChunkList(seg));
+    for (const c of seg) offset += c.size;
+  }
+}
+
+/** Stages deletion of the record's D/ segments (inline lists go away with the record). */
+export async function stageDropChunkList(db: MetaDb, tx: Txn, rec: ObjectRecord): Promise<void> {
+  if (!rec.dataId) return;
+  for (const [k] of await db.all({ ...keys.dataRange(rec.dataId), values: false })) tx.del(k);
+}
+
+function position(chunks: ChunkRef[], start: number): PositionedChunk[] {
+  let offset = start;
+  return chunks.map((c) => {
+    const p = { ...c, offset };
+    offset += c.size;
+    return p;
+  });
+}
+
+/**
+ * The chunks holding bytes [start, end] (inclusive) of the object, or all of them when no
+ * range is given. Reads from `snapshot` when given, so a concurrent overwrite can't remove the
+ * segments between reading the record and reading its chunk list.
+ */
+export async function loadChunks(db: MetaDb, rec: ObjectRecord, range?: { start: number; end: number }, snapshot?: Snapshot): Promise<PositionedChunk[]> {
+  let all: PositionedChunk[];
+  if (!rec.dataId) {
+    all = rec.chunks ? position(decodeChunkList(Buffer.from(rec.chunks, 'base64')), 0) : [];
+  } else {
+    const dr = keys.dataRange(rec.dataId);
+    let from = dr.gte;
+    if (range) {
+      // The segment containing `start` is the last one whose offset is <= start.
+      const first = await db.all({ gte: dr.gte, lte: keys.dataSegmentKey(rec.dataId, range.start), reverse: true, limit: 1, snapshot });
+      if (first.length) from = first[0][0];
+    }
+    all = [];
+    const cur = db.cursor({ gte: from, lt: dr.lt, snapshot });
+    try {
+      for (let e = await cur.next(); e; e = await cur.next()) {
+        const offset = keys.decodeDataSegmentOffset(e[0]);
+        if (range && offset > range.end) break;
+        all.push(...position(decodeChunkList(e[1]), offset));
+      }
+    } finally {
+      await cur.close();
+    }
+  }
+  if (!range) return all;
+  return all.filter((c) => c.offset + c.size > range.start && c.offset <= range.end);
+}
