@@ -180,7 +180,7 @@ export class AwsChunkedDecoder extends Transform {
           }
           if (this.opts.signing) {
             this.chunkHash!.update(piece);
-            this.held.push(Buffer.from(piece));
+            this.held.push(piece);
           } else {
             this.push(piece);
           }

@@ -62,20 +62,28 @@ export function canonicalResourceCandidates(req: RawRequest): string[] {
   return [...out];
 }
 
-export function canonicalAmzHeaders(headers: RawRequest['headers']): string {
+/**
+ * `tightCommas`: SigV2 joins repeated headers with ',' but node joins them with ', ', so a
+ * request with repeated x-amz- headers is also tried with ', ' collapsed.
+ */
+export function canonicalAmzHeaders(headers: RawRequest['headers'], tightCommas = false): string {
   const names = Object.keys(headers)
     .map((h) => h.toLowerCase())
     .filter((h) => h.startsWith('x-amz-'))
     .sort();
   return names
-    .map((n) => `${n}:${(headerValue(headers, n) ?? '').replace(/\s+/g, ' ').trim()}\n`)
+    .map((n) => {
+      let v = (headerValue(headers, n) ?? '').replace(/\s+/g, ' ').trim();
+      if (tightCommas) v = v.replace(/, /g, ',');
+      return `${n}:${v}\n`;
+    })
     .join('');
 }
 
-export function stringToSignV2(req: RawRequest, dateOrExpires: string, resource: string): string {
+export function stringToSignV2(req: RawRequest, dateOrExpires: string, resource: string, tightCommas = false): string {
   const md5 = headerValue(req.headers, 'content-md5') ?? '';
   const type = headerValue(req.headers, 'content-type') ?? '';
-  return `${req.method.toUpperCase()}\n${md5}\n${type}\n${dateOrExpires}\n${canonicalAmzHeaders(req.headers)}${resource}`;
+  return `${req.method.toUpperCase()}\n${md5}\n${type}\n${dateOrExpires}\n${canonicalAmzHeaders(req.headers, tightCommas)}${resource}`;
 }
 
 export function signV2(secret: string, sts: string): string {
@@ -85,10 +93,14 @@ export function signV2(secret: string, sts: string): string {
 function verify(req: RawRequest, secret: string, dateLine: string, provided: string, accessKeyId: string): void {
   let ok = false;
   let firstSts: string | undefined;
+  const amz = canonicalAmzHeaders(req.headers);
+  const commaForms = amz.includes(', ') ? [false, true] : [false];
   for (const resource of canonicalResourceCandidates(req)) {
-    const sts = stringToSignV2(req, dateLine, resource);
-    firstSts ??= sts;
-    if (safeEqual(signV2(secret, sts), provided)) ok = true;
+    for (const tight of commaForms) {
+      const sts = stringToSignV2(req, dateLine, resource, tight);
+      firstSts ??= sts;
+      if (safeEqual(signV2(secret, sts), provided)) ok = true;
+    }
   }
   if (!ok) throw signatureMismatch({ accessKeyId, stringToSign: firstSts!, provided });
 }
