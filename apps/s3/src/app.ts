@@ -1,0 +1,74 @@
+/**
+ * The koa application: request id + access log → error responder → addressing (route.ts) →
+ * internal endpoints (@koa/router, path-style only) → S3 dispatch (operations → auth →
+ * authorize → handler).
+ */
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { EngineApi } from '@cairn/engine';
+import type { AuthOptions } from './auth/types';
+import type { ServerConfig } from './context';
+import { errorResponder, stderrLogger, type ErrorLogger } from './middleware/errorResponder';
+import { requestContext, type AccessLogSink, type RequestState } from './middleware/requestContext';
+import { s3Dispatch } from './middleware/s3Dispatch';
+import { resolveRoute, type Route } from './route';
+
+export interface AppOptions {
+  engine: EngineApi;
+  config: ServerConfig;
+  quiet?: boolean;
+  accessLog?: AccessLogSink;
+  logError?: ErrorLogger;
+  /** Overrides for authentication (tests inject a clock). */
+  auth?: Partial<AuthOptions>;
+}
+
+/**
+ * Endpoints that are not S3 operations. They live under `/-/`, which no bucket can be named
+ * (bucket names start with a letter or digit), and only answer path-style requests.
+ */
+function internalRouter(engine: EngineApi): Router {
+  const router = new Router({ prefix: '/-' });
+  router.get('/health', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: 'ok', region: engine.options.region };
+  });
+  return router;
+}
+
+export function createApp(o: AppOptions): Koa {
+  const app = new Koa();
+  const logError = o.logError ?? stderrLogger;
+  app.silent = true;
+  app.on('error', (err: Error & { code?: string }) => {
+    // Stream errors after the response started (client went away mid-download, ...).
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    logError({ msg: 'koa error', error: err.stack ?? String(err) });
+  });
+
+  const authOptions: AuthOptions = {
+    region: o.config.region,
+    lookup: async (accessKeyId) => {
+      const found = await o.engine.lookupAccessKey(accessKeyId);
+      if (!found) return undefined;
+      return { secretAccessKey: found.secretAccessKey, userId: found.user.id, suspended: found.user.suspended };
+    },
+    ...o.auth,
+  };
+
+  app.use(requestContext({ quiet: o.quiet ?? false, sink: o.accessLog }));
+  app.use(errorResponder({ logError }));
+  app.use(async (ctx, next) => {
+    const route: Route = resolveRoute(ctx.req.url ?? '/', ctx.req.headers.host, o.config.domains);
+    const state = ctx.state.s3 as RequestState;
+    ctx.state.route = route;
+    ctx.state.resource = route.resource;
+    state.bucket = route.bucket;
+    state.key = route.key;
+    await next();
+  });
+  const internal = internalRouter(o.engine).routes();
+  app.use((ctx, next) => ((ctx.state.route as Route).style === 'path' ? internal(ctx as Parameters<typeof internal>[0], next) : next()));
+  app.use(s3Dispatch({ engine: o.engine, config: o.config, authOptions }));
+  return app;
+}

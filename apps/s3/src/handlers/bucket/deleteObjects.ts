@@ -1,0 +1,52 @@
+/**
+ * DeleteObjects (POST /bucket?delete). S3 requires an integrity header on this request:
+ * Content-MD5 or an x-amz-checksum-* (header or trailer); both are verified against the body.
+ * At most 1000 keys (else MalformedXML); Quiet mode reports only errors; per-key errors are
+ * reported in the document, never as the response status.
+ */
+import { createChecksum } from '@cairn/engine';
+import type { Handler } from '../../context';
+import { xmlResponse } from '../../context';
+import { s3Error } from '../../errors';
+import { readSmallBody } from '../../http/body';
+import { openRequestBody } from '../../http/requestBody';
+import { parseIntegrity, verifyIntegrity } from '../../http/integrity';
+import { createHash } from 'node:crypto';
+import { parseDelete } from '../../xml/delete';
+import { renderDeleteResult, type DeleteErrorEntry, type DeletedEntry } from '../../xml/deleteResult';
+
+/** 1000 keys of up to 1024 bytes, XML-escaped, fit comfortably. */
+export const MAX_DELETE_BODY_BYTES = 8 * 1024 * 1024;
+
+export const deleteObjects: Handler = async (c) => {
+  const integrity = parseIntegrity(c.headers);
+  if (!integrity.md5 && !integrity.expected && !integrity.trailer) {
+    throw s3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+  }
+  const body = await readSmallBody(openRequestBody(c), MAX_DELETE_BODY_BYTES);
+  const md5 = createHash('md5').update(body).digest();
+  let checksum: { algorithm: NonNullable<typeof integrity.algorithm>; value: Buffer } | undefined;
+  if (integrity.algorithm) {
+    const hasher = createChecksum(integrity.algorithm);
+    hasher.update(body);
+    checksum = { algorithm: integrity.algorithm, value: hasher.digest() };
+  }
+  verifyIntegrity(integrity, { size: body.length, md5, checksum }, () => c.auth.trailers());
+
+  const doc = await parseDelete(body);
+  const results = await c.engine.deleteObjects(
+    c.bucket!.name,
+    doc.objects.map((o) => ({ key: o.key, versionId: o.versionId })),
+  );
+  const deleted: DeletedEntry[] = [];
+  const errors: DeleteErrorEntry[] = [];
+  for (const r of results) {
+    if (r.error) errors.push({ key: r.key, versionId: r.versionId, code: r.error.code, message: r.error.message });
+    else if (!doc.quiet) {
+      deleted.push({ key: r.key, versionId: r.versionId, deleteMarker: r.deleteMarker, deleteMarkerVersionId: r.deleteMarkerVersionId });
+    }
+  }
+  c.log.keys = results.length;
+  c.log.errors = errors.length;
+  return xmlResponse(renderDeleteResult({ deleted, errors }));
+};

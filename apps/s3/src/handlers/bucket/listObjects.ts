@@ -1,0 +1,41 @@
+/**
+ * ListObjects v1 (GET /bucket): prefix, delimiter, marker, max-keys, encoding-type=url.
+ * NextMarker is returned only when a delimiter was given and the listing is truncated (S3's
+ * rule; without a delimiter clients continue from the last key).
+ */
+import type { Handler } from '../../context';
+import { xmlResponse } from '../../context';
+import { encoderFor } from '../../http/urlEncoding';
+import { renderListBucketResultV1 } from '../../xml/listBucketResult';
+import { listEntries, parseDelimiter, parseEncodingType, parseMaxKeys } from './listingParams';
+
+export const listObjects: Handler = async (c) => {
+  const prefix = c.query.get('prefix') ?? '';
+  const delimiter = parseDelimiter(c.query.get('delimiter'));
+  const marker = c.query.get('marker') ?? '';
+  const maxKeys = parseMaxKeys(c.query.get('max-keys'));
+  const encodingType = parseEncodingType(c.query.get('encoding-type'));
+  const enc = encoderFor(encodingType);
+
+  const page = await c.engine.listObjects(c.bucket!.name, {
+    prefix: prefix || undefined,
+    delimiter,
+    startAfter: marker || undefined,
+    maxKeys,
+  });
+  c.log.keys = page.objects.length;
+  return xmlResponse(
+    renderListBucketResultV1({
+      name: c.bucket!.name,
+      prefix: enc(prefix),
+      marker: enc(marker),
+      nextMarker: page.isTruncated && delimiter !== undefined && page.nextStartAfter !== undefined ? enc(page.nextStartAfter) : undefined,
+      maxKeys,
+      delimiter: delimiter === undefined ? undefined : enc(delimiter),
+      isTruncated: page.isTruncated,
+      encodingType,
+      contents: await listEntries(c.engine, page.objects, enc, true),
+      commonPrefixes: page.commonPrefixes.map(enc),
+    }),
+  );
+};

@@ -1,0 +1,77 @@
+/**
+ * What GetObject and HeadObject share: versionId, Range, partNumber and conditional headers in;
+ * status and headers out (206 + Content-Range for ranges, checksums only for full-object reads
+ * under x-amz-checksum-mode: ENABLED, response-* overrides for signed requests).
+ */
+import type { ByteRangeSpec, GetObjectOptions, ObjectMeta } from '@cairn/engine';
+import { parseRange } from '@cairn/engine';
+import type { S3Context } from '../../context';
+import { header } from '../../context';
+import { s3Error } from '../../errors';
+import { readConditions } from '../../http/conditions';
+import { applyResponseOverrides, objectResponseHeaders } from '../../http/objectHeaders';
+import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';
+
+export interface ReadRequest {
+  options: GetObjectOptions;
+  partNumber?: number;
+  checksumMode: boolean;
+}
+
+export function parseReadRequest(c: S3Context): ReadRequest {
+  rejectUnsupportedObjectReadHeaders(c.headers);
+  const versionId = c.query.get('versionId') ?? undefined;
+  if (versionId === '') throw s3Error('InvalidArgument', 'Version id cannot be the empty string', { ArgumentName: 'versionId', ArgumentValue: '' });
+  const partRaw = c.query.get('partNumber');
+  let partNumber: number | undefined;
+  if (partRaw !== null) {
+    if (!/^\d+$/.test(partRaw) || Number(partRaw) < 1 || Number(partRaw) > 10000) {
+      throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: partRaw });
+    }
+    partNumber = Number(partRaw);
+  }
+  const rangeHeader = header(c, 'range');
+  let range: ByteRangeSpec | undefined;
+  if (rangeHeader !== undefined) {
+    if (partNumber !== undefined) throw s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+    range = parseRange(rangeHeader);
+  }
+  const checksumMode = (header(c, 'x-amz-checksum-mode') ?? '').toUpperCase() === 'ENABLED';
+  return { options: { versionId, range, conditions: readConditions(c.headers) }, partNumber, checksumMode };
+}
+
+/**
+ * A partNumber read becomes a byte range over that part (a non-multipart object has one part).
+ * Needs the object's part sizes, hence the extra metadata read.
+ */
+export async function resolvePartRange(c: S3Context, r: ReadRequest): Promise<{ partsCount: number } | undefined> {
+  if (r.partNumber === undefined) return undefined;
+  const { meta } = await c.engine.headObject(c.bucket!.name, c.key!, { versionId: r.options.versionId, conditions: r.options.conditions });
+  const sizes = meta.partSizes ?? [meta.size];
+  if (r.partNumber > sizes.length) {
+    throw s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: String(r.partNumber), ActualPartCount: String(sizes.length) });
+  }
+  let start = 0;
+  for (let i = 0; i < r.partNumber - 1; i++) start += sizes[i];
+  const len = sizes[r.partNumber - 1];
+  if (len > 0) r.options.range = { kind: 'range', start, end: start + len - 1 };
+  // Pin the read to the version we measured.
+  r.options.conditions = { ...r.options.conditions, ifMatch: meta.etag };
+  return { partsCount: sizes.length };
+}
+
+export function readResponseHeaders(
+  c: S3Context,
+  meta: ObjectMeta,
+  range: { start: number; end: number } | undefined,
+  r: ReadRequest,
+  part: { partsCount: number } | undefined,
+): { status: number; headers: Record<string, string> } {
+  const headers = objectResponseHeaders(meta, {
+    range,
+    includeChecksum: r.checksumMode && !range && part === undefined,
+    partsCount: part && meta.partSizes ? part.partsCount : undefined,
+  });
+  applyResponseOverrides(headers, c.query, c.principal !== null);
+  return { status: range ? 206 : 200, headers };
+}

@@ -1,0 +1,77 @@
+/**
+ * PutObject (PUT /bucket/key): the body streams from the socket through auth's decoder
+ * (aws-chunked, payload hash) into the engine; nothing is buffered whole.
+ *
+ * Before reading: Content-Length is required unless the body is aws-chunked (411
+ * MissingContentLength); more than 5 GiB is EntityTooLarge; Content-MD5 and checksum headers
+ * are validated. After reading and before commit (the engine's verify hook): Content-MD5
+ * (BadDigest) and x-amz-checksum-* from a header or a trailer (BadDigest) are compared with
+ * what the engine computed. A client that disconnects mid-body fails the stream: no commit.
+ */
+import type { Handler } from '../../context';
+import { header } from '../../context';
+import { s3Error } from '../../errors';
+import { checksumResponseHeaders, parseIntegrity, verifyIntegrity } from '../../http/integrity';
+import { writeConditions } from '../../http/conditions';
+import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
+import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
+import { openRequestBody } from '../../http/requestBody';
+
+/** S3's single-PUT limit. */
+export const MAX_PUT_SIZE = 5 * 1024 * 1024 * 1024;
+
+export function isAwsChunked(headers: Record<string, string | string[] | undefined>): boolean {
+  const sha = headers['x-amz-content-sha256'];
+  const enc = headers['content-encoding'];
+  return (
+    (typeof sha === 'string' && sha.startsWith('STREAMING-')) ||
+    (typeof enc === 'string' && enc.split(',').some((t) => t.trim().toLowerCase() === 'aws-chunked'))
+  );
+}
+
+/** The payload length the client declared, checked against S3's limits before any byte is read. */
+export function declaredLength(c: Parameters<Handler>[0]): number | undefined {
+  const contentLength = header(c, 'content-length');
+  const chunked = isAwsChunked(c.headers);
+  if (contentLength === undefined && !chunked) throw s3Error('MissingContentLength');
+  let length = c.auth.decodedContentLength;
+  if (length === undefined && !chunked && contentLength !== undefined) length = Number(contentLength);
+  if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) {
+    throw s3Error('InvalidArgument', 'Invalid Content-Length', { ArgumentName: 'Content-Length' });
+  }
+  if (length !== undefined && length > MAX_PUT_SIZE) {
+    throw s3Error('EntityTooLarge', undefined, { ProposedSize: String(length), MaxSizeAllowed: String(MAX_PUT_SIZE) });
+  }
+  return length;
+}
+
+export const putObject: Handler = async (c) => {
+  rejectUnsupportedObjectWriteHeaders(c.headers);
+  const contentLength = declaredLength(c);
+  const integrity = parseIntegrity(c.headers);
+  const userMetadata = requestUserMetadata(c.headers);
+  const storageClass = requestStorageClass(c.headers);
+  const conditions = writeConditions(c.headers);
+  const contentHeaders = requestContentHeaders(c.headers);
+
+  const body = openRequestBody(c);
+  const meta = await c.engine.putObject(c.bucket!.name, c.key!, body, {
+    owner: c.principal!.userId,
+    ...contentHeaders,
+    userMetadata,
+    storageClass,
+    contentLength,
+    checksumAlgorithm: integrity.algorithm,
+    conditions,
+    verify: (digests) => verifyIntegrity(integrity, digests, () => c.auth.trailers()),
+  });
+  c.log.bytes = meta.size;
+  return {
+    status: 200,
+    headers: {
+      ETag: `"${meta.etag}"`,
+      ...checksumResponseHeaders(meta.checksum),
+      'x-amz-version-id': meta.versionId && meta.versionId !== 'null' ? meta.versionId : undefined,
+    },
+  };
+};

@@ -1,0 +1,58 @@
+/**
+ * Request headers that ask for behaviour Cairn does not implement yet. Accepting them silently
+ * would be a wrong success, so they answer 501 NotImplemented naming the header.
+ * (Values that mean "the default" — x-amz-acl: private, SSE AES256 — are accepted.)
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { s3Error } from '../errors';
+
+function notImplementedHeader(name: string): never {
+  throw s3Error('NotImplemented', undefined, { Header: name });
+}
+
+function h(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function rejectAclHeaders(headers: IncomingHttpHeaders, allowedCanned: string[]): void {
+  const acl = h(headers, 'x-amz-acl');
+  if (acl !== undefined && !allowedCanned.includes(acl.trim())) notImplementedHeader('x-amz-acl');
+  for (const name of Object.keys(headers)) if (name.startsWith('x-amz-grant-')) notImplementedHeader(name);
+}
+
+/** PutObject, CopyObject. */
+export function rejectUnsupportedObjectWriteHeaders(headers: IncomingHttpHeaders): void {
+  rejectAclHeaders(headers, ['private', 'bucket-owner-full-control']);
+  if (headers['x-amz-tagging'] !== undefined) notImplementedHeader('x-amz-tagging');
+  const tagDirective = h(headers, 'x-amz-tagging-directive');
+  if (tagDirective !== undefined && tagDirective !== 'COPY') notImplementedHeader('x-amz-tagging-directive');
+  const sse = h(headers, 'x-amz-server-side-encryption');
+  if (sse !== undefined && sse !== 'AES256') notImplementedHeader('x-amz-server-side-encryption');
+  for (const name of [
+    'x-amz-server-side-encryption-customer-algorithm',
+    'x-amz-server-side-encryption-aws-kms-key-id',
+    'x-amz-copy-source-server-side-encryption-customer-algorithm',
+    'x-amz-object-lock-mode',
+    'x-amz-object-lock-retain-until-date',
+    'x-amz-object-lock-legal-hold',
+  ]) {
+    if (headers[name] !== undefined) notImplementedHeader(name);
+  }
+}
+
+/** GetObject, HeadObject. */
+export function rejectUnsupportedObjectReadHeaders(headers: IncomingHttpHeaders): void {
+  for (const name of ['x-amz-server-side-encryption-customer-algorithm']) {
+    if (headers[name] !== undefined) notImplementedHeader(name);
+  }
+}
+
+/** CreateBucket. */
+export function rejectUnsupportedCreateBucketHeaders(headers: IncomingHttpHeaders): void {
+  rejectAclHeaders(headers, ['private']);
+  const lock = h(headers, 'x-amz-bucket-object-lock-enabled');
+  if (lock !== undefined && lock.toLowerCase() === 'true') notImplementedHeader('x-amz-bucket-object-lock-enabled');
+  const ownership = h(headers, 'x-amz-object-ownership');
+  if (ownership !== undefined && ownership !== 'BucketOwnerEnforced') notImplementedHeader('x-amz-object-ownership');
+}

@@ -1,0 +1,84 @@
+/**
+ * The S3 request path after addressing: operation (operations.ts) → authenticate (auth/) →
+ * bucket lookup → authorize (authorize.ts) → handler → response.
+ */
+import type Koa from 'koa';
+import type { EngineApi } from '@cairn/engine';
+import { authenticate } from '../auth/authenticate';
+import type { AuthOptions } from '../auth/types';
+import { authorize } from '../authorize';
+import type { Principal, S3Context, S3Response, ServerConfig } from '../context';
+import { s3Error } from '../errors';
+import { awaitingContinue } from '../http/expectContinue';
+import { resolveOperation, type Target } from '../operations';
+import type { Route } from '../route';
+import type { RequestState } from './requestContext';
+
+export interface DispatchDeps {
+  engine: EngineApi;
+  config: ServerConfig;
+  authOptions: AuthOptions;
+}
+
+export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
+  const { engine, config, authOptions } = deps;
+  return async (ctx) => {
+    const state = ctx.state.s3 as RequestState;
+    const route = ctx.state.route as Route;
+    const headers = ctx.req.headers;
+    const target: Target = route.bucket === undefined ? 'service' : route.key === undefined ? 'bucket' : 'object';
+    const query = new URLSearchParams(route.rawQuery);
+    const op = resolveOperation(ctx.method, target, query, headers);
+    state.operation = op.name;
+
+    const auth = await authenticate(
+      { method: ctx.method, rawPath: route.rawPath, rawQuery: route.rawQuery, headers, virtualHostBucket: route.virtualHostBucket },
+      authOptions,
+    );
+    const principal: Principal | null = auth.userId ? { userId: auth.userId, accessKeyId: auth.accessKeyId ?? '' } : null;
+    state.userId = auth.userId;
+
+    if (!op.implemented) throw s3Error('NotImplemented');
+
+    const bucket = target !== 'service' && op.name !== 'CreateBucket' ? await engine.getBucket(route.bucket!) : undefined;
+    const expectedOwner = headers['x-amz-expected-bucket-owner'];
+    authorize({
+      principal,
+      operation: op.name,
+      bucket,
+      key: route.key,
+      expectedBucketOwner: Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner,
+    });
+
+    const c: S3Context = {
+      engine,
+      config,
+      requestId: state.requestId,
+      method: ctx.method,
+      route,
+      query,
+      headers,
+      req: ctx.req,
+      op,
+      auth,
+      principal,
+      bucket,
+      bucketName: route.bucket,
+      key: route.key,
+      log: state.log,
+    };
+    writeResponse(ctx, await op.handler(c));
+  };
+}
+
+export function writeResponse(ctx: Koa.Context, res: S3Response): void {
+  const status = res.status ?? 200;
+  const body = ctx.method === 'HEAD' ? undefined : res.body;
+  if (body === undefined) ctx.body = null; // an explicitly empty body; koa keeps the status set next
+  ctx.status = status;
+  for (const [k, v] of Object.entries(res.headers ?? {})) if (v !== undefined) ctx.set(k, String(v));
+  if (awaitingContinue(ctx.req)) ctx.set('Connection', 'close');
+  if (body === undefined) return;
+  if (typeof body === 'string' && !ctx.response.get('Content-Type')) ctx.set('Content-Type', 'application/xml');
+  ctx.body = body;
+}
