@@ -331,13 +331,17 @@ describe('canonicalization helpers', () => {
 // ---------------------------------------------------------------------------------------------
 // Cross-checks: sign with @smithy/signature-v4 (what the AWS SDK for JS uses), verify with ours.
 
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const toBytes = (d: SourceData): string | Buffer =>
+  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+
 class NodeSha256 {
   private readonly h;
-  constructor(secret?: Uint8Array | string) {
-    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
+  constructor(secret?: SourceData) {
+    this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256');
   }
-  update(data: Uint8Array | string): void {
-    this.h.update(data);
+  update(data: SourceData): void {
+    this.h.update(toBytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return this.h.digest();
