@@ -146,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
     reports.push(rep);
     try {
       const tb = new TargetBench(target, pool, opts, sampler, log);
-      await tb.createBucket();
+      await tb.createBuckets();
       for (const w of workloads) {
         if (target.exited()) {
           rep.problems!.push(`server exited (${JSON.stringify(target.exited())}) before ${w}: ${target.output().trim().slice(-500)}`);

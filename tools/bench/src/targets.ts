@@ -106,7 +106,8 @@ export async function startTarget(name: TargetName, cfg: TargetConfig): Promise<
     });
   } else if (name === 's3rver') {
     dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-s3rver-'));
-    child = spawn(node, [cfg.benchEntry, '--serve-s3rver', '--port', String(port), '--host', '127.0.0.1', '--dir', dataDir], {
+    // s3rver's ListObjectsV2 continuation tokens use DES, which needs OpenSSL's legacy provider
+    child = spawn(node, ['--openssl-legacy-provider', cfg.benchEntry, '--serve-s3rver', '--port', String(port), '--host', '127.0.0.1', '--dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } else {

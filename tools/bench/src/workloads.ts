@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { BodyVerifier, type Expected, fillBody, GiB, MiB } from './data';
 import { errorCode, type Response, S3HttpClient, type StampedBody, xmlTag, xmlTags } from './client';
-import { BUCKET, bigKey, LIST_PAGE, listKey, multipartKey, smallKey } from './keys';
+import { BUCKET, bigKey, LIST_BUCKET, LIST_PAGE, listKey, multipartKey, smallKey } from './keys';
 import { type LatencySummary, type ProcSampler, Samples, summarize } from './stats';
 import type { RunningTarget } from './targets';
 
@@ -94,8 +94,10 @@ class Recorder {
   lat = new Samples();
   codes = new Map<string, number>();
   notImplemented = 0;
+  firstError: string | undefined;
 
-  fail(code: string): void {
+  fail(code: string, detail?: string): void {
+    this.firstError ??= detail ?? code;
     this.errors++;
     this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
     if (code.startsWith('501')) this.notImplemented++;
@@ -190,7 +192,8 @@ export class TargetBench {
     }
     rec.lat.push(performance.now() - t0);
     if (res.status < 200 || res.status >= 300) {
-      rec.fail(errorCode(res));
+      const msg = res.body ? xmlTag(res.body.toString('utf8'), 'Message') : undefined;
+      rec.fail(errorCode(res), `${req.method} ${req.key ?? req.bucket}: ${errorCode(res)}${msg ? ': ' + msg.slice(0, 300) : ''}`);
       return res;
     }
     rec.ok++;
@@ -202,13 +205,15 @@ export class TargetBench {
     return res;
   }
 
-  /** Creates the bucket (an "already exists/owned" answer is fine). */
-  async createBucket(): Promise<void> {
+  /** Creates the buckets (an "already exists/owned" answer is fine). */
+  async createBuckets(): Promise<void> {
     const c = this.client(1);
     try {
-      const res = await c.request({ method: 'PUT', bucket: BUCKET });
-      if (res.status >= 300 && !/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(res.body?.toString() ?? '')) {
-        throw new Error(`CreateBucket failed: ${errorCode(res)}`);
+      for (const bucket of [BUCKET, LIST_BUCKET]) {
+        const res = await c.request({ method: 'PUT', bucket });
+        if (res.status >= 300 && !/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(res.body?.toString() ?? '')) {
+          throw new Error(`CreateBucket ${bucket} failed: ${errorCode(res)}`);
+        }
       }
     } finally {
       c.close();
@@ -262,7 +267,7 @@ export class TargetBench {
     const c = this.client(this.opts.setupConcurrency);
     const empty = Buffer.alloc(0);
     await loop(this.opts.setupConcurrency, n, 1e9, async (i) => {
-      await this.exec(rec, c, { method: 'PUT', bucket: BUCKET, key: listKey(i), body: empty });
+      await this.exec(rec, c, { method: 'PUT', bucket: LIST_BUCKET, key: listKey(i), body: empty });
     });
     c.close();
     if (rec.errors) throw new Error(`setup failed: ${rec.errors} PUT errors (${JSON.stringify(rec.topCodes())})`);
@@ -362,6 +367,7 @@ export class TargetBench {
     if (codes) r.errorCodes = codes;
     if (rec.lat.length) r.latencyMs = summarize(rec.lat.values());
     if (extra) r.extra = extra;
+    if (rec.firstError) (notes ??= []).push(`first error: ${rec.firstError}`);
     if (notes && notes.length) r.notes = notes;
     if (usage) {
       r.serverCpuSec = usage.cpuSeconds;
@@ -635,7 +641,7 @@ export class TargetBench {
         ['max-keys', String(LIST_PAGE)],
       ];
       if (p.token) query.push(['continuation-token', p.token]);
-      const r = await this.exec(rec, c, { method: 'GET', bucket: BUCKET, query, collect: true, timeoutMs: 120_000 });
+      const r = await this.exec(rec, c, { method: 'GET', bucket: LIST_BUCKET, query, collect: true, timeoutMs: 120_000 });
       if (!r || r.status >= 300) {
         pos[w] = { index: 0 };
         return;
