@@ -48,11 +48,19 @@ function toBuffer(piece: unknown): Buffer {
   throw new S3Error('InternalError', 'body stream yielded a non-binary value');
 }
 
-/** Iterates a body without destroying a Readable on early exit: the HTTP layer owns the socket. */
+/**
+ * Iterates a body without destroying a Readable on early exit: the HTTP layer owns the socket.
+ * Besides the declared Readable / AsyncIterable, embedders may pass a Buffer, a string or a
+ * sync iterable of pieces.
+ */
 function iterate(body: BodyInput): AsyncIterator<unknown> {
   const r = body as Readable;
   if (typeof r.iterator === 'function') return r.iterator({ destroyOnReturn: false });
-  return (body as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const any = body as unknown;
+  if (typeof any === 'string' || any instanceof Uint8Array) return [any][Symbol.iterator]() as unknown as AsyncIterator<unknown>;
+  if (any && typeof (any as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return (any as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  if (any && typeof (any as Iterable<unknown>)[Symbol.iterator] === 'function') return (any as Iterable<unknown>)[Symbol.iterator]() as unknown as AsyncIterator<unknown>;
+  throw new S3Error('InvalidArgument', 'The object body must be a stream or an async iterable of bytes');
 }
 
 function bodyError(e: unknown): unknown {

@@ -38,9 +38,10 @@ export function httpDate(d: Date): string {
  * GET/HEAD preconditions, in S3's precedence order:
  * If-Match (false → 412; true overrides If-Unmodified-Since) → If-Unmodified-Since (false → 412)
  * → If-None-Match (match → 304; no match overrides If-Modified-Since) → If-Modified-Since
- * (not modified → 304). A 304 carries ETag and Last-Modified headers.
+ * (not modified → 304). A 304 carries ETag and Last-Modified headers. An If-Modified-Since
+ * date in the future is ignored (RFC 2616 §14.25; S3 behaves so).
  */
-export function evaluateReadConditions(meta: ConditionTarget, cond: ReadConditions | undefined): void {
+export function evaluateReadConditions(meta: ConditionTarget, cond: ReadConditions | undefined, now: number = Date.now()): void {
   if (!cond) return;
   const lm = seconds(meta.lastModified);
   if (cond.ifMatch !== undefined) {
@@ -50,7 +51,7 @@ export function evaluateReadConditions(meta: ConditionTarget, cond: ReadConditio
   }
   if (cond.ifNoneMatch !== undefined) {
     if (etagMatches(cond.ifNoneMatch, meta.etag)) throw notModified(meta);
-  } else if (validDate(cond.ifModifiedSince) && lm <= seconds(cond.ifModifiedSince)) {
+  } else if (validDate(cond.ifModifiedSince) && cond.ifModifiedSince.getTime() <= now && lm <= seconds(cond.ifModifiedSince)) {
     throw notModified(meta);
   }
 }
@@ -59,9 +60,9 @@ export function evaluateReadConditions(meta: ConditionTarget, cond: ReadConditio
  * x-amz-copy-source-if-*: same precedence as reads (if-match true + unmodified-since false →
  * copy proceeds; none-match false + modified-since true → 412), but every failure is a 412.
  */
-export function evaluateCopySourceConditions(meta: ConditionTarget, cond: ReadConditions | undefined): void {
+export function evaluateCopySourceConditions(meta: ConditionTarget, cond: ReadConditions | undefined, now: number = Date.now()): void {
   try {
-    evaluateReadConditions(meta, cond);
+    evaluateReadConditions(meta, cond, now);
   } catch (e) {
     if (e instanceof S3Error && e.code === 'NotModified') throw preconditionFailed('x-amz-copy-source-If-None-Match/If-Modified-Since');
     throw e;
