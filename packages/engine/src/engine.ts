@@ -87,62 +87,62 @@ export class Engine implements EngineApi {
   }
 
   // users
-  ensureRootUser(keys?: { accessKeyId?: string; secretAccessKey?: string }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }> {
+  async ensureRootUser(keys?: { accessKeyId?: string; secretAccessKey?: string }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }> {
     return users.ensureRootUser(this.c, keys);
   }
-  upsertUser(input: UserInput): Promise<User> {
+  async upsertUser(input: UserInput): Promise<User> {
     return users.upsertUser(this.c, input);
   }
-  getUser(id: string): Promise<User | undefined> {
+  async getUser(id: string): Promise<User | undefined> {
     return users.getUser(this.c, id);
   }
-  lookupAccessKey(accessKeyId: string): Promise<AccessKeyLookup | undefined> {
+  async lookupAccessKey(accessKeyId: string): Promise<AccessKeyLookup | undefined> {
     return users.lookupAccessKey(this.c, accessKeyId);
   }
 
   // buckets
-  createBucket(name: string, opts: { owner: string; region?: string }): Promise<BucketInfo> {
+  async createBucket(name: string, opts: { owner: string; region?: string }): Promise<BucketInfo> {
     return buckets.createBucket(this.c, name, opts);
   }
-  getBucket(name: string): Promise<BucketInfo> {
+  async getBucket(name: string): Promise<BucketInfo> {
     return buckets.getBucket(this.c, name);
   }
-  deleteBucket(name: string): Promise<void> {
+  async deleteBucket(name: string): Promise<void> {
     return buckets.deleteBucket(this.c, name);
   }
-  listBuckets(owner: string, opts?: ListBucketsOptions): Promise<ListBucketsResult> {
+  async listBuckets(owner: string, opts?: ListBucketsOptions): Promise<ListBucketsResult> {
     return buckets.listBuckets(this.c, owner, opts);
   }
 
   // objects
-  putObject(bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
+  async putObject(bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
     return objects.putObject(this.c, bucket, key, body, opts);
   }
-  getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult> {
+  async getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult> {
     return objects.getObject(this.c, bucket, key, opts);
   }
-  headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
+  async headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
     return objects.headObject(this.c, bucket, key, opts);
   }
-  deleteObject(bucket: string, key: string, opts?: { versionId?: string }): Promise<DeleteObjectResult> {
+  async deleteObject(bucket: string, key: string, opts?: { versionId?: string }): Promise<DeleteObjectResult> {
     return objects.deleteObject(this.c, bucket, key, opts);
   }
-  deleteObjects(bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]> {
+  async deleteObjects(bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]> {
     return objects.deleteObjects(this.c, bucket, items);
   }
-  copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
+  async copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
     return objects.copyObject(this.c, srcBucket, srcKey, dstBucket, dstKey, opts);
   }
-  listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult> {
+  async listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult> {
     return listObjects(this.c, bucket, opts);
   }
 
   // maintenance
-  gc(opts?: { graceMs?: number }): Promise<GcResult> {
+  async gc(opts?: { graceMs?: number }): Promise<GcResult> {
     const ctx = this.c;
     return this.gcMutex.run(() => collectGarbage(ctx, opts?.graceMs ?? this.options.gcGraceMs));
   }
-  usage(): Promise<UsageReport> {
+  async usage(): Promise<UsageReport> {
     return usage(this.c);
   }
 
@@ -150,7 +150,7 @@ export class Engine implements EngineApi {
    * Not part of EngineApi: recounts every chunk reference and checks refcounts, GC markers,
    * usage counters and (with checkFiles) chunk files. For tests and the fsck tool.
    */
-  verifyRefcounts(opts?: { checkFiles?: boolean }): Promise<ConsistencyReport> {
+  async verifyRefcounts(opts?: { checkFiles?: boolean }): Promise<ConsistencyReport> {
     return verifyConsistency(this.c, opts);
   }
 }

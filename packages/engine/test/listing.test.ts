@@ -1,5 +1,5 @@
 import { openEngine, type TestEngine } from './helpers';
-import type { ListObjectsOptions, ListObjectsResult } from '../src';
+import type { BodyInput, ListObjectsOptions, ListObjectsResult } from '../src';
 
 describe('listObjects', () => {
   let t: TestEngine;
@@ -10,7 +10,7 @@ describe('listObjects', () => {
   afterEach(() => t.cleanup());
 
   const putAll = async (keys: string[]) => {
-    for (const k of keys) await t.engine.putObject('bkt', k, [Buffer.from('x')], { owner: 'alice' });
+    for (const k of keys) await t.engine.putObject('bkt', k, [Buffer.from('x')] as unknown as BodyInput, { owner: 'alice' });
   };
   const list = (opts: Partial<ListObjectsOptions>) => t.engine.listObjects('bkt', { maxKeys: 1000, ...opts });
   const names = (r: ListObjectsResult) => ({ keys: r.objects.map((o) => o.key), prefixes: r.commonPrefixes, truncated: r.isTruncated });
