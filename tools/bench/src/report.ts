@@ -133,8 +133,8 @@ export function formatReport(rep: BenchReport): string {
     for (const r of t.results) {
       if (r.na) notes.push(`${t.target} ${r.workload}: n/a: ${r.na}`);
       if (r.error) notes.push(`${t.target} ${r.workload}: SCORE 0: ${r.error}`);
-      if (r.errors) notes.push(`${t.target} ${r.workload}: ${r.errors}/${r.ops} failed ops: ${JSON.stringify(r.errorCodes)}`);
-      for (const n of r.notes ?? []) notes.push(`${t.target} ${r.workload}: ${n}`);
+      if (r.errors && !r.na) notes.push(`${t.target} ${r.workload}: ${r.errors}/${r.ops} failed ops: ${JSON.stringify(r.errorCodes)}`);
+      for (const n of r.notes ?? []) if (!r.na || !n.startsWith('first error')) notes.push(`${t.target} ${r.workload}: ${n}`);
     }
   }
   if (notes.length) {

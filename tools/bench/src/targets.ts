@@ -98,6 +98,7 @@ export async function startTarget(name: TargetName, cfg: TargetConfig): Promise<
       '127.0.0.1',
       '--fsync',
       name === 'cairn-nofsync' ? 'false' : 'true',
+      '--quiet', // no access log (s3rver runs silent too)
     ];
     child = spawn(node, args, {
       cwd: cfg.repoRoot,
