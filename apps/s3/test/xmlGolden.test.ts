@@ -154,11 +154,15 @@ describe('request codecs', () => {
     await expect(parseCreateBucketConfiguration(Buffer.from('<x'))).rejects.toMatchObject({ code: 'MalformedXML' });
   });
 
-  test('emitted XML parses back to the same text (control characters survive as references)', async () => {
-    const xml = renderError({ code: 'X', message: 'm', requestId: 'r', hostId: 'h', fields: { Key: 'a\u0001b\uE000c&<>' } });
-    expect(xml).toContain('a&#x1;b');
-    const root = await parseXml(xml, 'Error').catch(() => undefined);
-    // sax rejects &#x1; in strict XML 1.0 mode or decodes it; either way the text is not mangled silently.
-    if (root) expect((root.Key as { _: string }[])[0]._).toBe('a\u0001b\uE000c&<>');
+  test('control characters: references in listings, %-escaped in error documents (always well-formed XML 1.0)', async () => {
+    const err = renderError({ code: 'X', message: 'm', requestId: 'r', hostId: 'h', fields: { Key: 'a\u0000b\u0001c\uE000d&<>' } });
+    expect(err).toContain('<Key>a%00b%01c\uE000d&amp;&lt;&gt;</Key>');
+    const root = await parseXml(err, 'Error');
+    expect((root.Key as { _: string }[])[0]._).toBe('a%00b%01c\uE000d&<>');
+    const list = renderListBucketResultV1({
+      name: 'b', prefix: '', marker: '', maxKeys: 1, isTruncated: false, commonPrefixes: [],
+      contents: [{ key: 'k\u0001\uE000', lastModified: T0, etag: 'e', size: 0, storageClass: 'STANDARD' }],
+    });
+    expect(list).toContain('<Key>k&#x1;\uE000</Key>');
   });
 });
