@@ -58,6 +58,7 @@ export function hostnameOf(host: string | undefined): string {
 export function virtualHostBucket(host: string | undefined, domains: readonly string[]): string | undefined {
   const name = hostnameOf(host).replace(/\.$/, '');
   if (!name || name.startsWith('[')) return undefined;
+  if (domains.includes(name)) return undefined; // the bare endpoint: path style
   for (const d of domains) {
     if (name.length > d.length + 1 && name.endsWith('.' + d)) return name.slice(0, -(d.length + 1));
   }
@@ -93,7 +94,7 @@ export function resolveRoute(url: string, host: string | undefined, domains: rea
     return { style: 'virtual-host', bucket: vhBucket, key, rawPath, rawQuery, virtualHostBucket: vhBucket, resource: `/${vhBucket}${rawPath}` };
   }
   const rest = rawPath.slice(1);
-  if (rest === '') return { style: 'path', rawPath, rawQuery, resource: '/' };
+  if (rest === '') return { style: 'path', bucket: undefined, key: undefined, rawPath, rawQuery, resource: '/' };
   const slash = rest.indexOf('/');
   const rawBucket = slash === -1 ? rest : rest.slice(0, slash);
   const rawKey = slash === -1 ? '' : rest.slice(slash + 1);
