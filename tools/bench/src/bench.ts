@@ -33,7 +33,7 @@ const HELP = `Usage: node tools/bench/dist/bench.js [options]
   --list-keys N          keys listed by list10k (default 10000; quick 1000)
   --out FILE             JSON results (default tools/bench/results/bench-results.json)
   --cairn-cli FILE       Cairn CLI (default apps/s3/dist/cli.js)
-  --cairn-node-args STR  extra node flags for the Cairn process, e.g. "--cpu-prof --cpu-prof-dir=prof"
+  --cairn-node-args=STR  extra node flags for the Cairn process, e.g. --cairn-node-args="--cpu-prof --cpu-prof-dir=prof"
   --keep-data            keep the servers' data directories
   --help
 `;
