@@ -120,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
   const log = (m: string) => process.stderr.write(m + '\n');
   const startedAt = new Date().toISOString();
   log(`cairn-bench: targets ${targets.join(',')}; workloads ${workloads.join(',')}${quick ? ' (quick)' : ''}`);
+  const self = new ProcSampler(procReader(process.pid), 200).start();
+  const selfCpu0 = process.cpuUsage();
   const pool = makePool();
   const reports: TargetReport[] = [];
 
@@ -187,6 +189,12 @@ async function main(argv: string[]): Promise<number> {
       memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     },
     options: { ...opts, quick, targets, workloads },
+    client: (() => {
+      self.stop();
+      self.sample();
+      const c = process.cpuUsage(selfCpu0);
+      return { peakRssMiB: self.peakRssBytes / MiB, cpuSec: (c.user + c.system) / 1e6 };
+    })(),
     targets: reports,
   };
   mkdirSync(dirname(out), { recursive: true });

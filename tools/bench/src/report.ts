@@ -21,6 +21,8 @@ export interface BenchReport {
   finishedAt: string;
   host: { node: string; platform: string; cpus: number; cpuModel: string; memGiB: number };
   options: Record<string, unknown>;
+  /** the load generator itself */
+  client: { peakRssMiB: number; cpuSec: number };
   targets: TargetReport[];
 }
 
@@ -124,6 +126,7 @@ export function formatReport(rep: BenchReport): string {
   }
   out.push('');
   out.push(table(rHeader, rRows));
+  out.push(`load generator: peak RSS ${fmtNum(rep.client.peakRssMiB)} MiB, CPU ${fmtNum(rep.client.cpuSec)} s`);
 
   // problems, n/a reasons, errors
   const notes: string[] = [];
