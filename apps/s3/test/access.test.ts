@@ -4,7 +4,6 @@
  */
 import http from 'node:http';
 import type { LookupAddress } from 'node:dns';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   CreateBucketCommand,
@@ -130,7 +129,7 @@ describe('virtual-hosted style (bucket.s3.localhost)', () => {
     vh = ts.client({
       endpoint: `http://s3.localhost:${ts.port}`,
       forcePathStyle: false,
-      requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+      requestHandler: { httpAgent: agent }, // NodeHttpHandler options (no direct @smithy import)
     });
     vh.middlewareStack.add(
       (next) => async (args) => {
