@@ -17,6 +17,32 @@ export interface BucketRecord {
   region: string;
 }
 
+/**
+ * In-memory cache of bucket records (every object operation needs one). Only commits of this
+ * process change B/, and they update the cache from an afterCommit hook (under the commit lock),
+ * so it is exact for anything checked under that lock. A read-through load that raced with a
+ * change is not cached (epoch check). ANY code writing B/ must call `changed` the same way.
+ */
+export class BucketCache {
+  private readonly records = new Map<string, BucketRecord>();
+  private epoch = 0;
+
+  async load(ctx: Ctx, name: string): Promise<BucketRecord | undefined> {
+    const hit = this.records.get(name);
+    if (hit) return hit;
+    const epoch = this.epoch;
+    const rec = await ctx.db.getJson<BucketRecord>(keys.bucketKey(name));
+    if (rec && epoch === this.epoch) this.records.set(name, rec);
+    return rec;
+  }
+
+  changed(name: string, rec: BucketRecord | undefined): void {
+    this.epoch++;
+    if (rec) this.records.set(name, rec);
+    else this.records.delete(name);
+  }
+}
+
 const noSuchBucket = (name: string): S3Error => new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: name });
 
 export function toBucketInfo(name: string, r: BucketRecord): BucketInfo {
@@ -25,7 +51,7 @@ export function toBucketInfo(name: string, r: BucketRecord): BucketInfo {
 
 export async function findBucket(ctx: Ctx, name: string): Promise<BucketRecord | undefined> {
   if (typeof name !== 'string' || name.length === 0) return undefined;
-  return ctx.db.getJson<BucketRecord>(keys.bucketKey(name));
+  return ctx.bucketCache.load(ctx, name);
 }
 
 export async function requireBucket(ctx: Ctx, name: string): Promise<BucketRecord> {
@@ -69,6 +95,7 @@ export function createBucket(ctx: Ctx, name: string, opts: { owner: string; regi
     tx.put(keys.bucketKey(name), rec);
     tx.put(keys.ownerIndexKey(rec.owner, name), EMPTY);
     tx.put(keys.bucketStatsKey(rec.id), { objects: 0, bytes: 0 });
+    tx.afterCommit(() => ctx.bucketCache.changed(name, rec));
     return toBucketInfo(name, rec);
   });
 }
@@ -80,7 +107,8 @@ export function deleteBucket(ctx: Ctx, name: string): Promise<void> {
     if (any.length > 0) throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', { BucketName: name });
     tx.del(keys.bucketKey(name));
     tx.del(keys.ownerIndexKey(b.owner, name));
-    tx.del(keys.bucketStatsKey(b.id));
+    tx.dropBucketStats(b.id);
+    tx.afterCommit(() => ctx.bucketCache.changed(name, undefined));
   });
 }
 

@@ -23,6 +23,8 @@ export interface ChunkerOptions {
   contentLength?: number;
   maxSize: number;
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** Bodies of at most this many bytes are returned in `inline` instead of becoming a chunk file. */
+  inlineMax?: number;
 }
 
 export interface ChunkedBody {
@@ -32,6 +34,8 @@ export interface ChunkedBody {
   written: number;
   /** Hashes pinned for this body; release with `store.pins.unpinAll(pinned)` after commit. */
   pinned: string[];
+  /** The whole body, when it was small enough to be stored in metadata (then `chunks` is empty). */
+  inline?: Buffer;
 }
 
 function tooLarge(size: number, max: number): S3Error {
@@ -85,15 +89,21 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
   let written = 0;
   let failure: unknown;
   let total = 0;
+  let flushed = 0;
+  let inline: Buffer | undefined;
 
-  let buf = Buffer.allocUnsafe(chunkSize);
+  // The fill buffer is sized to what is still expected (Content-Length known) or grown by
+  // doubling, so a 10-byte PUT doesn't allocate (and garbage-collect) a whole chunk.
+  const initialCapacity = (): number => Math.min(chunkSize, contentLength !== undefined ? Math.max(contentLength - flushed, 1) : 64 * 1024);
+  let buf = Buffer.allocUnsafe(0);
   let fill = 0;
   let sha: Hash = createHash('sha256');
 
   const flush = async (): Promise<void> => {
-    const data = fill === chunkSize ? buf : buf.subarray(0, fill);
+    const data = fill === buf.length ? buf : buf.subarray(0, fill);
     const hash = sha.digest('hex');
     chunks.push({ hash, size: data.length });
+    flushed += data.length;
     store.pins.pin(hash);
     pinned.push(hash);
     const p = store.put(hash, data).then(
@@ -106,7 +116,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
     );
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
-    buf = Buffer.allocUnsafe(chunkSize);
+    buf = Buffer.allocUnsafe(0);
     fill = 0;
     sha = createHash('sha256');
     while (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
@@ -127,7 +137,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
       if (piece.length === 0) continue;
       total += piece.length;
       if (total > limit) {
-        if (contentLength !== undefined && total > contentLength && contentLength <= maxSize) {
+        if (contentLength !== undefined) {
           throw new S3Error('InvalidRequest', 'The request body is longer than the declared Content-Length', {
             ContentLength: String(contentLength),
           });
@@ -140,6 +150,11 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
       while (off < piece.length) {
         const n = Math.min(chunkSize - fill, piece.length - off);
         const part = piece.subarray(off, off + n);
+        if (fill + n > buf.length) {
+          const grown = Buffer.allocUnsafe(Math.min(chunkSize, Math.max(fill + n, buf.length === 0 ? initialCapacity() : buf.length * 2)));
+          buf.copy(grown, 0, 0, fill);
+          buf = grown;
+        }
         part.copy(buf, fill);
         sha.update(part);
         fill += n;
@@ -153,7 +168,8 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
         BytesReceived: String(total),
       });
     }
-    if (fill > 0) await flush();
+    if (fill > 0 && chunks.length === 0 && fill <= (opts.inlineMax ?? 0)) inline = Buffer.from(buf.subarray(0, fill));
+    else if (fill > 0) await flush();
     await Promise.all(inFlight);
     if (failure) throw failure;
   } catch (e) {
@@ -165,5 +181,5 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
 
   const digests: BodyDigests = { size: total, md5: md5.digest() };
   if (checksum && opts.checksumAlgorithm) digests.checksum = { algorithm: opts.checksumAlgorithm, value: checksum.digest() };
-  return { chunks, digests, written, pinned };
+  return inline ? { chunks, digests, written, pinned, inline } : { chunks, digests, written, pinned };
 }

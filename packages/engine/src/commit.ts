@@ -23,7 +23,10 @@ export interface ChunkRecord {
 
 export interface BucketStats {
   objects: number;
+  /** Logical bytes (sum of object sizes). */
   bytes: number;
+  /** Bytes of bodies stored inline in metadata (X/), part of physical usage. */
+  inlineBytes?: number;
 }
 
 export interface ChunkStats {
@@ -35,9 +38,11 @@ export class Txn {
   readonly ops: BatchOp[] = [];
   readonly now = Date.now();
   readonly refDeltas = new Map<string, { delta: number; size: number }>();
-  readonly bucketDeltas = new Map<string, BucketStats>();
+  readonly bucketDeltas = new Map<string, Required<BucketStats>>();
+  readonly droppedBuckets = new Set<string>();
   readonly chunkDelta: ChunkStats = { chunks: 0, bytes: 0 };
   readonly dropped = new Set<string>();
+  readonly hooks: (() => void)[] = [];
 
   put(key: Buffer, value: Buffer | object): void {
     this.ops.push({ type: 'put', key, value: Buffer.isBuffer(value) ? value : json(value) });
@@ -56,11 +61,23 @@ export class Txn {
     }
   }
 
-  bucketStats(bucketId: string, objects: number, bytes: number): void {
-    const s = this.bucketDeltas.get(bucketId) ?? { objects: 0, bytes: 0 };
+  bucketStats(bucketId: string, objects: number, bytes: number, inlineBytes = 0): void {
+    const s = this.bucketDeltas.get(bucketId) ?? { objects: 0, bytes: 0, inlineBytes: 0 };
     s.objects += objects;
     s.bytes += bytes;
+    s.inlineBytes += inlineBytes;
     this.bucketDeltas.set(bucketId, s);
+  }
+
+  /** A deleted bucket's counters go away with it. */
+  dropBucketStats(bucketId: string): void {
+    this.del(keys.bucketStatsKey(bucketId));
+    this.droppedBuckets.add(bucketId);
+  }
+
+  /** Runs after the batch is durable, still under the commit lock (keeps in-memory caches exact). */
+  afterCommit(fn: () => void): void {
+    this.hooks.push(fn);
   }
 
   /** GC only: forget a chunk whose refs are 0 (its file is unlinked after the commit). */
@@ -79,6 +96,10 @@ export class Committer {
   seq = 0;
   /** For chunks whose refs hit 0 in this process: the seq of that commit. */
   readonly zeroSeq = new Map<string, number>();
+  // This process is the only writer of T/ and S/chunks, so their current values can live in
+  // memory (loaded on first use) instead of being re-read by every commit.
+  private readonly bucketStatsCache = new Map<string, Required<BucketStats>>();
+  private chunkStatsCache: ChunkStats | undefined;
 
   constructor(
     private readonly db: MetaDb,
@@ -133,26 +154,39 @@ export class Committer {
       ops.push({ type: 'put', key: keys.chunkKey(hash), value: json(next) });
     });
 
-    if (tx.bucketDeltas.size > 0) {
-      const ids = [...tx.bucketDeltas.keys()];
-      const cur = await this.db.getMany(ids.map(keys.bucketStatsKey));
-      ids.forEach((id, i) => {
-        const d = tx.bucketDeltas.get(id)!;
-        if (d.objects === 0 && d.bytes === 0) return;
-        const s: BucketStats = cur[i] ? JSON.parse(cur[i]!.toString('utf8')) : { objects: 0, bytes: 0 };
-        ops.push({ type: 'put', key: keys.bucketStatsKey(id), value: json({ objects: s.objects + d.objects, bytes: s.bytes + d.bytes }) });
+    const newBucketStats = new Map<string, Required<BucketStats>>();
+    const missing = [...tx.bucketDeltas.keys()].filter((id) => !this.bucketStatsCache.has(id));
+    if (missing.length) {
+      const raw = await this.db.getMany(missing.map(keys.bucketStatsKey));
+      missing.forEach((id, i) => {
+        const s = raw[i] ? (JSON.parse(raw[i]!.toString('utf8')) as BucketStats) : undefined;
+        this.bucketStatsCache.set(id, { objects: s?.objects ?? 0, bytes: s?.bytes ?? 0, inlineBytes: s?.inlineBytes ?? 0 });
       });
     }
-
-    if (tx.chunkDelta.chunks !== 0 || tx.chunkDelta.bytes !== 0) {
-      const key = keys.settingKey(keys.CHUNK_STATS_SETTING);
-      const s = (await this.db.getJson<ChunkStats>(key)) ?? { chunks: 0, bytes: 0 };
-      ops.push({ type: 'put', key, value: json({ chunks: s.chunks + tx.chunkDelta.chunks, bytes: s.bytes + tx.chunkDelta.bytes }) });
+    for (const [id, d] of tx.bucketDeltas) {
+      if (d.objects === 0 && d.bytes === 0 && d.inlineBytes === 0) continue;
+      const s = this.bucketStatsCache.get(id)!;
+      const next = { objects: s.objects + d.objects, bytes: s.bytes + d.bytes, inlineBytes: s.inlineBytes + d.inlineBytes };
+      newBucketStats.set(id, next);
+      ops.push({ type: 'put', key: keys.bucketStatsKey(id), value: json(next) });
     }
 
-    if (ops.length === 0) return;
-    await this.db.batch(ops, this.sync);
-    this.seq++;
+    let newChunkStats: ChunkStats | undefined;
+    if (tx.chunkDelta.chunks !== 0 || tx.chunkDelta.bytes !== 0) {
+      const key = keys.settingKey(keys.CHUNK_STATS_SETTING);
+      const s = this.chunkStatsCache ?? (await this.db.getJson<ChunkStats>(key)) ?? { chunks: 0, bytes: 0 };
+      newChunkStats = { chunks: s.chunks + tx.chunkDelta.chunks, bytes: s.bytes + tx.chunkDelta.bytes };
+      ops.push({ type: 'put', key, value: json(newChunkStats) });
+    }
+
+    if (ops.length > 0) {
+      await this.db.batch(ops, this.sync);
+      this.seq++;
+    }
+    for (const [id, v] of newBucketStats) this.bucketStatsCache.set(id, v);
+    for (const id of tx.droppedBuckets) this.bucketStatsCache.delete(id);
+    if (newChunkStats) this.chunkStatsCache = newChunkStats;
+    for (const fn of tx.hooks) fn();
     for (const h of zeroed) this.zeroSeq.set(h, this.seq);
     for (const h of revived) this.zeroSeq.delete(h);
     for (const h of tx.dropped) this.zeroSeq.delete(h);

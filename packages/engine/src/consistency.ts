@@ -8,7 +8,7 @@ import type { Ctx } from './context';
 import type { BucketStats, ChunkRecord, ChunkStats } from './commit';
 import type { BucketRecord } from './buckets';
 import * as keys from './keys';
-import { decodeRecord, loadChunks } from './records';
+import { decodeRecord, loadChunks, loadInlineBody } from './records';
 import type { UsageReport } from './types';
 
 export interface ConsistencyReport {
@@ -24,6 +24,7 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
     const problems: string[] = [];
     const counted = new Map<string, number>();
     const usedData = new Set<string>();
+    const usedInline = new Set<string>();
     let objects = 0;
 
     const buckets = await ctx.db.all(keys.bucketsRange());
@@ -32,7 +33,7 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
       const name = keys.decodeBucketKey(k);
       const b = JSON.parse(v.toString('utf8')) as BucketRecord;
       bucketIds.add(b.id);
-      const stats = { objects: 0, bytes: 0 };
+      const stats = { objects: 0, bytes: 0, inlineBytes: 0 };
       const cur = ctx.db.cursor(keys.objectsRange(b.id));
       try {
         for (let e = await cur.next(); e; e = await cur.next()) {
@@ -42,15 +43,20 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
           stats.bytes += rec.size;
           if (rec.dataId) usedData.add(rec.dataId);
           const chunks = await loadChunks(ctx.db, rec);
-          const total = chunks.reduce((s, c) => s + c.size, 0);
-          if (total !== rec.size) problems.push(`object ${name}/${e[0].subarray(keys.objectPrefix(b.id).length).toString()}: chunks sum to ${total}, size is ${rec.size}`);
+          let total = chunks.reduce((s, c) => s + c.size, 0);
+          if (rec.inline) {
+            usedInline.add(rec.inline);
+            stats.inlineBytes += rec.size;
+            total += (await loadInlineBody(ctx.db, rec))?.length ?? -1;
+          }
+          if (total !== rec.size) problems.push(`object ${name}/${e[0].subarray(keys.objectPrefix(b.id).length).toString()}: body holds ${total} bytes, size is ${rec.size}`);
           for (const c of chunks) counted.set(c.hash, (counted.get(c.hash) ?? 0) + 1);
         }
       } finally {
         await cur.close();
       }
       const stored = await ctx.db.getJson<BucketStats>(keys.bucketStatsKey(b.id));
-      if (!stored || stored.objects !== stats.objects || stored.bytes !== stats.bytes) {
+      if (!stored || stored.objects !== stats.objects || stored.bytes !== stats.bytes || (stored.inlineBytes ?? 0) !== stats.inlineBytes) {
         problems.push(`bucket ${name}: usage counters ${JSON.stringify(stored)} != actual ${JSON.stringify(stats)}`);
       }
     }
@@ -91,6 +97,11 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
       if (!usedData.has(dataId)) problems.push(`orphan chunk-list segment of data ${dataId}`);
     }
 
+    for (const [k] of await ctx.db.all({ ...keys.allInlineDataRange(), values: false })) {
+      const id = keys.decodeInlineDataKey(k);
+      if (!usedInline.has(id)) problems.push(`orphan inline body ${id}`);
+    }
+
     for (const [k] of await ctx.db.all({ ...keys.allBucketStatsRange(), values: false })) {
       const id = keys.decodeBucketStatsKey(k);
       if (!bucketIds.has(id)) problems.push(`usage counters for unknown bucket id ${id}`);
@@ -109,6 +120,7 @@ export async function usage(ctx: Ctx): Promise<UsageReport> {
   const buckets = await ctx.db.all(keys.bucketsRange());
   let objects = 0;
   let logicalBytes = 0;
+  let inlineBytes = 0;
   const ids = buckets.map(([, v]) => (JSON.parse(v.toString('utf8')) as BucketRecord).id);
   const stats = await ctx.db.getMany(ids.map(keys.bucketStatsKey));
   for (const raw of stats) {
@@ -116,7 +128,9 @@ export async function usage(ctx: Ctx): Promise<UsageReport> {
     const s = JSON.parse(raw.toString('utf8')) as BucketStats;
     objects += s.objects;
     logicalBytes += s.bytes;
+    inlineBytes += s.inlineBytes ?? 0;
   }
   const c = (await ctx.db.getJson<ChunkStats>(keys.settingKey(keys.CHUNK_STATS_SETTING))) ?? { chunks: 0, bytes: 0 };
-  return { buckets: buckets.length, objects, logicalBytes, physicalBytes: c.bytes, chunks: c.chunks };
+  // Physical = distinct chunk bytes + small bodies stored inline in metadata.
+  return { buckets: buckets.length, objects, logicalBytes, physicalBytes: c.bytes + inlineBytes, chunks: c.chunks };
 }

@@ -6,6 +6,7 @@ import type { Committer } from './commit';
 import type { ChunkStore } from './chunkStore';
 import type { MetaDb } from './db';
 import type { ReadLeases } from './locks';
+import type { BucketCache } from './buckets';
 import type { EngineApi } from './types';
 
 export type ResolvedOptions = EngineApi['options'];
@@ -15,5 +16,6 @@ export interface Ctx {
   readonly committer: Committer;
   readonly chunks: ChunkStore;
   readonly leases: ReadLeases;
+  readonly bucketCache: BucketCache;
   readonly options: ResolvedOptions;
 }

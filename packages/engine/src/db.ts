@@ -56,10 +56,10 @@ export class MetaDb {
     }
     const location = path.join(dataDir, 'meta');
     await fs.promises.mkdir(location, { recursive: true });
-    // Loaded lazily so embedders injecting a db never load the native binding.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ClassicLevel } = require('classic-level') as typeof import('classic-level');
-    const db = new ClassicLevel<Buffer, Buffer>(location, ENC);
+    // `level` is classic-level on Node. Loaded lazily so embedders injecting a db never load the
+    // native binding; it stays external to the tsup bundle because it is a dependency.
+    const { Level } = await import('level');
+    const db = new Level<Buffer, Buffer>(location, ENC);
     await db.open();
     return new MetaDb(db as unknown as AnyLevel, true);
   }

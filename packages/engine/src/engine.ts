@@ -70,7 +70,7 @@ export class Engine implements EngineApi {
     const chunks = new ChunkStore(resolved.dataDir, resolved.fsync);
     await chunks.init();
     const db = await MetaDb.open(resolved.dataDir, options.db);
-    return new Engine({ db, committer: new Committer(db, resolved.fsync), chunks, leases: new ReadLeases(), options: resolved });
+    return new Engine({ db, committer: new Committer(db, resolved.fsync), chunks, leases: new ReadLeases(), bucketCache: new buckets.BucketCache(), options: resolved });
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@
  *                                      when small, else in D/ segments
  *   D/<dataId>\0<offset, 16 digits>    BINARY chunk-list segment of one object body, keyed by the
  *                                      byte offset of its first chunk (seekable for ranges)
+ *   X/<dataId>                         BINARY body of a small object stored inline (records.ts)
  *   V/<bucketId>\0<key>\0<inv. version> reserved: version history
  *   M/<bucketId>\0<key>\0<uploadId>     reserved: multipart uploads (P/<uploadId>/... parts)
  *   Q/<queue>/<seq>                    reserved: durable work queues
@@ -97,6 +98,11 @@ export const dataRange = (dataId: string): KeyRange => prefixRange(dataPrefix(da
 export function decodeDataSegmentOffset(key: Buffer): number {
   return Number(key.subarray(key.length - 16).toString('latin1'));
 }
+
+// inline bodies
+export const inlineDataKey = (dataId: string): Buffer => k('X/', dataId);
+export const allInlineDataRange = (): KeyRange => prefixRange(k('X/'));
+export const decodeInlineDataKey = (key: Buffer): string => key.subarray(2).toString('utf8');
 
 // chunks
 export const chunkKey = (hash: string): Buffer => k('C/', hash);

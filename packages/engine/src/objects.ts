@@ -17,7 +17,19 @@ import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteCond
 import { resolveRange } from './range';
 import { recheckBucket, requireBucket } from './buckets';
 import { createBodyStream } from './objectStream';
-import { decodeRecord, loadChunks, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from './records';
+import { Readable } from 'node:stream';
+import {
+  decodeRecord,
+  inlineMax,
+  loadChunks,
+  loadInlineBody,
+  stageChunkList,
+  stageDropChunkList,
+  stageInlineBody,
+  toMeta,
+  type ObjectRecord,
+  type PositionedChunk,
+} from './records';
 import { MAX_OBJECT_SIZE, validateContentLength, validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
 import type {
   BodyInput,
@@ -78,20 +90,27 @@ function requireVersion(rec: ObjectRecord | undefined, key: string, versionId: s
   return rec;
 }
 
-/** Stages replacing `old` (if any) by `rec` whose body is `chunks`: record, segments, refs, stats. */
-async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord, chunks: readonly ChunkRef[]): Promise<void> {
+interface StoredBody {
+  chunks: readonly ChunkRef[];
+  inline?: Buffer;
+}
+
+/** Stages replacing `old` (if any) by `rec` whose body is `body`: record, segments, refs, stats. */
+async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord, body: StoredBody): Promise<void> {
   if (old) await stageRemove(ctx, tx, bucketId, key, old);
-  stageChunkList(tx, rec, chunks);
-  tx.ref(chunks, 1);
+  stageChunkList(tx, rec, body.chunks);
+  delete rec.inline;
+  if (body.inline) stageInlineBody(tx, rec, body.inline);
+  tx.ref(body.chunks, 1);
   tx.put(keys.objectKey(bucketId, key), rec);
-  tx.bucketStats(bucketId, 1, rec.size);
+  tx.bucketStats(bucketId, 1, rec.size, rec.inline ? rec.size : 0);
 }
 
 async function stageRemove(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord): Promise<void> {
   tx.ref(await loadChunks(ctx.db, old), -1);
   await stageDropChunkList(ctx.db, tx, old);
   tx.del(keys.objectKey(bucketId, key));
-  tx.bucketStats(bucketId, -1, -old.size);
+  tx.bucketStats(bucketId, -1, -old.size, old.inline ? -old.size : 0);
 }
 
 export async function putObject(ctx: Ctx, bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
@@ -112,6 +131,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
     contentLength: opts.contentLength,
     maxSize: MAX_OBJECT_SIZE,
     checksumAlgorithm: opts.checksumAlgorithm,
+    inlineMax: inlineMax(ctx.options.chunkSize),
   });
   try {
     if (opts.verify) await opts.verify(data.digests);
@@ -134,7 +154,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
       const headers = pickHeaders(opts);
       if (headers) rec.headers = headers;
       if (d.checksum) rec.checksum = { algorithm: d.checksum.algorithm, value: d.checksum.value.toString('base64'), type: 'FULL_OBJECT' };
-      await stageReplace(ctx, tx, b.id, key, old, rec, data.chunks);
+      await stageReplace(ctx, tx, b.id, key, old, rec, data);
       return toMeta(bucket, key, rec);
     });
   } finally {
@@ -173,6 +193,16 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
       evaluateReadConditions(target(rec), opts.conditions);
       const range = opts.range ? resolveRange(opts.range, rec.size) : undefined;
       const want = range ?? (rec.size > 0 ? { start: 0, end: rec.size - 1 } : undefined);
+      if (rec.inline) {
+        const data = await loadInlineBody(ctx.db, rec, snapshot);
+        if (!data || data.length !== rec.size) {
+          if (attempt < 5 && !snapshot) continue;
+          throw new S3Error('InternalError', `inline body of ${key} is missing`);
+        }
+        const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body: Readable.from(want ? [data.subarray(want.start, want.end + 1)] : [], { objectMode: false }) };
+        if (range) result.range = range;
+        return result; // nothing on disk to protect: the lease is released in finally
+      }
       const chunks = want ? await loadChunks(ctx.db, rec, range, snapshot) : [];
       if (want && !covers(chunks, want)) {
         // Only possible without snapshots: the record was replaced while we read its chunk list.
@@ -278,7 +308,9 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
     if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
     if (src.partSizes) rec.partSizes = [...src.partSizes];
     const chunks = await loadChunks(ctx.db, src);
-    await stageReplace(ctx, tx, db.id, dstKey, old, rec, chunks);
+    const inline = await loadInlineBody(ctx.db, src);
+    if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
+    await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline });
     return toMeta(dstBucket, dstKey, rec);
   });
 }

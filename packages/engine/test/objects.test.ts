@@ -20,7 +20,8 @@ describe('objects', () => {
   const get = async (key: string, opts = {}) => readAll((await t.engine.getObject('bkt', key, opts)).body);
   const consistent = async () => expect((await t.engine.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
 
-  describe.each([0, 1, CS - 1, CS, CS + 1, 3 * CS, 8 * CS, 8 * CS + 1, 1030 * CS + 7])('a %p-byte body', (n) => {
+  const INLINE = CS / 4; // bodies up to a quarter chunk live in metadata
+  describe.each([0, 1, INLINE, INLINE + 1, CS - 1, CS, CS + 1, 3 * CS, 8 * CS, 8 * CS + 1, 1030 * CS + 7])('a %p-byte body', (n) => {
     it('round-trips with the right chunk count, ETag and checksum', async () => {
       const data = bytes(n, n + 1);
       const meta = await put('k', data, { checksumAlgorithm: 'SHA256', contentLength: n });
@@ -29,10 +30,13 @@ describe('objects', () => {
       expect(meta.checksum).toEqual({ algorithm: 'SHA256', value: createHash('sha256').update(data).digest('base64'), type: 'FULL_OBJECT' });
       expect((await get('k')).equals(data)).toBe(true);
       const distinct = new Set<string>();
-      for (let i = 0; i < n; i += CS) distinct.add(createHash('sha256').update(data.subarray(i, i + CS)).digest('hex'));
+      if (n > INLINE) for (let i = 0; i < n; i += CS) distinct.add(createHash('sha256').update(data.subarray(i, i + CS)).digest('hex'));
       expect((await chunkFiles(t.dir)).length).toBe(distinct.size);
       const u = await t.engine.usage();
-      expect(u).toMatchObject({ objects: 1, logicalBytes: n, chunks: distinct.size });
+      expect(u).toMatchObject({ objects: 1, logicalBytes: n, chunks: distinct.size, physicalBytes: n });
+      const r = await t.engine.getObject('bkt', 'k', { range: { kind: 'suffix', length: 2 } }).catch((e) => e);
+      if (n === 0) expect(r).toMatchObject({ code: 'InvalidRange' });
+      else expect((await readAll(r.body)).equals(data.subarray(Math.max(0, n - 2)))).toBe(true);
       await consistent();
     });
   });
@@ -65,6 +69,24 @@ describe('objects', () => {
       const head = await t.engine.headObject('bkt', 'r', { range: { kind: 'range', start: 1, end: 2 } });
       expect(head.range).toEqual({ start: 1, end: 2 });
     }
+    await consistent();
+  });
+
+  it('small bodies are stored inline: copy, overwrite and delete them', async () => {
+    await put('tiny', 'abc');
+    expect(await chunkFiles(t.dir)).toEqual([]);
+    await t.engine.createBucket('dst', { owner: 'alice' });
+    await t.engine.copyObject('bkt', 'tiny', 'dst', 'copy', { owner: 'alice' });
+    await put('tiny', bytes(3 * CS));
+    expect((await readAll((await t.engine.getObject('dst', 'copy')).body)).toString()).toBe('abc');
+    await put('tiny', 'xy');
+    expect((await get('tiny')).toString()).toBe('xy');
+    expect(await t.engine.usage()).toMatchObject({ objects: 2, logicalBytes: 5, physicalBytes: 3 * CS + 5 });
+    await consistent();
+    await t.engine.deleteObject('bkt', 'tiny');
+    await t.engine.deleteObject('dst', 'copy');
+    await t.engine.gc({ graceMs: 0 });
+    expect(await t.engine.usage()).toMatchObject({ objects: 0, logicalBytes: 0, physicalBytes: 0, chunks: 0 });
     await consistent();
   });
 
