@@ -166,6 +166,32 @@ describe('malformed XML', () => {
   });
 });
 
+describe('DeleteObjects integrity and limits', () => {
+  const doc = (keys: string[]) => `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
+
+  test('without Content-MD5 or a checksum header → 400 InvalidRequest, nothing deleted', async () => {
+    expectOk(await put('victim', 'still here'));
+    const xml = doc(['victim']);
+    const r = await send({ method: 'POST', path: `/${BUCKET}`, query: 'delete', body: xml });
+    expectS3Error(r, 400, 'InvalidRequest');
+    expect((await getBody(objPath('victim'))).body).toBe('still here');
+  });
+
+  test('with a wrong Content-MD5 → 400 BadDigest, nothing deleted', async () => {
+    const xml = doc(['victim']);
+    const r = await send({ method: 'POST', path: `/${BUCKET}`, query: 'delete', body: xml, headers: { 'content-md5': md5b64('other') } });
+    expectS3Error(r, 400, 'BadDigest');
+    expect((await getBody(objPath('victim'))).body).toBe('still here');
+  });
+
+  test('more than 1000 keys → 400 MalformedXML, nothing deleted', async () => {
+    const xml = doc(['victim', ...Array.from({ length: 1000 }, (_, i) => `k${i}`)]);
+    const r = await send({ method: 'POST', path: `/${BUCKET}`, query: 'delete', body: xml, headers: { 'content-md5': md5b64(xml) } });
+    expectS3Error(r, 400, 'MalformedXML');
+    expect((await getBody(objPath('victim'))).body).toBe('still here');
+  });
+});
+
 // ------------------------------------------------------------------------------------ Content-MD5
 describe('Content-MD5', () => {
   test('wrong Content-MD5 → 400 BadDigest, object not created', async () => {
@@ -262,6 +288,47 @@ describe('short bodies (Content-Length larger than what is sent)', () => {
     await sleep(100);
     await expectAbsent(key);
     await expectHealthy();
+  });
+});
+
+describe('request framing', () => {
+  test('PUT with Transfer-Encoding: chunked and no Content-Length → 411 MissingContentLength, no object', async () => {
+    const key = 'framing/no-length';
+    const r = await send({
+      method: 'PUT',
+      path: objPath(key),
+      headers: { 'transfer-encoding': 'chunked' },
+      writer: (req) => {
+        req.write('some ');
+        req.end('bytes');
+      },
+    });
+    expectS3Error(r, 411, 'MissingContentLength');
+    await expectAbsent(key);
+  });
+
+  test('malformed percent-encoding in the path → 400 InvalidURI', async () => {
+    expectS3Error(await send({ method: 'GET', path: `/${BUCKET}/bad%zzescape` }), 400, 'InvalidURI');
+    expectS3Error(await send({ method: 'PUT', path: `/${BUCKET}/bad%E0%A4`, body: 'x' }), 400);
+    expect((await listAllKeys()).filter((k) => k.startsWith('bad'))).toEqual([]);
+  });
+
+  test('a method S3 does not have (PATCH) → 405 MethodNotAllowed', async () => {
+    expectS3Error(await send({ method: 'PATCH', path: objPath('private/patch'), body: 'x' }), 405, 'MethodNotAllowed');
+    await expectAbsent('private/patch');
+  });
+
+  test('aws-chunked body shorter than x-amz-decoded-content-length → 400, no object', async () => {
+    const key = 'framing/decoded-length';
+    const data = randomBytes(20 * 1024);
+    const r = await send({
+      method: 'PUT',
+      path: objPath(key),
+      chunked: { data, chunkSize: 8 * 1024 },
+      headers: { 'x-amz-decoded-content-length': String(data.length + 10) },
+    });
+    expectS3Error(r, 400);
+    await expectAbsent(key);
   });
 });
 
