@@ -3,26 +3,12 @@
  * metadata and storage class; ObjectMeta → GET/HEAD response headers.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ContentHeaders, ObjectMeta, StorageClass } from '@cairn/engine';
+import { STORAGE_CLASSES, MAX_USER_METADATA_BYTES, type ContentHeaders, type ObjectMeta, type StorageClass } from '@cairn/engine';
 import { s3Error } from '../errors';
 import { httpDate } from './dates';
 import { checksumResponseHeaders } from './integrity';
 
-export const STORAGE_CLASSES: readonly StorageClass[] = [
-  'STANDARD',
-  'REDUCED_REDUNDANCY',
-  'STANDARD_IA',
-  'ONEZONE_IA',
-  'INTELLIGENT_TIERING',
-  'GLACIER',
-  'DEEP_ARCHIVE',
-  'GLACIER_IR',
-  'OUTPOSTS',
-  'EXPRESS_ONEZONE',
-];
-
-/** S3's limit on user metadata: the UTF-8 bytes of every key and value together. */
-export const MAX_USER_METADATA_BYTES = 2048;
+export { STORAGE_CLASSES, MAX_USER_METADATA_BYTES };
 
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
