@@ -58,6 +58,7 @@ export class Engine implements EngineApi {
   private readonly ctx: Ctx;
   private readonly gcMutex = new Mutex();
   private closed = false;
+  private gcTimer: NodeJS.Timeout | undefined;
 
   private constructor(ctx: Ctx) {
     this.ctx = ctx;
@@ -76,6 +77,7 @@ export class Engine implements EngineApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopBackgroundGc();
     await this.gcMutex.run(() => undefined);
     await this.ctx.committer.drain();
     await this.ctx.db.close();
@@ -144,6 +146,24 @@ export class Engine implements EngineApi {
   }
   async usage(): Promise<UsageReport> {
     return usage(this.c);
+  }
+
+  /**
+   * Not part of EngineApi: runs gc() every `intervalMs` (with the configured grace period) until
+   * close() or stopBackgroundGc(). The timer doesn't keep the process alive. Errors go to onError.
+   */
+  startBackgroundGc(intervalMs = 60_000, onError: (e: unknown) => void = () => undefined): void {
+    this.stopBackgroundGc();
+    this.gcTimer = setInterval(() => {
+      if (this.closed || this.gcMutex.busy) return;
+      this.gc().catch(onError);
+    }, intervalMs);
+    this.gcTimer.unref();
+  }
+
+  stopBackgroundGc(): void {
+    if (this.gcTimer) clearInterval(this.gcTimer);
+    this.gcTimer = undefined;
   }
 
   /**
