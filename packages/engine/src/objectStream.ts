@@ -9,6 +9,10 @@ import { Readable } from 'node:stream';
 import type { ChunkStore } from './chunkStore';
 import type { PositionedChunk } from './records';
 
+// A body that is dropped without being read or destroyed never emits 'close'; releasing its
+// lease when the stream is garbage-collected keeps such a leak from blocking GC forever.
+const abandoned = new FinalizationRegistry<() => void>((release) => release());
+
 export function createBodyStream(
   store: ChunkStore,
   chunks: PositionedChunk[],
@@ -35,5 +39,6 @@ export function createBodyStream(
   }
   const stream = Readable.from(bytes(), { objectMode: false, highWaterMark: 64 * 1024 });
   stream.once('close', release);
+  abandoned.register(stream, release);
   return stream;
 }
