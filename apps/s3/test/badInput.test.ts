@@ -541,6 +541,24 @@ describe('authentication', () => {
     expectS3Error(r, 403, 'SignatureDoesNotMatch');
   });
 
+  test('SigV2 (old clients): a correct signature works, a wrong one → 403 SignatureDoesNotMatch', async () => {
+    const good = await send({ method: 'GET', path: objPath('private/object'), auth: 'sigv2' });
+    expectOk(good);
+    expect(good.body).toBe('secret bytes');
+    const put = await send({ method: 'PUT', path: objPath('auth/sigv2-put'), body: 'v2 body', auth: 'sigv2', headers: { 'content-type': 'text/plain' } });
+    expectOk(put);
+    expected.set('auth/sigv2-put', 'v2 body');
+    expectS3Error(await send({ method: 'GET', path: objPath('private/object'), auth: 'sigv2', signingSecret: 'wrong' }), 403, 'SignatureDoesNotMatch');
+    const badPut = await send({ method: 'PUT', path: objPath('auth/sigv2-bad'), body: 'x', auth: 'sigv2', signingSecret: 'wrong' });
+    expectS3Error(badPut, 403, 'SignatureDoesNotMatch');
+    await expectAbsent('auth/sigv2-bad');
+  });
+
+  test('SigV2 with a Date 20 minutes old → 403 RequestTimeTooSkewed', async () => {
+    const r = await send({ method: 'GET', path: objPath('private/object'), auth: 'sigv2', date: new Date(Date.now() - 20 * 60_000) });
+    expectS3Error(r, 403, 'RequestTimeTooSkewed');
+  });
+
   test('unknown access key → 403 InvalidAccessKeyId', async () => {
     const r = await send({ method: 'GET', path: objPath('private/object'), accessKeyId: 'AKIDOESNOTEXIST00000', secretAccessKey: 'whatever' });
     expectS3Error(r, 403, 'InvalidAccessKeyId');

@@ -54,8 +54,11 @@ export interface RawRequestOptions {
   /** aws-chunked signed streaming body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD). */
   chunked?: ChunkedOptions;
 
-  /** 'sigv4' (default): Authorization header; 'presign': signed query string; 'none': anonymous. */
-  auth?: 'sigv4' | 'presign' | 'none';
+  /**
+   * 'sigv4' (default): Authorization header; 'presign': SigV4 signed query string;
+   * 'sigv2': `Authorization: AWS key:signature` (HMAC-SHA1, Date header); 'none': anonymous.
+   */
+  auth?: 'sigv4' | 'presign' | 'sigv2' | 'none';
   accessKeyId?: string;
   secretAccessKey?: string;
   /** Sign with this secret instead (e.g. a wrong one) while still presenting accessKeyId. */
@@ -220,6 +223,30 @@ export function encodeChunkedBody(
   return Buffer.concat(out);
 }
 
+/** Sub-resources that are part of SigV2's canonical resource. */
+const V2_SUBRESOURCES = new Set([
+  'acl', 'cors', 'delete', 'lifecycle', 'location', 'logging', 'notification', 'partNumber', 'policy',
+  'requestPayment', 'restore', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning',
+  'versions', 'website', 'response-cache-control', 'response-content-disposition', 'response-content-encoding',
+  'response-content-language', 'response-content-type', 'response-expires',
+]);
+
+/** SigV2 string to sign (path-style: the canonical resource is the raw path plus sub-resources). */
+export function stringToSignV2(method: string, rawPath: string, query: Array<[string, string]>, headers: Record<string, string>): string {
+  const amz = Object.keys(headers)
+    .filter((h) => h.startsWith('x-amz-'))
+    .sort()
+    .map((h) => `${h}:${headers[h].trim()}\n`)
+    .join('');
+  const sub = query
+    .filter(([k]) => V2_SUBRESOURCES.has(k))
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
+    .join('&');
+  const date = headers['x-amz-date'] ? '' : headers.date ?? '';
+  return `${method}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${date}\n${amz}${rawPath}${sub ? '?' + sub : ''}`;
+}
+
 // ---------------------------------------------------------------- the request
 
 export async function rawRequest(endpoint: string, o: RawRequestOptions): Promise<RawResponse> {
@@ -312,6 +339,10 @@ export async function rawRequest(endpoint: string, o: RawRequestOptions): Promis
       key,
     });
     rawQuery = [rawQuery, queryToRaw([...presignPairs, ['X-Amz-Signature', sig]])].filter(Boolean).join('&');
+  } else if (auth === 'sigv2') {
+    headers.date ??= when.toUTCString();
+    const sig = createHmac('sha1', secret).update(stringToSignV2(method, o.path, parseQuery(rawQuery), headers)).digest('base64');
+    headers.authorization = `AWS ${accessKeyId}:${sig}`;
   }
 
   if (o.chunked) {
