@@ -47,6 +47,9 @@ function findAwsClis(): AwsCli[] {
 }
 
 const CLIS = findAwsClis();
+
+// Real clients are separate processes (Python start-up, 20 MiB transfers): allow slow CI machines.
+jest.setTimeout(240_000);
 const MIB = 1024 * 1024;
 
 let ts: TestServer;

@@ -24,6 +24,9 @@ function findPython(): { path: string; version: string } | undefined {
 
 const PY = findPython();
 
+// Real clients are separate processes (Python start-up, 20 MiB transfers): allow slow CI machines.
+jest.setTimeout(240_000);
+
 const SCRIPT = String.raw`
 import base64, hashlib, json, os, sys, urllib.request, urllib.error
 import boto3
