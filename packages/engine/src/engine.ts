@@ -15,7 +15,17 @@ import * as objects from './objects';
 import { listObjects } from './listing';
 import { collectGarbage } from './gc';
 import { usage, verifyConsistency, type ConsistencyReport } from './consistency';
+import { UsageAccounting } from './accounting';
+import * as bucketSettings from './bucketSettings';
 import type {
+  AccessKeyInfo,
+  AccountUsage,
+  CreatedAccessKey,
+  CreateUserInput,
+  CorsRule,
+  RequestPayer,
+  UsageCharge,
+  UserUpdate,
   AccessKeyLookup,
   BodyInput,
   BucketInfo,
@@ -59,10 +69,12 @@ export class Engine implements EngineApi {
   private readonly gcMutex = new Mutex();
   private closed = false;
   private gcTimer: NodeJS.Timeout | undefined;
+  private readonly accounting: UsageAccounting;
 
   private constructor(ctx: Ctx) {
     this.ctx = ctx;
     this.options = ctx.options;
+    this.accounting = new UsageAccounting(ctx);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -78,6 +90,7 @@ export class Engine implements EngineApi {
     if (this.closed) return;
     this.closed = true;
     this.stopBackgroundGc();
+    await this.accounting.close().catch(() => undefined);
     await this.gcMutex.run(() => undefined);
     await this.ctx.committer.drain();
     await this.ctx.db.close();
@@ -100,6 +113,61 @@ export class Engine implements EngineApi {
   }
   async lookupAccessKey(accessKeyId: string): Promise<AccessKeyLookup | undefined> {
     return users.lookupAccessKey(this.c, accessKeyId);
+  }
+
+  async createUser(input: CreateUserInput, opts?: { withAccessKey?: boolean }): Promise<{ user: User; accessKey?: CreatedAccessKey }> {
+    return users.createUser(this.c, input, opts);
+  }
+  async listUsers(): Promise<User[]> {
+    return users.listUsers(this.c);
+  }
+  async updateUser(id: string, update: UserUpdate): Promise<User> {
+    return users.updateUser(this.c, id, update);
+  }
+  async setUserSuspended(id: string, suspended: boolean): Promise<User> {
+    return users.setUserSuspended(this.c, id, suspended);
+  }
+  async deleteUser(id: string): Promise<void> {
+    return users.deleteUser(this.c, id);
+  }
+  async createAccessKey(userId: string, given?: { accessKeyId?: string; secretAccessKey?: string }): Promise<CreatedAccessKey> {
+    return users.createAccessKey(this.c, userId, given);
+  }
+  async listAccessKeys(userId: string): Promise<AccessKeyInfo[]> {
+    return users.listAccessKeys(this.c, userId);
+  }
+  async deleteAccessKey(userId: string, accessKeyId: string): Promise<void> {
+    return users.deleteAccessKey(this.c, userId, accessKeyId);
+  }
+  async rotateAccessKey(userId: string, accessKeyId: string): Promise<CreatedAccessKey> {
+    return users.rotateAccessKey(this.c, userId, accessKeyId);
+  }
+
+  // bucket settings
+  async putBucketCors(bucket: string, rules: CorsRule[] | undefined): Promise<void> {
+    return bucketSettings.putBucketCors(this.c, bucket, rules);
+  }
+  async getBucketCors(bucket: string): Promise<CorsRule[] | undefined> {
+    return bucketSettings.getBucketCors(this.c, bucket);
+  }
+  async putBucketRequestPayment(bucket: string, payer: RequestPayer): Promise<void> {
+    return bucketSettings.putBucketRequestPayment(this.c, bucket, payer);
+  }
+  async getBucketRequestPayment(bucket: string): Promise<RequestPayer> {
+    return bucketSettings.getBucketRequestPayment(this.c, bucket);
+  }
+
+  // usage accounting
+  recordUsage(charge: UsageCharge): void {
+    if (!this.closed) this.accounting.record(charge);
+  }
+  async accountUsage(): Promise<AccountUsage[]> {
+    void this.c; // throws once closed
+    return this.accounting.snapshot();
+  }
+  /** Not part of EngineApi: persist pending usage counters now (tests, shutdown). */
+  async flushUsage(): Promise<void> {
+    return this.accounting.flush();
   }
 
   // buckets

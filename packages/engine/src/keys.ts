@@ -4,12 +4,18 @@
  * UTF-8 text equals code-point order. Values are JSON unless noted; times are epoch ms.
  *
  *   U/<userId>                         User record
- *   K/<accessKeyId>                    { userId, secret, createdAt }
+ *   K/<accessKeyId>                    { userId, secret, createdAt }. A user's keys are found by
+ *                                      scanning K/ (admin-only, rare; keeps upserts index-free and
+ *                                      stores written before the admin API correct)
+ *   A/<userId>                         { requests, bytesIn, bytesOut, requesterPaysRequests, ... }
+ *                                      usage charged to the account (accounting.ts: in-memory
+ *                                      counters flushed in one batch every few seconds)
  *   S/<name>                           settings / counters:
  *                                        S/root       { accessKeyId } of the root user
  *                                        S/bucketSeq  { next } bucket id counter (ids never reused)
  *                                        S/chunks     { chunks, bytes } distinct chunks with a C/ record
- *   B/<bucketName>                     { id, owner, createdAt, region }
+ *   B/<bucketName>                     { id, owner, createdAt, region, ...settings } (settings:
+ *                                      cors, requestPayer — bucketSettings.ts; others' features)
  *   I/<ownerId>\0<bucketName>          empty: owner index for ListBuckets (sorted, seekable)
  *   T/<bucketId>                       { objects, bytes } per-bucket usage counters
  *   O/<bucketId>\0<key>                current object record (records.ts); chunk list inline
@@ -65,6 +71,12 @@ function pad16(n: number): string {
 // users and keys
 export const userKey = (id: string): Buffer => k('U/', id);
 export const accessKeyKey = (akid: string): Buffer => k('K/', akid);
+export const accessKeysRange = (): KeyRange => prefixRange(k('K/'));
+export const decodeAccessKeyKey = (key: Buffer): string => key.subarray(2).toString('utf8');
+export const usersRange = (): KeyRange => prefixRange(k('U/'));
+export const accountUsageKey = (userId: string): Buffer => k('A/', userId);
+export const accountUsageRange = (): KeyRange => prefixRange(k('A/'));
+export const decodeAccountUsageKey = (key: Buffer): string => key.subarray(2).toString('utf8');
 export const settingKey = (name: string): Buffer => k('S/', name);
 export const ROOT_SETTING = 'root';
 export const BUCKET_SEQ_SETTING = 'bucketSeq';

@@ -47,6 +47,61 @@ export interface AccessKeyLookup {
   secretAccessKey: string;
 }
 
+/** A user's access key as listed (the secret is only ever returned at creation). */
+export interface AccessKeyInfo {
+  accessKeyId: string;
+  userId: string;
+  createdAt: string; // ISO 8601
+}
+
+export interface CreatedAccessKey extends AccessKeyInfo {
+  secretAccessKey: string;
+}
+
+export interface CreateUserInput {
+  id: string;
+  displayName?: string;
+  email?: string;
+}
+
+/** Fields updateUser may change; `email: null` removes it. */
+export interface UserUpdate {
+  displayName?: string;
+  email?: string | null;
+}
+
+/** What one account was charged (accounting.ts). Bytes are request/response body lengths. */
+export interface AccountUsage {
+  userId: string;
+  requests: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Of the above: requests charged to this account as the requester of a Requester Pays bucket. */
+  requesterPaysRequests: number;
+  requesterPaysBytes: number;
+}
+
+/** One CORS rule as S3 stores it (validated by the HTTP layer's CORSConfiguration codec). */
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+/** Who pays for requests and transfer: Requester Pays buckets charge the (signed) requester. */
+export type RequestPayer = 'BucketOwner' | 'Requester';
+
+/** One request to charge: to the requester (Requester Pays) or else the bucket owner / caller. */
+export interface UsageCharge {
+  userId: string;
+  bytesIn?: number;
+  bytesOut?: number;
+  requesterPays?: boolean;
+}
+
 export interface BucketInfo {
   name: string;
   /** Internal id used in metadata keys; never reused, so a re-created bucket starts empty. */
@@ -263,6 +318,32 @@ export interface EngineApi {
   upsertUser(input: UserInput): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
   lookupAccessKey(accessKeyId: string): Promise<AccessKeyLookup | undefined>;
+  /** New user (EntityAlreadyExists if the id is taken), with a generated access key when asked, in one batch. */
+  createUser(input: CreateUserInput, opts?: { withAccessKey?: boolean }): Promise<{ user: User; accessKey?: CreatedAccessKey }>;
+  listUsers(): Promise<User[]>;
+  updateUser(id: string, update: UserUpdate): Promise<User>;
+  /** A suspended user's requests fail with UserSuspended; root cannot be suspended. */
+  setUserSuspended(id: string, suspended: boolean): Promise<User>;
+  /** Removes the user and its keys; DeleteConflict while it owns buckets; root cannot be deleted. */
+  deleteUser(id: string): Promise<void>;
+  /** Generated key (or the given pair); the secret is returned only here. */
+  createAccessKey(userId: string, given?: { accessKeyId?: string; secretAccessKey?: string }): Promise<CreatedAccessKey>;
+  listAccessKeys(userId: string): Promise<AccessKeyInfo[]>;
+  deleteAccessKey(userId: string, accessKeyId: string): Promise<void>;
+  /** Replaces the key with a new id + secret in one batch (the old one stops working at once). */
+  rotateAccessKey(userId: string, accessKeyId: string): Promise<CreatedAccessKey>;
+
+  // bucket settings kept in the (cached) bucket record: reading them costs no I/O
+  /** undefined removes the configuration. */
+  putBucketCors(bucket: string, rules: CorsRule[] | undefined): Promise<void>;
+  /** undefined when the bucket has no CORS configuration. */
+  getBucketCors(bucket: string): Promise<CorsRule[] | undefined>;
+  putBucketRequestPayment(bucket: string, payer: RequestPayer): Promise<void>;
+  getBucketRequestPayment(bucket: string): Promise<RequestPayer>;
+
+  // usage accounting (cheap: counted in memory, persisted in batches; see accounting.ts)
+  recordUsage(charge: UsageCharge): void;
+  accountUsage(): Promise<AccountUsage[]>;
 
   // buckets
   createBucket(name: string, opts: { owner: string; region?: string }): Promise<BucketInfo>;
