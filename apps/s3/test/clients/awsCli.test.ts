@@ -8,21 +8,26 @@
  * Each CLI gets its own config file (path-style addressing) and credentials through the
  * environment; nothing from the developer's ~/.aws is read.
  */
-import { CreateMultipartUploadCommand, AbortMultipartUploadCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { expectSuccess, probeVersion, requireClient, run, sha256File, treeDigest, which, type RunResult } from './clientEnv';
+import {
+  MULTIPART_IMPLEMENTED,
+  expectSuccess,
+  multipartGuard,
+  probeVersion,
+  requireClient,
+  run,
+  sha256File,
+  treeDigest,
+  which,
+  type RunResult,
+} from './clientEnv';
 
-/**
- * Multipart uploads arrive with issue 3. Until the server implements them, the CLI is configured
- * so that `aws s3 cp` never goes multipart (threshold 64 MB > the 20 MiB test file) and the
- * multipart test below is skipped. The guard test fails as soon as the server starts accepting
- * CreateMultipartUpload while this is still false: then flip it to true (issue 3).
- */
-const MULTIPART_IMPLEMENTED = false;
+// Multipart: see MULTIPART_IMPLEMENTED in clientEnv.ts. Until it is true, the CLI is configured so
+// that `aws s3 cp` never goes multipart (threshold 64 MB > the 20 MiB test file).
 
 interface AwsCli {
   path: string;
@@ -70,24 +75,7 @@ afterAll(async () => {
 });
 
 if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install awscli; or pip install awscli')) {
-  test('multipart guard: MULTIPART_IMPLEMENTED matches what the server does', async () => {
-    const s3 = ts.client();
-    await s3.send(new CreateBucketCommand({ Bucket: 'mp-probe' }));
-    let implemented = false;
-    try {
-      const r = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'mp-probe', Key: 'probe' }));
-      implemented = true;
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: 'mp-probe', Key: 'probe', UploadId: r.UploadId })).catch(() => undefined);
-    } catch (e) {
-      if ((e as { name?: string }).name !== 'NotImplemented') throw e;
-    }
-    if (implemented !== MULTIPART_IMPLEMENTED) {
-      throw new Error(
-        `server multipart support is ${implemented} but awsCli.test.ts MULTIPART_IMPLEMENTED is ${MULTIPART_IMPLEMENTED}: ` +
-          'flip the flag so the multipart CLI path is tested',
-      );
-    }
-  });
+  multipartGuard(() => ts.client());
 
   describe.each(CLIS)('AWS CLI $label ($version)', (cli) => {
     const bucket = `cli-${cli.label}`;
