@@ -3,6 +3,9 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
-  moduleNameMapper: { '^@cairn/engine$': '<rootDir>/../../packages/engine/src/index.ts' },
+  moduleNameMapper: {
+    '^@cairn/engine$': '<rootDir>/../../packages/engine/src/index.ts',
+    '^@cairn/admin$': '<rootDir>/../admin/src/index.ts',
+  },
   testTimeout: 60000,
 };

@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, type RunningServer } from './server';
+import { adminMain, ADMIN_USAGE } from './adminCli';
 
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
@@ -25,7 +26,10 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --region NAME     region reported and expected in signatures  default ${DEFAULT_REGION}
   --fsync BOOL      fsync data before acknowledging writes      default true
   --users FILE      JSON array of users to create/update at start
+  --admin-port N    also serve the admin API on this port (same host)
   --quiet           no access log
+
+       cairn admin ...   (the admin API's client; \`cairn admin help\`)
 
 Root credentials: CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY, else persisted in the store,
 else generated on first start and printed once.`;
@@ -39,6 +43,7 @@ export interface ServeArgs {
   fsync: boolean;
   users?: string;
   quiet: boolean;
+  adminPort?: number;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -55,11 +60,14 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       fsync: { type: 'string', default: 'true' },
       users: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'admin-port': { type: 'string' },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port!) || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  const adminPortRaw = values['admin-port'];
+  if (adminPortRaw !== undefined && (!/^\d+$/.test(adminPortRaw) || Number(adminPortRaw) > 65535)) throw new Error(`--admin-port: not a port number: ${adminPortRaw}`);
   const fsync = values.fsync!.toLowerCase();
   if (fsync !== 'true' && fsync !== 'false') throw new Error(`--fsync: expected true or false, got ${values.fsync}`);
   return {
@@ -71,6 +79,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     fsync: fsync === 'true',
     users: values.users ? resolve(values.users) : undefined,
     quiet: values.quiet ?? false,
+    adminPort: adminPortRaw !== undefined ? Number(adminPortRaw) : undefined,
   };
 }
 
@@ -92,12 +101,14 @@ async function serve(argv: string[]): Promise<void> {
     rootAccessKeyId: envKey,
     rootSecretAccessKey: envSecret,
     usersFile: args.users,
+    adminPort: args.adminPort,
   });
 
   const lines = [
     `cairn: serving S3 on ${server.endpoint}  (region ${server.region}, data ${args.data})`,
     `cairn: virtual-hosted style: http://<bucket>.${server.domains[0] ?? 's3.localhost'}:${server.port}`,
   ];
+  if (server.adminEndpoint) lines.push(`cairn: admin API on ${server.adminEndpoint} (root bearer token; see README)`);
   if (server.root.created) {
     lines.push(
       'cairn: generated root credentials (stored in the data directory; shown only this once):',
@@ -129,6 +140,13 @@ async function serve(argv: string[]): Promise<void> {
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve') return serve(rest);
+  if (command === 'admin') {
+    if (rest.length === 0 || rest[0] === 'help' || rest[0] === '--help') {
+      process.stdout.write(ADMIN_USAGE + '\n');
+      return;
+    }
+    return adminMain(rest);
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE + '\n');
     if (command === undefined) process.exitCode = 1;
