@@ -7,6 +7,7 @@ import { S3Error } from './errors';
 import type { Ctx } from './context';
 import { EMPTY } from './db';
 import * as keys from './keys';
+import { stageDropAllUploads } from './multipart';
 import { validateBucketName } from './bucketName';
 import type { BucketInfo, ListBucketsOptions, ListBucketsResult } from './types';
 
@@ -105,6 +106,8 @@ export function deleteBucket(ctx: Ctx, name: string): Promise<void> {
     const b = await requireBucket(ctx, name);
     const any = await ctx.db.all({ ...keys.objectsRange(b.id), limit: 1, values: false });
     if (any.length > 0) throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', { BucketName: name });
+    // S3 deletes a bucket whose only content is incomplete multipart uploads: they (and their chunk references) go too.
+    await stageDropAllUploads(ctx, tx, b.id);
     tx.del(keys.bucketKey(name));
     tx.del(keys.ownerIndexKey(b.owner, name));
     tx.dropBucketStats(b.id);

@@ -8,7 +8,7 @@ import type { Ctx } from './context';
 import type { BucketStats, ChunkRecord, ChunkStats } from './commit';
 import type { BucketRecord } from './buckets';
 import * as keys from './keys';
-import { decodeRecord, loadChunks, loadInlineBody } from './records';
+import { decodeRecord, loadChunks, loadInlineBody, type ChunkListFields } from './records';
 import type { UsageReport } from './types';
 
 export interface ConsistencyReport {
@@ -59,6 +59,24 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
       if (!stored || stored.objects !== stats.objects || stored.bytes !== stats.bytes || (stored.inlineBytes ?? 0) !== stats.inlineBytes) {
         problems.push(`bucket ${name}: usage counters ${JSON.stringify(stored)} != actual ${JSON.stringify(stats)}`);
       }
+    }
+
+    // Multipart parts (multipart.ts) hold one reference per chunk of theirs, like objects.
+    const uploads = new Set<string>();
+    for (const [k] of await ctx.db.all({ ...keys.allUploadsRange(), values: false })) uploads.add(k.subarray(k.lastIndexOf(0) + 1).toString('utf8'));
+    const parts = ctx.db.cursor(keys.allPartsRange());
+    try {
+      for (let e = await parts.next(); e; e = await parts.next()) {
+        const { uploadId, partNumber } = keys.decodePartKey(e[0]);
+        const rec = JSON.parse(e[1].toString('utf8')) as ChunkListFields & { size: number };
+        if (!uploads.has(uploadId)) problems.push(`part ${partNumber} of upload ${uploadId}: the upload does not exist`);
+        if (rec.dataId) usedData.add(rec.dataId);
+        const chunks = await loadChunks(ctx.db, rec);
+        if (chunks.reduce((s, c) => s + c.size, 0) !== rec.size) problems.push(`part ${partNumber} of upload ${uploadId}: chunks don't add up to its size`);
+        for (const c of chunks) counted.set(c.hash, (counted.get(c.hash) ?? 0) + 1);
+      }
+    } finally {
+      await parts.close();
     }
 
     const chunkRecs = await ctx.db.all(keys.chunksRange());

@@ -12,6 +12,7 @@ import type { Ctx, ResolvedOptions } from './context';
 import * as users from './users';
 import * as buckets from './buckets';
 import * as objects from './objects';
+import * as multipart from './multipart';
 import { listObjects } from './listing';
 import { collectGarbage } from './gc';
 import { usage, verifyConsistency, type ConsistencyReport } from './consistency';
@@ -47,6 +48,19 @@ import type {
   UsageReport,
   User,
   UserInput,
+} from './types';
+import type {
+  CompletedPart,
+  CompleteMultipartUploadOptions,
+  CreateMultipartUploadOptions,
+  ListMultipartUploadsOptions,
+  ListMultipartUploadsResult,
+  ListPartsOptions,
+  ListPartsResult,
+  MultipartUploadInfo,
+  PartInfo,
+  UploadPartCopyOptions,
+  UploadPartOptions,
 } from './types';
 
 export const DEFAULT_GC_GRACE_MS = 60_000;
@@ -205,6 +219,29 @@ export class Engine implements EngineApi {
   }
   async listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult> {
     return listObjects(this.c, bucket, opts);
+  }
+
+  // multipart uploads
+  async createMultipartUpload(bucket: string, key: string, opts: CreateMultipartUploadOptions): Promise<MultipartUploadInfo> {
+    return multipart.createMultipartUpload(this.c, bucket, key, opts);
+  }
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: BodyInput, opts?: UploadPartOptions): Promise<PartInfo> {
+    return multipart.uploadPart(this.c, bucket, key, uploadId, partNumber, body, opts);
+  }
+  async uploadPartCopy(srcBucket: string, srcKey: string, bucket: string, key: string, uploadId: string, partNumber: number, opts?: UploadPartCopyOptions): Promise<PartInfo> {
+    return multipart.uploadPartCopy(this.c, srcBucket, srcKey, bucket, key, uploadId, partNumber, opts);
+  }
+  async listParts(bucket: string, key: string, uploadId: string, opts?: ListPartsOptions): Promise<ListPartsResult> {
+    return multipart.listParts(this.c, bucket, key, uploadId, opts);
+  }
+  async completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletedPart[], opts?: CompleteMultipartUploadOptions): Promise<ObjectMeta> {
+    return multipart.completeMultipartUpload(this.c, bucket, key, uploadId, parts, opts);
+  }
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    return multipart.abortMultipartUpload(this.c, bucket, key, uploadId);
+  }
+  async listMultipartUploads(bucket: string, opts: ListMultipartUploadsOptions): Promise<ListMultipartUploadsResult> {
+    return multipart.listMultipartUploads(this.c, bucket, opts);
   }
 
   // maintenance

@@ -24,7 +24,12 @@
  *                                      byte offset of its first chunk (seekable for ranges)
  *   X/<dataId>                         BINARY body of a small object stored inline (records.ts)
  *   V/<bucketId>\0<key>\0<inv. version> reserved: version history
- *   M/<bucketId>\0<key>\0<uploadId>     reserved: multipart uploads (P/<uploadId>/... parts)
+ *   M/<bucketId>\0<key>\0<uploadId>    multipart upload in progress (multipart.ts UploadRecord);
+ *                                      uploadIds sort by initiation time, so a key's uploads list
+ *                                      in the order ListMultipartUploads wants
+ *   P/<uploadId>\0<partNo, 5 digits>   one uploaded part (multipart.ts PartRecord): etag, size,
+ *                                      checksum, chunk list (inline or D/ segments, like objects).
+ *                                      Each part holds one reference on each of its chunks
  *   Q/<queue>/<seq>                    reserved: durable work queues
  *   C/<sha256 hex>                     { refs, size, zeroedAt? } chunk reference count
  *   Z/<zeroedAt, 16 digits>\0<sha256>  empty: GC candidate (refs reached 0 at zeroedAt); ordered
@@ -134,3 +139,22 @@ export const decodeDataSegmentId = (key: Buffer): string => key.subarray(2, key.
 export const allBucketStatsRange = (): KeyRange => prefixRange(k('T/'));
 export const decodeBucketStatsKey = (key: Buffer): string => key.subarray(2).toString('utf8');
 export const allGcMarkersRange = (): KeyRange => prefixRange(k('Z/'));
+
+// multipart uploads
+export const uploadKey = (bucketId: string, key: string, uploadId: string): Buffer => k('M/', bucketId, NUL, key, NUL, uploadId);
+export const uploadsPrefix = (bucketId: string): Buffer => k('M/', bucketId, NUL);
+export const uploadsRange = (bucketId: string): KeyRange => prefixRange(uploadsPrefix(bucketId));
+/** Splits M/<bucketId>\0<key>\0<uploadId> (prefixLength = uploadsPrefix(bucketId).length). */
+export function decodeUploadKey(dbKey: Buffer, prefixLength: number): { key: string; uploadId: string } {
+  const sep = dbKey.lastIndexOf(SEP);
+  return { key: dbKey.subarray(prefixLength, sep).toString('utf8'), uploadId: dbKey.subarray(sep + 1).toString('utf8') };
+}
+export const allUploadsRange = (): KeyRange => prefixRange(k('M/'));
+export const partsPrefix = (uploadId: string): Buffer => k('P/', uploadId, NUL);
+export const partKey = (uploadId: string, partNumber: number): Buffer => k('P/', uploadId, NUL, String(partNumber).padStart(5, '0'));
+export const partsRange = (uploadId: string): KeyRange => prefixRange(partsPrefix(uploadId));
+export const decodePartNumber = (dbKey: Buffer): number => Number(dbKey.subarray(dbKey.length - 5).toString('latin1'));
+export const allPartsRange = (): KeyRange => prefixRange(k('P/'));
+export function decodePartKey(dbKey: Buffer): { uploadId: string; partNumber: number } {
+  return { uploadId: dbKey.subarray(2, dbKey.length - 6).toString('utf8'), partNumber: decodePartNumber(dbKey) };
+}

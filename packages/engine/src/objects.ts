@@ -95,8 +95,12 @@ interface StoredBody {
   inline?: Buffer;
 }
 
-/** Stages replacing `old` (if any) by `rec` whose body is `body`: record, segments, refs, stats. */
-async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord, body: StoredBody): Promise<void> {
+/**
+ * Stages replacing `old` (if any) by `rec` whose body is `body`: record, segments, refs, stats.
+ * THE way a new current object is written: putObject, copyObject and completeMultipartUpload
+ * (multipart.ts) all go through it.
+ */
+export async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord, body: StoredBody): Promise<void> {
   if (old) await stageRemove(ctx, tx, bucketId, key, old);
   stageChunkList(tx, rec, body.chunks);
   delete rec.inline;

@@ -45,6 +45,9 @@ export interface ObjectRecord {
   inline?: string;
 }
 
+/** Where a body's chunk list lives; object records and multipart part records (multipart.ts) share it. */
+export type ChunkListFields = Pick<ObjectRecord, 'chunks' | 'dataId' | 'chunkCount' | 'inline'>;
+
 export interface PositionedChunk extends ChunkRef {
   /** Byte offset of the chunk's first byte within the object. */
   offset: number;
@@ -90,7 +93,7 @@ export function toMeta(bucket: string, key: string, r: ObjectRecord): ObjectMeta
 }
 
 /** Stores `chunks` as the record's chunk list: inline, or as new D/ segments staged on `tx`. */
-export function stageChunkList(tx: Txn, rec: ObjectRecord, chunks: readonly ChunkRef[]): void {
+export function stageChunkList(tx: Txn, rec: ChunkListFields, chunks: readonly ChunkRef[]): void {
   delete rec.chunks;
   delete rec.dataId;
   delete rec.chunkCount;
@@ -119,7 +122,7 @@ export async function loadInlineBody(db: MetaDb, rec: ObjectRecord, snapshot?: S
 }
 
 /** Stages deletion of the record's D/ segments or X/ body (inline chunk lists go with the record). */
-export async function stageDropChunkList(db: MetaDb, tx: Txn, rec: ObjectRecord): Promise<void> {
+export async function stageDropChunkList(db: MetaDb, tx: Txn, rec: ChunkListFields): Promise<void> {
   if (rec.inline) tx.del(keys.inlineDataKey(rec.inline));
   if (!rec.dataId) return;
   for (const [k] of await db.all({ ...keys.dataRange(rec.dataId), values: false })) tx.del(k);
@@ -139,7 +142,7 @@ function position(chunks: ChunkRef[], start: number): PositionedChunk[] {
  * range is given. Reads from `snapshot` when given, so a concurrent overwrite can't remove the
  * segments between reading the record and reading its chunk list.
  */
-export async function loadChunks(db: MetaDb, rec: ObjectRecord, range?: { start: number; end: number }, snapshot?: Snapshot): Promise<PositionedChunk[]> {
+export async function loadChunks(db: MetaDb, rec: ChunkListFields, range?: { start: number; end: number }, snapshot?: Snapshot): Promise<PositionedChunk[]> {
   let all: PositionedChunk[];
   if (!rec.dataId) {
     all = rec.chunks ? position(decodeChunkList(Buffer.from(rec.chunks, 'base64')), 0) : [];

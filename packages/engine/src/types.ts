@@ -285,6 +285,108 @@ export interface UsageReport {
   chunks: number;
 }
 
+// ---- multipart uploads (multipart.ts)
+
+export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
+
+export interface CreateMultipartUploadOptions extends ContentHeaders {
+  owner: string;
+  userMetadata?: Record<string, string>;
+  storageClass?: StorageClass;
+  /** Every part is checksummed with it and the object gets a multipart checksum. */
+  checksumAlgorithm?: ChecksumAlgorithm;
+  /** Default: FULL_OBJECT for CRC64NVME, COMPOSITE otherwise (as S3). */
+  checksumType?: ChecksumType;
+}
+
+export interface MultipartUploadInfo {
+  bucket: string;
+  key: string;
+  /** Unique, URL-safe; sorts by initiation time. */
+  uploadId: string;
+  initiated: Date;
+  owner: string;
+  storageClass: StorageClass;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: ChecksumType;
+}
+
+export interface UploadPartOptions {
+  contentLength?: number;
+  /** The algorithm the request's checksum header/trailer names; must match the upload's (if it has one). */
+  checksumAlgorithm?: ChecksumAlgorithm;
+  /** As for putObject: runs after the body, before the commit (Content-MD5, checksums). */
+  verify?: (digests: BodyDigests) => void | Promise<void>;
+}
+
+export interface PartInfo {
+  partNumber: number;
+  /** Hex MD5 of the part's bytes. Unquoted. */
+  etag: string;
+  size: number;
+  lastModified: Date;
+  /** base64, when the upload has a checksum algorithm. */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+export interface UploadPartCopyOptions {
+  srcVersionId?: string;
+  /** x-amz-copy-source-range, inclusive; must lie within the source. */
+  range?: { start: number; end: number };
+  /** x-amz-copy-source-if-* */
+  sourceConditions?: ReadConditions;
+}
+
+export interface ListPartsOptions {
+  /** Exclusive: parts after this number. */
+  partNumberMarker?: number;
+  /** 1..1000 (default 1000). */
+  maxParts?: number;
+}
+
+export interface ListPartsResult {
+  upload: MultipartUploadInfo;
+  parts: PartInfo[];
+  isTruncated: boolean;
+  nextPartNumberMarker?: number;
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  /** Quoted or not. */
+  etag: string;
+  /** base64 part checksum the client sent (ChecksumCRC32 ...): must match the stored one. */
+  checksum?: string;
+}
+
+export interface CompleteMultipartUploadOptions {
+  conditions?: WriteConditions;
+  /** x-amz-checksum-type: must equal the upload's. */
+  checksumType?: ChecksumType;
+  /** Whole-object checksum the client expects (x-amz-checksum-*; "value-N" for composite). */
+  expectedChecksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /** x-amz-mp-object-size */
+  expectedSize?: number;
+}
+
+export interface ListMultipartUploadsOptions {
+  prefix?: string;
+  delimiter?: string;
+  keyMarker?: string;
+  /** Only with keyMarker: uploads of keyMarker initiated after this one are included. */
+  uploadIdMarker?: string;
+  /** 0..1000 */
+  maxUploads: number;
+}
+
+export interface ListMultipartUploadsResult {
+  uploads: MultipartUploadInfo[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextUploadIdMarker?: string;
+}
+
 export interface EngineOptions {
   /** Directory holding `meta/` (LevelDB) and `chunks/`. */
   dataDir: string;
@@ -359,6 +461,15 @@ export interface EngineApi {
   deleteObjects(bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]>;
   copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta>;
   listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult>;
+
+  // multipart uploads (multipart.ts)
+  createMultipartUpload(bucket: string, key: string, opts: CreateMultipartUploadOptions): Promise<MultipartUploadInfo>;
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: BodyInput, opts?: UploadPartOptions): Promise<PartInfo>;
+  uploadPartCopy(srcBucket: string, srcKey: string, bucket: string, key: string, uploadId: string, partNumber: number, opts?: UploadPartCopyOptions): Promise<PartInfo>;
+  listParts(bucket: string, key: string, uploadId: string, opts?: ListPartsOptions): Promise<ListPartsResult>;
+  completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletedPart[], opts?: CompleteMultipartUploadOptions): Promise<ObjectMeta>;
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+  listMultipartUploads(bucket: string, opts: ListMultipartUploadsOptions): Promise<ListMultipartUploadsResult>;
 
   // maintenance
   gc(opts?: { graceMs?: number }): Promise<GcResult>;
