@@ -1,0 +1,288 @@
+/**
+ * s3cmd, unchanged, against the real server (in-process, port 0, temp data dir).
+ *
+ * The same command set runs twice, once signing with SigV4 and once with SigV2
+ * (`signature_v2 = True`: s3cmd is one of the few real clients that still sends `AWS key:sig`),
+ * both path style (`host_bucket` = the endpoint itself). A short third run uses virtual-hosted
+ * style (`host_bucket = %(bucket)s.s3.localhost:<port>`) through vhostProxy.ts, s3cmd's own
+ * proxy_host setting standing in for wildcard DNS.
+ *
+ * The configs leave `bucket_location` unset, as a fresh s3cmd has it: s3cmd then signs
+ * CreateBucket for region "US", gets S3's AuthorizationHeaderMalformed naming the right region,
+ * and retries with it, so `mb` also exercises that error's <Region> element.
+ */
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startTestServer, type TestServer } from '../helpers/server';
+import {
+  cleanEnv,
+  expectSuccess,
+  multipartGuard,
+  multipartTest,
+  probeVersion,
+  requireClient,
+  run,
+  sha256File,
+  treeDigest,
+  which,
+  type RunResult,
+} from './clientEnv';
+import { startVhostProxy, type VhostProxy } from './vhostProxy';
+
+const S3CMD = process.env.CAIRN_S3CMD || which('s3cmd');
+const VERSION = S3CMD ? probeVersion(S3CMD) : undefined;
+
+jest.setTimeout(120_000);
+const MIB = 1024 * 1024;
+
+let ts: TestServer;
+let s3: S3Client;
+let proxy: VhostProxy;
+let work: string;
+
+function writeTree(root: string, files: Record<string, Buffer | string>): void {
+  for (const [rel, data] of Object.entries(files)) {
+    const p = join(root, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, data);
+  }
+}
+
+const sizes = (files: Record<string, Buffer | string>) =>
+  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.byteLength(v)]));
+
+async function keysUnder(bucket: string, prefix: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+    for (const o of page.Contents ?? []) out[o.Key!.slice(prefix.length)] = o.Size!;
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  return out;
+}
+
+/** Awkward names s3cmd must carry as keys byte for byte (file names, so no empty or dot segments). */
+const AWKWARD: Record<string, string> = {
+  'a b': 'space',
+  'a+b': 'plus',
+  'a%2Fb': 'literal %2F',
+  'ü/é': 'latin-1',
+  '日本/語': 'cjk',
+  'a?b': 'question',
+  'a#b': 'hash',
+  'a&b=c': 'amp',
+  '~tilde': 'tilde',
+  '<xml>&amp;': 'markup',
+  '100% sure': 'percent',
+  '🪨cairn/🏔️ summit 👩‍👩‍👧': 'emoji',
+};
+
+interface Mode {
+  label: string;
+  signatureV2: boolean;
+}
+
+if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
+  beforeAll(async () => {
+    ts = await startTestServer();
+    s3 = ts.client();
+    proxy = await startVhostProxy('s3.localhost', ts.port);
+    work = mkdtempSync(join(tmpdir(), 'cairn-s3cmd-'));
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await ts?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Writes an s3cmd config and returns a runner bound to it. */
+  function s3cmdWith(name: string, settings: Record<string, string | number | boolean>) {
+    const cfg = join(work, `${name}.s3cfg`);
+    const lines = {
+      access_key: ts.accessKeyId,
+      secret_key: ts.secretAccessKey,
+      host_base: `127.0.0.1:${ts.port}`,
+      host_bucket: `127.0.0.1:${ts.port}`,
+      use_https: false,
+      signature_v2: false,
+      progress_meter: false,
+      ...settings,
+    };
+    const py = (v: string | number | boolean) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+    writeFileSync(cfg, '[default]\n' + Object.entries(lines).map(([k, v]) => `${k} = ${py(v)}`).join('\n') + '\n');
+    const cmd = (args: string[]): Promise<RunResult> =>
+      run(S3CMD!, ['-c', cfg, ...args], { env: cleanEnv({ PYTHONIOENCODING: 'utf-8', HOME: work }), cwd: work, timeoutMs: 90_000 });
+    const ok = async (args: string[]) => expectSuccess(await cmd(args));
+    return { cmd, ok, cfg };
+  }
+
+  multipartGuard(() => s3);
+
+  describe.each<Mode>([
+    { label: 'SigV4', signatureV2: false },
+    { label: 'SigV2', signatureV2: true },
+  ])(`s3cmd ${VERSION} path style, $label`, ({ label, signatureV2 }) => {
+    const bucket = `s3cmd-${label.toLowerCase()}`;
+    let c: ReturnType<typeof s3cmdWith>;
+    let dir: string;
+    const hello = 'hello from s3cmd\n';
+
+    beforeAll(() => {
+      dir = join(work, label);
+      mkdirSync(dir, { recursive: true });
+      c = s3cmdWith(label, { signature_v2: signatureV2 });
+      writeFileSync(join(dir, 'hello.txt'), hello);
+    });
+
+    test(`requests are signed with ${label}`, async () => {
+      const r = await c.ok(['-d', 'ls']); // debug output shows the request headers
+      if (signatureV2) expect(r.stderr).toContain(`'Authorization': 'AWS ${ts.accessKeyId}:`);
+      else expect(r.stderr).toContain(`'Authorization': 'AWS4-HMAC-SHA256 Credential=${ts.accessKeyId}/`);
+    });
+
+    test('mb creates the bucket; ls lists it', async () => {
+      expect((await c.ok(['mb', `s3://${bucket}`])).stdout).toContain(`Bucket 's3://${bucket}/' created`);
+      expect((await c.ok(['ls'])).stdout).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+s3://${bucket}\\s*$`, 'm'));
+    });
+
+    test('put, then get byte for byte; the s3cmd-attrs metadata is stored', async () => {
+      await c.ok(['put', join(dir, 'hello.txt'), `s3://${bucket}/dir/hello.txt`]);
+      await c.ok(['get', `s3://${bucket}/dir/hello.txt`, join(dir, 'hello.back')]);
+      expect(readFileSync(join(dir, 'hello.back'), 'utf8')).toBe(hello);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'dir/hello.txt' }));
+      const md5 = createHash('md5').update(hello).digest('hex');
+      expect(head.ETag).toBe(`"${md5}"`);
+      expect(head.Metadata?.['s3cmd-attrs']).toContain(`md5:${md5}`);
+    });
+
+    test('info shows size, MD5, type and metadata of an object, the location of a bucket', async () => {
+      const r = await c.ok(['info', `s3://${bucket}/dir/hello.txt`]);
+      expect(r.stdout).toMatch(new RegExp(`File size:\\s+${hello.length}\\b`));
+      expect(r.stdout).toMatch(new RegExp(`MD5 sum:\\s+${createHash('md5').update(hello).digest('hex')}`));
+      expect(r.stdout).toMatch(/MIME type:\s+text\/plain/);
+      expect(r.stdout).toContain('x-amz-meta-s3cmd-attrs:');
+      const b = await c.ok(['info', `s3://${bucket}`]);
+      expect(b.stdout).toMatch(/Location:\s+us-east-1/);
+    });
+
+    test('put -r uploads awkward names to exactly those keys; get -r brings them back', async () => {
+      const src = join(dir, 'awkward');
+      writeTree(src, AWKWARD);
+      await c.ok(['put', '-r', `${src}/`, `s3://${bucket}/awkward/`]);
+      expect(await keysUnder(bucket, 'awkward/')).toEqual(sizes(AWKWARD));
+      const back = join(dir, 'awkward-back');
+      mkdirSync(back);
+      await c.ok(['get', '-r', `s3://${bucket}/awkward/`, `${back}/`]);
+      expect(treeDigest(back)).toEqual(treeDigest(src));
+    });
+
+    test('ls, ls -r and la list prefixes and objects', async () => {
+      const top = await c.ok(['ls', `s3://${bucket}`]);
+      expect(top.stdout).toMatch(new RegExp(`^\\s+DIR\\s+s3://${bucket}/awkward/$`, 'm'));
+      expect(top.stdout).toMatch(new RegExp(`^\\s+DIR\\s+s3://${bucket}/dir/$`, 'm'));
+      const all = await c.ok(['ls', '-r', `s3://${bucket}`]);
+      for (const k of ['dir/hello.txt', ...Object.keys(AWKWARD).map((k) => `awkward/${k}`)]) expect(all.stdout).toContain(`s3://${bucket}/${k}\n`);
+      // la: every bucket's top level; la -r: every object of every bucket
+      expect((await c.ok(['la'])).stdout).toMatch(new RegExp(`^\\s+DIR\\s+s3://${bucket}/dir/$`, 'm'));
+      const la = await c.ok(['la', '-r']);
+      expect(la.stdout).toMatch(new RegExp(`\\s${hello.length}\\s+s3://${bucket}/dir/hello\\.txt$`, 'm'));
+    });
+
+    test('cp copies server-side; mv moves (source gone)', async () => {
+      await c.ok(['cp', `s3://${bucket}/dir/hello.txt`, `s3://${bucket}/dir/copy.txt`]);
+      expect((await c.ok(['get', `s3://${bucket}/dir/copy.txt`, '-'])).stdout).toBe(hello);
+      await c.ok(['mv', `s3://${bucket}/dir/copy.txt`, `s3://${bucket}/moved/copy ü.txt`]);
+      expect(await keysUnder(bucket, 'dir/')).toEqual({ 'hello.txt': hello.length });
+      expect((await c.ok(['get', `s3://${bucket}/moved/copy ü.txt`, '-'])).stdout).toBe(hello);
+    });
+
+    test('del removes an object', async () => {
+      await c.ok(['del', `s3://${bucket}/moved/copy ü.txt`]);
+      expect(await keysUnder(bucket, 'moved/')).toEqual({});
+    });
+
+    test('sync up (with --delete-removed), a no-op second sync, and sync back down', async () => {
+      const src = join(dir, 'tree');
+      const files: Record<string, Buffer | string> = {
+        'a.txt': 'a',
+        'sub dir/b.txt': 'bee',
+        'ü/日本.bin': randomBytes(70_000),
+        'gone.txt': 'to be removed',
+        'empty': '',
+      };
+      writeTree(src, files);
+      const first = await c.ok(['sync', `${src}/`, `s3://${bucket}/tree/`]);
+      expect(first.stdout.match(/^upload: /gm)?.length).toBe(Object.keys(files).length);
+      expect(await keysUnder(bucket, 'tree/')).toEqual(sizes(files));
+
+      const again = await c.ok(['sync', `${src}/`, `s3://${bucket}/tree/`]);
+      expect(again.stdout).not.toMatch(/^upload: /m); // compared by size and MD5 (the ETag): nothing to do
+
+      rmSync(join(src, 'gone.txt'));
+      writeFileSync(join(src, 'a.txt'), 'A'); // same size, other bytes: only the MD5 tells
+      const third = await c.ok(['sync', '--delete-removed', `${src}/`, `s3://${bucket}/tree/`]);
+      expect(third.stdout).toMatch(/^upload: .*a\.txt/m);
+      expect(third.stdout).toMatch(/^delete: .*gone\.txt/m);
+      delete files['gone.txt'];
+      files['a.txt'] = 'A';
+      expect(await keysUnder(bucket, 'tree/')).toEqual(sizes(files));
+
+      const back = join(dir, 'tree-back');
+      await c.ok(['sync', `s3://${bucket}/tree/`, `${back}/`]);
+      expect(treeDigest(back)).toEqual(treeDigest(src));
+    });
+
+    multipartTest('put --multipart-chunk-size-mb=5 of a 12 MiB file goes multipart and gets back byte for byte', async () => {
+      const big = join(dir, 'big.bin');
+      writeFileSync(big, randomBytes(12 * MIB + 5));
+      const r = await c.ok(['put', '--multipart-chunk-size-mb=5', big, `s3://${bucket}/big/big.bin`]);
+      expect(r.stdout).toMatch(/part 3 of 3/);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'big/big.bin' }));
+      expect(head.ContentLength).toBe(12 * MIB + 5);
+      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
+      await c.ok(['get', `s3://${bucket}/big/big.bin`, join(dir, 'big.back')]);
+      expect(sha256File(join(dir, 'big.back'))).toBe(sha256File(big));
+      const info = await c.ok(['info', `s3://${bucket}/big/big.bin`]);
+      expect(info.stdout).toMatch(new RegExp(`MD5 sum:\\s+${createHash('md5').update(readFileSync(big)).digest('hex')}`));
+    });
+
+    test('rb refuses a non-empty bucket (BucketNotEmpty); del -r then rb removes it', async () => {
+      const refused = await c.cmd(['rb', `s3://${bucket}`]);
+      if (refused.code === 0) throw new Error(`rb of a non-empty bucket succeeded:\n${refused.stdout}`);
+      expect(refused.stderr).toContain('BucketNotEmpty');
+      await c.ok(['del', '-r', '--force', `s3://${bucket}`]);
+      expect((await c.ok(['rb', `s3://${bucket}`])).stdout).toContain(`Bucket 's3://${bucket}/' removed`);
+      expect((await c.ok(['ls'])).stdout).not.toContain(`s3://${bucket}\n`);
+    });
+  });
+
+  describe('s3cmd virtual-hosted style (through the name-resolving proxy)', () => {
+    test('mb, put, ls, get, del, rb with the bucket in the Host header', async () => {
+      const bucket = 's3cmd-vhost';
+      const c = s3cmdWith('vhost', {
+        host_base: `s3.localhost:${ts.port}`,
+        host_bucket: `%(bucket)s.s3.localhost:${ts.port}`,
+        proxy_host: '127.0.0.1',
+        proxy_port: proxy.port,
+      });
+      const start = proxy.hosts.length;
+      const file = join(work, 'vhost.txt');
+      writeFileSync(file, 'virtual');
+      await c.ok(['mb', `s3://${bucket}`]);
+      await c.ok(['put', file, `s3://${bucket}/v/k ü.txt`]);
+      expect((await c.ok(['ls', '-r', `s3://${bucket}`])).stdout).toContain(`s3://${bucket}/v/k ü.txt`);
+      expect((await c.ok(['get', `s3://${bucket}/v/k ü.txt`, '-'])).stdout).toBe('virtual');
+      await c.ok(['del', `s3://${bucket}/v/k ü.txt`]);
+      await c.ok(['rb', `s3://${bucket}`]);
+      const hosts = proxy.hosts.slice(start);
+      // object and bucket requests name the bucket in the host; s3cmd asks ?location on the bare endpoint
+      expect(hosts.filter((h) => h === `${bucket}.s3.localhost:${ts.port}`).length).toBeGreaterThanOrEqual(6);
+      expect(new Set(hosts)).toEqual(new Set([`${bucket}.s3.localhost:${ts.port}`, `s3.localhost:${ts.port}`]));
+    });
+  });
+}
