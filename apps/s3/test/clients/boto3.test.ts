@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { NASTY_KEYS } from '../helpers/nastyKeys';
-import { probeVersion, requireClient, run, which } from './clientEnv';
+import { MULTIPART_IMPLEMENTED, multipartGuard, multipartTest, probeVersion, requireClient, run, which } from './clientEnv';
 
 function findPython(): { path: string; version: string } | undefined {
   const candidates = [process.env.CAIRN_PYTHON, which('python3'), '/usr/bin/python3'].filter((p): p is string => !!p);
@@ -38,6 +38,8 @@ bucket = os.environ["CAIRN_BUCKET"]
 nasty = json.loads(os.environ["CAIRN_NASTY_KEYS"])
 big_path = os.environ["CAIRN_BIG_FILE"]
 down_path = os.environ["CAIRN_DOWN_FILE"]
+big24_path = os.environ["CAIRN_BIG24_FILE"]
+down24_path = os.environ["CAIRN_DOWN24_FILE"]
 
 s3 = boto3.client(
     "s3",
@@ -169,6 +171,28 @@ def section_transfer():
 
 section("transfer", section_transfer)
 
+# 24 MiB with a TransferConfig that splits into 5 MiB pieces, 4 in flight: downloads become
+# concurrent ranged GETs; uploads become multipart (only once the server has multipart uploads)
+def section_transfer_split():
+    from boto3.s3.transfer import TransferConfig
+    mib = 1024 * 1024
+    split = TransferConfig(multipart_threshold=5 * mib, multipart_chunksize=5 * mib, max_concurrency=4)
+    whole = TransferConfig(multipart_threshold=64 * mib)
+    want = hashlib.sha256(open(big24_path, "rb").read()).hexdigest()
+    s3.upload_file(big24_path, bucket, "transfer/big24-single.bin", Config=whole)
+    s3.download_file(bucket, "transfer/big24-single.bin", down24_path, Config=split)
+    report["split_download_same"] = hashlib.sha256(open(down24_path, "rb").read()).hexdigest() == want
+    if os.environ.get("CAIRN_MULTIPART") == "1":
+        os.remove(down24_path)
+        s3.upload_file(big24_path, bucket, "transfer/big24-multipart.bin", Config=split)
+        head = s3.head_object(Bucket=bucket, Key="transfer/big24-multipart.bin")
+        report["multipart_upload"] = {"etag": head["ETag"], "length": head["ContentLength"]}
+        s3.download_file(bucket, "transfer/big24-multipart.bin", down24_path, Config=split)
+        report["multipart_same"] = hashlib.sha256(open(down24_path, "rb").read()).hexdigest() == want
+    os.remove(down24_path)
+
+section("transfer_split", section_transfer_split)
+
 # checksum: explicit SHA256 checksum on PUT, returned with ChecksumMode
 def section_checksum():
     sha_body = b"checksummed body"
@@ -209,11 +233,14 @@ let ts: TestServer;
 let work: string;
 let report: any;
 let bigHash: string;
+const accessLog: Record<string, any>[] = [];
+const MIB = 1024 * 1024;
 
 if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get install python3-boto3; or pip install boto3')) {
   beforeAll(async () => {
-    ts = await startTestServer();
+    ts = await startTestServer({ quiet: false, accessLog: (line) => accessLog.push(line) });
     work = mkdtempSync(join(tmpdir(), 'cairn-boto3-'));
+    writeFileSync(join(work, 'big24.bin'), randomBytes(24 * MIB + 1));
     const script = join(work, 'boto3_suite.py');
     writeFileSync(script, SCRIPT);
     const big = randomBytes(9 * 1024 * 1024 + 7);
@@ -232,6 +259,9 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
       CAIRN_NASTY_KEYS: JSON.stringify(NASTY_KEYS.map((k) => k.key)),
       CAIRN_BIG_FILE: join(work, 'big.bin'),
       CAIRN_DOWN_FILE: join(work, 'big.down'),
+      CAIRN_BIG24_FILE: join(work, 'big24.bin'),
+      CAIRN_DOWN24_FILE: join(work, 'big24.down'),
+      CAIRN_MULTIPART: MULTIPART_IMPLEMENTED ? '1' : '0',
       PYTHONIOENCODING: 'utf-8',
     });
     const r = await run(PY!.path, [script], { env, cwd: work, timeoutMs: 240_000 });
@@ -250,6 +280,8 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
   const md5 = (s: string) => `"${createHash('md5').update(s).digest('hex')}"`;
   /** The script section ran without an exception (its traceback is the failure message otherwise). */
   const sectionOk = (name: string) => expect({ section: name, error: report.errors[name] }).toEqual({ section: name, error: undefined });
+
+  multipartGuard(() => ts.client());
 
   describe(`boto3 (${PY?.version})`, () => {
     test('buckets: create, list, BucketAlreadyOwnedByYou, location', () => {
@@ -313,6 +345,21 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
       sectionOk('transfer');
       expect(bigHash).toMatch(/^[0-9a-f]{64}$/);
       expect(report.transfer_same).toBe(true);
+    });
+
+    test('download_file with TransferConfig(5 MiB chunks, concurrency 4): concurrent ranged GETs, byte for byte', () => {
+      sectionOk('transfer_split');
+      expect(report.split_download_same).toBe(true);
+      const ranged = accessLog.filter((l) => l.operation === 'GetObject' && l.key === 'transfer/big24-single.bin' && l.status === 206);
+      expect(ranged.length).toBe(5); // ceil(24 MiB + 1 / 5 MiB)
+    });
+
+    multipartTest('upload_file with TransferConfig(5 MiB parts, concurrency 4) goes multipart; download_file byte for byte', async () => {
+      sectionOk('transfer_split');
+      expect(report.multipart_upload).toEqual({ etag: expect.stringMatching(/^"[0-9a-f]{32}-5"$/), length: 24 * MIB + 1 });
+      expect(report.multipart_same).toBe(true);
+      const parts = accessLog.filter((l) => l.operation === 'UploadPart' && l.key === 'transfer/big24-multipart.bin' && l.status === 200);
+      expect(parts.length).toBe(5);
     });
 
     test('ChecksumAlgorithm=SHA256 is stored and returned with ChecksumMode=ENABLED', () => {
