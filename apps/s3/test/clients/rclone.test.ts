@@ -117,7 +117,14 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
         `force_path_style = ${pathStyle}`,
         '',
       ].join('\n');
-    writeFileSync(config, remote('cairn', ts.endpoint, true) + '\n' + remote('vhost', `http://s3.localhost:${ts.port}`, false));
+    writeFileSync(
+      config,
+      [
+        remote('cairn', ts.endpoint, true),
+        remote('vhost', `http://s3.localhost:${ts.port}`, false),
+        remote('sigv2', ts.endpoint, true) + 'v2_auth = true\n',
+      ].join('\n'),
+    );
   });
 
   afterAll(async () => {
@@ -213,6 +220,36 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       expect((await ok(['cat', `cairn:${bucket}/t/a.txt`])).stdout).toBe(now['a.txt']);
     });
 
+    test('copy and move between paths of the bucket are server-side copies (CopyObject)', async () => {
+      const logStart = accessLog.length;
+      await ok(['copy', `cairn:${bucket}/t`, `cairn:${bucket}/copied`]);
+      const r = await ok(['check', `cairn:${bucket}/t`, `cairn:${bucket}/copied`]);
+      expect(r.stderr).toContain('0 differences found');
+      expect(r.stderr).not.toMatch(/hashes could not be checked/);
+      await ok(['move', `cairn:${bucket}/copied`, `cairn:${bucket}/moved`]);
+      expect(await keysUnder(bucket, 'copied/')).toEqual({});
+      expect(await keysUnder(bucket, 'moved/')).toEqual(await keysUnder(bucket, 't/'));
+      const ops = accessLog.slice(logStart).filter((l) => /^rclone\//.test(l.userAgent ?? ''));
+      const n = Object.keys(await keysUnder(bucket, 't/')).length;
+      expect(ops.filter((l) => l.operation === 'CopyObject' && l.status === 200).length).toBe(2 * n);
+      expect(ops.filter((l) => l.operation === 'PutObject')).toEqual([]);
+      await ok(['purge', `cairn:${bucket}/moved`]);
+      expect(await keysUnder(bucket, 'moved/')).toEqual({});
+    });
+
+    test('rcat streams stdin of unknown length into an object', async () => {
+      const body = 'streamed from stdin\n'.repeat(1000);
+      expectSuccess(
+        await run(RCLONE!, ['--config', config, '--retries', '1', '--low-level-retries', '1', 'rcat', `cairn:${bucket}/rcat.txt`], {
+          env: cleanEnv(),
+          input: body,
+          timeoutMs: 90_000,
+        }),
+      );
+      expect((await ok(['cat', `cairn:${bucket}/rcat.txt`])).stdout).toBe(body);
+      await ok(['delete', `cairn:${bucket}/rcat.txt`]);
+    });
+
     test('delete removes the matching files and keeps the rest', async () => {
       await ok(['delete', `cairn:${bucket}/t`, '--include', '*.txt']);
       const left = await keysUnder(bucket, 't/');
@@ -249,6 +286,26 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       await ok(['purge', `cairn:${mpBucket}`]);
       rmSync(up, { recursive: true, force: true });
       rmSync(down, { recursive: true, force: true });
+    });
+  });
+
+  describe('rclone with SigV2 (v2_auth = true) and ListObjectsV2', () => {
+    test('copy, check, lsjson, cat and purge signed with SigV2', async () => {
+      const bucket = 'rclone-sigv2';
+      const src = join(work, 'v2tree');
+      const files: Record<string, Buffer | string> = { 'x.txt': 'x', 'y ü/z+1.bin': randomBytes(100_000), "nasty/'quote\"": 'q' };
+      writeTree(src, files);
+      const dump = await ok(['mkdir', `sigv2:${bucket}`, '--dump', 'headers,auth']);
+      expect(dump.stderr).toMatch(new RegExp(`^Authorization: AWS ${ts.accessKeyId}:\\S+\\s*$`, 'm'));
+      await ok(['copy', src, `sigv2:${bucket}`]);
+      expect(await keysUnder(bucket, '')).toEqual(sizes(files));
+      expect((await ok(['check', src, `sigv2:${bucket}`])).stderr).toContain('0 differences found');
+      const list = await lsjson(`sigv2:${bucket}`, ['--hash', '--s3-list-version', '2']);
+      expect(Object.fromEntries(list.map((e) => [e.Path, e.Hashes?.md5]))).toEqual(
+        Object.fromEntries(Object.entries(files).map(([k, v]) => [k, md5Hex(v)])),
+      );
+      expect((await ok(['cat', `sigv2:${bucket}/x.txt`])).stdout).toBe('x');
+      await ok(['purge', `sigv2:${bucket}`]);
     });
   });
 
