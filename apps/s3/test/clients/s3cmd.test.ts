@@ -160,6 +160,30 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       expect(head.Metadata?.['s3cmd-attrs']).toContain(`md5:${md5}`);
     });
 
+    test('put with --mime-type and --add-header stores the content headers and user metadata', async () => {
+      await c.ok([
+        'put', '--mime-type=application/x-cairn-test', '--add-header=Cache-Control:max-age=60', '--add-header=x-amz-meta-color:blue',
+        join(dir, 'hello.txt'), `s3://${bucket}/dir/headers.txt`,
+      ]);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'dir/headers.txt' }));
+      expect({ type: head.ContentType, cache: head.CacheControl, color: head.Metadata?.color }).toEqual({
+        type: 'application/x-cairn-test',
+        cache: 'max-age=60',
+        color: 'blue',
+      });
+      await c.ok(['del', `s3://${bucket}/dir/headers.txt`]);
+    });
+
+    test('signurl makes a SigV2 query-string URL a plain HTTP client can GET; a tampered one is refused', async () => {
+      const url = (await c.ok(['signurl', `s3://${bucket}/dir/hello.txt`, '+300'])).stdout.trim();
+      expect(url).toMatch(/[?&]AWSAccessKeyId=.*&Expires=\d+&Signature=/);
+      const res = await fetch(url);
+      expect({ status: res.status, body: await res.text() }).toEqual({ status: 200, body: hello });
+      const bad = await fetch(url.replace(/Expires=(\d+)/, (_m, e) => `Expires=${Number(e) + 1}`));
+      expect(bad.status).toBe(403);
+      expect(await bad.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+    });
+
     test('info shows size, MD5, type and metadata of an object, the location of a bucket', async () => {
       const r = await c.ok(['info', `s3://${bucket}/dir/hello.txt`]);
       expect(r.stdout).toMatch(new RegExp(`File size:\\s+${hello.length}\\b`));
