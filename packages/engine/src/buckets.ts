@@ -9,13 +9,16 @@ import { EMPTY } from './db';
 import * as keys from './keys';
 import { stageDropAllUploads } from './multipart';
 import { validateBucketName } from './bucketName';
-import type { BucketInfo, ListBucketsOptions, ListBucketsResult } from './types';
+import type { BucketInfo, ListBucketsOptions, ListBucketsResult, VersioningStatus } from './types';
 
 export interface BucketRecord {
   id: string;
   owner: string;
   createdAt: number;
   region: string;
+  versioning?: VersioningStatus;
+  /** Bucket tags (tags.ts). */
+  tags?: [string, string][];
 }
 
 /**
@@ -26,28 +29,43 @@ export interface BucketRecord {
  */
 export class BucketCache {
   private readonly records = new Map<string, BucketRecord>();
+  private readonly ids = new Map<string, BucketRecord>();
   private epoch = 0;
+
+  /** A cached record by bucket id (every operation loads its bucket before committing). */
+  byId(id: string): BucketRecord | undefined {
+    return this.ids.get(id);
+  }
 
   async load(ctx: Ctx, name: string): Promise<BucketRecord | undefined> {
     const hit = this.records.get(name);
     if (hit) return hit;
     const epoch = this.epoch;
     const rec = await ctx.db.getJson<BucketRecord>(keys.bucketKey(name));
-    if (rec && epoch === this.epoch) this.records.set(name, rec);
+    if (rec && epoch === this.epoch) {
+      this.records.set(name, rec);
+      this.ids.set(rec.id, rec);
+    }
     return rec;
   }
 
   changed(name: string, rec: BucketRecord | undefined): void {
     this.epoch++;
-    if (rec) this.records.set(name, rec);
-    else this.records.delete(name);
+    const prev = this.records.get(name);
+    if (prev) this.ids.delete(prev.id);
+    if (rec) {
+      this.records.set(name, rec);
+      this.ids.set(rec.id, rec);
+    } else this.records.delete(name);
   }
 }
 
 const noSuchBucket = (name: string): S3Error => new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: name });
 
 export function toBucketInfo(name: string, r: BucketRecord): BucketInfo {
-  return { name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), region: r.region };
+  const info: BucketInfo = { name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), region: r.region };
+  if (r.versioning) info.versioning = r.versioning;
+  return info;
 }
 
 export async function findBucket(ctx: Ctx, name: string): Promise<BucketRecord | undefined> {
@@ -139,4 +157,22 @@ export async function listBuckets(ctx: Ctx, owner: string, opts: ListBucketsOpti
   const result: ListBucketsResult = { buckets };
   if (entries.length > max) result.continuationToken = names[names.length - 1];
   return result;
+}
+
+/** Read-modify-write of a bucket record under the commit lock (keeps the cache exact). */
+export function updateBucket(ctx: Ctx, name: string, fn: (rec: BucketRecord) => BucketRecord): Promise<void> {
+  return ctx.committer.run(async (tx) => {
+    const cur = await requireBucket(ctx, name);
+    const next = fn({ ...cur });
+    tx.put(keys.bucketKey(name), next);
+    tx.afterCommit(() => ctx.bucketCache.changed(name, next));
+  });
+}
+
+/** Unversioned → Enabled ⇄ Suspended; suspending a never-versioned bucket still records the state, as S3 does. */
+export function putBucketVersioning(ctx: Ctx, name: string, status: VersioningStatus): Promise<void> {
+  if (status !== 'Enabled' && status !== 'Suspended') {
+    return Promise.reject(new S3Error('IllegalVersioningConfigurationException', 'The Versioning element must be specified'));
+  }
+  return updateBucket(ctx, name, (r) => ({ ...r, versioning: status }));
 }

@@ -34,10 +34,13 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
       const b = JSON.parse(v.toString('utf8')) as BucketRecord;
       bucketIds.add(b.id);
       const stats = { objects: 0, bytes: 0, inlineBytes: 0 };
-      const cur = ctx.db.cursor(keys.objectsRange(b.id));
+      // Every version holds references: the latest (O/) and the noncurrent ones (V/); markers hold none.
+      for (const range of [keys.objectsRange(b.id), keys.bucketVersionsRange(b.id)]) {
+      const cur = ctx.db.cursor(range);
       try {
         for (let e = await cur.next(); e; e = await cur.next()) {
           const rec = decodeRecord(e[1]);
+          if (rec.deleteMarker) continue;
           objects++;
           stats.objects++;
           stats.bytes += rec.size;
@@ -49,11 +52,12 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
             stats.inlineBytes += rec.size;
             total += (await loadInlineBody(ctx.db, rec))?.length ?? -1;
           }
-          if (total !== rec.size) problems.push(`object ${name}/${e[0].subarray(keys.objectPrefix(b.id).length).toString()}: body holds ${total} bytes, size is ${rec.size}`);
+          if (total !== rec.size) problems.push(`object ${name}/${e[0].toString('utf8')}: body holds ${total} bytes, size is ${rec.size}`);
           for (const c of chunks) counted.set(c.hash, (counted.get(c.hash) ?? 0) + 1);
         }
       } finally {
         await cur.close();
+      }
       }
       const stored = await ctx.db.getJson<BucketStats>(keys.bucketStatsKey(b.id));
       if (!stored || stored.objects !== stats.objects || stored.bytes !== stats.bytes || (stored.inlineBytes ?? 0) !== stats.inlineBytes) {

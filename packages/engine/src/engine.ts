@@ -14,6 +14,8 @@ import * as buckets from './buckets';
 import * as objects from './objects';
 import * as multipart from './multipart';
 import { listObjects } from './listing';
+import { listObjectVersions } from './versionListing';
+import * as tagging from './objectTagging';
 import { collectGarbage } from './gc';
 import { usage, verifyConsistency, type ConsistencyReport } from './consistency';
 import { UsageAccounting } from './accounting';
@@ -48,6 +50,10 @@ import type {
   UsageReport,
   User,
   UserInput,
+  ListObjectVersionsOptions,
+  ListObjectVersionsResult,
+  Tag,
+  VersioningStatus,
 } from './types';
 import type {
   CompletedPart,
@@ -208,17 +214,40 @@ export class Engine implements EngineApi {
   async headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
     return objects.headObject(this.c, bucket, key, opts);
   }
-  async deleteObject(bucket: string, key: string, opts?: { versionId?: string }): Promise<DeleteObjectResult> {
+  async deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string }): Promise<DeleteObjectResult> {
     return objects.deleteObject(this.c, bucket, key, opts);
   }
-  async deleteObjects(bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]> {
-    return objects.deleteObjects(this.c, bucket, items);
+  async deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string): Promise<DeleteObjectsResultItem[]> {
+    return objects.deleteObjects(this.c, bucket, items, owner);
   }
   async copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
     return objects.copyObject(this.c, srcBucket, srcKey, dstBucket, dstKey, opts);
   }
   async listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult> {
     return listObjects(this.c, bucket, opts);
+  }
+
+  // versioning and tagging
+  async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
+    return buckets.putBucketVersioning(this.c, bucket, status);
+  }
+  async listObjectVersions(bucket: string, opts: ListObjectVersionsOptions): Promise<ListObjectVersionsResult> {
+    return listObjectVersions(this.c, bucket, opts);
+  }
+  async putObjectTagging(bucket: string, key: string, tags: Tag[], opts?: { versionId?: string }): Promise<{ versionId: string }> {
+    return tagging.putObjectTagging(this.c, bucket, key, tags, opts?.versionId);
+  }
+  async getObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string; tags: Tag[] }> {
+    return tagging.getObjectTagging(this.c, bucket, key, opts?.versionId);
+  }
+  async deleteObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string }> {
+    return tagging.deleteObjectTagging(this.c, bucket, key, opts?.versionId);
+  }
+  async putBucketTagging(bucket: string, tags: Tag[]): Promise<void> {
+    return tagging.putBucketTagging(this.c, bucket, tags);
+  }
+  async getBucketTagging(bucket: string): Promise<Tag[]> {
+    return tagging.getBucketTagging(this.c, bucket);
   }
 
   // multipart uploads

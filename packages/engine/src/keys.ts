@@ -23,7 +23,10 @@
  *   D/<dataId>\0<offset, 16 digits>    BINARY chunk-list segment of one object body, keyed by the
  *                                      byte offset of its first chunk (seekable for ranges)
  *   X/<dataId>                         BINARY body of a small object stored inline (records.ts)
- *   V/<bucketId>\0<key>\0<inv. version> reserved: version history
+ *   V/<bucketId>\0<key>\0<vtoken>      NONCURRENT versions of a key (records.ts ObjectRecord, or a
+ *                                      delete marker), newest first (see versions.ts)
+ *   N/<bucketId>\0<key>                 vtoken (utf8) of the key's "null" version while it is
+ *                                      noncurrent (at most one null version per key)
  *   M/<bucketId>\0<key>\0<uploadId>    multipart upload in progress (multipart.ts UploadRecord);
  *                                      uploadIds sort by initiation time, so a key's uploads list
  *                                      in the order ListMultipartUploads wants
@@ -34,6 +37,13 @@
  *   C/<sha256 hex>                     { refs, size, zeroedAt? } chunk reference count
  *   Z/<zeroedAt, 16 digits>\0<sha256>  empty: GC candidate (refs reached 0 at zeroedAt); ordered
  *                                      by time so GC reads only the expired ones
+ *
+ * Versions: O/ always holds the LATEST version of a key (object or delete marker), so ListObjects
+ * never touches history; every key with any version has an O/ record. Older versions live under
+ * V/, keyed by a version token ("vtoken") that sorts newest first byte-wise: 16 hex digits of
+ * (2^64-1 - (epochMs << 20 | counter)) + 8 random hex digits (versions.ts). A non-null
+ * versionId IS its vtoken (24 lowercase hex chars: URL-safe, unique across processes, sortable);
+ * a "null" version carries its vtoken in the record (`vt`) and is found through N/.
  *
  * The `\0` separator is safe because object keys, user ids and bucket ids never contain NUL
  * (validated at the edges); it also makes `O/<id>\0` a prefix no other bucket's keys share.
@@ -140,6 +150,19 @@ export const allBucketStatsRange = (): KeyRange => prefixRange(k('T/'));
 export const decodeBucketStatsKey = (key: Buffer): string => key.subarray(2).toString('utf8');
 export const allGcMarkersRange = (): KeyRange => prefixRange(k('Z/'));
 
+// versions (see versions.ts)
+export const versionPrefix = (bucketId: string, key: string): Buffer => k('V/', bucketId, NUL, key, NUL);
+export const versionKey = (bucketId: string, key: string, vtoken: string): Buffer => k('V/', bucketId, NUL, key, NUL, vtoken);
+export const versionsRange = (bucketId: string, key: string): KeyRange => prefixRange(versionPrefix(bucketId, key));
+export const bucketVersionsRange = (bucketId: string): KeyRange => prefixRange(k('V/', bucketId, NUL));
+export const nullVersionKey = (bucketId: string, key: string): Buffer => k('N/', bucketId, NUL, key);
+export const allVersionsRange = (): KeyRange => prefixRange(k('V/'));
+export const allNullVersionsRange = (): KeyRange => prefixRange(k('N/'));
+export function decodeNullVersionKey(key: Buffer): { bucketId: string; key: string } {
+  const sep = key.indexOf(SEP, 2);
+  return { bucketId: key.subarray(2, sep).toString('utf8'), key: key.subarray(sep + 1).toString('utf8') };
+}
+
 // multipart uploads
 export const uploadKey = (bucketId: string, key: string, uploadId: string): Buffer => k('M/', bucketId, NUL, key, NUL, uploadId);
 export const uploadsPrefix = (bucketId: string): Buffer => k('M/', bucketId, NUL);
@@ -158,3 +181,27 @@ export const allPartsRange = (): KeyRange => prefixRange(k('P/'));
 export function decodePartKey(dbKey: Buffer): { uploadId: string; partNumber: number } {
   return { uploadId: dbKey.subarray(2, dbKey.length - 6).toString('utf8'), partNumber: decodePartNumber(dbKey) };
 }
+
+// whole-store scans (consistency.ts / fsck): decode keys without knowing their bucket first
+export const allObjectsRange = (): KeyRange => prefixRange(k('O/'));
+/** Splits O/<bucketId>\0<key>. */
+export function decodeAnyObjectKey(dbKey: Buffer): { bucketId: string; key: string } {
+  const sep = dbKey.indexOf(SEP, 2);
+  return { bucketId: dbKey.subarray(2, sep).toString('utf8'), key: dbKey.subarray(sep + 1).toString('utf8') };
+}
+/** Splits V/<bucketId>\0<key>\0<vtoken> (and M/<bucketId>\0<key>\0<uploadId>: same shape). */
+export function decodeAnyVersionKey(dbKey: Buffer): { bucketId: string; key: string; last: string } {
+  const first = dbKey.indexOf(SEP, 2);
+  const last = dbKey.lastIndexOf(SEP);
+  return { bucketId: dbKey.subarray(2, first).toString('utf8'), key: dbKey.subarray(first + 1, last).toString('utf8'), last: dbKey.subarray(last + 1).toString('utf8') };
+}
+export const allOwnerIndexRange = (): KeyRange => prefixRange(k('I/'));
+/** Splits I/<ownerId>\0<bucketName>. */
+export function decodeAnyOwnerIndexKey(dbKey: Buffer): { owner: string; name: string } {
+  const sep = dbKey.indexOf(SEP, 2);
+  return { owner: dbKey.subarray(2, sep).toString('utf8'), name: dbKey.subarray(sep + 1).toString('utf8') };
+}
+/** The record kind of a key: its letter prefix ("O/"). */
+export const recordKindOf = (dbKey: Buffer): string => dbKey.subarray(0, 2).toString('latin1');
+/** The first key after every key of kind `kind` ("O/"). */
+export const afterRecordKind = (kind: string): Buffer => prefixSuccessor(k(kind))!;

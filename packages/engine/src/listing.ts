@@ -46,11 +46,15 @@ export async function listBucketKeys(db: MetaDb, bucketId: string, bucket: strin
     let count = 0;
     let last: string | undefined;
     for (let e = await cur.next(); e; e = await cur.next()) {
+      const key = keys.decodeObjectKey(e[0], baseLen);
+      const rec = decodeRecord(e[1]);
+      // A key whose latest version is a delete marker is not listed; a common prefix appears only
+      // once a live key under it is found (markers are skipped one by one, history never read).
+      if (rec.deleteMarker) continue;
       if (count === maxKeys) {
         result.isTruncated = true;
         break;
       }
-      const key = keys.decodeObjectKey(e[0], baseLen);
       const cp = delimiter ? commonPrefixOf(key, prefix, delimiter) : undefined;
       if (cp !== undefined) {
         result.commonPrefixes.push(cp);
@@ -59,7 +63,7 @@ export async function listBucketKeys(db: MetaDb, bucketId: string, bucket: strin
         if (!seekPast(cur, Buffer.concat([base, Buffer.from(cp, 'utf8')]))) break;
         continue;
       }
-      objects.push(toMeta(bucket, key, decodeRecord(e[1])));
+      objects.push(toMeta(bucket, key, rec));
       last = key;
       count++;
     }

@@ -11,6 +11,8 @@ import { S3Error } from './errors';
 import type { Txn } from './commit';
 import type { Ctx } from './context';
 import type { Snapshot } from './db';
+import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion, stageRetire, validateVersionId } from './versions';
+import { toStoredTags, validateTags } from './tags';
 import * as keys from './keys';
 import { chunkBody } from './chunker';
 import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteConditions, type ConditionTarget } from './conditions';
@@ -19,12 +21,10 @@ import { recheckBucket, requireBucket } from './buckets';
 import { createBodyStream } from './objectStream';
 import { Readable } from 'node:stream';
 import {
-  decodeRecord,
   inlineMax,
   loadChunks,
   loadInlineBody,
   stageChunkList,
-  stageDropChunkList,
   stageInlineBody,
   toMeta,
   type ObjectRecord,
@@ -78,16 +78,39 @@ const noSuchKey = (key: string): S3Error => new S3Error('NoSuchKey', 'The specif
 const noSuchVersion = (key: string, versionId: string): S3Error =>
   new S3Error('NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId });
 
+/** The latest version of `key` (possibly a delete marker), as stored in O/. */
 export async function readRecord(ctx: Ctx, bucketId: string, key: string, snapshot?: Snapshot): Promise<ObjectRecord | undefined> {
-  const raw = await ctx.db.get(keys.objectKey(bucketId, key), snapshot);
-  return raw ? decodeRecord(raw) : undefined;
+  return readLatest(ctx, bucketId, key, snapshot);
 }
 
-/** The current record, or NoSuchKey / NoSuchVersion. Only the "null" version exists for now. */
-function requireVersion(rec: ObjectRecord | undefined, key: string, versionId: string | undefined): ObjectRecord {
-  if (versionId !== undefined && (!rec || rec.versionId !== versionId)) throw noSuchVersion(key, versionId);
-  if (!rec) throw noSuchKey(key);
-  return rec;
+/** The latest record, or None when it is absent or a delete marker (what conditional writes see). */
+const live = (rec: ObjectRecord | undefined): ObjectRecord | undefined => (rec && !rec.deleteMarker ? rec : undefined);
+
+/**
+ * The version a read addresses: the latest (NoSuchKey when absent or a delete marker, with
+ * x-amz-delete-marker) or the given one (NoSuchVersion; 405 MethodNotAllowed for a marker).
+ */
+export async function requireVersion(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined, snapshot?: Snapshot, method = 'GET'): Promise<ObjectRecord> {
+  if (versionId === undefined) {
+    const rec = await readLatest(ctx, bucketId, key, snapshot);
+    if (!rec) throw noSuchKey(key);
+    if (rec.deleteMarker) {
+      throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key }, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': rec.versionId });
+    }
+    return rec;
+  }
+  validateVersionId(versionId);
+  const loc = await findVersion(ctx, bucketId, key, versionId, snapshot);
+  if (!loc) throw noSuchVersion(key, versionId);
+  if (loc.rec.deleteMarker) {
+    throw new S3Error(
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+      { Method: method, ResourceType: 'DeleteMarker' },
+      { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionId, 'Last-Modified': new Date(loc.rec.lastModified).toUTCString(), Allow: 'DELETE' },
+    );
+  }
+  return loc.rec;
 }
 
 interface StoredBody {
@@ -101,7 +124,8 @@ interface StoredBody {
  * (multipart.ts) all go through it.
  */
 export async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord, body: StoredBody): Promise<void> {
-  if (old) await stageRemove(ctx, tx, bucketId, key, old);
+  // Versioning decides rec's version id and whether `old` is kept (noncurrent) or released.
+  await stageRetire(ctx, tx, bucketId, key, old, rec);
   stageChunkList(tx, rec, body.chunks);
   delete rec.inline;
   if (body.inline) stageInlineBody(tx, rec, body.inline);
@@ -110,22 +134,17 @@ export async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: str
   tx.bucketStats(bucketId, 1, rec.size, rec.inline ? rec.size : 0);
 }
 
-async function stageRemove(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord): Promise<void> {
-  tx.ref(await loadChunks(ctx.db, old), -1);
-  await stageDropChunkList(ctx.db, tx, old);
-  tx.del(keys.objectKey(bucketId, key));
-  tx.bucketStats(bucketId, -1, -old.size, old.inline ? -old.size : 0);
-}
 
 export async function putObject(ctx: Ctx, bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
   validateObjectKey(key);
   validateUserMetadata(opts.userMetadata);
   validateStorageClass(opts.storageClass);
   validateContentLength(opts.contentLength);
+  if (opts.tags) validateTags(opts.tags, 'object');
   const b = await requireBucket(ctx, bucket);
   if (opts.conditions) {
     // Fail fast before reading the body; re-checked atomically at commit.
-    const cur = await readRecord(ctx, b.id, key);
+    const cur = live(await readRecord(ctx, b.id, key));
     evaluateWriteConditions(cur && target(cur), opts.conditions, key);
   }
 
@@ -142,7 +161,8 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
     return await ctx.committer.run(async (tx) => {
       await recheckBucket(ctx, bucket, b.id);
       const old = await readRecord(ctx, b.id, key);
-      evaluateWriteConditions(old && target(old), opts.conditions, key);
+      const cur = live(old);
+      evaluateWriteConditions(cur && target(cur), opts.conditions, key);
       const d = data.digests;
       const rec: ObjectRecord = {
         size: d.size,
@@ -158,6 +178,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
       const headers = pickHeaders(opts);
       if (headers) rec.headers = headers;
       if (d.checksum) rec.checksum = { algorithm: d.checksum.algorithm, value: d.checksum.value.toString('base64'), type: 'FULL_OBJECT' };
+      if (opts.tags?.length) rec.tags = toStoredTags(opts.tags);
       await stageReplace(ctx, tx, b.id, key, old, rec, data);
       return toMeta(bucket, key, rec);
     });
@@ -178,7 +199,7 @@ function covers(chunks: PositionedChunk[], want: { start: number; end: number })
 export async function headObject(ctx: Ctx, bucket: string, key: string, opts: GetObjectOptions = {}): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
   validateObjectKey(key);
   const b = await requireBucket(ctx, bucket);
-  const rec = requireVersion(await readRecord(ctx, b.id, key), key, opts.versionId);
+  const rec = await requireVersion(ctx, b.id, key, opts.versionId, undefined, 'HEAD');
   evaluateReadConditions(target(rec), opts.conditions);
   const meta = toMeta(bucket, key, rec);
   return opts.range ? { meta, range: resolveRange(opts.range, rec.size) } : { meta };
@@ -193,7 +214,7 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
     const snapshot = ctx.db.snapshot();
     let handedOff = false;
     try {
-      const rec = requireVersion(await readRecord(ctx, b.id, key, snapshot), key, opts.versionId);
+      const rec = await requireVersion(ctx, b.id, key, opts.versionId, snapshot);
       evaluateReadConditions(target(rec), opts.conditions);
       const range = opts.range ? resolveRange(opts.range, rec.size) : undefined;
       const want = range ?? (rec.size > 0 ? { start: 0, end: rec.size - 1 } : undefined);
@@ -225,44 +246,64 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
   }
 }
 
-export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string } = {}): Promise<DeleteObjectResult> {
+export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string; owner?: string } = {}): Promise<DeleteObjectResult> {
   validateObjectKey(key);
+  if (opts.versionId !== undefined) validateVersionId(opts.versionId);
   const b = await requireBucket(ctx, bucket);
   return ctx.committer.run(async (tx) => {
     await recheckBucket(ctx, bucket, b.id);
-    const old = await readRecord(ctx, b.id, key);
-    // Deleting what isn't there (or another version id, which can't exist yet) succeeds.
-    if (old && (opts.versionId === undefined || opts.versionId === old.versionId)) await stageRemove(ctx, tx, b.id, key, old);
-    return opts.versionId !== undefined ? { versionId: opts.versionId } : {};
+    if (opts.versionId === undefined) return stageDeleteLatest(ctx, tx, b.id, key, opts.owner ?? b.owner);
+    // Deleting a version that isn't there succeeds, as in S3.
+    const removed = await stageDeleteVersion(ctx, tx, b.id, key, opts.versionId);
+    return removed?.deleteMarker ? { versionId: opts.versionId, deleteMarker: true } : { versionId: opts.versionId };
   });
 }
 
-export async function deleteObjects(ctx: Ctx, bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]> {
+/**
+ * Multi-object delete: items are independent (as in S3). Items for distinct keys share one batch;
+ * a key repeated in the request starts a new batch so each item sees the previous one's effect.
+ */
+export async function deleteObjects(ctx: Ctx, bucket: string, items: DeleteObjectsItem[], owner?: string): Promise<DeleteObjectsResultItem[]> {
   const b = await requireBucket(ctx, bucket);
-  return ctx.committer.run(async (tx) => {
-    await recheckBucket(ctx, bucket, b.id);
-    const removed = new Set<string>();
-    const results: DeleteObjectsResultItem[] = [];
-    for (const item of items) {
-      const res: DeleteObjectsResultItem = { key: item.key };
-      if (item.versionId !== undefined) res.versionId = item.versionId;
-      try {
-        validateObjectKey(item.key);
-        if (!removed.has(item.key)) {
-          const old = await readRecord(ctx, b.id, item.key);
-          if (old && (item.versionId === undefined || item.versionId === old.versionId)) {
-            await stageRemove(ctx, tx, b.id, item.key, old);
-            removed.add(item.key);
+  const results: DeleteObjectsResultItem[] = [];
+  let start = 0;
+  while (start < items.length) {
+    start = await ctx.committer.run(async (tx) => {
+      await recheckBucket(ctx, bucket, b.id);
+      const keysInBatch = new Set<string>();
+      let i = start;
+      for (; i < items.length; i++) {
+        const item = items[i];
+        if (keysInBatch.has(item.key)) break;
+        keysInBatch.add(item.key);
+        const res: DeleteObjectsResultItem = { key: item.key };
+        if (item.versionId !== undefined) res.versionId = item.versionId;
+        try {
+          validateObjectKey(item.key);
+          if (item.versionId === undefined) {
+            const r = await stageDeleteLatest(ctx, tx, b.id, item.key, owner ?? b.owner);
+            if (r.deleteMarker) {
+              res.deleteMarker = true;
+              res.deleteMarkerVersionId = r.versionId;
+            }
+          } else {
+            validateVersionId(item.versionId);
+            const removed = await stageDeleteVersion(ctx, tx, b.id, item.key, item.versionId);
+            if (removed?.deleteMarker) {
+              res.deleteMarker = true;
+              res.deleteMarkerVersionId = item.versionId;
+            }
           }
+        } catch (e) {
+          if (!(e instanceof S3Error)) throw e;
+          res.error = { code: e.code, message: e.message };
         }
-      } catch (e) {
-        if (!(e instanceof S3Error)) throw e;
-        res.error = { code: e.code, message: e.message };
+        results.push(res);
       }
-      results.push(res);
-    }
-    return results;
-  });
+      return i;
+    });
+  }
+  return results;
 }
 
 export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
@@ -274,18 +315,31 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   }
   if (directive === 'REPLACE') validateUserMetadata(opts.userMetadata);
   validateStorageClass(opts.storageClass);
+  const tagDirective = opts.taggingDirective ?? 'COPY';
+  if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', 'Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: String(tagDirective) });
+  }
+  if (tagDirective === 'REPLACE' && opts.tags) validateTags(opts.tags, 'object');
+  if (opts.srcVersionId !== undefined) validateVersionId(opts.srcVersionId);
   const sb = await requireBucket(ctx, srcBucket);
   const db = await requireBucket(ctx, dstBucket);
 
   return ctx.committer.run(async (tx) => {
     await recheckBucket(ctx, srcBucket, sb.id);
     await recheckBucket(ctx, dstBucket, db.id);
-    const src = requireVersion(await readRecord(ctx, sb.id, srcKey), srcKey, opts.srcVersionId);
+    const src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId).catch((e: unknown) => {
+      if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
+        throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+      }
+      throw e;
+    });
     evaluateCopySourceConditions(target(src), opts.sourceConditions);
     if (src.size > MAX_OBJECT_SIZE) {
       throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
     }
-    const self = sb.id === db.id && srcKey === dstKey;
+    const latest = await readRecord(ctx, db.id, dstKey);
+    // Copying an older version onto its own key is the usual "restore"; only latest-onto-itself needs a change.
+    const self = sb.id === db.id && srcKey === dstKey && latest?.versionId === src.versionId;
     const srcClass = src.storageClass ?? 'STANDARD';
     if (
       self &&
@@ -298,8 +352,9 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
     }
-    const old = self ? src : await readRecord(ctx, db.id, dstKey);
-    evaluateWriteConditions(old && target(old), opts.conditions, dstKey);
+    const old = latest;
+    const cur = live(old);
+    evaluateWriteConditions(cur && target(cur), opts.conditions, dstKey);
 
     const rec: ObjectRecord = { size: src.size, etag: src.etag, lastModified: tx.now, owner: opts.owner, versionId: 'null' };
     const sc = storageClassField(opts.storageClass);
@@ -311,10 +366,14 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
     // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
     if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
     if (src.partSizes) rec.partSizes = [...src.partSizes];
+    const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
+    if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
     const chunks = await loadChunks(ctx.db, src);
     const inline = await loadInlineBody(ctx.db, src);
     if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
     await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline });
-    return toMeta(dstBucket, dstKey, rec);
+    const meta = toMeta(dstBucket, dstKey, rec);
+    meta.sourceVersionId = src.versionId;
+    return meta;
   });
 }

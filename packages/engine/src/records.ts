@@ -43,6 +43,12 @@ export interface ObjectRecord {
   chunkCount?: number;
   /** The body lives in X/<inline> (small objects; then there are no chunks). */
   inline?: string;
+  /** A delete marker: no body, size 0 (versions.ts). */
+  deleteMarker?: true;
+  /** Version token of a "null" version (non-null versions use versionId itself; keys.ts). */
+  vt?: string;
+  /** Object tags, in the order given (tags.ts). */
+  tags?: [string, string][];
 }
 
 /** Where a body's chunk list lives; object records and multipart part records (multipart.ts) share it. */
@@ -87,6 +93,7 @@ export function toMeta(bucket: string, key: string, r: ObjectRecord): ObjectMeta
     owner: r.owner,
     versionId: r.versionId,
   };
+  if (r.tags?.length) meta.tagCount = r.tags.length;
   if (r.checksum) meta.checksum = { ...r.checksum };
   if (r.partSizes) meta.partSizes = [...r.partSizes];
   return meta;

@@ -110,6 +110,8 @@ export interface BucketInfo {
   createdAt: Date;
   /** LocationConstraint given at creation (the server's region when none was given). */
   region: string;
+  /** Absent while versioning was never configured. */
+  versioning?: VersioningStatus;
 }
 
 /** Headers S3 stores with an object and returns on GET/HEAD. */
@@ -147,6 +149,48 @@ export interface ObjectMeta extends ContentHeaders {
   checksum?: ObjectChecksum;
   /** Sizes of the parts of a multipart object, in order; absent for single PUTs. */
   partSizes?: number[];
+  /** Number of object tags (x-amz-tagging-count); absent when none. */
+  tagCount?: number;
+  /** CopyObject only: the version id of the source that was copied. */
+  sourceVersionId?: string;
+}
+
+/** Bucket versioning state; absent = never enabled ("Unversioned"). Never goes back to absent. */
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** One tag (object or bucket). */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** One entry of ListObjectVersions: a version or a delete marker. */
+export interface ObjectVersionEntry {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  lastModified: Date;
+  owner: string;
+  deleteMarker: boolean;
+  /** Absent for delete markers. */
+  meta?: ObjectMeta;
+}
+
+export interface ListObjectVersionsOptions {
+  prefix?: string;
+  delimiter?: string;
+  keyMarker?: string;
+  versionIdMarker?: string;
+  /** 0..1000 */
+  maxKeys: number;
+}
+
+export interface ListObjectVersionsResult {
+  entries: ObjectVersionEntry[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
 }
 
 export interface ReadConditions {
@@ -187,6 +231,8 @@ export interface PutObjectOptions extends ContentHeaders {
   /** Compute this checksum while streaming and store it with the object. */
   checksumAlgorithm?: ChecksumAlgorithm;
   conditions?: WriteConditions;
+  /** Object tags (validated: tags.ts). */
+  tags?: Tag[];
   /**
    * Called once the whole body has been read and before anything is committed.
    * Throw (an S3Error) to abort: nothing becomes visible and the chunks are released.
@@ -226,6 +272,9 @@ export interface CopyObjectOptions {
   /** If-Match / If-None-Match on the destination. */
   conditions?: WriteConditions;
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** COPY (default) keeps the source's tags; REPLACE uses `tags`. */
+  taggingDirective?: 'COPY' | 'REPLACE';
+  tags?: Tag[];
 }
 
 export interface ListObjectsOptions {
@@ -457,10 +506,23 @@ export interface EngineApi {
   putObject(bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta>;
   getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult>;
   headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }>;
-  deleteObject(bucket: string, key: string, opts?: { versionId?: string }): Promise<DeleteObjectResult>;
-  deleteObjects(bucket: string, items: DeleteObjectsItem[]): Promise<DeleteObjectsResultItem[]>;
+  /** `owner` owns a delete marker this creates (default: the bucket owner). */
+  deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string }): Promise<DeleteObjectResult>;
+  deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string): Promise<DeleteObjectsResultItem[]>;
   copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta>;
   listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult>;
+
+  // versioning and tagging (versions.ts, tags.ts)
+  putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void>;
+  listObjectVersions(bucket: string, opts: ListObjectVersionsOptions): Promise<ListObjectVersionsResult>;
+  /** Replaces the tag set of the latest (or the given) version; returns that version's id. */
+  putObjectTagging(bucket: string, key: string, tags: Tag[], opts?: { versionId?: string }): Promise<{ versionId: string }>;
+  getObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string; tags: Tag[] }>;
+  deleteObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string }>;
+  /** Empty array = delete. */
+  putBucketTagging(bucket: string, tags: Tag[]): Promise<void>;
+  /** NoSuchTagSet when the bucket has none. */
+  getBucketTagging(bucket: string): Promise<Tag[]>;
 
   // multipart uploads (multipart.ts)
   createMultipartUpload(bucket: string, key: string, opts: CreateMultipartUploadOptions): Promise<MultipartUploadInfo>;

@@ -238,7 +238,7 @@ describe('objects', () => {
     await expect(t.engine.headObject('nobucket', 'k')).rejects.toMatchObject({ code: 'NoSuchBucket' });
     await expect(t.engine.getObject('bkt', 'k', { conditions: { ifNoneMatch: m.etag } })).rejects.toMatchObject({ code: 'NotModified' });
     await expect(t.engine.headObject('bkt', 'k', { conditions: { ifMatch: 'x' } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
-    await expect(t.engine.getObject('bkt', 'k', { versionId: 'v1' })).rejects.toMatchObject({ code: 'NoSuchVersion' });
+    await expect(t.engine.getObject('bkt', 'k', { versionId: '0'.repeat(24) })).rejects.toMatchObject({ code: 'NoSuchVersion' });
     expect((await get('k', { versionId: 'null' })).toString()).toBe('hello');
   });
 
@@ -365,7 +365,7 @@ describe('objects', () => {
       await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', conditions: { ifNoneMatch: '*' } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
       await expect(t.engine.copyObject('bkt', 'missing', 'dst', 'd', { owner: 'a' })).rejects.toMatchObject({ code: 'NoSuchKey' });
       await expect(t.engine.copyObject('bkt', 's', 'nobucket', 'd', { owner: 'a' })).rejects.toMatchObject({ code: 'NoSuchBucket' });
-      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', srcVersionId: 'v9' })).rejects.toMatchObject({ code: 'NoSuchVersion' });
+      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', srcVersionId: '9'.repeat(24) })).rejects.toMatchObject({ code: 'NoSuchVersion' });
       await consistent();
     });
 
