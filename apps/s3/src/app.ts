@@ -12,6 +12,7 @@ import { errorResponder, stderrLogger, type ErrorLogger } from './middleware/err
 import { requestContext, type AccessLogSink, type RequestState } from './middleware/requestContext';
 import { s3Dispatch } from './middleware/s3Dispatch';
 import { resolveRoute, type Route } from './route';
+import { corsResponseHeaders } from './cors';
 
 export interface AppOptions {
   engine: EngineApi;
@@ -57,6 +58,7 @@ export function createApp(o: AppOptions): Koa {
   };
 
   app.use(requestContext({ quiet: o.quiet ?? false, sink: o.accessLog }));
+  app.use(corsResponseHeaders(o.engine)); // outside the error responder: errors get CORS headers too
   app.use(errorResponder({ logError }));
   app.use(async (ctx, next) => {
     const route: Route = resolveRoute(ctx.req.url ?? '/', ctx.req.headers.host, o.config.domains);

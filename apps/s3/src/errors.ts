@@ -20,11 +20,13 @@ const T = (status: number, message: string): ErrorSpec => ({ status, message });
 export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = Object.freeze({
   AccessControlListNotSupported: T(400, 'The bucket does not allow ACLs.'),
   AccessDenied: T(403, 'Access Denied'),
+  AccessForbidden: T(403, 'CORSResponse: This CORS request is not allowed.'),
   AccountProblem: T(403, 'There is a problem with your account that prevents the action from completing successfully.'),
   AllAccessDisabled: T(403, 'All access to this Amazon S3 resource has been disabled.'),
   AmbiguousGrantByEmailAddress: T(400, 'The email address you provided is associated with more than one account.'),
   AuthorizationHeaderMalformed: T(400, 'The authorization header you provided is invalid.'),
   AuthorizationQueryParametersError: T(400, 'The authorization query parameters you provided are invalid.'),
+  BadRequest: T(400, 'Bad Request'),
   BadDigest: T(400, 'The Content-MD5 you specified did not match what we received.'),
   BucketAlreadyExists: T(409, 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.'),
   BucketAlreadyOwnedByYou: T(409, 'Your previous request to create the named bucket succeeded and you already own it.'),

@@ -25,6 +25,12 @@ import { getObject } from './handlers/object/getObject';
 import { headObject } from './handlers/object/headObject';
 import { deleteObject } from './handlers/object/deleteObject';
 import { copyObject } from './handlers/object/copyObject';
+import { putBucketCors } from './handlers/cors/putBucketCors';
+import { getBucketCors } from './handlers/cors/getBucketCors';
+import { deleteBucketCors } from './handlers/cors/deleteBucketCors';
+import { corsPreflight } from './handlers/cors/corsPreflight';
+import { putBucketRequestPayment } from './handlers/requestPayment/putBucketRequestPayment';
+import { getBucketRequestPayment } from './handlers/requestPayment/getBucketRequestPayment';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
 export type Target = 'service' | 'bucket' | 'object';
@@ -100,7 +106,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketAcl', 'GET', 'bucket', '?acl', NI),
   op('GetBucketAnalyticsConfiguration', 'GET', 'bucket', '?analytics&id', NI),
   op('ListBucketAnalyticsConfigurations', 'GET', 'bucket', '?analytics', NI),
-  op('GetBucketCors', 'GET', 'bucket', '?cors', NI),
+  op('GetBucketCors', 'GET', 'bucket', '?cors', getBucketCors),
   op('GetBucketEncryption', 'GET', 'bucket', '?encryption', NI),
   op('GetBucketIntelligentTieringConfiguration', 'GET', 'bucket', '?intelligent-tiering&id', NI),
   op('ListBucketIntelligentTieringConfigurations', 'GET', 'bucket', '?intelligent-tiering', NI),
@@ -115,7 +121,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketPolicy', 'GET', 'bucket', '?policy', NI),
   op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', NI),
   op('GetBucketReplication', 'GET', 'bucket', '?replication', NI),
-  op('GetBucketRequestPayment', 'GET', 'bucket', '?requestPayment', NI),
+  op('GetBucketRequestPayment', 'GET', 'bucket', '?requestPayment', getBucketRequestPayment),
   op('GetBucketTagging', 'GET', 'bucket', '?tagging', NI),
   op('GetBucketVersioning', 'GET', 'bucket', '?versioning', NI),
   op('GetBucketWebsite', 'GET', 'bucket', '?website', NI),
@@ -132,7 +138,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketAccelerateConfiguration', 'PUT', 'bucket', '?accelerate', NI),
   op('PutBucketAcl', 'PUT', 'bucket', '?acl', NI),
   op('PutBucketAnalyticsConfiguration', 'PUT', 'bucket', '?analytics', NI),
-  op('PutBucketCors', 'PUT', 'bucket', '?cors', NI),
+  op('PutBucketCors', 'PUT', 'bucket', '?cors', putBucketCors),
   op('PutBucketEncryption', 'PUT', 'bucket', '?encryption', NI),
   op('PutBucketIntelligentTieringConfiguration', 'PUT', 'bucket', '?intelligent-tiering', NI),
   op('PutBucketInventoryConfiguration', 'PUT', 'bucket', '?inventory', NI),
@@ -143,7 +149,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', NI),
   op('PutBucketPolicy', 'PUT', 'bucket', '?policy', NI),
   op('PutBucketReplication', 'PUT', 'bucket', '?replication', NI),
-  op('PutBucketRequestPayment', 'PUT', 'bucket', '?requestPayment', NI),
+  op('PutBucketRequestPayment', 'PUT', 'bucket', '?requestPayment', putBucketRequestPayment),
   op('PutBucketTagging', 'PUT', 'bucket', '?tagging', NI),
   op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', NI),
   op('PutBucketWebsite', 'PUT', 'bucket', '?website', NI),
@@ -153,7 +159,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   // ---- bucket: DELETE
   op('DeleteBucket', 'DELETE', 'bucket', '', deleteBucket),
   op('DeleteBucketAnalyticsConfiguration', 'DELETE', 'bucket', '?analytics', NI),
-  op('DeleteBucketCors', 'DELETE', 'bucket', '?cors', NI),
+  op('DeleteBucketCors', 'DELETE', 'bucket', '?cors', deleteBucketCors),
   op('DeleteBucketEncryption', 'DELETE', 'bucket', '?encryption', NI),
   op('DeleteBucketIntelligentTieringConfiguration', 'DELETE', 'bucket', '?intelligent-tiering', NI),
   op('DeleteBucketInventoryConfiguration', 'DELETE', 'bucket', '?inventory', NI),
@@ -171,8 +177,8 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PostObject', 'POST', 'bucket', '', NI),
 
   // ---- bucket / object: OPTIONS (CORS preflight)
-  op('OptionsBucket', 'OPTIONS', 'bucket', '', NI),
-  op('OptionsObject', 'OPTIONS', 'object', '', NI),
+  op('OptionsBucket', 'OPTIONS', 'bucket', '', corsPreflight),
+  op('OptionsObject', 'OPTIONS', 'object', '', corsPreflight),
 
   // ---- object: GET / HEAD
   op('GetObject', 'GET', 'object', '', getObject),

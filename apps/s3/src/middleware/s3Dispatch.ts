@@ -9,6 +9,8 @@ import type { AuthOptions } from '../auth/types';
 import { authorize } from '../authorize';
 import type { Principal, S3Context, S3Response, ServerConfig } from '../context';
 import { s3Error } from '../errors';
+import { SELF_AUTHORIZING_OPERATIONS } from '../selfAuthorizing';
+import { REQUEST_CHARGED_HEADER, chargeWhenDone, requesterPays } from '../requesterPays';
 import { awaitingContinue } from '../http/expectContinue';
 import { resolveOperation, type Target } from '../operations';
 import type { Route } from '../route';
@@ -42,13 +44,23 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
 
     const bucket = target !== 'service' && op.name !== 'CreateBucket' ? await engine.getBucket(route.bucket!) : undefined;
     const expectedOwner = headers['x-amz-expected-bucket-owner'];
-    authorize({
-      principal,
-      operation: op.name,
-      bucket,
-      key: route.key,
-      expectedBucketOwner: Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner,
-    });
+    if (SELF_AUTHORIZING_OPERATIONS.has(op.name)) {
+      // CORS preflights need no credentials; POST Object authorizes from its form (handler).
+    } else {
+      authorize({
+        principal,
+        operation: op.name,
+        bucket,
+        key: route.key,
+        expectedBucketOwner: Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner,
+      });
+    }
+    if (!SELF_AUTHORIZING_OPERATIONS.has(op.name)) {
+      const payer = headers['x-amz-request-payer'];
+      const charged = bucket ? await requesterPays(engine, bucket, principal, Array.isArray(payer) ? payer[0] : payer) : false;
+      if (charged) ctx.set(REQUEST_CHARGED_HEADER, 'requester');
+      chargeWhenDone(engine, ctx.req, ctx.res, charged ? principal!.userId : (bucket?.owner ?? principal?.userId), charged);
+    }
 
     const c: S3Context = {
       engine,
