@@ -9,7 +9,8 @@ import { EMPTY } from './db';
 import * as keys from './keys';
 import { stageDropAllUploads } from './multipart';
 import { validateBucketName } from './bucketName';
-import type { BucketInfo, ListBucketsOptions, ListBucketsResult, VersioningStatus } from './types';
+import { stageInitialAccess } from './bucketAccess';
+import type { BucketInfo, ListBucketsOptions, ListBucketsResult, VersioningStatus, CreateBucketOptions } from './types';
 
 export interface BucketRecord {
   id: string;
@@ -90,7 +91,7 @@ export async function getBucket(ctx: Ctx, name: string): Promise<BucketInfo> {
   return toBucketInfo(name, await requireBucket(ctx, name));
 }
 
-export function createBucket(ctx: Ctx, name: string, opts: { owner: string; region?: string }): Promise<BucketInfo> {
+export function createBucket(ctx: Ctx, name: string, opts: CreateBucketOptions): Promise<BucketInfo> {
   try {
     validateBucketName(name);
   } catch (e) {
@@ -110,6 +111,7 @@ export function createBucket(ctx: Ctx, name: string, opts: { owner: string; regi
     const seqKey = keys.settingKey(keys.BUCKET_SEQ_SETTING);
     const seq = (await ctx.db.getJson<{ next: number }>(seqKey)) ?? { next: 1 };
     const rec: BucketRecord = { id: seq.next.toString(36), owner: opts.owner, createdAt: tx.now, region: opts.region || ctx.options.region };
+    stageInitialAccess(rec, opts); // bucketAccess.ts fields
     tx.put(seqKey, { next: seq.next + 1 });
     tx.put(keys.bucketKey(name), rec);
     tx.put(keys.ownerIndexKey(rec.owner, name), EMPTY);

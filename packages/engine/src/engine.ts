@@ -11,6 +11,10 @@ import { Mutex, ReadLeases } from './locks';
 import type { Ctx, ResolvedOptions } from './context';
 import * as users from './users';
 import * as buckets from './buckets';
+import * as bucketAccess from './bucketAccess';
+import * as objectAcl from './objectAcl';
+import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
+import type { CreateBucketOptions, ObjectAccess } from './types';
 import * as objects from './objects';
 import * as multipart from './multipart';
 import { listObjects } from './listing';
@@ -191,7 +195,7 @@ export class Engine implements EngineApi {
   }
 
   // buckets
-  async createBucket(name: string, opts: { owner: string; region?: string }): Promise<BucketInfo> {
+  async createBucket(name: string, opts: CreateBucketOptions): Promise<BucketInfo> {
     return buckets.createBucket(this.c, name, opts);
   }
   async getBucket(name: string): Promise<BucketInfo> {
@@ -248,6 +252,35 @@ export class Engine implements EngineApi {
   }
   async getBucketTagging(bucket: string): Promise<Tag[]> {
     return tagging.getBucketTagging(this.c, bucket);
+  }
+
+  // access control
+  async getBucketAccess(bucket: string): Promise<BucketAccess> {
+    return bucketAccess.getBucketAccess(this.c, bucket);
+  }
+  async putBucketAcl(bucket: string, acl: Acl): Promise<void> {
+    return bucketAccess.putBucketAcl(this.c, bucket, acl);
+  }
+  async putBucketPolicy(bucket: string, policy: string | undefined): Promise<void> {
+    return bucketAccess.putBucketPolicy(this.c, bucket, policy);
+  }
+  async putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void> {
+    return bucketAccess.putPublicAccessBlock(this.c, bucket, config);
+  }
+  async putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership | undefined): Promise<void> {
+    return bucketAccess.putBucketOwnershipControls(this.c, bucket, ownership);
+  }
+  async getObjectAcl(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ acl: Acl; versionId: string }> {
+    return objectAcl.getObjectAcl(this.c, bucket, key, opts);
+  }
+  async putObjectAcl(bucket: string, key: string, acl: Acl, opts?: { versionId?: string }): Promise<{ versionId: string }> {
+    return objectAcl.putObjectAcl(this.c, bucket, key, acl, opts);
+  }
+  async getObjectAccess(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectAccess | undefined> {
+    return objectAcl.getObjectAccess(this.c, bucket, key, opts);
+  }
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    return bucketAccess.findUserByEmail(this.c, email);
   }
 
   // multipart uploads

@@ -179,6 +179,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
       if (headers) rec.headers = headers;
       if (d.checksum) rec.checksum = { algorithm: d.checksum.algorithm, value: d.checksum.value.toString('base64'), type: 'FULL_OBJECT' };
       if (opts.tags?.length) rec.tags = toStoredTags(opts.tags);
+      if (opts.acl) rec.acl = opts.acl;
       await stageReplace(ctx, tx, b.id, key, old, rec, data);
       return toMeta(bucket, key, rec);
     });
@@ -368,6 +369,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
     if (src.partSizes) rec.partSizes = [...src.partSizes];
     const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
     if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
+    if (opts.acl) rec.acl = opts.acl; // a copy never inherits the source's ACL (S3)
     const chunks = await loadChunks(ctx.db, src);
     const inline = await loadInlineBody(ctx.db, src);
     if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);

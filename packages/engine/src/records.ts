@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { Txn } from './commit';
 import type { MetaDb, Snapshot } from './db';
 import * as keys from './keys';
+import type { Acl } from './acl';
 import type { ChunkRef, ContentHeaders, ObjectChecksum, ObjectMeta, StorageClass } from './types';
 
 export const INLINE_CHUNKS = 8;
@@ -49,6 +50,8 @@ export interface ObjectRecord {
   vt?: string;
   /** Object tags, in the order given (tags.ts). */
   tags?: [string, string][];
+  /** Object ACL (objectAcl.ts); absent = private to `owner`. */
+  acl?: Acl;
 }
 
 /** Where a body's chunk list lives; object records and multipart part records (multipart.ts) share it. */
@@ -94,6 +97,7 @@ export function toMeta(bucket: string, key: string, r: ObjectRecord): ObjectMeta
     versionId: r.versionId,
   };
   if (r.tags?.length) meta.tagCount = r.tags.length;
+  if (r.acl) meta.acl = r.acl;
   if (r.checksum) meta.checksum = { ...r.checksum };
   if (r.partSizes) meta.partSizes = [...r.partSizes];
   return meta;

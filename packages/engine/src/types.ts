@@ -3,6 +3,7 @@
  * The HTTP adapter (apps/s3) and embedders program against these.
  */
 import type { Readable } from 'node:stream';
+import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
@@ -102,6 +103,13 @@ export interface UsageCharge {
   requesterPays?: boolean;
 }
 
+export interface CreateBucketOptions {
+  owner: string;
+  region?: string;
+  acl?: Acl;
+  objectOwnership?: ObjectOwnership;
+}
+
 export interface BucketInfo {
   name: string;
   /** Internal id used in metadata keys; never reused, so a re-created bucket starts empty. */
@@ -153,6 +161,17 @@ export interface ObjectMeta extends ContentHeaders {
   tagCount?: number;
   /** CopyObject only: the version id of the source that was copied. */
   sourceVersionId?: string;
+  /** The object's ACL when one was set; absent = private to `owner` (acl/). */
+  acl?: Acl;
+}
+
+/** What authorization needs to know about an existing object (version). */
+export interface ObjectAccess {
+  owner: string;
+  acl: Acl;
+  /** Object tags by key (s3:ExistingObjectTag/<key>). */
+  tags: Record<string, string>;
+  versionId: string;
 }
 
 /** Bucket versioning state; absent = never enabled ("Unversioned"). Never goes back to absent. */
@@ -233,6 +252,8 @@ export interface PutObjectOptions extends ContentHeaders {
   conditions?: WriteConditions;
   /** Object tags (validated: tags.ts). */
   tags?: Tag[];
+  /** The new object's ACL (absent = private to `owner`). */
+  acl?: Acl;
   /**
    * Called once the whole body has been read and before anything is committed.
    * Throw (an S3Error) to abort: nothing becomes visible and the chunks are released.
@@ -275,6 +296,8 @@ export interface CopyObjectOptions {
   /** COPY (default) keeps the source's tags; REPLACE uses `tags`. */
   taggingDirective?: 'COPY' | 'REPLACE';
   tags?: Tag[];
+  /** The copy's ACL (absent = private to `owner`; never copied from the source). */
+  acl?: Acl;
 }
 
 export interface ListObjectsOptions {
@@ -497,7 +520,8 @@ export interface EngineApi {
   accountUsage(): Promise<AccountUsage[]>;
 
   // buckets
-  createBucket(name: string, opts: { owner: string; region?: string }): Promise<BucketInfo>;
+  /** `acl` / `objectOwnership`: initial access settings (x-amz-acl, x-amz-object-ownership), in the same batch. */
+  createBucket(name: string, opts: CreateBucketOptions): Promise<BucketInfo>;
   getBucket(name: string): Promise<BucketInfo>;
   deleteBucket(name: string): Promise<void>;
   listBuckets(owner: string, opts?: ListBucketsOptions): Promise<ListBucketsResult>;
@@ -532,6 +556,23 @@ export interface EngineApi {
   completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletedPart[], opts?: CompleteMultipartUploadOptions): Promise<ObjectMeta>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   listMultipartUploads(bucket: string, opts: ListMultipartUploadsOptions): Promise<ListMultipartUploadsResult>;
+
+  // access control (acl/, policy/, bucketAccess.ts, objectAcl.ts)
+  /** ACL, policy, public access block and ownership of a bucket, from the bucket cache. */
+  getBucketAccess(bucket: string): Promise<BucketAccess>;
+  putBucketAcl(bucket: string, acl: Acl): Promise<void>;
+  /** Validates (MalformedPolicy) and stores the text; undefined deletes. */
+  putBucketPolicy(bucket: string, policy: string | undefined): Promise<void>;
+  /** undefined deletes. */
+  putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void>;
+  /** undefined deletes. */
+  putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership | undefined): Promise<void>;
+  getObjectAcl(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ acl: Acl; versionId: string }>;
+  putObjectAcl(bucket: string, key: string, acl: Acl, opts?: { versionId?: string }): Promise<{ versionId: string }>;
+  /** Owner, ACL and tags of an object (version), for authorization; undefined when it doesn't exist. */
+  getObjectAccess(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectAccess | undefined>;
+  /** For AmazonCustomerByEmail grantees (case-insensitive). */
+  findUserByEmail(email: string): Promise<User | undefined>;
 
   // maintenance
   gc(opts?: { graceMs?: number }): Promise<GcResult>;
