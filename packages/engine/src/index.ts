@@ -11,3 +11,5 @@ export type { Hasher } from './checksums';
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNKS_DIR, CHUNKS_TMP_DIR, META_DIR, chunkRelativePath } from './chunkStore';
 export type { ConsistencyReport } from './consistency';
 export { ROOT_USER_ID } from './users';
+export { fsck, FsckError } from './fsck';
+export type { FsckOptions, FsckReport, FsckProgress, Finding as FsckFinding, FindingKind as FsckFindingKind } from './fsck';

@@ -1,0 +1,263 @@
+/**
+ * Offline consistency check and repair of a data directory (`cairn fsck`).
+ *
+ * Metadata: everything consistency.ts scanMetadata checks (refcounts against the records that
+ * hold chunks, GC markers, chunk and usage counters, dangling and orphaned records).
+ * Files: every chunk file with a C/ record or a reference is read and SHA-256-hashed (streamed,
+ * a few files at a time); referenced chunks must exist and hash to their name; files with neither
+ * are orphans; anything in chunks/tmp is a stale temp file.
+ *
+ * --repair applies scanMetadata's fixes in batches, then removes orphan files, stale temp files
+ * and unreferenced corrupt files. It NEVER deletes a file a live record references: a missing or
+ * corrupt referenced chunk is reported with the objects it breaks and stays a failure.
+ *
+ * Runs only on a store no server has open: LevelDB's LOCK makes the open fail otherwise.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { MetaDb, type BatchOp } from './db';
+import { ChunkStore, CHUNKS_DIR, META_DIR, type ChunkFileInfo } from './chunkStore';
+import * as keys from './keys';
+import { collectReferences, loadStoreIndex, scanMetadata, type Finding, type FindingKind } from './consistency';
+import { loadChunks } from './records';
+
+export type { Finding, FindingKind } from './consistency';
+
+export interface FsckProgress {
+  phase: 'records' | 'chunk records' | 'chunk files' | 'affected objects' | 'repair';
+  done: number;
+  total?: number;
+  bytes?: number;
+}
+
+export interface FsckOptions {
+  repair?: boolean;
+  onProgress?: (p: FsckProgress) => void;
+  /** Findings kept per kind in the report (counts stay exact). Default 1000. */
+  maxFindingsPerKind?: number;
+  /** Files hashed concurrently. Default 4. */
+  concurrency?: number;
+}
+
+export interface FsckReport {
+  dataDir: string;
+  repair: boolean;
+  /** Nothing left to fix: no findings, or (with repair) every finding was repaired. */
+  clean: boolean;
+  findings: (Finding & { repaired: boolean })[];
+  counts: Partial<Record<FindingKind, number>>;
+  /** Findings repair can't fix (missing/corrupt referenced chunks, lost bodies, unknown kinds). */
+  unrepairable: number;
+  stats: {
+    buckets: number;
+    records: number;
+    chunkRecords: number;
+    referencedChunks: number;
+    chunkFiles: number;
+    bytesHashed: number;
+    durationMs: number;
+  };
+  repaired?: { metadataOps: number; filesRemoved: number };
+}
+
+/** fsck could not run at all (usage problem, store in use, not a data directory). */
+export class FsckError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'NOT_A_DATA_DIR' | 'STORE_IN_USE',
+  ) {
+    super(message);
+    this.name = 'FsckError';
+  }
+}
+
+const REPAIR_BATCH = 1000;
+const MAX_AFFECTED = 100;
+
+export async function fsck(dataDir: string, opts: FsckOptions = {}): Promise<FsckReport> {
+  const started = Date.now();
+  const cap = opts.maxFindingsPerKind ?? 1000;
+  const metaDir = path.join(dataDir, META_DIR);
+  if (!fs.existsSync(path.join(metaDir, 'CURRENT'))) {
+    throw new FsckError(`${dataDir} is not a Cairn data directory (no ${META_DIR}/ database)`, 'NOT_A_DATA_DIR');
+  }
+  const db = await openDb(dataDir);
+  try {
+    return await check(db, dataDir, opts, cap, started);
+  } finally {
+    await db.close();
+  }
+}
+
+async function openDb(dataDir: string): Promise<MetaDb> {
+  try {
+    return await MetaDb.open(dataDir);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') {
+      throw new FsckError(
+        `the store in ${dataDir} is in use (${path.join(META_DIR, 'LOCK')} is held, probably by a running cairn server): stop it first`,
+        'STORE_IN_USE',
+      );
+    }
+    throw e;
+  }
+}
+
+async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number, started: number): Promise<FsckReport> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const meta = await scanMetadata(db, { maxFindingsPerKind: cap, onProgress: (p) => progress(p as FsckProgress) });
+  const findings: Finding[] = meta.findings;
+  const counts = meta.counts;
+  const add = (kind: FindingKind, message: string, repairable: boolean): Finding | undefined => {
+    const n = (counts[kind] = (counts[kind] ?? 0) + 1);
+    if (!repairable) meta.unrepairable++;
+    if (n > cap) return undefined;
+    const f = { kind, message, repairable };
+    findings.push(f);
+    return f;
+  };
+
+  // Chunk files.
+  const store = new ChunkStore(dataDir, false);
+  const removeFiles: string[] = [];
+  const bad = new Map<string, Finding | undefined>(); // referenced chunks that are missing or corrupt
+  let chunkFiles = 0;
+  let bytesHashed = 0;
+  let batch: ChunkFileInfo[] = [];
+  const flush = async (): Promise<void> => {
+    const files = batch;
+    batch = [];
+    const recs = await db.getMany(files.map((f) => keys.chunkKey(f.hash)));
+    await pool(files.map((f, i) => ({ f, raw: recs[i] })), opts.concurrency ?? 4, async ({ f, raw }) => {
+      const c = meta.counted.get(f.hash);
+      const live = c?.live ?? 0;
+      if (c) c.seen = true;
+      chunkFiles++;
+      if (!raw && live === 0) {
+        add('orphan-chunk-file', `chunk file ${f.hash} (${f.size} bytes) has no reference count record and no references`, true);
+        removeFiles.push(store.pathOf(f.hash));
+        return;
+      }
+      const size = raw ? (JSON.parse(raw.toString('utf8')) as { size: number }).size : c!.size;
+      const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
+      if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
+      if (!problem) return;
+      if (live > 0) bad.set(f.hash, add('corrupt-chunk', `chunk ${f.hash}: ${problem} (referenced ${live} times)`, false));
+      else {
+        add('corrupt-unreferenced-chunk', `chunk ${f.hash}: ${problem} (unreferenced; the file can go)`, true);
+        removeFiles.push(store.pathOf(f.hash));
+      }
+    });
+  };
+  for await (const f of store.walk()) {
+    batch.push(f);
+    if (batch.length >= 256) await flush();
+  }
+  await flush();
+  progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
+  for (const [hash, c] of meta.counted) {
+    if (c.live > 0 && !c.seen) bad.set(hash, add('missing-chunk', `chunk ${hash}: file missing (referenced ${c.live} times)`, false));
+  }
+
+  const tmpDir = path.join(dataDir, CHUNKS_DIR, 'tmp');
+  for (const name of await fs.promises.readdir(tmpDir).catch(() => [] as string[])) {
+    add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}`, true);
+    removeFiles.push(path.join(tmpDir, name));
+  }
+
+  if (bad.size > 0) await findAffected(db, bad, progress);
+
+  const report: FsckReport = {
+    dataDir,
+    repair: !!opts.repair,
+    clean: false,
+    findings: [],
+    counts,
+    unrepairable: 0,
+    stats: {
+      buckets: meta.buckets,
+      records: meta.holders,
+      chunkRecords: meta.chunkRecords,
+      referencedChunks: meta.referencedChunks,
+      chunkFiles,
+      bytesHashed,
+      durationMs: 0,
+    },
+  };
+  let repaired = false;
+  if (opts.repair) {
+    if (meta.unknownKinds.length > 0) {
+      // Fixing refcounts without seeing every reference could free chunks something still uses.
+      add('unknown-record-kind', `repair refused: unknown record kinds ${meta.unknownKinds.join(', ')}`, false);
+    } else {
+      report.repaired = await applyRepair(db, meta.fixes, removeFiles, progress);
+      repaired = true;
+    }
+  }
+  report.unrepairable = meta.unrepairable;
+  report.findings = findings.map((f) => ({ ...f, repaired: repaired && f.repairable }));
+  const total = Object.values(counts).reduce((s, n) => s + (n ?? 0), 0);
+  report.clean = total === 0 || (repaired && report.unrepairable === 0);
+  report.stats.durationMs = Date.now() - started;
+  return report;
+}
+
+/** Streams the file through SHA-256; returns what's wrong with it, or undefined. */
+async function verifyFile(file: string, hash: string, size: number, onBytes: (n: number) => void): Promise<string | undefined> {
+  const h = createHash('sha256');
+  let n = 0;
+  try {
+    for await (const piece of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+      h.update(piece as Buffer);
+      n += (piece as Buffer).length;
+      onBytes((piece as Buffer).length);
+    }
+  } catch (e) {
+    return `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  if (n !== size) return `file holds ${n} bytes, expected ${size}`;
+  const got = h.digest('hex');
+  return got === hash ? undefined : `content hashes to ${got}`;
+}
+
+/** Second pass over the records: which objects/parts use the bad chunks. */
+async function findAffected(db: MetaDb, bad: Map<string, Finding | undefined>, progress: (p: FsckProgress) => void): Promise<void> {
+  const idx = await loadStoreIndex(db);
+  let done = 0;
+  for await (const h of collectReferences(db, idx)) {
+    if (++done % 10000 === 0) progress({ phase: 'affected objects', done });
+    if (!h.body || h.dangling) continue;
+    const hit = new Set<string>();
+    for (const c of await loadChunks(db, h.body)) if (bad.has(c.hash)) hit.add(c.hash);
+    for (const hash of hit) {
+      const f = bad.get(hash);
+      if (!f) continue;
+      f.affected ??= [];
+      if (f.affected.length < MAX_AFFECTED) f.affected.push(`${h.kind} ${h.label}`);
+    }
+  }
+}
+
+async function applyRepair(db: MetaDb, fixes: BatchOp[], files: string[], progress: (p: FsckProgress) => void): Promise<{ metadataOps: number; filesRemoved: number }> {
+  // Metadata first: a file is only removed once nothing can reference it any more.
+  for (let i = 0; i < fixes.length; i += REPAIR_BATCH) {
+    await db.batch(fixes.slice(i, i + REPAIR_BATCH), true);
+    progress({ phase: 'repair', done: Math.min(fixes.length, i + REPAIR_BATCH), total: fixes.length + files.length });
+  }
+  let removed = 0;
+  for (const f of files) {
+    await fs.promises.rm(f, { force: true, recursive: true });
+    removed++;
+  }
+  return { metadataOps: fixes.length, filesRemoved: removed };
+}
+
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
