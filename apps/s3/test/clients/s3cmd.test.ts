@@ -264,11 +264,10 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
     multipartTest('put --multipart-chunk-size-mb=5 of a 12 MiB file goes multipart and gets back byte for byte', async () => {
       const big = join(dir, 'big.bin');
       writeFileSync(big, randomBytes(12 * MIB + 5));
-      const r = await c.ok(['put', '--multipart-chunk-size-mb=5', big, `s3://${bucket}/big/big.bin`]);
-      expect(r.stdout).toMatch(/part 3 of 3/);
+      await c.ok(['put', '--multipart-chunk-size-mb=5', big, `s3://${bucket}/big/big.bin`]);
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'big/big.bin' }));
       expect(head.ContentLength).toBe(12 * MIB + 5);
-      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
+      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/); // 5 + 5 + 2 MiB parts
       await c.ok(['get', `s3://${bucket}/big/big.bin`, join(dir, 'big.back')]);
       expect(sha256File(join(dir, 'big.back'))).toBe(sha256File(big));
       const info = await c.ok(['info', `s3://${bucket}/big/big.bin`]);
