@@ -68,6 +68,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = Object.freeze({
   InvalidToken: T(400, 'The provided token is malformed or otherwise invalid.'),
   InvalidURI: T(400, "Couldn't parse the specified URI."),
   KeyTooLongError: T(400, 'Your key is too long'),
+  InvalidBucketAclWithObjectOwnership: T(400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting."),
   MalformedACLError: T(400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   MalformedPOSTRequest: T(400, 'The body of your POST request is not well-formed multipart/form-data.'),
   MalformedPolicy: T(400, 'Policies must be valid JSON and the first byte must be \'{\''),

@@ -7,6 +7,7 @@ import type { EngineApi } from '@cairn/engine';
 import { authenticate } from '../auth/authenticate';
 import type { AuthOptions } from '../auth/types';
 import { authorize } from '../authorize';
+import { authorizeRequest } from '../authzRequest';
 import type { Principal, S3Context, S3Response, ServerConfig } from '../context';
 import { s3Error } from '../errors';
 import { SELF_AUTHORIZING_OPERATIONS } from '../selfAuthorizing';
@@ -44,16 +45,14 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
 
     const bucket = target !== 'service' && op.name !== 'CreateBucket' ? await engine.getBucket(route.bucket!) : undefined;
     const expectedOwner = headers['x-amz-expected-bucket-owner'];
+    const expectedBucketOwner = Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner;
     if (SELF_AUTHORIZING_OPERATIONS.has(op.name)) {
       // CORS preflights need no credentials; POST Object authorizes from its form (handler).
+    } else if (bucket) {
+      const versionId = query.get('versionId') ?? undefined;
+      await authorizeRequest(engine, { req: ctx.req, headers, query, auth, principal }, { operation: op.name, bucket, key: route.key, versionId, expectedBucketOwner });
     } else {
-      authorize({
-        principal,
-        operation: op.name,
-        bucket,
-        key: route.key,
-        expectedBucketOwner: Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner,
-      });
+      authorize({ principal, operation: op.name, expectedBucketOwner });
     }
     if (!SELF_AUTHORIZING_OPERATIONS.has(op.name)) {
       const payer = headers['x-amz-request-payer'];

@@ -3,7 +3,10 @@
  * must be absent, empty, or the server's region (a server answers for one region);
  * anything else is InvalidLocationConstraint. Location: /bucket.
  */
+import { isOwnerOnlyAcl, type ObjectOwnership } from '@cairn/engine';
 import type { Handler } from '../../context';
+import { header } from '../../context';
+import { aclFromHeaders } from '../../http/aclRequest';
 import { s3Error } from '../../errors';
 import { readSmallBody } from '../../http/body';
 import { openRequestBody } from '../../http/requestBody';
@@ -27,6 +30,13 @@ export const createBucket: Handler = async (c) => {
       region = lc;
     }
   }
-  await c.engine.createBucket(name, { owner: c.principal!.userId, region });
+  const owner = c.principal!.userId;
+  const objectOwnership = header(c, 'x-amz-object-ownership');
+  if (objectOwnership !== undefined && !['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'].includes(objectOwnership)) {
+    throw s3Error('InvalidArgument', 'Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership', ArgumentValue: objectOwnership });
+  }
+  const acl = await aclFromHeaders(c.headers, { engine: c.engine, owner });
+  if (acl && objectOwnership === 'BucketOwnerEnforced' && !isOwnerOnlyAcl(acl, owner)) throw s3Error('InvalidBucketAclWithObjectOwnership');
+  await c.engine.createBucket(name, { owner, region, acl, objectOwnership: objectOwnership as ObjectOwnership | undefined });
   return { status: 200, headers: { Location: `/${name}` } };
 };
