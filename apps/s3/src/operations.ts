@@ -25,6 +25,13 @@ import { getObject } from './handlers/object/getObject';
 import { headObject } from './handlers/object/headObject';
 import { deleteObject } from './handlers/object/deleteObject';
 import { copyObject } from './handlers/object/copyObject';
+import { createMultipartUpload } from './handlers/multipart/createMultipartUpload';
+import { uploadPart } from './handlers/multipart/uploadPart';
+import { uploadPartCopy } from './handlers/multipart/uploadPartCopy';
+import { listParts } from './handlers/multipart/listParts';
+import { completeMultipartUpload } from './handlers/multipart/completeMultipartUpload';
+import { abortMultipartUpload } from './handlers/multipart/abortMultipartUpload';
+import { listMultipartUploads } from './handlers/multipart/listMultipartUploads';
 import { putBucketCors } from './handlers/cors/putBucketCors';
 import { getBucketCors } from './handlers/cors/getBucketCors';
 import { deleteBucketCors } from './handlers/cors/deleteBucketCors';
@@ -100,7 +107,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('ListObjects', 'GET', 'bucket', '', listObjects),
   op('ListObjectsV2', 'GET', 'bucket', '?list-type=2', listObjectsV2),
   op('ListObjectVersions', 'GET', 'bucket', '?versions', NI),
-  op('ListMultipartUploads', 'GET', 'bucket', '?uploads', NI),
+  op('ListMultipartUploads', 'GET', 'bucket', '?uploads', listMultipartUploads),
   op('GetBucketLocation', 'GET', 'bucket', '?location', getBucketLocation),
   op('GetBucketAccelerateConfiguration', 'GET', 'bucket', '?accelerate', NI),
   op('GetBucketAcl', 'GET', 'bucket', '?acl', NI),
@@ -188,14 +195,14 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetObjectRetention', 'GET', 'object', '?retention', NI),
   op('GetObjectTagging', 'GET', 'object', '?tagging', NI),
   op('GetObjectTorrent', 'GET', 'object', '?torrent', NI),
-  op('ListParts', 'GET', 'object', '?uploadId', NI),
+  op('ListParts', 'GET', 'object', '?uploadId', listParts),
   op('HeadObject', 'HEAD', 'object', '', headObject),
 
   // ---- object: PUT
   op('PutObject', 'PUT', 'object', '', putObject),
   op('CopyObject', 'PUT', 'object', 'h:x-amz-copy-source', copyObject),
-  op('UploadPart', 'PUT', 'object', '?uploadId&partNumber', NI),
-  op('UploadPartCopy', 'PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', NI),
+  op('UploadPart', 'PUT', 'object', '?uploadId&partNumber', uploadPart),
+  op('UploadPartCopy', 'PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy),
   op('PutObjectAcl', 'PUT', 'object', '?acl', NI),
   op('PutObjectLegalHold', 'PUT', 'object', '?legal-hold', NI),
   op('PutObjectRetention', 'PUT', 'object', '?retention', NI),
@@ -203,15 +210,15 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('RenameObject', 'PUT', 'object', '?renameObject', NI),
 
   // ---- object: POST
-  op('CreateMultipartUpload', 'POST', 'object', '?uploads', NI),
-  op('CompleteMultipartUpload', 'POST', 'object', '?uploadId', NI),
+  op('CreateMultipartUpload', 'POST', 'object', '?uploads', createMultipartUpload),
+  op('CompleteMultipartUpload', 'POST', 'object', '?uploadId', completeMultipartUpload),
   op('RestoreObject', 'POST', 'object', '?restore', NI),
   op('SelectObjectContent', 'POST', 'object', '?select&select-type=2', NI),
 
   // ---- object: DELETE
   op('DeleteObject', 'DELETE', 'object', '', deleteObject),
   op('DeleteObjectTagging', 'DELETE', 'object', '?tagging', NI),
-  op('AbortMultipartUpload', 'DELETE', 'object', '?uploadId', NI),
+  op('AbortMultipartUpload', 'DELETE', 'object', '?uploadId', abortMultipartUpload),
 ]);
 
 function matches(def: OperationDef, query: URLSearchParams, headers: IncomingHttpHeaders): boolean {

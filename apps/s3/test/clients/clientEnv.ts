@@ -26,7 +26,7 @@ import { delimiter, join, relative } from 'node:path';
  * their multipart thresholds; `multipartGuard` fails as soon as the server completes a multipart
  * upload while this is still false, so the flag cannot be forgotten.
  */
-export const MULTIPART_IMPLEMENTED = false;
+export const MULTIPART_IMPLEMENTED = true;
 
 export const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 

@@ -1,0 +1,56 @@
+/**
+ * CompleteMultipartUpload (POST /bucket/key?uploadId=U): the XML names the parts in ascending
+ * order with their ETags (and checksums); the engine assembles the object from them without
+ * copying a byte. Headers: If-Match / If-None-Match: * (conditional complete), x-amz-checksum-*
+ * (the whole object's expected checksum), x-amz-checksum-type, x-amz-mp-object-size.
+ *
+ * Real S3 may fail a Complete after sending 200 (error inside the body); Cairn decides
+ * everything before answering, so errors are ordinary error responses.
+ */
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '@cairn/engine';
+import type { Handler } from '../../context';
+import { header, xmlResponse } from '../../context';
+import { s3Error } from '../../errors';
+import { readSmallBody } from '../../http/body';
+import { writeConditions } from '../../http/conditions';
+import { checksumHeaderName } from '../../http/integrity';
+import { openRequestBody } from '../../http/requestBody';
+import { MAX_COMPLETE_BODY_BYTES, parseCompleteMultipartUpload } from '../../xml/completeMultipartUpload';
+import { renderCompleteMultipartUploadResult } from '../../xml/completeMultipartUploadResult';
+import { checksumTypeHeader, displayChecksum, requireUploadId } from './multipartParams';
+
+function expectedChecksum(c: Parameters<Handler>[0]): { algorithm: ChecksumAlgorithm; value: string } | undefined {
+  const present = CHECKSUM_ALGORITHMS.filter((a) => c.headers[checksumHeaderName(a)] !== undefined);
+  if (present.length > 1) throw s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  return present.length ? { algorithm: present[0], value: header(c, checksumHeaderName(present[0]))! } : undefined;
+}
+
+export const completeMultipartUpload: Handler = async (c) => {
+  const uploadId = requireUploadId(c);
+  const conditions = writeConditions(c.headers);
+  const checksumType = checksumTypeHeader(c);
+  const expected = expectedChecksum(c);
+  const sizeHeader = header(c, 'x-amz-mp-object-size');
+  if (sizeHeader !== undefined && !/^\d+$/.test(sizeHeader.trim())) {
+    throw s3Error('InvalidArgument', 'Invalid x-amz-mp-object-size', { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: sizeHeader });
+  }
+  const body = await readSmallBody(openRequestBody(c), MAX_COMPLETE_BODY_BYTES);
+  const parts = await parseCompleteMultipartUpload(body);
+
+  const meta = await c.engine.completeMultipartUpload(
+    c.bucket!.name,
+    c.key!,
+    uploadId,
+    parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag, checksum: Object.values(p.checksums)[0] })),
+    { conditions, checksumType, expectedChecksum: expected, expectedSize: sizeHeader === undefined ? undefined : Number(sizeHeader) },
+  );
+  c.log.parts = parts.length;
+  c.log.bytes = meta.size;
+  const host = header(c, 'host') ?? 'localhost';
+  const checksum = meta.checksum ? { algorithm: meta.checksum.algorithm, value: displayChecksum(meta.checksum, meta.partSizes?.length), type: meta.checksum.type } : undefined;
+  return xmlResponse(
+    renderCompleteMultipartUploadResult({ location: `http://${host}${c.route.rawPath}`, bucket: c.bucket!.name, key: c.key!, etag: meta.etag, checksum }),
+    200,
+    { 'x-amz-version-id': meta.versionId && meta.versionId !== 'null' ? meta.versionId : undefined },
+  );
+};

@@ -1,0 +1,30 @@
+/**
+ * CreateMultipartUpload (POST /bucket/key?uploads): the object's content headers, user metadata,
+ * storage class and checksum algorithm / type are fixed now and applied at Complete.
+ */
+import type { Handler } from '../../context';
+import { xmlResponse } from '../../context';
+import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
+import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
+import { encoderFor } from '../../http/urlEncoding';
+import { renderInitiateMultipartUploadResult } from '../../xml/initiateMultipartUploadResult';
+import { parseEncodingType } from '../bucket/listingParams';
+import { checksumAlgorithmHeader, checksumTypeHeader } from './multipartParams';
+
+export const createMultipartUpload: Handler = async (c) => {
+  rejectUnsupportedObjectWriteHeaders(c.headers);
+  const encodingType = parseEncodingType(c.query.get('encoding-type'));
+  const upload = await c.engine.createMultipartUpload(c.bucket!.name, c.key!, {
+    owner: c.principal!.userId,
+    ...requestContentHeaders(c.headers),
+    userMetadata: requestUserMetadata(c.headers),
+    storageClass: requestStorageClass(c.headers),
+    checksumAlgorithm: checksumAlgorithmHeader(c),
+    checksumType: checksumTypeHeader(c),
+  });
+  c.log.uploadId = upload.uploadId;
+  return xmlResponse(renderInitiateMultipartUploadResult({ bucket: c.bucket!.name, key: encoderFor(encodingType)(c.key!), uploadId: upload.uploadId }), 200, {
+    'x-amz-checksum-algorithm': upload.checksumAlgorithm,
+    'x-amz-checksum-type': upload.checksumType,
+  });
+};

@@ -1,0 +1,55 @@
+/**
+ * ListMultipartUploads (GET /bucket?uploads): prefix, delimiter, key-marker, upload-id-marker
+ * (only meaningful with key-marker), max-uploads (≤ 1000), encoding-type=url. Ordered by key,
+ * then initiation time.
+ */
+import type { Handler } from '../../context';
+import { xmlResponse } from '../../context';
+import { encoderFor } from '../../http/urlEncoding';
+import { renderListMultipartUploadsResult } from '../../xml/listMultipartUploadsResult';
+import { parseDelimiter, parseEncodingType } from '../bucket/listingParams';
+import { intParam, ownerNames } from './multipartParams';
+
+export const listMultipartUploads: Handler = async (c) => {
+  const prefix = c.query.get('prefix') ?? '';
+  const delimiter = parseDelimiter(c.query.get('delimiter'));
+  const keyMarker = c.query.get('key-marker') ?? '';
+  const uploadIdMarker = keyMarker ? (c.query.get('upload-id-marker') ?? '') : '';
+  const maxUploads = Math.min(intParam(c, 'max-uploads') ?? 1000, 1000);
+  const encodingType = parseEncodingType(c.query.get('encoding-type'));
+  const enc = encoderFor(encodingType);
+  const page = await c.engine.listMultipartUploads(c.bucket!.name, {
+    prefix: prefix || undefined,
+    delimiter,
+    keyMarker: keyMarker || undefined,
+    uploadIdMarker: uploadIdMarker || undefined,
+    maxUploads,
+  });
+  const owners = await ownerNames(c.engine, page.uploads.map((u) => u.owner));
+  c.log.uploads = page.uploads.length;
+  return xmlResponse(
+    renderListMultipartUploadsResult({
+      bucket: c.bucket!.name,
+      keyMarker: enc(keyMarker),
+      uploadIdMarker,
+      nextKeyMarker: page.nextKeyMarker === undefined ? undefined : enc(page.nextKeyMarker),
+      nextUploadIdMarker: page.nextUploadIdMarker,
+      prefix: enc(prefix),
+      delimiter: delimiter === undefined ? undefined : enc(delimiter),
+      maxUploads,
+      isTruncated: page.isTruncated,
+      encodingType,
+      uploads: page.uploads.map((u) => ({
+        key: enc(u.key),
+        uploadId: u.uploadId,
+        initiator: owners.get(u.owner)!,
+        owner: owners.get(u.owner)!,
+        storageClass: u.storageClass,
+        initiated: u.initiated,
+        checksumAlgorithm: u.checksumAlgorithm,
+        checksumType: u.checksumType,
+      })),
+      commonPrefixes: page.commonPrefixes.map(enc),
+    }),
+  );
+};

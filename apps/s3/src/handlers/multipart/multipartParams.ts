@@ -1,0 +1,63 @@
+/** Request parameters the multipart operations share. */
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ChecksumType, type EngineApi, type ObjectChecksum } from '@cairn/engine';
+import type { S3Context } from '../../context';
+import { header } from '../../context';
+import { s3Error } from '../../errors';
+
+/** ?uploadId=..., required and non-empty (an unknown one is the engine's NoSuchUpload). */
+export function requireUploadId(c: S3Context): string {
+  const id = c.query.get('uploadId');
+  if (id === null || id === '') throw s3Error('NoSuchUpload', undefined, { UploadId: id ?? '' });
+  return id;
+}
+
+/** ?partNumber=N for UploadPart / UploadPartCopy: 1..10000. */
+export function requirePartNumber(c: S3Context): number {
+  const raw = c.query.get('partNumber') ?? '';
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) {
+    throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
+  }
+  return Number(raw);
+}
+
+/** A non-negative integer query parameter (max-parts, part-number-marker, max-uploads), or InvalidArgument. */
+export function intParam(c: S3Context, name: string): number | undefined {
+  const v = c.query.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n > 2147483647) {
+    throw s3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: v });
+  }
+  return n;
+}
+
+export function checksumAlgorithmHeader(c: S3Context, name = 'x-amz-checksum-algorithm'): ChecksumAlgorithm | undefined {
+  const v = header(c, name);
+  if (v === undefined) return undefined;
+  const up = v.trim().toUpperCase();
+  if (!(CHECKSUM_ALGORITHMS as readonly string[]).includes(up)) throw s3Error('InvalidRequest', `Value for ${name} header is invalid.`);
+  return up as ChecksumAlgorithm;
+}
+
+export function checksumTypeHeader(c: S3Context): ChecksumType | undefined {
+  const v = header(c, 'x-amz-checksum-type');
+  if (v === undefined) return undefined;
+  const up = v.trim().toUpperCase();
+  if (up !== 'FULL_OBJECT' && up !== 'COMPOSITE') throw s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.');
+  return up;
+}
+
+/** How S3 shows a stored object checksum: composite ones carry "-<parts>". */
+export function displayChecksum(cs: ObjectChecksum, parts: number | undefined): string {
+  return cs.type === 'COMPOSITE' && parts && !cs.value.includes('-') ? `${cs.value}-${parts}` : cs.value;
+}
+
+/** id → display name, each user looked up once. */
+export async function ownerNames(engine: EngineApi, ids: Iterable<string>): Promise<Map<string, { id: string; displayName: string }>> {
+  const out = new Map<string, { id: string; displayName: string }>();
+  for (const id of new Set(ids)) {
+    const u = await engine.getUser(id).catch(() => undefined);
+    out.set(id, { id, displayName: u?.displayName ?? id });
+  }
+  return out;
+}

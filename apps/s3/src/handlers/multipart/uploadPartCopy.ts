@@ -1,0 +1,49 @@
+/**
+ * UploadPartCopy (PUT /bucket/key?partNumber=N&uploadId=U with x-amz-copy-source): a part made
+ * of (a byte range of) an existing object, sharing its chunks (engine: only the chunks a range
+ * boundary cuts are rewritten). x-amz-copy-source-range is `bytes=first-last`, both required;
+ * x-amz-copy-source-if-* conditions apply to the source. The caller must be allowed to read it.
+ */
+import type { Handler } from '../../context';
+import { header, xmlResponse } from '../../context';
+import { authorize } from '../../authorize';
+import { s3Error } from '../../errors';
+import { readConditions } from '../../http/conditions';
+import { renderCopyPartResult } from '../../xml/copyPartResult';
+import { parseCopySource } from '../object/copyObject';
+import { requirePartNumber, requireUploadId } from './multipartParams';
+
+export function parseCopySourceRange(v: string | undefined): { start: number; end: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^bytes=(\d+)-(\d+)$/.exec(v.trim());
+  const start = m ? Number(m[1]) : NaN;
+  const end = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) {
+    throw s3Error(
+      'InvalidArgument',
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: v },
+    );
+  }
+  return { start, end };
+}
+
+export const uploadPartCopy: Handler = async (c) => {
+  const uploadId = requireUploadId(c);
+  const partNumber = requirePartNumber(c);
+  const src = parseCopySource(header(c, 'x-amz-copy-source')!);
+  const range = parseCopySourceRange(header(c, 'x-amz-copy-source-range'));
+  const srcBucket = src.bucket === c.bucket!.name ? c.bucket! : await c.engine.getBucket(src.bucket);
+  authorize({ principal: c.principal, operation: 'GetObject', bucket: srcBucket, key: src.key });
+
+  const part = await c.engine.uploadPartCopy(src.bucket, src.key, c.bucket!.name, c.key!, uploadId, partNumber, {
+    srcVersionId: src.versionId,
+    range,
+    sourceConditions: readConditions(c.headers, 'x-amz-copy-source-'),
+  });
+  c.log.copySource = `${src.bucket}/${src.key}`;
+  c.log.bytes = part.size;
+  return xmlResponse(renderCopyPartResult({ etag: part.etag, lastModified: part.lastModified, checksum: part.checksum }), 200, {
+    'x-amz-copy-source-version-id': src.versionId && src.versionId !== 'null' ? src.versionId : undefined,
+  });
+};
