@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, type RunningServer } from './server';
 import { adminMain, ADMIN_USAGE } from './adminCli';
+import { fsckMain } from './fsckCli';
 
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
@@ -30,6 +31,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --quiet           no access log
 
        cairn admin ...   (the admin API's client; \`cairn admin help\`)
+       cairn fsck [--data DIR] [--repair] [--json]   (offline consistency check; \`cairn fsck --help\`)
 
 Root credentials: CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY, else persisted in the store,
 else generated on first start and printed once.`;
@@ -147,6 +149,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     return adminMain(rest);
   }
+  if (command === 'fsck') {
+    process.exitCode = await fsckMain(rest);
+    return;
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE + '\n');
     if (command === undefined) process.exitCode = 1;
@@ -155,9 +161,12 @@ export async function main(argv: string[]): Promise<void> {
   throw new Error(`unknown command: ${command}`);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((e: unknown) => {
+/** Runs the command and exits non-zero on failure (bin/cairn.js calls this). */
+export function run(argv: string[]): void {
+  main(argv).catch((e: unknown) => {
     process.stderr.write(`cairn: ${(e as Error)?.message ?? String(e)}\n${USAGE}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) run(process.argv.slice(2));

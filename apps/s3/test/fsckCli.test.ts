@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { createHash, randomBytes } from 'node:crypto';
+import { Engine, chunkRelativePath } from '@cairn/engine';
+import { fsckMain } from '../src/fsckCli';
+
+/** `cairn fsck` as a command: output formats and exit statuses (the checks are engine-tested). */
+function sink(): Writable & { text: () => string } {
+  let buf = '';
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      buf += chunk.toString();
+      cb();
+    },
+  }) as Writable & { text: () => string };
+  w.text = () => buf;
+  return w;
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = sink();
+  const err = sink();
+  const code = await fsckMain(args, out, err);
+  return { code, out: out.text(), err: err.text() };
+}
+
+describe('cairn fsck', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-fsck-cli-'));
+    const e = await Engine.open({ dataDir: dir, fsync: false, chunkSize: 1024 });
+    await e.createBucket('bkt', { owner: 'o' });
+    await e.putObject('bkt', 'k', [randomBytes(5000)] as unknown as AsyncIterable<Buffer>, { owner: 'o' });
+    await e.close();
+  });
+  afterAll(() => fs.promises.rm(dir, { recursive: true, force: true }));
+
+  it('clean store: exit 0, text and JSON reports', async () => {
+    const text = await run(['--data', dir]);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/1 buckets, 1 records, 5 chunk records \(5 referenced\), 5 chunk files/);
+    expect(text.out.trim().endsWith('clean')).toBe(true);
+    const json = await run(['--data', dir, '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ clean: true, findings: [], stats: { chunkFiles: 5 } });
+  });
+
+  it('inconsistencies: exit 1 until repaired', async () => {
+    const junk = randomBytes(100);
+    const file = path.join(dir, 'chunks', chunkRelativePath(createHash('sha256').update(junk).digest('hex')));
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises.writeFile(file, junk);
+    const found = await run(['--data', dir]);
+    expect(found.code).toBe(1);
+    expect(found.out).toMatch(/\[repairable\] orphan-chunk-file/);
+    expect(found.out).toMatch(/1 problems found: run with --repair/);
+    const fixed = await run(['--data', dir, '--repair']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toMatch(/\[repaired\] orphan-chunk-file/);
+    expect((await run(['--data', dir])).code).toBe(0);
+  });
+
+  it('usage errors, non-stores and a store in use: exit 2', async () => {
+    expect((await run(['--bogus'])).code).toBe(2);
+    expect((await run(['--data', dir, 'extra'])).code).toBe(2);
+    const missing = await run(['--data', path.join(dir, 'nope')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/not a Cairn data directory/);
+    const e = await Engine.open({ dataDir: dir, fsync: false, chunkSize: 1024 });
+    try {
+      const busy = await run(['--data', dir]);
+      expect(busy.code).toBe(2);
+      expect(busy.err).toMatch(/in use .*stop it first/);
+    } finally {
+      await e.close();
+    }
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/usage: cairn fsck/);
+  });
+});
