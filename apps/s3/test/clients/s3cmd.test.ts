@@ -7,9 +7,9 @@
  * style (`host_bucket = %(bucket)s.s3.localhost:<port>`) through vhostProxy.ts, s3cmd's own
  * proxy_host setting standing in for wildcard DNS.
  *
- * The configs leave `bucket_location` unset, as a fresh s3cmd has it: s3cmd then signs
- * CreateBucket for region "US", gets S3's AuthorizationHeaderMalformed naming the right region,
- * and retries with it, so `mb` also exercises that error's <Region> element.
+ * The configs leave `bucket_location` unset, as a fresh s3cmd has it: s3cmd then signs its first
+ * request (ListBuckets, CreateBucket) for region "US", gets S3's AuthorizationHeaderMalformed
+ * naming the right region in <Region>, and retries with it, so every run exercises that error.
  */
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
