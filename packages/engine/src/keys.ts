@@ -45,6 +45,9 @@
  * versionId IS its vtoken (24 lowercase hex chars: URL-safe, unique across processes, sortable);
  * a "null" version carries its vtoken in the record (`vt`) and is found through N/.
  *
+ * A new key kind must also be known to consistency.ts (UNDERSTOOD_KINDS, and collectReferences
+ * when its records hold chunks): fsck refuses to repair a store with kinds it doesn't know.
+ *
  * The `\0` separator is safe because object keys, user ids and bucket ids never contain NUL
  * (validated at the edges); it also makes `O/<id>\0` a prefix no other bucket's keys share.
  */

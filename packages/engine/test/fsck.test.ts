@@ -6,6 +6,7 @@ import { MetaDb } from '../src/db';
 import * as keys from '../src/keys';
 import { decodeRecord, encodeChunkList, loadChunks } from '../src/records';
 import { body, bytes, readAll, tempDir } from './helpers';
+import { MIN_PART_SIZE } from '../src/multipart';
 
 /**
  * Each test builds a small on-disk store, breaks it the way a crash or a bug would (poking the
@@ -277,6 +278,43 @@ describe('fsck', () => {
     await expect(fsck(empty)).rejects.toBeInstanceOf(FsckError);
     await expect(fsck(path.join(empty, 'missing'))).rejects.toMatchObject({ code: 'NOT_A_DATA_DIR' });
     expect(fs.existsSync(path.join(empty, 'missing'))).toBe(false);
+  });
+
+  it('counts the references of versions, delete markers, uploads and parts; flags their dangling state', async () => {
+    const s = await makeStore();
+    const e = await Engine.open({ dataDir: s.dir, fsync: false, chunkSize: 64 * 1024 });
+    await e.putBucketVersioning('bkt', 'Enabled');
+    await e.putObject('bkt', 'a', body(bytes(100_000, 5)), { owner: 'alice' }); // a's old version becomes noncurrent
+    await e.putObject('bkt', 'a', body(s.a), { owner: 'alice' }); // same bytes as the first version: dedup across versions
+    await e.deleteObject('bkt', 'b', { owner: 'alice' }); // delete marker on top of b
+    const done = await e.createMultipartUpload('bkt', 'mp', { owner: 'alice' });
+    const p1 = bytes(MIN_PART_SIZE, 6);
+    const r1 = await e.uploadPart('bkt', 'mp', done.uploadId, 1, body(p1, 100_000));
+    const r2 = await e.uploadPart('bkt', 'mp', done.uploadId, 2, body(bytes(10, 7)));
+    await e.completeMultipartUpload('bkt', 'mp', done.uploadId, [{ partNumber: 1, etag: r1.etag }, { partNumber: 2, etag: r2.etag }]);
+    const open = await e.createMultipartUpload('bkt', 'pending', { owner: 'alice' });
+    await e.uploadPart('bkt', 'pending', open.uploadId, 1, body(p1, 100_000)); // shares chunks with mp
+    await e.close();
+    const r = await fsck(s.dir);
+    expect(r.findings).toEqual([]);
+    expect(r.stats.records).toBe(3 /* O/ a b c */ + 1 /* O/ mp */ + 3 /* V/ a, a, b */ + 1 /* M/ */ + 1 /* P/ */);
+
+    // Break the versioning and multipart bookkeeping.
+    await withDb(s.dir, async (db) => {
+      await db.batch([
+        { type: 'del', key: keys.uploadKey(s.bucketId, 'pending', open.uploadId) }, // its part dangles
+        { type: 'put', key: keys.nullVersionKey(s.bucketId, 'a'), value: Buffer.from('ffffffffffffffff00000000') }, // points nowhere
+      ], true);
+    });
+    await expectRepair(s.dir, ['dangling-record', 'orphan-null-version-pointer']);
+    // The completed object still has every chunk (the dangling part shared them).
+    const e2 = await Engine.open({ dataDir: s.dir, fsync: false, chunkSize: 64 * 1024 });
+    try {
+      expect((await readAll((await e2.getObject('bkt', 'mp')).body)).equals(Buffer.concat([p1, bytes(10, 7)]))).toBe(true);
+      expect((await e2.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
+    } finally {
+      await e2.close();
+    }
   });
 
   it('reports progress', async () => {
