@@ -10,6 +10,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
@@ -25,6 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createChecksum } from '@cairn/engine';
 import { startTestServer, type TestServer } from './helpers/server';
 import { rawRequest } from './helpers/rawRequest';
+import { NASTY_KEYS } from './helpers/nastyKeys';
 
 const MIB = 1024 * 1024;
 let ts: TestServer;
@@ -308,6 +310,24 @@ describe('multipart uploads (SDK)', () => {
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'cond', UploadId, MultipartUpload: parts }));
     expect((await getBytes('cond')).data.toString()).toBe('second try');
     expect((await ts.server.engine.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
+  });
+
+  test.each(NASTY_KEYS)('nasty key $name: create, upload, list (plain and url-encoded), complete, read', async ({ key }) => {
+    const bucket = 'mpu-nasty';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    const { UploadId, Key } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    expect(Key).toBe(key);
+    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: key }));
+    const parts = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId }));
+    expect([parts.Key, parts.Parts!.length]).toEqual([key, 1]);
+    const plain = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(plain.Uploads!.map((u) => u.Key)).toEqual([key]);
+    const encoded = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, EncodingType: 'url' }));
+    expect(encoded.Uploads!.map((u) => decodeURIComponent(u.Key!.replace(/\+/g, ' ')))).toEqual([key]);
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(Buffer.from(await out.Body!.transformToByteArray()).toString()).toBe(key);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   });
 
   test('a bucket whose only content is an incomplete upload can be deleted', async () => {
