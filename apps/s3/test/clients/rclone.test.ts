@@ -11,7 +11,15 @@
  * rclone runs with `--retries 1 --low-level-retries 1` so a server error surfaces as a failure
  * instead of being retried away. Nothing from the developer's rclone config or RCLONE_* is read.
  */
-import { HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateMultipartUploadCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -248,6 +256,17 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       );
       expect((await ok(['cat', `cairn:${bucket}/rcat.txt`])).stdout).toBe(body);
       await ok(['delete', `cairn:${bucket}/rcat.txt`]);
+    });
+
+    multipartTest('backend list-multipart-uploads shows an abandoned upload; backend cleanup aborts it', async () => {
+      const key = 'abandoned/k ü';
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+      await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: 'part one' }));
+      const listed = JSON.parse((await ok(['backend', 'list-multipart-uploads', `cairn:${bucket}`])).stdout);
+      expect(listed[bucket]).toEqual([expect.objectContaining({ Key: key, UploadId })]);
+      await ok(['backend', 'cleanup', `cairn:${bucket}`, '-o', 'max-age=0s']);
+      const after = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      expect(after.Uploads ?? []).toEqual([]);
     });
 
     test('delete removes the matching files and keeps the rest', async () => {

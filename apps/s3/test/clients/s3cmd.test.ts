@@ -11,7 +11,7 @@
  * request (ListBuckets, CreateBucket) for region "US", gets S3's AuthorizationHeaderMalformed
  * naming the right region in <Region>, and retries with it, so every run exercises that error.
  */
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand, ListObjectsV2Command, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -272,6 +272,20 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       expect(sha256File(join(dir, 'big.back'))).toBe(sha256File(big));
       const info = await c.ok(['info', `s3://${bucket}/big/big.bin`]);
       expect(info.stdout).toMatch(new RegExp(`MD5 sum:\\s+${createHash('md5').update(readFileSync(big)).digest('hex')}`));
+    });
+
+    multipartTest('multipart lists uploads in progress, listmp their parts, abortmp aborts one', async () => {
+      const key = 'pending/k ü+1';
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+      const p1 = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: randomBytes(5 * MIB) }));
+      const p2 = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 2, Body: 'tail' }));
+      const list = await c.ok(['multipart', `s3://${bucket}`]);
+      expect(list.stdout).toMatch(new RegExp(`^\\S+\\s+s3://${bucket}/pending/k ü\\+1\\s+${UploadId}$`, 'm'));
+      const parts = await c.ok(['listmp', `s3://${bucket}/${key}`, UploadId!]);
+      expect(parts.stdout).toMatch(new RegExp(`^\\S+\\s+1\\s+${p1.ETag}\\s+${5 * MIB}$`, 'm'));
+      expect(parts.stdout).toMatch(new RegExp(`^\\S+\\s+2\\s+${p2.ETag}\\s+4$`, 'm'));
+      await c.ok(['abortmp', `s3://${bucket}/${key}`, UploadId!]);
+      expect((await c.ok(['multipart', `s3://${bucket}`])).stdout).not.toContain(UploadId!);
     });
 
     test('rb refuses a non-empty bucket (BucketNotEmpty); del -r then rb removes it', async () => {
