@@ -9,7 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import type { BucketInfo, ContextValue, EngineApi } from '@cairn/engine';
 import { ROOT_USER_ID } from '@cairn/engine';
 import type { AuthResult } from './auth/types';
-import { authorize, needsObjectAccess, type AuthorizationRequest } from './authorize';
+import { authorize, isAllowed, needsObjectAccess, type AuthorizationRequest } from './authorize';
 import type { Principal } from './context';
 
 export interface RequestFacts {
@@ -126,4 +126,24 @@ export async function authorizeRequest(engine: EngineApi, f: RequestFacts, t: Au
   }
   authorize(r);
   return r;
+}
+
+/**
+ * For operations over many keys (DeleteObjects): a per-key check of `operation` that reads the
+ * bucket's settings and builds the condition keys once. Operations whose decision needs the
+ * object's ACL are not supported here.
+ */
+export async function keyAuthorizer(engine: EngineApi, f: RequestFacts, bucket: BucketInfo, operation: string): Promise<(key: string, versionId?: string) => boolean> {
+  const access = await engine.getBucketAccess(bucket.name);
+  const keys = conditionKeys(f);
+  return (key, versionId) =>
+    isAllowed({
+      principal: f.principal,
+      operation,
+      bucket,
+      access,
+      key,
+      versionId,
+      conditionKeys: versionId === undefined ? keys : { ...keys, 's3:versionid': versionId },
+    });
 }
