@@ -25,13 +25,15 @@ import { getObject } from './handlers/object/getObject';
 import { headObject } from './handlers/object/headObject';
 import { deleteObject } from './handlers/object/deleteObject';
 import { copyObject } from './handlers/object/copyObject';
-import { getBucketAcl } from './handlers/access/getBucketAcl';
-import { putBucketAcl } from './handlers/access/putBucketAcl';
-import { getObjectAcl } from './handlers/access/getObjectAcl';
-import { putObjectAcl } from './handlers/access/putObjectAcl';
-import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './handlers/access/bucketPolicy';
-import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './handlers/access/publicAccessBlock';
-import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './handlers/access/ownershipControls';
+import { getBucketVersioning } from './handlers/bucket/getBucketVersioning';
+import { putBucketVersioning } from './handlers/bucket/putBucketVersioning';
+import { listObjectVersions } from './handlers/bucket/listObjectVersions';
+import { getBucketTagging } from './handlers/bucket/getBucketTagging';
+import { putBucketTagging } from './handlers/bucket/putBucketTagging';
+import { deleteBucketTagging } from './handlers/bucket/deleteBucketTagging';
+import { getObjectTagging } from './handlers/object/getObjectTagging';
+import { putObjectTagging } from './handlers/object/putObjectTagging';
+import { deleteObjectTagging } from './handlers/object/deleteObjectTagging';
 import { createMultipartUpload } from './handlers/multipart/createMultipartUpload';
 import { uploadPart } from './handlers/multipart/uploadPart';
 import { uploadPartCopy } from './handlers/multipart/uploadPartCopy';
@@ -113,11 +115,11 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   // ---- bucket: GET
   op('ListObjects', 'GET', 'bucket', '', listObjects),
   op('ListObjectsV2', 'GET', 'bucket', '?list-type=2', listObjectsV2),
-  op('ListObjectVersions', 'GET', 'bucket', '?versions', NI),
+  op('ListObjectVersions', 'GET', 'bucket', '?versions', listObjectVersions),
   op('ListMultipartUploads', 'GET', 'bucket', '?uploads', listMultipartUploads),
   op('GetBucketLocation', 'GET', 'bucket', '?location', getBucketLocation),
   op('GetBucketAccelerateConfiguration', 'GET', 'bucket', '?accelerate', NI),
-  op('GetBucketAcl', 'GET', 'bucket', '?acl', getBucketAcl),
+  op('GetBucketAcl', 'GET', 'bucket', '?acl', NI),
   op('GetBucketAnalyticsConfiguration', 'GET', 'bucket', '?analytics&id', NI),
   op('ListBucketAnalyticsConfigurations', 'GET', 'bucket', '?analytics', NI),
   op('GetBucketCors', 'GET', 'bucket', '?cors', getBucketCors),
@@ -131,16 +133,16 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketMetricsConfiguration', 'GET', 'bucket', '?metrics&id', NI),
   op('ListBucketMetricsConfigurations', 'GET', 'bucket', '?metrics', NI),
   op('GetBucketNotificationConfiguration', 'GET', 'bucket', '?notification', NI),
-  op('GetBucketOwnershipControls', 'GET', 'bucket', '?ownershipControls', getBucketOwnershipControls),
-  op('GetBucketPolicy', 'GET', 'bucket', '?policy', getBucketPolicy),
-  op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', getBucketPolicyStatus),
+  op('GetBucketOwnershipControls', 'GET', 'bucket', '?ownershipControls', NI),
+  op('GetBucketPolicy', 'GET', 'bucket', '?policy', NI),
+  op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', NI),
   op('GetBucketReplication', 'GET', 'bucket', '?replication', NI),
   op('GetBucketRequestPayment', 'GET', 'bucket', '?requestPayment', getBucketRequestPayment),
-  op('GetBucketTagging', 'GET', 'bucket', '?tagging', NI),
-  op('GetBucketVersioning', 'GET', 'bucket', '?versioning', NI),
+  op('GetBucketTagging', 'GET', 'bucket', '?tagging', getBucketTagging),
+  op('GetBucketVersioning', 'GET', 'bucket', '?versioning', getBucketVersioning),
   op('GetBucketWebsite', 'GET', 'bucket', '?website', NI),
   op('GetObjectLockConfiguration', 'GET', 'bucket', '?object-lock', NI),
-  op('GetPublicAccessBlock', 'GET', 'bucket', '?publicAccessBlock', getPublicAccessBlock),
+  op('GetPublicAccessBlock', 'GET', 'bucket', '?publicAccessBlock', NI),
   op('GetBucketMetadataTableConfiguration', 'GET', 'bucket', '?metadataTable', NI),
   op('CreateSession', 'GET', 'bucket', '?session', NI),
 
@@ -150,7 +152,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   // ---- bucket: PUT
   op('CreateBucket', 'PUT', 'bucket', '', createBucket),
   op('PutBucketAccelerateConfiguration', 'PUT', 'bucket', '?accelerate', NI),
-  op('PutBucketAcl', 'PUT', 'bucket', '?acl', putBucketAcl),
+  op('PutBucketAcl', 'PUT', 'bucket', '?acl', NI),
   op('PutBucketAnalyticsConfiguration', 'PUT', 'bucket', '?analytics', NI),
   op('PutBucketCors', 'PUT', 'bucket', '?cors', putBucketCors),
   op('PutBucketEncryption', 'PUT', 'bucket', '?encryption', NI),
@@ -160,15 +162,15 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketLogging', 'PUT', 'bucket', '?logging', NI),
   op('PutBucketMetricsConfiguration', 'PUT', 'bucket', '?metrics', NI),
   op('PutBucketNotificationConfiguration', 'PUT', 'bucket', '?notification', NI),
-  op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', putBucketOwnershipControls),
-  op('PutBucketPolicy', 'PUT', 'bucket', '?policy', putBucketPolicy),
+  op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', NI),
+  op('PutBucketPolicy', 'PUT', 'bucket', '?policy', NI),
   op('PutBucketReplication', 'PUT', 'bucket', '?replication', NI),
   op('PutBucketRequestPayment', 'PUT', 'bucket', '?requestPayment', putBucketRequestPayment),
-  op('PutBucketTagging', 'PUT', 'bucket', '?tagging', NI),
-  op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', NI),
+  op('PutBucketTagging', 'PUT', 'bucket', '?tagging', putBucketTagging),
+  op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', putBucketVersioning),
   op('PutBucketWebsite', 'PUT', 'bucket', '?website', NI),
   op('PutObjectLockConfiguration', 'PUT', 'bucket', '?object-lock', NI),
-  op('PutPublicAccessBlock', 'PUT', 'bucket', '?publicAccessBlock', putPublicAccessBlock),
+  op('PutPublicAccessBlock', 'PUT', 'bucket', '?publicAccessBlock', NI),
 
   // ---- bucket: DELETE
   op('DeleteBucket', 'DELETE', 'bucket', '', deleteBucket),
@@ -179,12 +181,12 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('DeleteBucketInventoryConfiguration', 'DELETE', 'bucket', '?inventory', NI),
   op('DeleteBucketLifecycle', 'DELETE', 'bucket', '?lifecycle', NI),
   op('DeleteBucketMetricsConfiguration', 'DELETE', 'bucket', '?metrics', NI),
-  op('DeleteBucketOwnershipControls', 'DELETE', 'bucket', '?ownershipControls', deleteBucketOwnershipControls),
-  op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', deleteBucketPolicy),
+  op('DeleteBucketOwnershipControls', 'DELETE', 'bucket', '?ownershipControls', NI),
+  op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', NI),
   op('DeleteBucketReplication', 'DELETE', 'bucket', '?replication', NI),
-  op('DeleteBucketTagging', 'DELETE', 'bucket', '?tagging', NI),
+  op('DeleteBucketTagging', 'DELETE', 'bucket', '?tagging', deleteBucketTagging),
   op('DeleteBucketWebsite', 'DELETE', 'bucket', '?website', NI),
-  op('DeletePublicAccessBlock', 'DELETE', 'bucket', '?publicAccessBlock', deletePublicAccessBlock),
+  op('DeletePublicAccessBlock', 'DELETE', 'bucket', '?publicAccessBlock', NI),
 
   // ---- bucket: POST
   op('DeleteObjects', 'POST', 'bucket', '?delete', deleteObjects),
@@ -196,11 +198,11 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
 
   // ---- object: GET / HEAD
   op('GetObject', 'GET', 'object', '', getObject),
-  op('GetObjectAcl', 'GET', 'object', '?acl', getObjectAcl),
+  op('GetObjectAcl', 'GET', 'object', '?acl', NI),
   op('GetObjectAttributes', 'GET', 'object', '?attributes', NI),
   op('GetObjectLegalHold', 'GET', 'object', '?legal-hold', NI),
   op('GetObjectRetention', 'GET', 'object', '?retention', NI),
-  op('GetObjectTagging', 'GET', 'object', '?tagging', NI),
+  op('GetObjectTagging', 'GET', 'object', '?tagging', getObjectTagging),
   op('GetObjectTorrent', 'GET', 'object', '?torrent', NI),
   op('ListParts', 'GET', 'object', '?uploadId', listParts),
   op('HeadObject', 'HEAD', 'object', '', headObject),
@@ -210,10 +212,10 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('CopyObject', 'PUT', 'object', 'h:x-amz-copy-source', copyObject),
   op('UploadPart', 'PUT', 'object', '?uploadId&partNumber', uploadPart),
   op('UploadPartCopy', 'PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy),
-  op('PutObjectAcl', 'PUT', 'object', '?acl', putObjectAcl),
+  op('PutObjectAcl', 'PUT', 'object', '?acl', NI),
   op('PutObjectLegalHold', 'PUT', 'object', '?legal-hold', NI),
   op('PutObjectRetention', 'PUT', 'object', '?retention', NI),
-  op('PutObjectTagging', 'PUT', 'object', '?tagging', NI),
+  op('PutObjectTagging', 'PUT', 'object', '?tagging', putObjectTagging),
   op('RenameObject', 'PUT', 'object', '?renameObject', NI),
 
   // ---- object: POST
@@ -224,7 +226,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
 
   // ---- object: DELETE
   op('DeleteObject', 'DELETE', 'object', '', deleteObject),
-  op('DeleteObjectTagging', 'DELETE', 'object', '?tagging', NI),
+  op('DeleteObjectTagging', 'DELETE', 'object', '?tagging', deleteObjectTagging),
   op('AbortMultipartUpload', 'DELETE', 'object', '?uploadId', abortMultipartUpload),
 ]);
 

@@ -320,7 +320,7 @@ describe('metadata and content headers', () => {
   });
 
   test('unsupported features in headers → 501 NotImplemented (never a silent success)', async () => {
-    const e = await s3Err(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'tagged', Body: 'x', Tagging: 'a=b' })));
+    const e = await s3Err(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' })));
     expect(e.$metadata.httpStatusCode).toBe(501);
     expect(e.name).toBe('NotImplemented');
   });

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
-import { CreateBucketCommand, GetBucketAclCommand, ListBucketsCommand, PutBucketVersioningCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketAclCommand, ListBucketsCommand, GetBucketAccelerateConfigurationCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
 import { rawRequest } from './helpers/rawRequest';
 import { OPERATIONS, operationStats, resolveOperation } from '../src/operations';
@@ -101,6 +101,13 @@ describe('operations.ts', () => {
       [
         'CopyObject', 'CreateBucket', 'DeleteBucket', 'DeleteObject', 'DeleteObjects', 'GetBucketLocation', 'GetObject',
         'HeadBucket', 'HeadObject', 'ListBuckets', 'ListObjects', 'ListObjectsV2', 'PutObject',
+        // multipart, CORS, requester pays
+        'AbortMultipartUpload', 'CompleteMultipartUpload', 'CreateMultipartUpload', 'ListMultipartUploads', 'ListParts', 'UploadPart',
+        'UploadPartCopy', 'DeleteBucketCors', 'GetBucketCors', 'PutBucketCors', 'OptionsBucket', 'OptionsObject',
+        'GetBucketRequestPayment', 'PutBucketRequestPayment',
+        // versioning and tagging
+        'GetBucketVersioning', 'PutBucketVersioning', 'ListObjectVersions', 'GetBucketTagging', 'PutBucketTagging',
+        'DeleteBucketTagging', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging',
       ].sort(),
     );
     const s = operationStats();
@@ -177,7 +184,7 @@ describe('over HTTP', () => {
     const e = await s3Err(s3.send(new GetBucketAclCommand({ Bucket: 'srv' })));
     expect(e.name).toBe('NotImplemented');
     expect(e.$metadata.httpStatusCode).toBe(501);
-    const e2 = await s3Err(s3.send(new PutBucketVersioningCommand({ Bucket: 'srv', VersioningConfiguration: { Status: 'Enabled' } })));
+    const e2 = await s3Err(s3.send(new GetBucketAccelerateConfigurationCommand({ Bucket: 'srv' })));
     expect(e2.$metadata.httpStatusCode).toBe(501);
   });
 

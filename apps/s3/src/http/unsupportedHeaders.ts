@@ -24,9 +24,6 @@ function rejectAclHeaders(headers: IncomingHttpHeaders, allowedCanned: string[])
 /** PutObject, CopyObject. */
 export function rejectUnsupportedObjectWriteHeaders(headers: IncomingHttpHeaders): void {
   rejectAclHeaders(headers, ['private', 'bucket-owner-full-control']);
-  if (headers['x-amz-tagging'] !== undefined) notImplementedHeader('x-amz-tagging');
-  const tagDirective = h(headers, 'x-amz-tagging-directive');
-  if (tagDirective !== undefined && tagDirective !== 'COPY') notImplementedHeader('x-amz-tagging-directive');
   const sse = h(headers, 'x-amz-server-side-encryption');
   if (sse !== undefined && sse !== 'AES256') notImplementedHeader('x-amz-server-side-encryption');
   for (const name of [

@@ -16,6 +16,8 @@ import { parseIntegrity } from '../../http/integrity';
 import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
 import { renderCopyObjectResult } from '../../xml/copyObjectResult';
+import { requestTaggingDirective, requestTags } from '../../http/taggingHeader';
+import { versionIdHeader } from '../../http/versionHeaders';
 
 export interface CopySource {
   bucket: string;
@@ -62,6 +64,8 @@ export const copyObject: Handler = async (c) => {
   const storageClass = requestStorageClass(c.headers);
   const integrity = parseIntegrity(c.headers);
   const websiteRedirect = header(c, 'x-amz-website-redirect-location');
+  const taggingDirective = requestTaggingDirective(c.headers);
+  const tags = taggingDirective === 'REPLACE' ? requestTags(c.headers) ?? [] : undefined;
 
   if (
     src.bucket === c.bucket!.name &&
@@ -92,6 +96,8 @@ export const copyObject: Handler = async (c) => {
     sourceConditions: readConditions(c.headers, 'x-amz-copy-source-'),
     conditions: writeConditions(c.headers),
     checksumAlgorithm: integrity.algorithm,
+    taggingDirective,
+    tags,
   });
   c.log.copySource = `${src.bucket}/${src.key}`;
   return xmlResponse(
@@ -102,8 +108,8 @@ export const copyObject: Handler = async (c) => {
     }),
     200,
     {
-      'x-amz-version-id': meta.versionId && meta.versionId !== 'null' ? meta.versionId : undefined,
-      'x-amz-copy-source-version-id': src.versionId && src.versionId !== 'null' ? src.versionId : undefined,
+      'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId),
+      'x-amz-copy-source-version-id': versionIdHeader(srcBucket, meta.sourceVersionId ?? src.versionId),
     },
   );
 };

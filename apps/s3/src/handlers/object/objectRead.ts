@@ -11,6 +11,7 @@ import { s3Error } from '../../errors';
 import { readConditions } from '../../http/conditions';
 import { applyResponseOverrides, objectResponseHeaders } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';
+import { queryVersionId, versionIdHeader } from '../../http/versionHeaders';
 
 export interface ReadRequest {
   options: GetObjectOptions;
@@ -20,8 +21,7 @@ export interface ReadRequest {
 
 export function parseReadRequest(c: S3Context): ReadRequest {
   rejectUnsupportedObjectReadHeaders(c.headers);
-  const versionId = c.query.get('versionId') ?? undefined;
-  if (versionId === '') throw s3Error('InvalidArgument', 'Version id cannot be the empty string', { ArgumentName: 'versionId', ArgumentValue: '' });
+  const versionId = queryVersionId(c.query);
   const partRaw = c.query.get('partNumber');
   let partNumber: number | undefined;
   if (partRaw !== null) {
@@ -72,6 +72,9 @@ export function readResponseHeaders(
     includeChecksum: r.checksumMode && !range && part === undefined,
     partsCount: part && meta.partSizes ? part.partsCount : undefined,
   });
+  const vid = versionIdHeader(c.bucket, meta.versionId);
+  if (vid !== undefined) headers['x-amz-version-id'] = vid;
+  if (meta.tagCount) headers['x-amz-tagging-count'] = String(meta.tagCount);
   applyResponseOverrides(headers, c.query, c.principal !== null);
   return { status: range ? 206 : 200, headers };
 }

@@ -16,6 +16,8 @@ import { writeConditions } from '../../http/conditions';
 import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
 import { openRequestBody } from '../../http/requestBody';
+import { requestTags } from '../../http/taggingHeader';
+import { versionIdHeader } from '../../http/versionHeaders';
 
 /** S3's single-PUT limit. */
 export const MAX_PUT_SIZE = 5 * 1024 * 1024 * 1024;
@@ -53,6 +55,7 @@ export const putObject: Handler = async (c) => {
   const storageClass = requestStorageClass(c.headers);
   const conditions = writeConditions(c.headers);
   const contentHeaders = requestContentHeaders(c.headers);
+  const tags = requestTags(c.headers);
 
   const body = openRequestBody(c);
   const meta = await c.engine.putObject(c.bucket!.name, c.key!, body, {
@@ -63,6 +66,7 @@ export const putObject: Handler = async (c) => {
     contentLength,
     checksumAlgorithm: integrity.algorithm,
     conditions,
+    tags,
     verify: (digests) => verifyIntegrity(integrity, digests, () => c.auth.trailers()),
   });
   c.log.bytes = meta.size;
@@ -71,7 +75,7 @@ export const putObject: Handler = async (c) => {
     headers: {
       ETag: `"${meta.etag}"`,
       ...checksumResponseHeaders(meta.checksum),
-      'x-amz-version-id': meta.versionId && meta.versionId !== 'null' ? meta.versionId : undefined,
+      'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId),
     },
   };
 };

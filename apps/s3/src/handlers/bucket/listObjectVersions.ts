@@ -1,0 +1,63 @@
+/**
+ * ListObjectVersions (GET /bucket?versions): prefix, delimiter, key-marker, version-id-marker,
+ * max-keys, encoding-type=url. Versions and delete markers interleaved in key order, newest
+ * first within a key. The page costs what it returns (see the engine's versionListing.ts).
+ */
+import type { Handler } from '../../context';
+import { xmlResponse } from '../../context';
+import { encoderFor } from '../../http/urlEncoding';
+import { renderListVersionsResult, type VersionEntryDoc } from '../../xml/listVersionsResult';
+import { parseDelimiter, parseEncodingType, parseMaxKeys } from './listingParams';
+
+export const listObjectVersions: Handler = async (c) => {
+  const prefix = c.query.get('prefix') ?? '';
+  const delimiter = parseDelimiter(c.query.get('delimiter'));
+  const keyMarker = c.query.get('key-marker') ?? '';
+  const versionIdMarker = c.query.get('version-id-marker') ?? '';
+  const maxKeys = parseMaxKeys(c.query.get('max-keys'));
+  const encodingType = parseEncodingType(c.query.get('encoding-type'));
+  const enc = encoderFor(encodingType);
+
+  const page = await c.engine.listObjectVersions(c.bucket!.name, {
+    prefix: prefix || undefined,
+    delimiter,
+    keyMarker: keyMarker || undefined,
+    versionIdMarker: versionIdMarker || undefined,
+    maxKeys,
+  });
+  const names = new Map<string, string>();
+  for (const id of new Set(page.entries.map((e) => e.owner))) {
+    const u = await c.engine.getUser(id).catch(() => undefined);
+    names.set(id, u?.displayName ?? id);
+  }
+  const entries: VersionEntryDoc[] = page.entries.map((e) => ({
+    deleteMarker: e.deleteMarker,
+    key: enc(e.key),
+    versionId: e.versionId,
+    isLatest: e.isLatest,
+    lastModified: e.lastModified,
+    owner: { id: e.owner, displayName: names.get(e.owner) ?? e.owner },
+    etag: e.meta?.etag,
+    size: e.meta?.size,
+    storageClass: e.meta ? e.meta.storageClass ?? 'STANDARD' : undefined,
+    checksumAlgorithm: e.meta?.checksum?.algorithm,
+    checksumType: e.meta?.checksum?.type,
+  }));
+  c.log.keys = entries.length;
+  return xmlResponse(
+    renderListVersionsResult({
+      name: c.bucket!.name,
+      prefix: enc(prefix),
+      keyMarker: enc(keyMarker),
+      versionIdMarker,
+      nextKeyMarker: page.nextKeyMarker === undefined ? undefined : enc(page.nextKeyMarker),
+      nextVersionIdMarker: page.nextVersionIdMarker,
+      maxKeys,
+      delimiter: delimiter === undefined ? undefined : enc(delimiter),
+      isTruncated: page.isTruncated,
+      encodingType,
+      entries,
+      commonPrefixes: page.commonPrefixes.map(enc),
+    }),
+  );
+};
