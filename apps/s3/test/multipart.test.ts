@@ -23,6 +23,7 @@ import {
   type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { createChecksum } from '@cairn/engine';
 import { startTestServer, type TestServer } from './helpers/server';
 import { rawRequest } from './helpers/rawRequest';
@@ -252,6 +253,34 @@ describe('multipart uploads (SDK)', () => {
     expect((await getBytes(key)).data.toString()).toBe('two');
     const again = await s3Err(s3.send(new AbortMultipartUploadCommand({ Bucket: B, Key: key, UploadId })));
     expect([again.name, again.$metadata.httpStatusCode]).toEqual(['NoSuchUpload', 404]);
+  });
+
+  test('UploadPart checksums in aws-chunked trailers: SDK stream bodies pass, a wrong trailer is BadDigest and keeps the old part', async () => {
+    const key = 'trailers';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: key, ChecksumAlgorithm: 'CRC32' }));
+    const data = randomBytes(2 * MIB + 5);
+    const stream = Readable.from(
+      (function* () {
+        for (let i = 0; i < data.length; i += 100_000) yield data.subarray(i, i + 100_000);
+      })(),
+    );
+    const r = await s3.send(new UploadPartCommand({ Bucket: B, Key: key, UploadId, PartNumber: 1, Body: stream, ContentLength: data.length, ChecksumAlgorithm: 'CRC32' }));
+    expect(r.ChecksumCRC32).toBe(checksum('CRC32', data).toString('base64'));
+    const crc = (b: Buffer) => checksum('CRC32', b).toString('base64');
+    const bad = Buffer.from('not what the trailer says');
+    const chunked = Buffer.concat([Buffer.from(bad.length.toString(16) + '\r\n'), bad, Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:${crc(Buffer.from('x'))}\r\n\r\n`)]);
+    const raw = await rawRequest(ts.endpoint, {
+      method: 'PUT',
+      path: `/${B}/${key}`,
+      query: { partNumber: '1', uploadId: UploadId! },
+      body: chunked,
+      payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      headers: { 'Content-Encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(bad.length), 'x-amz-trailer': 'x-amz-checksum-crc32', 'x-amz-sdk-checksum-algorithm': 'CRC32' },
+    });
+    expect([raw.status, /<Code>BadDigest<\/Code>/.test(raw.body)]).toEqual([400, true]);
+    const parts = await s3.send(new ListPartsCommand({ Bucket: B, Key: key, UploadId }));
+    expect(parts.Parts!.map((p) => [p.ETag, p.ChecksumCRC32])).toEqual([[r.ETag, r.ChecksumCRC32]]);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: B, Key: key, UploadId }));
   });
 
   test('abort releases everything the upload held (engine usage back to where it was)', async () => {
