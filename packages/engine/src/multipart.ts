@@ -542,7 +542,8 @@ export async function completeMultipartUpload(
     const rec: ObjectRecord = {
       size,
       etag: `${etagHash.digest('hex')}-${chosen.length}`,
-      lastModified: tx.now,
+      // S3 dates a multipart object by the upload's initiation, not its completion.
+      lastModified: u.initiated,
       owner: u.owner,
       versionId: 'null',
       partSizes: chosen.map((c) => c.p.size),

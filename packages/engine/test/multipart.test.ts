@@ -47,6 +47,7 @@ describe('multipart uploads', () => {
     expect(meta.size).toBe(p1.length + p2.length + p3.length);
     expect(meta.partSizes).toEqual([p1.length, p2.length, p3.length]);
     expect(meta).toMatchObject({ contentType: 'text/x-test', userMetadata: { color: 'red' }, storageClass: 'STANDARD_IA', owner: 'alice' });
+    expect(meta.lastModified).toEqual(u.initiated); // S3 dates multipart objects by initiation
     expect(await chunkFiles(t.dir)).toEqual(filesBefore); // metadata-only
     const all = Buffer.concat([p1, p2, p3]);
     expect((await get('obj')).equals(all)).toBe(true);
