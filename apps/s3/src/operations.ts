@@ -34,6 +34,13 @@ import { deleteBucketTagging } from './handlers/bucket/deleteBucketTagging';
 import { getObjectTagging } from './handlers/object/getObjectTagging';
 import { putObjectTagging } from './handlers/object/putObjectTagging';
 import { deleteObjectTagging } from './handlers/object/deleteObjectTagging';
+import { getBucketAcl } from './handlers/access/getBucketAcl';
+import { putBucketAcl } from './handlers/access/putBucketAcl';
+import { getObjectAcl } from './handlers/access/getObjectAcl';
+import { putObjectAcl } from './handlers/access/putObjectAcl';
+import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './handlers/access/bucketPolicy';
+import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './handlers/access/publicAccessBlock';
+import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './handlers/access/ownershipControls';
 import { createMultipartUpload } from './handlers/multipart/createMultipartUpload';
 import { uploadPart } from './handlers/multipart/uploadPart';
 import { uploadPartCopy } from './handlers/multipart/uploadPartCopy';
@@ -119,7 +126,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('ListMultipartUploads', 'GET', 'bucket', '?uploads', listMultipartUploads),
   op('GetBucketLocation', 'GET', 'bucket', '?location', getBucketLocation),
   op('GetBucketAccelerateConfiguration', 'GET', 'bucket', '?accelerate', NI),
-  op('GetBucketAcl', 'GET', 'bucket', '?acl', NI),
+  op('GetBucketAcl', 'GET', 'bucket', '?acl', getBucketAcl),
   op('GetBucketAnalyticsConfiguration', 'GET', 'bucket', '?analytics&id', NI),
   op('ListBucketAnalyticsConfigurations', 'GET', 'bucket', '?analytics', NI),
   op('GetBucketCors', 'GET', 'bucket', '?cors', getBucketCors),
@@ -133,16 +140,16 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketMetricsConfiguration', 'GET', 'bucket', '?metrics&id', NI),
   op('ListBucketMetricsConfigurations', 'GET', 'bucket', '?metrics', NI),
   op('GetBucketNotificationConfiguration', 'GET', 'bucket', '?notification', NI),
-  op('GetBucketOwnershipControls', 'GET', 'bucket', '?ownershipControls', NI),
-  op('GetBucketPolicy', 'GET', 'bucket', '?policy', NI),
-  op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', NI),
+  op('GetBucketOwnershipControls', 'GET', 'bucket', '?ownershipControls', getBucketOwnershipControls),
+  op('GetBucketPolicy', 'GET', 'bucket', '?policy', getBucketPolicy),
+  op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', getBucketPolicyStatus),
   op('GetBucketReplication', 'GET', 'bucket', '?replication', NI),
   op('GetBucketRequestPayment', 'GET', 'bucket', '?requestPayment', getBucketRequestPayment),
   op('GetBucketTagging', 'GET', 'bucket', '?tagging', getBucketTagging),
   op('GetBucketVersioning', 'GET', 'bucket', '?versioning', getBucketVersioning),
   op('GetBucketWebsite', 'GET', 'bucket', '?website', NI),
   op('GetObjectLockConfiguration', 'GET', 'bucket', '?object-lock', NI),
-  op('GetPublicAccessBlock', 'GET', 'bucket', '?publicAccessBlock', NI),
+  op('GetPublicAccessBlock', 'GET', 'bucket', '?publicAccessBlock', getPublicAccessBlock),
   op('GetBucketMetadataTableConfiguration', 'GET', 'bucket', '?metadataTable', NI),
   op('CreateSession', 'GET', 'bucket', '?session', NI),
 
@@ -152,7 +159,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   // ---- bucket: PUT
   op('CreateBucket', 'PUT', 'bucket', '', createBucket),
   op('PutBucketAccelerateConfiguration', 'PUT', 'bucket', '?accelerate', NI),
-  op('PutBucketAcl', 'PUT', 'bucket', '?acl', NI),
+  op('PutBucketAcl', 'PUT', 'bucket', '?acl', putBucketAcl),
   op('PutBucketAnalyticsConfiguration', 'PUT', 'bucket', '?analytics', NI),
   op('PutBucketCors', 'PUT', 'bucket', '?cors', putBucketCors),
   op('PutBucketEncryption', 'PUT', 'bucket', '?encryption', NI),
@@ -162,15 +169,15 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketLogging', 'PUT', 'bucket', '?logging', NI),
   op('PutBucketMetricsConfiguration', 'PUT', 'bucket', '?metrics', NI),
   op('PutBucketNotificationConfiguration', 'PUT', 'bucket', '?notification', NI),
-  op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', NI),
-  op('PutBucketPolicy', 'PUT', 'bucket', '?policy', NI),
+  op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', putBucketOwnershipControls),
+  op('PutBucketPolicy', 'PUT', 'bucket', '?policy', putBucketPolicy),
   op('PutBucketReplication', 'PUT', 'bucket', '?replication', NI),
   op('PutBucketRequestPayment', 'PUT', 'bucket', '?requestPayment', putBucketRequestPayment),
   op('PutBucketTagging', 'PUT', 'bucket', '?tagging', putBucketTagging),
   op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', putBucketVersioning),
   op('PutBucketWebsite', 'PUT', 'bucket', '?website', NI),
   op('PutObjectLockConfiguration', 'PUT', 'bucket', '?object-lock', NI),
-  op('PutPublicAccessBlock', 'PUT', 'bucket', '?publicAccessBlock', NI),
+  op('PutPublicAccessBlock', 'PUT', 'bucket', '?publicAccessBlock', putPublicAccessBlock),
 
   // ---- bucket: DELETE
   op('DeleteBucket', 'DELETE', 'bucket', '', deleteBucket),
@@ -181,12 +188,12 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('DeleteBucketInventoryConfiguration', 'DELETE', 'bucket', '?inventory', NI),
   op('DeleteBucketLifecycle', 'DELETE', 'bucket', '?lifecycle', NI),
   op('DeleteBucketMetricsConfiguration', 'DELETE', 'bucket', '?metrics', NI),
-  op('DeleteBucketOwnershipControls', 'DELETE', 'bucket', '?ownershipControls', NI),
-  op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', NI),
+  op('DeleteBucketOwnershipControls', 'DELETE', 'bucket', '?ownershipControls', deleteBucketOwnershipControls),
+  op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', deleteBucketPolicy),
   op('DeleteBucketReplication', 'DELETE', 'bucket', '?replication', NI),
   op('DeleteBucketTagging', 'DELETE', 'bucket', '?tagging', deleteBucketTagging),
   op('DeleteBucketWebsite', 'DELETE', 'bucket', '?website', NI),
-  op('DeletePublicAccessBlock', 'DELETE', 'bucket', '?publicAccessBlock', NI),
+  op('DeletePublicAccessBlock', 'DELETE', 'bucket', '?publicAccessBlock', deletePublicAccessBlock),
 
   // ---- bucket: POST
   op('DeleteObjects', 'POST', 'bucket', '?delete', deleteObjects),
@@ -198,7 +205,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
 
   // ---- object: GET / HEAD
   op('GetObject', 'GET', 'object', '', getObject),
-  op('GetObjectAcl', 'GET', 'object', '?acl', NI),
+  op('GetObjectAcl', 'GET', 'object', '?acl', getObjectAcl),
   op('GetObjectAttributes', 'GET', 'object', '?attributes', NI),
   op('GetObjectLegalHold', 'GET', 'object', '?legal-hold', NI),
   op('GetObjectRetention', 'GET', 'object', '?retention', NI),
@@ -212,7 +219,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('CopyObject', 'PUT', 'object', 'h:x-amz-copy-source', copyObject),
   op('UploadPart', 'PUT', 'object', '?uploadId&partNumber', uploadPart),
   op('UploadPartCopy', 'PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy),
-  op('PutObjectAcl', 'PUT', 'object', '?acl', NI),
+  op('PutObjectAcl', 'PUT', 'object', '?acl', putObjectAcl),
   op('PutObjectLegalHold', 'PUT', 'object', '?legal-hold', NI),
   op('PutObjectRetention', 'PUT', 'object', '?retention', NI),
   op('PutObjectTagging', 'PUT', 'object', '?tagging', putObjectTagging),

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
-import { CreateBucketCommand, GetBucketAclCommand, ListBucketsCommand, GetBucketAccelerateConfigurationCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketLoggingCommand, ListBucketsCommand, GetBucketAccelerateConfigurationCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
 import { rawRequest } from './helpers/rawRequest';
 import { OPERATIONS, operationStats, resolveOperation } from '../src/operations';
@@ -105,6 +105,10 @@ describe('operations.ts', () => {
         'AbortMultipartUpload', 'CompleteMultipartUpload', 'CreateMultipartUpload', 'ListMultipartUploads', 'ListParts', 'UploadPart',
         'UploadPartCopy', 'DeleteBucketCors', 'GetBucketCors', 'PutBucketCors', 'OptionsBucket', 'OptionsObject',
         'GetBucketRequestPayment', 'PutBucketRequestPayment',
+        // access control
+        'GetBucketAcl', 'PutBucketAcl', 'GetObjectAcl', 'PutObjectAcl', 'GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy',
+        'GetBucketPolicyStatus', 'GetPublicAccessBlock', 'PutPublicAccessBlock', 'DeletePublicAccessBlock',
+        'GetBucketOwnershipControls', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls',
         // versioning and tagging
         'GetBucketVersioning', 'PutBucketVersioning', 'ListObjectVersions', 'GetBucketTagging', 'PutBucketTagging',
         'DeleteBucketTagging', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging',
@@ -181,7 +185,7 @@ describe('over HTTP', () => {
 
   test('unimplemented operations → 501 NotImplemented through the SDK', async () => {
     const s3 = ts.client();
-    const e = await s3Err(s3.send(new GetBucketAclCommand({ Bucket: 'srv' })));
+    const e = await s3Err(s3.send(new GetBucketLoggingCommand({ Bucket: 'srv' })));
     expect(e.name).toBe('NotImplemented');
     expect(e.$metadata.httpStatusCode).toBe(501);
     const e2 = await s3Err(s3.send(new GetBucketAccelerateConfigurationCommand({ Bucket: 'srv' })));

@@ -12,6 +12,7 @@ import { readSmallBody } from '../../http/body';
 import { openRequestBody } from '../../http/requestBody';
 import { parseIntegrity, verifyIntegrity } from '../../http/integrity';
 import { createHash } from 'node:crypto';
+import { keyAuthorizer } from '../../authzRequest';
 import { parseDelete } from '../../xml/delete';
 import { renderDeleteResult, type DeleteErrorEntry, type DeletedEntry } from '../../xml/deleteResult';
 
@@ -34,11 +35,22 @@ export const deleteObjects: Handler = async (c) => {
   verifyIntegrity(integrity, { size: body.length, md5, checksum }, () => c.auth.trailers());
 
   const doc = await parseDelete(body);
-  const results = await c.engine.deleteObjects(
+  // Each key is its own s3:DeleteObject(Version) decision; refused keys are reported, not deleted.
+  const allowed = await keyAuthorizer(c.engine, c, c.bucket!, 'DeleteObject');
+  const refused = new Set<number>();
+  doc.objects.forEach((o, i) => {
+    if (!allowed(o.key, o.versionId)) refused.add(i);
+  });
+  const permitted = doc.objects.filter((_, i) => !refused.has(i));
+  const done = permitted.length === 0 ? [] : await c.engine.deleteObjects(
     c.bucket!.name,
-    doc.objects.map((o) => ({ key: o.key, versionId: o.versionId })),
+    permitted.map((o) => ({ key: o.key, versionId: o.versionId })),
     c.principal?.userId,
   );
+  let next = 0;
+  const results = doc.objects.map((o, i) =>
+    refused.has(i) ? { key: o.key, versionId: o.versionId, error: { code: 'AccessDenied', message: 'Access Denied' } } : done[next++],
+  ) as typeof done;
   const deleted: DeletedEntry[] = [];
   const errors: DeleteErrorEntry[] = [];
   for (const r of results) {
