@@ -36,7 +36,19 @@ export interface BodyHolder {
   dangling?: string;
   /** Set when it is broken in a way repair can't fix (reported, left alone). */
   broken?: string;
+  /** Its value doesn't parse: whatever it references is unknown, so refcount repair is unsafe. */
+  unreadable?: true;
 }
+
+function parseJson<T>(v: Buffer): T | undefined {
+  try {
+    return JSON.parse(v.toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+const unreadable = (kind: string, dbKey: Buffer, label: string): BodyHolder => ({ kind, dbKey, label, broken: 'the record does not parse', unreadable: true });
 
 /** Record kinds (key prefixes) this module understands; anything else makes repair refuse. */
 export const UNDERSTOOD_KINDS = new Set(['U/', 'K/', 'A/', 'S/', 'B/', 'I/', 'T/', 'O/', 'D/', 'X/', 'V/', 'N/', 'M/', 'P/', 'C/', 'Z/']);
@@ -83,14 +95,20 @@ export async function* collectReferences(db: MetaDb, idx: StoreIndex): AsyncGene
   // Current versions (objects and delete markers).
   for await (const [k, v] of scan(db, keys.allObjectsRange())) {
     const { bucketId, key } = keys.decodeAnyObjectKey(k);
-    yield versionHolder(idx, 'object', k, bucketId, `${bucketLabel(idx, bucketId)}/${key}`, decodeRecord(v));
+    const label = `${bucketLabel(idx, bucketId)}/${key}`;
+    const rec = parseJson<ObjectRecord>(v);
+    yield rec ? versionHolder(idx, 'object', k, bucketId, label, rec) : unreadable('object', k, label);
   }
   // Noncurrent versions (versions.ts). Every key with a V/ entry has an O/ record.
   let lastKey: Buffer | undefined;
   let lastHasCurrent = false;
   for await (const [k, v] of scan(db, keys.allVersionsRange())) {
     const { bucketId, key } = keys.decodeAnyVersionKey(k);
-    const rec = decodeRecord(v);
+    const rec = parseJson<ObjectRecord>(v);
+    if (!rec) {
+      yield unreadable('version', k, `${bucketLabel(idx, bucketId)}/${key}`);
+      continue;
+    }
     const h = versionHolder(idx, 'version', k, bucketId, `${bucketLabel(idx, bucketId)}/${key} version ${rec.versionId}`, rec);
     const ok = keys.objectKey(bucketId, key);
     if (!lastKey || !lastKey.equals(ok)) {
@@ -111,8 +129,13 @@ export async function* collectReferences(db: MetaDb, idx: StoreIndex): AsyncGene
   }
   for await (const [k, v] of scan(db, keys.allPartsRange())) {
     const { uploadId, partNumber } = keys.decodePartKey(k);
-    const rec = JSON.parse(v.toString('utf8')) as ChunkListFields & { size: number };
-    const h: BodyHolder = { kind: 'part', dbKey: k, label: `upload ${uploadId} part ${partNumber}`, body: rec };
+    const label = `upload ${uploadId} part ${partNumber}`;
+    const rec = parseJson<ChunkListFields & { size: number }>(v);
+    if (!rec) {
+      yield unreadable('part', k, label);
+      continue;
+    }
+    const h: BodyHolder = { kind: 'part', dbKey: k, label, body: rec };
     if (!uploads.has(uploadId)) h.dangling = `upload ${uploadId} does not exist`;
     yield h;
   }
@@ -120,6 +143,7 @@ export async function* collectReferences(db: MetaDb, idx: StoreIndex): AsyncGene
 
 export type FindingKind =
   | 'unknown-record-kind'
+  | 'repair-refused'
   | 'dangling-record'
   | 'broken-record'
   | 'body-size'
@@ -175,6 +199,8 @@ export interface MetadataScan {
   referencedChunks: number;
   /** Kinds seen in the db that this module doesn't understand. */
   unknownKinds: string[];
+  /** Why repairing refcounts would be unsafe (unknown kinds, unreadable records); empty: safe. */
+  repairBlockers: string[];
   /** Findings repair can't fix (exact, even when the list is capped). */
   unrepairable: number;
 }
@@ -190,7 +216,7 @@ export interface ScanOptions {
 export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<MetadataScan> {
   const now = opts.now ?? Date.now();
   const cap = opts.maxFindingsPerKind ?? Infinity;
-  const out: MetadataScan = { findings: [], counts: {}, fixes: [], counted: new Map(), holders: 0, buckets: 0, chunkRecords: 0, referencedChunks: 0, unknownKinds: [], unrepairable: 0 };
+  const out: MetadataScan = { findings: [], counts: {}, fixes: [], counted: new Map(), holders: 0, buckets: 0, chunkRecords: 0, referencedChunks: 0, unknownKinds: [], repairBlockers: [], unrepairable: 0 };
   const report = (kind: FindingKind, message: string, repairable: boolean): void => {
     const n = (out.counts[kind] = (out.counts[kind] ?? 0) + 1);
     if (!repairable) out.unrepairable++;
@@ -205,6 +231,7 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
       const kind = keys.recordKindOf(e[0]);
       if (!UNDERSTOOD_KINDS.has(kind)) {
         out.unknownKinds.push(kind);
+        out.repairBlockers.push(`unknown record kind ${JSON.stringify(kind)}`);
         report('unknown-record-kind', `records of unknown kind ${JSON.stringify(kind)}: fsck can't tell whether they reference chunks, so it won't repair`, false);
       }
       kinds.seek(keys.afterRecordKind(kind));
@@ -247,6 +274,7 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
     if (body?.dataId) usedData.add(body.dataId);
     if (body?.inline) usedInline.add(body.inline);
     if (h.broken) report('broken-record', `${h.kind} ${h.label}: ${h.broken}`, false);
+    if (h.unreadable) out.repairBlockers.push(`unreadable ${h.kind} record ${h.label}`);
     if (h.dangling) {
       report('dangling-record', `${h.kind} ${h.label}: ${h.dangling}`, true);
       fix({ type: 'del', key: h.dbKey });
@@ -333,8 +361,14 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
   const fixed: ChunkStats = { chunks: 0, bytes: 0 }; // after the fixes
   for await (const [k, v] of scan(db, keys.chunksRange())) {
     const hash = keys.decodeChunkKey(k);
-    const rec = JSON.parse(v.toString('utf8')) as ChunkRecord;
+    const rec = parseJson<ChunkRecord>(v);
     out.chunkRecords++;
+    if (!rec || typeof rec.refs !== 'number' || typeof rec.size !== 'number') {
+      report('broken-record', `chunk record ${hash} does not parse`, false);
+      out.repairBlockers.push(`unreadable chunk record ${hash}`);
+      if (out.counted.has(hash)) out.counted.get(hash)!.seen = true;
+      continue;
+    }
     if (out.chunkRecords % 10000 === 0) opts.onProgress?.({ phase: 'chunk records', done: out.chunkRecords });
     stats.chunks++;
     stats.bytes += rec.size;

@@ -188,9 +188,9 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
   };
   let repaired = false;
   if (opts.repair) {
-    if (meta.unknownKinds.length > 0) {
+    if (meta.repairBlockers.length > 0) {
       // Fixing refcounts without seeing every reference could free chunks something still uses.
-      add('unknown-record-kind', `repair refused: unknown record kinds ${meta.unknownKinds.join(', ')}`, false);
+      add('repair-refused', `repair refused: ${meta.repairBlockers.slice(0, 10).join('; ')}${meta.repairBlockers.length > 10 ? ' ...' : ''}`, false);
     } else {
       report.repaired = await applyRepair(db, meta.fixes, removeFiles, progress);
       repaired = true;

@@ -259,10 +259,21 @@ describe('fsck', () => {
     const s = await makeStore();
     await withDb(s.dir, (db) => db.batch([{ type: 'put', key: Buffer.from('Q/whatever'), value: Buffer.from('{}') }, { type: 'put', key: keys.bucketStatsKey(s.bucketId), value: Buffer.from('{"objects":0,"bytes":0}') }], true));
     const r = await fsck(s.dir, { repair: true });
-    expect(kinds(r)).toEqual(['unknown-record-kind', 'usage-counters']);
+    expect(kinds(r)).toEqual(['repair-refused', 'unknown-record-kind', 'usage-counters']);
     expect(r.clean).toBe(false);
     expect(r.repaired).toBeUndefined();
     expect(r.findings.some((f) => f.repaired)).toBe(false);
+  });
+
+  it('an unreadable record is reported and makes repair refuse (its references are unknown)', async () => {
+    const s = await makeStore();
+    await withDb(s.dir, (db) => db.batch([{ type: 'put', key: keys.objectKey(s.bucketId, 'a'), value: Buffer.from('{"size":') }], true));
+    const r = await fsck(s.dir, { repair: true });
+    expect(r.findings.find((f) => f.kind === 'broken-record')?.message).toMatch(/object bkt\/a: the record does not parse/);
+    expect(kinds(r)).toContain('repair-refused');
+    expect(r.repaired).toBeUndefined();
+    // its chunks are still referenced by the C/ records, untouched
+    await withDb(s.dir, async (db) => expect(await db.getJson(keys.chunkKey(sha(s.a.subarray(CS, 2 * CS))))).toEqual({ refs: 1, size: CS }));
   });
 
   it('refuses to run on a store a server holds, and on a directory that is not a store', async () => {
