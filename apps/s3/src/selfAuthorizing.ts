@@ -6,3 +6,6 @@
  *   handler authenticates the form and then calls authorize() as PutObject on bucket/key.
  */
 export const SELF_AUTHORIZING_OPERATIONS: ReadonlySet<string> = new Set(['OptionsBucket', 'OptionsObject', 'PostObject']);
+
+/** Of those, the ones whose request is not even authenticated (a preflight's query may hold a presigned URL's signature for another method). */
+export const UNAUTHENTICATED_OPERATIONS: ReadonlySet<string> = new Set(['OptionsBucket', 'OptionsObject']);

@@ -190,3 +190,25 @@ describe('CORS on the server', () => {
     expect((await rawRequest(t.endpoint, { path: '/no-cors-bucket', headers: { Origin: 'http://site.test' } })).headers['access-control-allow-origin']).toBeUndefined();
   });
 });
+
+describe('preflight of a presigned URL', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+    await t.client().send(new CreateBucketCommand({ Bucket: 'presign-cors' }));
+    await t.client().send(new PutBucketCorsCommand({ Bucket: 'presign-cors', CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['http://page.test'], AllowedMethods: ['PUT'], AllowedHeaders: ['*'] }] } }));
+  });
+  afterAll(() => t.stop());
+
+  it('is answered from the rules: the signature in its query is not checked (it was made for PUT)', async () => {
+    const r = await rawRequest(t.endpoint, {
+      method: 'OPTIONS',
+      path: '/presign-cors/k',
+      auth: 'none',
+      query: 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=CAIRNROOTTESTKEY0001%2F20250101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00',
+      headers: { Origin: 'http://page.test', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers['access-control-allow-origin']).toBe('http://page.test');
+  });
+});

@@ -10,7 +10,7 @@ import { authorize } from '../authorize';
 import { authorizeRequest } from '../authzRequest';
 import type { Principal, S3Context, S3Response, ServerConfig } from '../context';
 import { s3Error } from '../errors';
-import { SELF_AUTHORIZING_OPERATIONS } from '../selfAuthorizing';
+import { SELF_AUTHORIZING_OPERATIONS, UNAUTHENTICATED_OPERATIONS } from '../selfAuthorizing';
 import { REQUEST_CHARGED_HEADER, chargeWhenDone, requesterPays } from '../requesterPays';
 import { awaitingContinue } from '../http/expectContinue';
 import { resolveOperation, type Target } from '../operations';
@@ -34,8 +34,11 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     const op = resolveOperation(ctx.method, target, query, headers);
     state.operation = op.name;
 
+    // A preflight is never authenticated (its query may still carry a presigned URL's signature).
     const auth = await authenticate(
-      { method: ctx.method, rawPath: route.rawPath, rawQuery: route.rawQuery, headers, virtualHostBucket: route.virtualHostBucket },
+      UNAUTHENTICATED_OPERATIONS.has(op.name)
+        ? { method: ctx.method, rawPath: route.rawPath, rawQuery: '', headers: {} }
+        : { method: ctx.method, rawPath: route.rawPath, rawQuery: route.rawQuery, headers, virtualHostBucket: route.virtualHostBucket },
       authOptions,
     );
     const principal: Principal | null = auth.userId ? { userId: auth.userId, accessKeyId: auth.accessKeyId ?? '' } : null;
