@@ -174,6 +174,16 @@ describe('ACLs', () => {
     expect((await s3Err(alice.send(new CopyObjectCommand({ Bucket: 'acl-copy-dst', Key: 'y', CopySource: 'acl-copy-src/open' })))).name).toBe('AccessDenied');
   });
 
+  test('multipart: the ACL given at CreateMultipartUpload applies to the completed object', async () => {
+    const { CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+    await alice.send(new CreateBucketCommand({ Bucket: 'acl-multipart' }));
+    const up = await alice.send(new CreateMultipartUploadCommand({ Bucket: 'acl-multipart', Key: 'big', ACL: 'public-read' }));
+    const part = await alice.send(new UploadPartCommand({ Bucket: 'acl-multipart', Key: 'big', UploadId: up.UploadId, PartNumber: 1, Body: 'multipart body' }));
+    await alice.send(new CompleteMultipartUploadCommand({ Bucket: 'acl-multipart', Key: 'big', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    expect((await curl('GET', '/acl-multipart/big')).body).toBe('multipart body');
+    expect((await alice.send(new GetObjectAclCommand({ Bucket: 'acl-multipart', Key: 'big' }))).Grants).toContainEqual({ Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' });
+  });
+
   test('BucketOwnerEnforced: ACLs disabled (AccessControlListNotSupported), bucket owner owns everything', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'acl-enforced', ObjectOwnership: 'BucketOwnerEnforced', GrantWrite: undefined }));
     expect((await alice.send(new GetBucketOwnershipControlsCommand({ Bucket: 'acl-enforced' }))).OwnershipControls?.Rules?.[0].ObjectOwnership).toBe('BucketOwnerEnforced');

@@ -22,6 +22,7 @@ import { combineCrc, createChecksum, CHECKSUM_LENGTHS, type Hasher } from './che
 import { evaluateCopySourceConditions, evaluateWriteConditions } from './conditions';
 import { recheckBucket, requireBucket } from './buckets';
 import { readRecord, stageReplace } from './objects';
+import type { Acl } from './acl';
 import { loadChunks, loadInlineBody, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from './records';
 import { MAX_OBJECT_SIZE, validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
 import type {
@@ -62,6 +63,8 @@ export interface UploadRecord {
   headers?: ContentHeaders;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
+  /** The object's ACL (x-amz-acl / x-amz-grant-* on create), applied at Complete. */
+  acl?: Acl;
 }
 
 /** Value of P/<uploadId>\0<partNo>. Chunk list fields as in ObjectRecord (records.ts). */
@@ -247,6 +250,7 @@ export async function createMultipartUpload(ctx: Ctx, bucket: string, key: strin
     const uploadId = newUploadId(tx.now);
     const rec: UploadRecord = { initiated: tx.now, owner: opts.owner };
     if (opts.storageClass && opts.storageClass !== 'STANDARD') rec.storageClass = opts.storageClass;
+    if (opts.acl) rec.acl = opts.acl;
     const um: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.userMetadata ?? {})) um[k.toLowerCase()] = String(v);
     if (Object.keys(um).length) rec.userMetadata = um;
@@ -551,6 +555,7 @@ export async function completeMultipartUpload(
     if (u.storageClass) rec.storageClass = u.storageClass;
     if (u.userMetadata) rec.userMetadata = { ...u.userMetadata };
     if (u.headers) rec.headers = { ...u.headers };
+    if (u.acl) rec.acl = u.acl;
 
     const alg = u.checksumAlgorithm;
     const type = alg ? (u.checksumType ?? defaultChecksumType(alg)) : undefined;

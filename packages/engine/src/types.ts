@@ -369,6 +369,8 @@ export interface CreateMultipartUploadOptions extends ContentHeaders {
   checksumAlgorithm?: ChecksumAlgorithm;
   /** Default: FULL_OBJECT for CRC64NVME, COMPOSITE otherwise (as S3). */
   checksumType?: ChecksumType;
+  /** The completed object's ACL (absent = private to `owner`). */
+  acl?: Acl;
 }
 
 export interface MultipartUploadInfo {

@@ -6,6 +6,7 @@ import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
 import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
+import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
 import { encoderFor } from '../../http/urlEncoding';
 import { renderInitiateMultipartUploadResult } from '../../xml/initiateMultipartUploadResult';
 import { parseEncodingType } from '../bucket/listingParams';
@@ -14,8 +15,10 @@ import { checksumAlgorithmHeader, checksumTypeHeader } from './multipartParams';
 export const createMultipartUpload: Handler = async (c) => {
   rejectUnsupportedObjectWriteHeaders(c.headers);
   const encodingType = parseEncodingType(c.query.get('encoding-type'));
+  const { owner, acl } = await objectWriteAcl(c.engine, c.headers, c.bucket!.name, c.principal?.userId ?? ANONYMOUS_OWNER);
   const upload = await c.engine.createMultipartUpload(c.bucket!.name, c.key!, {
-    owner: c.principal!.userId,
+    owner,
+    acl,
     ...requestContentHeaders(c.headers),
     userMetadata: requestUserMetadata(c.headers),
     storageClass: requestStorageClass(c.headers),
