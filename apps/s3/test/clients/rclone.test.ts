@@ -21,7 +21,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -105,6 +105,7 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       Size: number;
       IsDir: boolean;
       Hashes?: { md5?: string };
+      ModTime: string;
     }>;
 
   beforeAll(async () => {
@@ -245,6 +246,19 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       expect(await keysUnder(bucket, 'moved/')).toEqual({});
     });
 
+    test('a sync that only changes modification times updates them in place (copy onto itself, REPLACE)', async () => {
+      const f = join(src, 'random.bin');
+      const when = new Date('2021-06-07T08:09:10Z');
+      utimesSync(f, when, when);
+      const logStart = accessLog.length;
+      await ok(['sync', src, `cairn:${bucket}/t`]);
+      const ops = accessLog.slice(logStart).filter((l) => /^rclone\//.test(l.userAgent ?? '') && l.key === 't/random.bin');
+      expect(ops.filter((l) => l.operation === 'PutObject')).toEqual([]);
+      expect(ops.filter((l) => l.operation === 'CopyObject' && l.copySource === `${bucket}/t/random.bin` && l.status === 200).length).toBe(1);
+      const list = await lsjson(`cairn:${bucket}/t`, ['--include', 'random.bin']);
+      expect(list.map((e) => [e.Path, Date.parse(e.ModTime)])).toEqual([['random.bin', when.getTime()]]);
+    });
+
     test('rcat streams stdin of unknown length into an object', async () => {
       const body = 'streamed from stdin\n'.repeat(1000);
       expectSuccess(
@@ -305,6 +319,44 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       await ok(['purge', `cairn:${mpBucket}`]);
       rmSync(up, { recursive: true, force: true });
       rmSync(down, { recursive: true, force: true });
+    });
+  });
+
+  describe('rclone and bucket versioning', () => {
+    test('backend versioning enables it; --s3-versions lists and reads old versions; cleanup-hidden removes them', async () => {
+      const bucket = 'rclone-versions';
+      await ok(['mkdir', `cairn:${bucket}`]);
+      expect((await ok(['backend', 'versioning', `cairn:${bucket}`])).stdout.trim()).toBe('Unversioned');
+      expect((await ok(['backend', 'versioning', `cairn:${bucket}`, 'Enabled'])).stdout.trim()).toBe('Enabled');
+      const f = join(work, 'versioned.txt');
+      writeFileSync(f, 'v1\n');
+      await ok(['copyto', f, `cairn:${bucket}/doc.txt`]);
+      writeFileSync(f, 'version 2\n');
+      await ok(['copyto', f, `cairn:${bucket}/doc.txt`]);
+
+      // the old version shows up under a name carrying its time stamp (ListObjectVersions)
+      const list = await lsjson(`cairn:${bucket}`, ['--s3-versions']);
+      expect(list.map((e) => ({ path: e.Path, size: e.Size })).sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+        { path: expect.stringMatching(/^doc-v\d{4}-\d\d-\d\d-\d{6}-\d{3}\.txt$/), size: 3 },
+        { path: 'doc.txt', size: 10 },
+      ]);
+      const old = list.find((e) => e.Path !== 'doc.txt')!.Path;
+      expect((await ok(['cat', '--s3-versions', `cairn:${bucket}/${old}`])).stdout).toBe('v1\n'); // GET ?versionId
+      expect((await ok(['cat', `cairn:${bucket}/doc.txt`])).stdout).toBe('version 2\n');
+
+      // delete leaves a delete marker: the current listing is empty, both versions remain
+      await ok(['delete', `cairn:${bucket}/doc.txt`]);
+      expect(await lsjson(`cairn:${bucket}`)).toEqual([]);
+      expect((await lsjson(`cairn:${bucket}`, ['--s3-versions'])).map((e) => e.Size).sort()).toEqual([10, 3]);
+
+      await ok(['backend', 'cleanup-hidden', `cairn:${bucket}`]);
+      expect(await lsjson(`cairn:${bucket}`, ['--s3-versions'])).toEqual([]);
+      await ok(['rmdir', `cairn:${bucket}`]);
+      const gone = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
+        () => 200,
+        (e) => e.$metadata?.httpStatusCode,
+      );
+      expect(gone).toBe(404);
     });
   });
 

@@ -194,6 +194,24 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       expect(b.stdout).toMatch(/Location:\s+us-east-1/);
     });
 
+    test('setacl --acl-public / --acl-private and put --acl-public control anonymous reads', async () => {
+      const anonymous = async (key: string) => {
+        const res = await fetch(`${ts.endpoint}/${bucket}/${key}`);
+        return { status: res.status, body: await res.text() };
+      };
+      expect(await anonymous('dir/hello.txt')).toMatchObject({ status: 403, body: expect.stringContaining('<Code>AccessDenied</Code>') });
+      await c.ok(['setacl', '--acl-public', `s3://${bucket}/dir/hello.txt`]); // GetObjectAcl, then PutObjectAcl with a grant added
+      expect(await anonymous('dir/hello.txt')).toEqual({ status: 200, body: hello });
+      expect((await c.ok(['info', `s3://${bucket}/dir/hello.txt`])).stdout).toMatch(/ACL:\s+\*anon\*: READ/);
+      await c.ok(['setacl', '--acl-private', `s3://${bucket}/dir/hello.txt`]);
+      expect((await anonymous('dir/hello.txt')).status).toBe(403);
+      expect((await c.ok(['info', `s3://${bucket}/dir/hello.txt`])).stdout).not.toMatch(/\*anon\*/);
+
+      await c.ok(['put', '--acl-public', join(dir, 'hello.txt'), `s3://${bucket}/dir/public.txt`]); // x-amz-acl: public-read
+      expect(await anonymous('dir/public.txt')).toEqual({ status: 200, body: hello });
+      await c.ok(['del', `s3://${bucket}/dir/public.txt`]);
+    });
+
     test('put -r uploads awkward names to exactly those keys; get -r brings them back', async () => {
       const src = join(dir, 'awkward');
       writeTree(src, AWKWARD);
