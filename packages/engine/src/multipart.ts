@@ -434,6 +434,8 @@ export async function uploadPartCopy(
     }
 
     const size = range ? range.end - range.start + 1 : 0;
+    // Only possible if the source's chunk list was read inconsistently (a db without snapshots).
+    if (out.reduce((n, c) => n + c.size, 0) !== size) throw new S3Error('InternalError', `the chunk list of ${srcKey} changed while it was being copied`);
     const rec: PartRecord = { size, etag: md5Known ? src.etag : md5.digest('hex'), lastModified: 0 };
     if (algorithm) rec.checksum = !mustRead && src.checksum ? src.checksum.value : checksum!.digest().toString('base64');
     return await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, out);
