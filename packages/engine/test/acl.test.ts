@@ -116,6 +116,25 @@ describe('engine access settings', () => {
     expect((await e.getObjectAcl('bkt5', 'c')).acl).toEqual(privateAcl('alice'));
   });
 
+  test('object ACLs per version: each version keeps its own ACL', async () => {
+    const e = t.engine;
+    await e.createBucket('bkt6', { owner: 'alice' });
+    await e.putBucketVersioning('bkt6', 'Enabled');
+    const v1 = await e.putObject('bkt6', 'k', Readable.from([Buffer.from('1')]), { owner: 'alice', acl: cannedAcl('public-read', 'alice') });
+    const v2 = await e.putObject('bkt6', 'k', Readable.from([Buffer.from('2')]), { owner: 'alice' });
+    expect((await e.getObjectAcl('bkt6', 'k')).acl).toEqual(privateAcl('alice'));
+    expect(await e.getObjectAcl('bkt6', 'k', { versionId: v1.versionId })).toEqual({ acl: cannedAcl('public-read', 'alice'), versionId: v1.versionId });
+    await e.putObjectAcl('bkt6', 'k', cannedAcl('authenticated-read', 'alice'), { versionId: v1.versionId });
+    expect((await e.getObjectAccess('bkt6', 'k', { versionId: v1.versionId }))?.acl).toEqual(cannedAcl('authenticated-read', 'alice'));
+    expect((await e.getObjectAcl('bkt6', 'k', { versionId: v2.versionId })).acl).toEqual(privateAcl('alice'));
+    expect((await e.listObjectVersions('bkt6', { maxKeys: 10 })).entries).toHaveLength(2); // rewriting an ACL adds no version
+    expect(await code(e.getObjectAcl('bkt6', 'k', { versionId: '00000000000000000000dead' }))).toBe('NoSuchVersion');
+    // a delete marker has no ACL
+    const del = await e.deleteObject('bkt6', 'k');
+    expect(await e.getObjectAccess('bkt6', 'k')).toBeUndefined();
+    expect(await code(e.getObjectAcl('bkt6', 'k', { versionId: del.versionId }))).toBe('MethodNotAllowed');
+  });
+
   test('findUserByEmail is case-insensitive', async () => {
     expect((await t.engine.findUserByEmail('alice@example.COM'))?.id).toBe('alice');
     expect(await t.engine.findUserByEmail('nobody@example.com')).toBeUndefined();
