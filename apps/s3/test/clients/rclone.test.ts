@@ -1,12 +1,13 @@
 /**
- * rclone, unchanged, against the real server (in-process, port 0, temp data dir), through two
- * remotes of a temp config (`provider = Other`):
+ * rclone, unchanged, against the real server (in-process, port 0, temp data dir), through three
+ * remotes of a temp config (`provider = Other`, region us-east-1):
  *
  * - `cairn`: path style, endpoint http://127.0.0.1:<port>;
  * - `vhost`: virtual-hosted style, endpoint http://s3.localhost:<port>. `<bucket>.s3.localhost`
  *   does not resolve on CI machines, so rclone reaches it through HTTP_PROXY pointing at
  *   vhostProxy.ts, which only does the name resolution (forwards to 127.0.0.1 untouched). The
- *   server's access log proves the requests arrived with the bucket in the Host header.
+ *   proxy and the server's access log prove the requests arrived with the bucket in the Host header;
+ * - `sigv2`: path style signed with Signature V2 (`v2_auth = true`).
  *
  * rclone runs with `--retries 1 --low-level-retries 1` so a server error surfaces as a failure
  * instead of being retried away. Nothing from the developer's rclone config or RCLONE_* is read.
