@@ -1,7 +1,7 @@
 /**
  * Request headers that ask for behaviour Cairn does not implement yet. Accepting them silently
  * would be a wrong success, so they answer 501 NotImplemented naming the header.
- * (Values that mean "the default" — x-amz-acl: private, SSE AES256 — are accepted.)
+ * (Values that mean "the default" — SSE AES256 — are accepted. ACL headers are implemented: http/aclRequest.ts.)
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { s3Error } from '../errors';
@@ -15,15 +15,8 @@ function h(headers: IncomingHttpHeaders, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-function rejectAclHeaders(headers: IncomingHttpHeaders, allowedCanned: string[]): void {
-  const acl = h(headers, 'x-amz-acl');
-  if (acl !== undefined && !allowedCanned.includes(acl.trim())) notImplementedHeader('x-amz-acl');
-  for (const name of Object.keys(headers)) if (name.startsWith('x-amz-grant-')) notImplementedHeader(name);
-}
-
 /** PutObject, CopyObject. */
 export function rejectUnsupportedObjectWriteHeaders(headers: IncomingHttpHeaders): void {
-  rejectAclHeaders(headers, ['private', 'bucket-owner-full-control']);
   const sse = h(headers, 'x-amz-server-side-encryption');
   if (sse !== undefined && sse !== 'AES256') notImplementedHeader('x-amz-server-side-encryption');
   for (const name of [
@@ -47,9 +40,6 @@ export function rejectUnsupportedObjectReadHeaders(headers: IncomingHttpHeaders)
 
 /** CreateBucket. */
 export function rejectUnsupportedCreateBucketHeaders(headers: IncomingHttpHeaders): void {
-  rejectAclHeaders(headers, ['private']);
   const lock = h(headers, 'x-amz-bucket-object-lock-enabled');
   if (lock !== undefined && lock.toLowerCase() === 'true') notImplementedHeader('x-amz-bucket-object-lock-enabled');
-  const ownership = h(headers, 'x-amz-object-ownership');
-  if (ownership !== undefined && ownership !== 'BucketOwnerEnforced') notImplementedHeader('x-amz-object-ownership');
 }

@@ -9,7 +9,8 @@
  */
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
-import { authorize } from '../../authorize';
+import { authorizeRequest } from '../../authzRequest';
+import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
 import { s3Error } from '../../errors';
 import { readConditions, writeConditions } from '../../http/conditions';
 import { parseIntegrity } from '../../http/integrity';
@@ -84,10 +85,12 @@ export const copyObject: Handler = async (c) => {
 
   // The caller must be allowed to read the source as well as write the destination.
   const srcBucket = src.bucket === c.bucket!.name ? c.bucket! : await c.engine.getBucket(src.bucket);
-  authorize({ principal: c.principal, operation: 'GetObject', bucket: srcBucket, key: src.key });
+  await authorizeRequest(c.engine, c, { operation: 'GetObject', bucket: srcBucket, key: src.key, versionId: src.versionId });
+  const { owner, acl } = await objectWriteAcl(c.engine, c.headers, c.bucket!.name, c.principal?.userId ?? ANONYMOUS_OWNER);
 
   const meta = await c.engine.copyObject(src.bucket, src.key, c.bucket!.name, c.key!, {
-    owner: c.principal!.userId,
+    owner,
+    acl,
     srcVersionId: src.versionId,
     metadataDirective: directive,
     contentHeaders: directive === 'REPLACE' ? requestContentHeaders(c.headers) : undefined,

@@ -16,6 +16,7 @@ import { writeConditions } from '../../http/conditions';
 import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
 import { openRequestBody } from '../../http/requestBody';
+import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
 import { requestTags } from '../../http/taggingHeader';
 import { versionIdHeader } from '../../http/versionHeaders';
 
@@ -57,9 +58,12 @@ export const putObject: Handler = async (c) => {
   const contentHeaders = requestContentHeaders(c.headers);
   const tags = requestTags(c.headers);
 
+  const { owner, acl } = await objectWriteAcl(c.engine, c.headers, c.bucket!.name, c.principal?.userId ?? ANONYMOUS_OWNER);
+
   const body = openRequestBody(c);
   const meta = await c.engine.putObject(c.bucket!.name, c.key!, body, {
-    owner: c.principal!.userId,
+    owner,
+    acl,
     ...contentHeaders,
     userMetadata,
     storageClass,
