@@ -301,7 +301,7 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       expect(r).toBe(404);
     });
 
-    multipartTest('a 24 MiB file goes multipart (5 MiB parts), checks by MD5 and comes back byte for byte', async () => {
+    multipartTest('a 24 MiB file goes multipart (5 MiB parts), checks by MD5, copies server-side in parts and comes back byte for byte', async () => {
       const mpBucket = 'rclone-multipart';
       const up = join(work, 'mp');
       writeTree(up, { 'big.bin': randomBytes(24 * MIB + 123) });
@@ -316,6 +316,16 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       expect(r.stderr).not.toMatch(/hashes could not be checked/);
       const down = join(work, 'mp-back');
       await ok(['copy', `cairn:${mpBucket}`, down]);
+      expect(sha256File(join(down, 'big.bin'))).toBe(sha256File(join(up, 'big.bin')));
+
+      // a server-side copy over --s3-copy-cutoff is a multipart copy: UploadPartCopy with byte ranges
+      const logStart = accessLog.length;
+      await ok(['copyto', '--s3-copy-cutoff', '5M', `cairn:${mpBucket}/big.bin`, `cairn:${mpBucket}/copy/big.bin`]);
+      const copies = accessLog.slice(logStart).filter((l) => l.operation === 'UploadPartCopy' && l.status === 200);
+      expect(copies.length).toBe(5);
+      expect((await ok(['check', up, `cairn:${mpBucket}/copy`])).stderr).toContain('0 differences found');
+      rmSync(down, { recursive: true, force: true });
+      await ok(['copy', `cairn:${mpBucket}/copy`, down]);
       expect(sha256File(join(down, 'big.bin'))).toBe(sha256File(join(up, 'big.bin')));
       await ok(['purge', `cairn:${mpBucket}`]);
       rmSync(up, { recursive: true, force: true });
