@@ -140,7 +140,7 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
         removeFiles.push(store.pathOf(f.hash));
         return;
       }
-      const size = raw ? (JSON.parse(raw.toString('utf8')) as { size: number }).size : c!.size;
+      const size = recordedSize(raw) ?? c?.size ?? f.size;
       const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
       if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
       if (!problem) return;
@@ -202,6 +202,17 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
   report.clean = total === 0 || (repaired && report.unrepairable === 0);
   report.stats.durationMs = Date.now() - started;
   return report;
+}
+
+/** The size a C/ record states (undefined when it doesn't parse: scanMetadata reported it). */
+function recordedSize(raw: Buffer | undefined): number | undefined {
+  if (!raw) return undefined;
+  try {
+    const size = (JSON.parse(raw.toString('utf8')) as { size?: unknown }).size;
+    return typeof size === 'number' ? size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Streams the file through SHA-256; returns what's wrong with it, or undefined. */

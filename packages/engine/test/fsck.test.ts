@@ -272,6 +272,11 @@ describe('fsck', () => {
     expect(r.findings.find((f) => f.kind === 'broken-record')?.message).toMatch(/object bkt\/a: the record does not parse/);
     expect(kinds(r)).toContain('repair-refused');
     expect(r.repaired).toBeUndefined();
+    // an unreadable chunk record too: reported, the file is still hashed
+    await withDb(s.dir, (db) => db.batch([{ type: 'put', key: keys.chunkKey(sha(s.b.subarray(CS, 2 * CS))), value: Buffer.from('garbage') }], true));
+    const again = await fsck(s.dir);
+    expect(again.findings.filter((f) => f.kind === 'broken-record')).toHaveLength(2);
+    expect(again.stats.chunkFiles).toBe(25);
     // its chunks are still referenced by the C/ records, untouched
     await withDb(s.dir, async (db) => expect(await db.getJson(keys.chunkKey(sha(s.a.subarray(CS, 2 * CS))))).toEqual({ refs: 1, size: CS }));
   });
