@@ -17,7 +17,7 @@
  *   4. A read of a key that does not exist is allowed (→ 404) only to callers who may list the
  *      bucket; others get AccessDenied, so absence is not revealed.
  * Everything else is an implicit deny (AccessDenied). Anonymous requests go through the same
- * path with principal null.
+ * path with principal null. The bucket policy itself is the owner's alone (POLICY_OPERATIONS).
  */
 import { aclGrants, evaluatePolicy, isPublicPolicy, parsePolicy, privateAcl, type BucketAccess, type BucketInfo, type ContextValue, type ObjectAccess, type Permission, type Policy } from '@cairn/engine';
 import type { Principal } from './context';
@@ -127,15 +127,26 @@ export function isAllowed(r: AuthorizationRequest): boolean {
   const access = r.access ?? { owner: r.bucket.owner, acl: privateAcl(r.bucket.owner) };
   const action = r.versionId !== undefined && spec.versionAction ? spec.versionAction : spec.action;
   const resource = spec.resource === 'object' && r.key !== undefined ? objectArn(r.bucket.name, r.key) : bucketArn(r.bucket.name);
+  if (POLICY_OPERATIONS.has(r.operation) && r.principal?.userId === access.owner) return true; // lock-out protection
   const verdict = policyVerdict(r, access, action, resource);
   if (verdict === 'Deny') return false;
   if (r.object === null && spec.acl?.on === 'object') return mayList(r, access);
   return verdict === 'Allow' || aclAllows(r, access, spec);
 }
 
+/**
+ * The bucket owner can always read, replace or delete the bucket policy, even when the policy
+ * denies it (S3's protection against locking yourself out); other accounts never can: with a
+ * policy that allows them it is 405 MethodNotAllowed, as S3 answers.
+ */
+const POLICY_OPERATIONS = new Set(['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy']);
+
 /** Throws AccessDenied unless the request is allowed. */
 export function authorize(r: AuthorizationRequest): void {
   if (!isAllowed(r)) throw s3Error('AccessDenied');
+  if (POLICY_OPERATIONS.has(r.operation) && r.bucket && r.principal?.userId !== (r.access?.owner ?? r.bucket.owner)) {
+    throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: r.operation.startsWith('Get') ? 'GET' : r.operation.startsWith('Put') ? 'PUT' : 'DELETE', ResourceType: 'BUCKETPOLICY' });
+  }
 }
 
 /** Does deciding this operation need the object's owner/ACL/tags (an extra metadata read)? */

@@ -224,6 +224,31 @@ describe('bucket policies', () => {
     expect((await alice.send(new GetBucketPolicyStatusCommand({ Bucket: 'pol-basic' }))).PolicyStatus?.IsPublic).toBe(false);
   });
 
+  test('the owner cannot lock itself out of the policy; other accounts get 405; unknown principals are refused', async () => {
+    await alice.send(new CreateBucketCommand({ Bucket: 'pol-lockout' }));
+    const arn = 'arn:aws:s3:::pol-lockout';
+    await alice.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'pol-lockout',
+        Policy: JSON.stringify({
+          Statement: [
+            { Effect: 'Deny', Principal: '*', Action: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:ListBucket'], Resource: arn },
+            { Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:GetBucketPolicy', Resource: arn },
+          ],
+        }),
+      }),
+    );
+    expect((await s3Err(alice.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: 'pol-lockout' })))).name).toBe('AccessDenied');
+    expect((await alice.send(new GetBucketPolicyCommand({ Bucket: 'pol-lockout' }))).Policy).toContain('GetBucketPolicy');
+    expect((await s3Err(bob.send(new GetBucketPolicyCommand({ Bucket: 'pol-lockout' })))).name).toBe('AccessDenied'); // the Deny wins
+    await alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-lockout', Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:GetBucketPolicy', Resource: arn }] }) }));
+    const e = await s3Err(bob.send(new GetBucketPolicyCommand({ Bucket: 'pol-lockout' })));
+    expect([e.name, e.$metadata.httpStatusCode]).toEqual(['MethodNotAllowed', 405]);
+    const ghost = await s3Err(alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-lockout', Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::ghost:root' }, Action: 's3:GetObject', Resource: `${arn}/*` }] }) })));
+    expect([ghost.name, ghost.message]).toEqual(['MalformedPolicy', 'Invalid principal in policy']);
+    await alice.send(new DeleteBucketPolicyCommand({ Bucket: 'pol-lockout' }));
+  });
+
   test('conditions see the request: aws:SecureTransport is false over http, aws:SourceIp is the socket address, s3:prefix', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'pol-cond' }));
     await alice.send(new PutObjectCommand({ Bucket: 'pol-cond', Key: 'a/1', Body: '1' }));

@@ -22,9 +22,30 @@ async function storedPolicy(c: Parameters<Handler>[0]): Promise<string> {
 
 export const getBucketPolicy: Handler = async (c) => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: await storedPolicy(c) });
 
+/** The Cairn user a principal string names ("alice", arn:aws:iam::alice:root, arn:aws:iam::alice:user/alice). */
+function principalUser(p: string): string | undefined {
+  if (p === '*') return undefined;
+  const arn = /^arn:aws:(?:iam|sts)::([^:]+):/.exec(p);
+  return arn ? arn[1] : p;
+}
+
+/** S3 refuses policies naming principals that do not exist: MalformedPolicy "Invalid principal in policy". */
+async function checkPrincipalsExist(c: Parameters<Handler>[0], text: string): Promise<void> {
+  const policy = parsePolicy(text, { bucket: c.bucket!.name });
+  for (const st of policy.statements) {
+    for (const spec of [st.principal, st.notPrincipal]) {
+      for (const id of [...(spec?.AWS ?? []).map(principalUser), ...(spec?.CanonicalUser ?? []).filter((x) => x !== '*')]) {
+        if (id !== undefined && !(await c.engine.getUser(id))) throw s3Error('MalformedPolicy', 'Invalid principal in policy');
+      }
+    }
+  }
+}
+
 export const putBucketPolicy: Handler = async (c) => {
   const body = await readSmallBody(openRequestBody(c), MAX_POLICY_BODY_BYTES, 'MalformedPolicy');
-  await c.engine.putBucketPolicy(c.bucket!.name, body.toString('utf8'));
+  const text = body.toString('utf8');
+  await checkPrincipalsExist(c, text);
+  await c.engine.putBucketPolicy(c.bucket!.name, text);
   return { status: 204 };
 };
 
