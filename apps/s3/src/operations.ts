@@ -52,6 +52,7 @@ import { putBucketCors } from './handlers/cors/putBucketCors';
 import { getBucketCors } from './handlers/cors/getBucketCors';
 import { deleteBucketCors } from './handlers/cors/deleteBucketCors';
 import { corsPreflight } from './handlers/cors/corsPreflight';
+import { postObject } from './handlers/object/postObject';
 import { putBucketRequestPayment } from './handlers/requestPayment/putBucketRequestPayment';
 import { getBucketRequestPayment } from './handlers/requestPayment/getBucketRequestPayment';
 
@@ -197,7 +198,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
 
   // ---- bucket: POST
   op('DeleteObjects', 'POST', 'bucket', '?delete', deleteObjects),
-  op('PostObject', 'POST', 'bucket', '', NI),
+  op('PostObject', 'POST', 'bucket', '', postObject),
 
   // ---- bucket / object: OPTIONS (CORS preflight)
   op('OptionsBucket', 'OPTIONS', 'bucket', '', corsPreflight),

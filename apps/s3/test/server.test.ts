@@ -104,7 +104,7 @@ describe('operations.ts', () => {
         // multipart, CORS, requester pays
         'AbortMultipartUpload', 'CompleteMultipartUpload', 'CreateMultipartUpload', 'ListMultipartUploads', 'ListParts', 'UploadPart',
         'UploadPartCopy', 'DeleteBucketCors', 'GetBucketCors', 'PutBucketCors', 'OptionsBucket', 'OptionsObject',
-        'GetBucketRequestPayment', 'PutBucketRequestPayment',
+        'GetBucketRequestPayment', 'PutBucketRequestPayment', 'PostObject',
         // access control
         'GetBucketAcl', 'PutBucketAcl', 'GetObjectAcl', 'PutObjectAcl', 'GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy',
         'GetBucketPolicyStatus', 'GetPublicAccessBlock', 'PutPublicAccessBlock', 'DeletePublicAccessBlock',
