@@ -42,6 +42,7 @@ let ts: TestServer;
 let s3: S3Client;
 let proxy: VhostProxy;
 let work: string;
+const accessLog: Record<string, any>[] = [];
 
 function writeTree(root: string, files: Record<string, Buffer | string>): void {
   for (const [rel, data] of Object.entries(files)) {
@@ -88,7 +89,7 @@ interface Mode {
 
 if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
   beforeAll(async () => {
-    ts = await startTestServer();
+    ts = await startTestServer({ quiet: false, accessLog: (line) => accessLog.push(line) });
     s3 = ts.client();
     proxy = await startVhostProxy('s3.localhost', ts.port);
     work = mkdtempSync(join(tmpdir(), 'cairn-s3cmd-'));
@@ -135,7 +136,8 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
     beforeAll(() => {
       dir = join(work, label);
       mkdirSync(dir, { recursive: true });
-      c = s3cmdWith(label, { signature_v2: signatureV2 });
+      // copies of objects over 5 MiB go multipart (UploadPartCopy), as they do over 1 GiB by default
+      c = s3cmdWith(label, { signature_v2: signatureV2, multipart_copy_chunk_size_mb: 5 });
       writeFileSync(join(dir, 'hello.txt'), hello);
     });
 
@@ -279,7 +281,7 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       expect(treeDigest(back)).toEqual(treeDigest(src));
     });
 
-    multipartTest('put --multipart-chunk-size-mb=5 of a 12 MiB file goes multipart and gets back byte for byte', async () => {
+    multipartTest('put --multipart-chunk-size-mb=5 of a 12 MiB file goes multipart, cp copies it in parts, both get back byte for byte', async () => {
       const big = join(dir, 'big.bin');
       writeFileSync(big, randomBytes(12 * MIB + 5));
       await c.ok(['put', '--multipart-chunk-size-mb=5', big, `s3://${bucket}/big/big.bin`]);
@@ -288,8 +290,17 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/); // 5 + 5 + 2 MiB parts
       await c.ok(['get', `s3://${bucket}/big/big.bin`, join(dir, 'big.back')]);
       expect(sha256File(join(dir, 'big.back'))).toBe(sha256File(big));
+      const md5 = createHash('md5').update(readFileSync(big)).digest('hex');
       const info = await c.ok(['info', `s3://${bucket}/big/big.bin`]);
-      expect(info.stdout).toMatch(new RegExp(`MD5 sum:\\s+${createHash('md5').update(readFileSync(big)).digest('hex')}`));
+      expect(info.stdout).toMatch(new RegExp(`MD5 sum:\\s+${md5}`)); // from x-amz-meta-s3cmd-attrs: the ETag is not an MD5
+
+      const logStart = accessLog.length;
+      await c.ok(['cp', `s3://${bucket}/big/big.bin`, `s3://${bucket}/big/copy.bin`]);
+      expect(accessLog.slice(logStart).filter((l) => l.operation === 'UploadPartCopy' && l.status === 200).length).toBe(3);
+      await c.ok(['get', `s3://${bucket}/big/copy.bin`, join(dir, 'copy.back')]);
+      expect(sha256File(join(dir, 'copy.back'))).toBe(sha256File(big));
+      expect((await c.ok(['info', `s3://${bucket}/big/copy.bin`])).stdout).toMatch(new RegExp(`MD5 sum:\\s+${md5}`));
+      for (const f of ['big.bin', 'big.back', 'copy.back']) rmSync(join(dir, f));
     });
 
     multipartTest('multipart lists uploads in progress, listmp their parts, abortmp aborts one', async () => {
