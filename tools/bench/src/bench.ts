@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { makePool, MiB } from './data';
 import { formatReport, type BenchReport, type TargetReport } from './report';
 import { serveChild } from './servers';
-import { ProcSampler, procReader } from './stats';
-import { ALL_TARGETS, startTarget, unavailable, type TargetConfig, type TargetName } from './targets';
+import { type ProcReader, ProcSampler, procReader } from './stats';
+import { ALL_TARGETS, type RunningTarget, startTarget, unavailable, type TargetConfig, type TargetName } from './targets';
 import { type BenchOptions, TargetBench, WORKLOADS, type WorkloadName } from './workloads';
 
 const HELP = `Usage: node tools/bench/dist/bench.js [options]
@@ -34,6 +34,9 @@ const HELP = `Usage: node tools/bench/dist/bench.js [options]
   --out FILE             JSON results (default tools/bench/results/bench-results.json)
   --cairn-cli FILE       Cairn CLI (default apps/s3/dist/cli.js)
   --cairn-node-args=STR  extra node flags for the Cairn process, e.g. --cairn-node-args="--cpu-prof --cpu-prof-dir=prof"
+  --order interleaved|sequential
+                         interleaved (default): all servers run at once (idle but one) and each
+                         workload runs on every target in turn; sequential: one server at a time
   --keep-data            keep the servers' data directories
   --help
 `;
@@ -79,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       'cairn-cli': { type: 'string' },
       'cairn-node-args': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
+      order: { type: 'string', default: 'interleaved' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -87,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const quick = values.quick ?? false;
+  const order = values.order;
+  if (order !== 'interleaved' && order !== 'sequential') throw new Error('--order must be interleaved or sequential');
   const targets = list(values.targets, ALL_TARGETS, ['cairn', 's3rver', 'bare'], 'target');
   const workloads = list(values.workloads, WORKLOADS, [...WORKLOADS], 'workload');
   const largeConcurrency = Math.floor(num(values['large-concurrency'], 4, 'large-concurrency'));
@@ -125,56 +131,108 @@ async function main(argv: string[]): Promise<number> {
   const pool = makePool();
   const reports: TargetReport[] = [];
 
-  for (const name of targets) {
-    const why = unavailable(name as TargetName, cfg);
+  /** One target: its process, sampler, state and report. */
+  interface Session {
+    name: TargetName;
+    target: RunningTarget;
+    tb: TargetBench;
+    sampler: ProcSampler;
+    reader: ProcReader;
+    cpuStart: number;
+    rep: TargetReport;
+    dead: boolean;
+  }
+  const sessions = new Map<TargetName, Session>();
+
+  const open = async (name: TargetName): Promise<Session | undefined> => {
+    const why = unavailable(name, cfg);
     if (why) {
       log(`[${name}] not run: ${why}`);
       reports.push({ target: name, unavailable: why, results: [] });
-      continue;
+      return undefined;
     }
     log(`[${name}] starting`);
-    let target;
+    let target: RunningTarget;
     try {
       target = await startTarget(name, cfg);
     } catch (e) {
       log(`[${name}] not run: ${(e as Error).message}`);
       reports.push({ target: name, unavailable: (e as Error).message, results: [] });
-      continue;
+      return undefined;
     }
     const reader = procReader(target.pid);
     const sampler = new ProcSampler(reader, 200).start();
-    const cpuStart = reader()?.cpuSeconds ?? 0;
     const rep: TargetReport = { target: name, pid: target.pid, results: [], problems: [] };
     reports.push(rep);
+    const sess: Session = {
+      name,
+      target,
+      tb: new TargetBench(target, pool, opts, sampler, (m) => log(`[${name}] ${m.trim()}`)),
+      sampler,
+      reader,
+      cpuStart: reader()?.cpuSeconds ?? 0,
+      rep,
+      dead: false,
+    };
     try {
-      const tb = new TargetBench(target, pool, opts, sampler, log);
-      await tb.createBuckets();
-      for (const w of workloads) {
-        if (target.exited()) {
-          rep.problems!.push(`server exited (${JSON.stringify(target.exited())}) before ${w}: ${target.output().trim().slice(-500)}`);
-          break;
-        }
-        const r = await tb.run(w as WorkloadName);
-        rep.results.push(r);
-        const score = r.score === null ? `n/a (${r.na})` : `${r.score.toFixed(1)} ${r.unit}`;
-        const lat = r.latencyMs ? ` p50 ${r.latencyMs.p50.toFixed(2)} ms p99 ${r.latencyMs.p99.toFixed(2)} ms` : '';
-        const err = r.errors ? ` errors ${r.errors}/${r.ops}` : '';
-        const bad = r.error ? ` BAD: ${r.error}` : '';
-        log(`[${name}] ${w}: ${score}${lat}${err} (${r.ops} ops, ${r.elapsedSec.toFixed(1)} s)${bad}`);
-      }
+      await sess.tb.createBuckets();
     } catch (e) {
       rep.problems!.push((e as Error).message);
       log(`[${name}] aborted: ${(e as Error).message}`);
-    } finally {
-      const end = reader();
-      sampler.stop();
-      rep.peakRssMiB = sampler.peakRssBytes / MiB;
-      if (end) rep.cpuSecTotal = end.cpuSeconds - cpuStart;
-      if (target.exited()) rep.problems!.push(`server exited: ${JSON.stringify(target.exited())}`);
-      await target.stop();
-      if (rep.problems!.length === 0) delete rep.problems;
+      sess.dead = true;
     }
+    sessions.set(name, sess);
+    return sess;
+  };
+
+  const runOne = async (sess: Session, w: WorkloadName): Promise<void> => {
+    if (sess.dead) return;
+    const exited = sess.target.exited();
+    if (exited) {
+      sess.rep.problems!.push(`server exited (${JSON.stringify(exited)}) before ${w}: ${sess.target.output().trim().slice(-500)}`);
+      sess.dead = true;
+      return;
+    }
+    try {
+      const r = await sess.tb.run(w);
+      sess.rep.results.push(r);
+      const score = r.score === null ? `n/a (${r.na})` : `${r.score.toFixed(1)} ${r.unit}`;
+      const lat = r.latencyMs && r.score !== null ? ` p50 ${r.latencyMs.p50.toFixed(2)} ms p99 ${r.latencyMs.p99.toFixed(2)} ms` : '';
+      const err = r.errors && r.score !== null ? ` errors ${r.errors}/${r.ops}` : '';
+      const bad = r.error ? ` BAD: ${r.error}` : '';
+      log(`[${sess.name}] ${w}: ${score}${lat}${err} (${r.ops} ops, ${r.elapsedSec.toFixed(1)} s)${bad}`);
+    } catch (e) {
+      sess.rep.problems!.push(`${w}: ${(e as Error).message}`);
+      log(`[${sess.name}] ${w} aborted: ${(e as Error).message}`);
+    }
+  };
+
+  const close = async (sess: Session): Promise<void> => {
+    const end = sess.reader();
+    sess.sampler.stop();
+    sess.rep.peakRssMiB = sess.sampler.peakRssBytes / MiB;
+    if (end) sess.rep.cpuSecTotal = end.cpuSeconds - sess.cpuStart;
+    const exited = sess.target.exited();
+    if (exited && !sess.dead) sess.rep.problems!.push(`server exited: ${JSON.stringify(exited)}`);
+    await sess.target.stop();
+    if (sess.rep.problems!.length === 0) delete sess.rep.problems;
+  };
+
+  if (order === 'sequential') {
+    for (const name of targets) {
+      const sess = await open(name);
+      if (!sess) continue;
+      for (const w of workloads) await runOne(sess, w);
+      await close(sess);
+    }
+  } else {
+    // all servers up at once; each workload runs on every target in turn, so a change in the
+    // machine's background load affects the targets' figures alike (the ratios stay fair)
+    for (const name of targets) await open(name);
+    for (const w of workloads) for (const sess of sessions.values()) await runOne(sess, w);
+    for (const sess of sessions.values()) await close(sess);
   }
+  reports.sort((a, b) => targets.indexOf(a.target as TargetName) - targets.indexOf(b.target as TargetName));
 
   const cpu = cpus();
   const report: BenchReport = {
@@ -188,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
       cpuModel: cpu[0]?.model ?? '',
       memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     },
-    options: { ...opts, quick, targets, workloads },
+    options: { ...opts, quick, order, targets, workloads },
     client: (() => {
       self.stop();
       self.sample();

@@ -230,7 +230,7 @@ export class TargetBench {
   private async ensureSmall(n: number): Promise<void> {
     const missing = n - this.state.small.length;
     if (missing <= 0) return;
-    this.log(`  setup: creating ${missing} 4 KiB objects`);
+    this.log(`setup: creating ${missing} 4 KiB objects`);
     const rec = new Recorder();
     const c = this.client(this.opts.setupConcurrency);
     const scratch: Buffer[] = [];
@@ -246,7 +246,7 @@ export class TargetBench {
   private async ensureBig(n: number): Promise<void> {
     const missing = n - this.state.big.length;
     if (missing <= 0) return;
-    this.log(`  setup: creating ${missing} 64 MiB objects`);
+    this.log(`setup: creating ${missing} 64 MiB objects`);
     const rec = new Recorder();
     const c = this.client(this.opts.largeConcurrency);
     await loop(this.opts.largeConcurrency, missing, 1e9, async () => {
@@ -262,7 +262,7 @@ export class TargetBench {
   private async ensureList(): Promise<void> {
     if (this.state.listReady) return;
     const n = this.opts.listKeys;
-    this.log(`  setup: creating ${n} keys for listing`);
+    this.log(`setup: creating ${n} keys for listing`);
     const rec = new Recorder();
     const c = this.client(this.opts.setupConcurrency);
     const empty = Buffer.alloc(0);
