@@ -184,6 +184,18 @@ describe('ACLs', () => {
     expect((await alice.send(new GetObjectAclCommand({ Bucket: 'acl-multipart', Key: 'big' }))).Grants).toContainEqual({ Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' });
   });
 
+  test('UploadPartCopy reads the source under its ACL', async () => {
+    const { CreateMultipartUploadCommand, UploadPartCopyCommand } = await import('@aws-sdk/client-s3');
+    await alice.send(new CreateBucketCommand({ Bucket: 'acl-partcopy-src' }));
+    await alice.send(new PutObjectCommand({ Bucket: 'acl-partcopy-src', Key: 'secret', Body: 's' }));
+    await alice.send(new PutObjectCommand({ Bucket: 'acl-partcopy-src', Key: 'open', Body: 'o', ACL: 'public-read' }));
+    await bob.send(new CreateBucketCommand({ Bucket: 'acl-partcopy-dst' }));
+    const up = await bob.send(new CreateMultipartUploadCommand({ Bucket: 'acl-partcopy-dst', Key: 'x' }));
+    const copy = (src: string) => bob.send(new UploadPartCopyCommand({ Bucket: 'acl-partcopy-dst', Key: 'x', UploadId: up.UploadId, PartNumber: 1, CopySource: src }));
+    expect((await s3Err(copy('acl-partcopy-src/secret'))).name).toBe('AccessDenied');
+    expect((await copy('acl-partcopy-src/open')).CopyPartResult?.ETag).toBeTruthy();
+  });
+
   test('BucketOwnerEnforced: ACLs disabled (AccessControlListNotSupported), bucket owner owns everything', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'acl-enforced', ObjectOwnership: 'BucketOwnerEnforced', GrantWrite: undefined }));
     expect((await alice.send(new GetBucketOwnershipControlsCommand({ Bucket: 'acl-enforced' }))).OwnershipControls?.Rules?.[0].ObjectOwnership).toBe('BucketOwnerEnforced');

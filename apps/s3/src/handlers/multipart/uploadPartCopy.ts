@@ -6,7 +6,7 @@
  */
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
-import { authorize } from '../../authorize';
+import { authorizeRequest } from '../../authzRequest';
 import { s3Error } from '../../errors';
 import { readConditions } from '../../http/conditions';
 import { renderCopyPartResult } from '../../xml/copyPartResult';
@@ -34,7 +34,7 @@ export const uploadPartCopy: Handler = async (c) => {
   const src = parseCopySource(header(c, 'x-amz-copy-source')!);
   const range = parseCopySourceRange(header(c, 'x-amz-copy-source-range'));
   const srcBucket = src.bucket === c.bucket!.name ? c.bucket! : await c.engine.getBucket(src.bucket);
-  authorize({ principal: c.principal, operation: 'GetObject', bucket: srcBucket, key: src.key });
+  await authorizeRequest(c.engine, c, { operation: 'GetObject', bucket: srcBucket, key: src.key, versionId: src.versionId });
 
   const part = await c.engine.uploadPartCopy(src.bucket, src.key, c.bucket!.name, c.key!, uploadId, partNumber, {
     srcVersionId: src.versionId,
