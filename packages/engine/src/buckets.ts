@@ -10,7 +10,7 @@ import * as keys from './keys';
 import { stageDropAllUploads } from './multipart';
 import { validateBucketName } from './bucketName';
 import { stageInitialAccess } from './bucketAccess';
-import type { BucketInfo, ListBucketsOptions, ListBucketsResult, VersioningStatus, CreateBucketOptions } from './types';
+import type { BucketInfo, ListBucketsOptions, ListBucketsResult, VersioningStatus, CreateBucketOptions, ObjectLockConfiguration } from './types';
 
 export interface BucketRecord {
   id: string;
@@ -18,6 +18,7 @@ export interface BucketRecord {
   createdAt: number;
   region: string;
   versioning?: VersioningStatus;
+  objectLock?: ObjectLockConfiguration;
   /** Bucket tags (tags.ts). */
   tags?: [string, string][];
 }
@@ -66,6 +67,7 @@ const noSuchBucket = (name: string): S3Error => new S3Error('NoSuchBucket', 'The
 export function toBucketInfo(name: string, r: BucketRecord): BucketInfo {
   const info: BucketInfo = { name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), region: r.region };
   if (r.versioning) info.versioning = r.versioning;
+  if (r.objectLock) info.objectLock = r.objectLock;
   return info;
 }
 
@@ -112,6 +114,11 @@ export function createBucket(ctx: Ctx, name: string, opts: CreateBucketOptions):
     const seq = (await ctx.db.getJson<{ next: number }>(seqKey)) ?? { next: 1 };
     const rec: BucketRecord = { id: seq.next.toString(36), owner: opts.owner, createdAt: tx.now, region: opts.region || ctx.options.region };
     stageInitialAccess(rec, opts); // bucketAccess.ts fields
+    if (opts.objectLockEnabled) {
+      // S3: a bucket created with Object Lock is versioned, and stays so.
+      rec.objectLock = { enabled: true };
+      rec.versioning = 'Enabled';
+    }
     tx.put(seqKey, { next: seq.next + 1 });
     tx.put(keys.bucketKey(name), rec);
     tx.put(keys.ownerIndexKey(rec.owner, name), EMPTY);
@@ -176,5 +183,10 @@ export function putBucketVersioning(ctx: Ctx, name: string, status: VersioningSt
   if (status !== 'Enabled' && status !== 'Suspended') {
     return Promise.reject(new S3Error('IllegalVersioningConfigurationException', 'The Versioning element must be specified'));
   }
-  return updateBucket(ctx, name, (r) => ({ ...r, versioning: status }));
+  return updateBucket(ctx, name, (r) => {
+    if (r.objectLock && status !== 'Enabled') {
+      throw new S3Error('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', { BucketName: name });
+    }
+    return { ...r, versioning: status };
+  });
 }

@@ -20,6 +20,7 @@ import * as multipart from './multipart';
 import { listObjects } from './listing';
 import { listObjectVersions } from './versionListing';
 import * as tagging from './objectTagging';
+import * as objectLock from './objectLock';
 import { collectGarbage } from './gc';
 import { usage, verifyConsistency, type ConsistencyReport } from './consistency';
 import { UsageAccounting } from './accounting';
@@ -58,6 +59,8 @@ import type {
   ListObjectVersionsResult,
   Tag,
   VersioningStatus,
+  ObjectLockConfiguration,
+  ObjectRetention,
 } from './types';
 import type {
   CompletedPart,
@@ -218,11 +221,11 @@ export class Engine implements EngineApi {
   async headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
     return objects.headObject(this.c, bucket, key, opts);
   }
-  async deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string }): Promise<DeleteObjectResult> {
+  async deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string; bypassGovernance?: boolean }): Promise<DeleteObjectResult> {
     return objects.deleteObject(this.c, bucket, key, opts);
   }
-  async deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string): Promise<DeleteObjectsResultItem[]> {
-    return objects.deleteObjects(this.c, bucket, items, owner);
+  async deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string, opts?: { bypassGovernance?: boolean }): Promise<DeleteObjectsResultItem[]> {
+    return objects.deleteObjects(this.c, bucket, items, owner, opts);
   }
   async copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
     return objects.copyObject(this.c, srcBucket, srcKey, dstBucket, dstKey, opts);
@@ -252,6 +255,26 @@ export class Engine implements EngineApi {
   }
   async getBucketTagging(bucket: string): Promise<Tag[]> {
     return tagging.getBucketTagging(this.c, bucket);
+  }
+
+  // Object Lock
+  async putObjectLockConfiguration(bucket: string, config: ObjectLockConfiguration): Promise<void> {
+    return objectLock.putObjectLockConfiguration(this.c, bucket, config);
+  }
+  async getObjectLockConfiguration(bucket: string): Promise<ObjectLockConfiguration> {
+    return objectLock.getObjectLockConfiguration(this.c, bucket);
+  }
+  async putObjectRetention(bucket: string, key: string, retention: ObjectRetention | undefined, opts?: { versionId?: string; bypassGovernance?: boolean }): Promise<{ versionId: string }> {
+    return objectLock.putObjectRetention(this.c, bucket, key, retention, opts);
+  }
+  async getObjectRetention(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectRetention> {
+    return objectLock.getObjectRetention(this.c, bucket, key, opts);
+  }
+  async putObjectLegalHold(bucket: string, key: string, on: boolean, opts?: { versionId?: string }): Promise<{ versionId: string }> {
+    return objectLock.putObjectLegalHold(this.c, bucket, key, on, opts);
+  }
+  async getObjectLegalHold(bucket: string, key: string, opts?: { versionId?: string }): Promise<boolean> {
+    return objectLock.getObjectLegalHold(this.c, bucket, key, opts);
   }
 
   // access control

@@ -11,7 +11,7 @@ import { fromStoredTags, toStoredTags, validateTags } from './tags';
 import { validateObjectKey } from './validation';
 import type { Tag } from './types';
 
-async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined, method: string): Promise<LocatedVersion> {
+export async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined, method: string): Promise<LocatedVersion> {
   let loc: LocatedVersion | undefined;
   if (versionId === undefined) {
     const rec = await readLatest(ctx, bucketId, key);

@@ -13,6 +13,7 @@ import type { Ctx } from './context';
 import type { Snapshot } from './db';
 import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion, stageRetire, validateVersionId } from './versions';
 import { toStoredTags, validateTags } from './tags';
+import { applyLock, checkLockSettings } from './objectLock';
 import * as keys from './keys';
 import { chunkBody } from './chunker';
 import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteConditions, type ConditionTarget } from './conditions';
@@ -142,6 +143,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
   validateContentLength(opts.contentLength);
   if (opts.tags) validateTags(opts.tags, 'object');
   const b = await requireBucket(ctx, bucket);
+  checkLockSettings(b, opts.lock);
   if (opts.conditions) {
     // Fail fast before reading the body; re-checked atomically at commit.
     const cur = live(await readRecord(ctx, b.id, key));
@@ -179,6 +181,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
       if (headers) rec.headers = headers;
       if (d.checksum) rec.checksum = { algorithm: d.checksum.algorithm, value: d.checksum.value.toString('base64'), type: 'FULL_OBJECT' };
       if (opts.tags?.length) rec.tags = toStoredTags(opts.tags);
+      applyLock(b, rec, opts.lock, tx.now);
       if (opts.acl) rec.acl = opts.acl;
       await stageReplace(ctx, tx, b.id, key, old, rec, data);
       return toMeta(bucket, key, rec);
@@ -247,7 +250,7 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
   }
 }
 
-export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string; owner?: string } = {}): Promise<DeleteObjectResult> {
+export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string; owner?: string; bypassGovernance?: boolean } = {}): Promise<DeleteObjectResult> {
   validateObjectKey(key);
   if (opts.versionId !== undefined) validateVersionId(opts.versionId);
   const b = await requireBucket(ctx, bucket);
@@ -255,7 +258,7 @@ export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: 
     await recheckBucket(ctx, bucket, b.id);
     if (opts.versionId === undefined) return stageDeleteLatest(ctx, tx, b.id, key, opts.owner ?? b.owner);
     // Deleting a version that isn't there succeeds, as in S3.
-    const removed = await stageDeleteVersion(ctx, tx, b.id, key, opts.versionId);
+    const removed = await stageDeleteVersion(ctx, tx, b.id, key, opts.versionId, opts.bypassGovernance);
     return removed?.deleteMarker ? { versionId: opts.versionId, deleteMarker: true } : { versionId: opts.versionId };
   });
 }
@@ -264,7 +267,7 @@ export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: 
  * Multi-object delete: items are independent (as in S3). Items for distinct keys share one batch;
  * a key repeated in the request starts a new batch so each item sees the previous one's effect.
  */
-export async function deleteObjects(ctx: Ctx, bucket: string, items: DeleteObjectsItem[], owner?: string): Promise<DeleteObjectsResultItem[]> {
+export async function deleteObjects(ctx: Ctx, bucket: string, items: DeleteObjectsItem[], owner?: string, opts: { bypassGovernance?: boolean } = {}): Promise<DeleteObjectsResultItem[]> {
   const b = await requireBucket(ctx, bucket);
   const results: DeleteObjectsResultItem[] = [];
   let start = 0;
@@ -289,7 +292,7 @@ export async function deleteObjects(ctx: Ctx, bucket: string, items: DeleteObjec
             }
           } else {
             validateVersionId(item.versionId);
-            const removed = await stageDeleteVersion(ctx, tx, b.id, item.key, item.versionId);
+            const removed = await stageDeleteVersion(ctx, tx, b.id, item.key, item.versionId, opts.bypassGovernance);
             if (removed?.deleteMarker) {
               res.deleteMarker = true;
               res.deleteMarkerVersionId = item.versionId;
@@ -324,6 +327,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   if (opts.srcVersionId !== undefined) validateVersionId(opts.srcVersionId);
   const sb = await requireBucket(ctx, srcBucket);
   const db = await requireBucket(ctx, dstBucket);
+  checkLockSettings(db, opts.lock);
 
   return ctx.committer.run(async (tx) => {
     await recheckBucket(ctx, srcBucket, sb.id);
@@ -369,6 +373,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
     if (src.partSizes) rec.partSizes = [...src.partSizes];
     const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
     if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
+    applyLock(db, rec, opts.lock, tx.now);
     if (opts.acl) rec.acl = opts.acl; // a copy never inherits the source's ACL (S3)
     const chunks = await loadChunks(ctx.db, src);
     const inline = await loadInlineBody(ctx.db, src);

@@ -17,7 +17,7 @@ import type { Txn } from './commit';
 import type { MetaDb, Snapshot } from './db';
 import * as keys from './keys';
 import type { Acl } from './acl';
-import type { ChunkRef, ContentHeaders, ObjectChecksum, ObjectMeta, StorageClass } from './types';
+import type { ChunkRef, ContentHeaders, ObjectChecksum, ObjectMeta, StorageClass, ObjectLockMode } from './types';
 
 export const INLINE_CHUNKS = 8;
 export const MAX_INLINE_BODY = 4096;
@@ -50,6 +50,9 @@ export interface ObjectRecord {
   vt?: string;
   /** Object tags, in the order given (tags.ts). */
   tags?: [string, string][];
+  /** Object Lock (objectLock.ts): retention mode + retain-until (epoch ms), legal hold. */
+  retention?: { mode: ObjectLockMode; until: number };
+  legalHold?: boolean;
   /** Object ACL (objectAcl.ts); absent = private to `owner`. */
   acl?: Acl;
 }
@@ -97,6 +100,8 @@ export function toMeta(bucket: string, key: string, r: ObjectRecord): ObjectMeta
     versionId: r.versionId,
   };
   if (r.tags?.length) meta.tagCount = r.tags.length;
+  if (r.retention) meta.retention = { mode: r.retention.mode, retainUntil: new Date(r.retention.until) };
+  if (r.legalHold !== undefined) meta.legalHold = r.legalHold;
   if (r.acl) meta.acl = r.acl;
   if (r.checksum) meta.checksum = { ...r.checksum };
   if (r.partSizes) meta.partSizes = [...r.partSizes];

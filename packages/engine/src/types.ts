@@ -106,6 +106,8 @@ export interface UsageCharge {
 export interface CreateBucketOptions {
   owner: string;
   region?: string;
+  /** x-amz-bucket-object-lock-enabled: Object Lock on, versioning Enabled for good (objectLock.ts). */
+  objectLockEnabled?: boolean;
   acl?: Acl;
   objectOwnership?: ObjectOwnership;
 }
@@ -120,6 +122,8 @@ export interface BucketInfo {
   region: string;
   /** Absent while versioning was never configured. */
   versioning?: VersioningStatus;
+  /** Present once Object Lock is enabled (it cannot be disabled). */
+  objectLock?: ObjectLockConfiguration;
 }
 
 /** Headers S3 stores with an object and returns on GET/HEAD. */
@@ -161,6 +165,9 @@ export interface ObjectMeta extends ContentHeaders {
   tagCount?: number;
   /** CopyObject only: the version id of the source that was copied. */
   sourceVersionId?: string;
+  /** Object Lock state of this version (objectLock.ts). */
+  retention?: ObjectRetention;
+  legalHold?: boolean;
   /** The object's ACL when one was set; absent = private to `owner` (acl/). */
   acl?: Acl;
 }
@@ -172,6 +179,26 @@ export interface ObjectAccess {
   /** Object tags by key (s3:ExistingObjectTag/<key>). */
   tags: Record<string, string>;
   versionId: string;
+}
+
+export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/** A bucket's Object Lock configuration; the default retention applies to new versions. */
+export interface ObjectLockConfiguration {
+  enabled: true;
+  defaultRetention?: { mode: ObjectLockMode; days?: number; years?: number };
+}
+
+/** A version's retention: it cannot be deleted before retainUntil (GOVERNANCE: unless bypassed). */
+export interface ObjectRetention {
+  mode: ObjectLockMode;
+  retainUntil: Date;
+}
+
+/** Object Lock settings given with a write (x-amz-object-lock-* headers). */
+export interface ObjectLockSettings {
+  retention?: ObjectRetention;
+  legalHold?: boolean;
 }
 
 /** Bucket versioning state; absent = never enabled ("Unversioned"). Never goes back to absent. */
@@ -252,6 +279,8 @@ export interface PutObjectOptions extends ContentHeaders {
   conditions?: WriteConditions;
   /** Object tags (validated: tags.ts). */
   tags?: Tag[];
+  /** Object Lock retention / legal hold for the new version (bucket default otherwise). */
+  lock?: ObjectLockSettings;
   /** The new object's ACL (absent = private to `owner`). */
   acl?: Acl;
   /**
@@ -296,6 +325,8 @@ export interface CopyObjectOptions {
   /** COPY (default) keeps the source's tags; REPLACE uses `tags`. */
   taggingDirective?: 'COPY' | 'REPLACE';
   tags?: Tag[];
+  /** Object Lock settings of the copy (never copied from the source, as in S3). */
+  lock?: ObjectLockSettings;
   /** The copy's ACL (absent = private to `owner`; never copied from the source). */
   acl?: Acl;
 }
@@ -533,8 +564,8 @@ export interface EngineApi {
   getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult>;
   headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }>;
   /** `owner` owns a delete marker this creates (default: the bucket owner). */
-  deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string }): Promise<DeleteObjectResult>;
-  deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string): Promise<DeleteObjectsResultItem[]>;
+  deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string; bypassGovernance?: boolean }): Promise<DeleteObjectResult>;
+  deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string, opts?: { bypassGovernance?: boolean }): Promise<DeleteObjectsResultItem[]>;
   copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta>;
   listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult>;
 
@@ -549,6 +580,17 @@ export interface EngineApi {
   putBucketTagging(bucket: string, tags: Tag[]): Promise<void>;
   /** NoSuchTagSet when the bucket has none. */
   getBucketTagging(bucket: string): Promise<Tag[]>;
+
+  // Object Lock (objectLock.ts)
+  putObjectLockConfiguration(bucket: string, config: ObjectLockConfiguration): Promise<void>;
+  /** ObjectLockConfigurationNotFoundError when the bucket has none. */
+  getObjectLockConfiguration(bucket: string): Promise<ObjectLockConfiguration>;
+  /** `retention` undefined removes it (GOVERNANCE only, with bypassGovernance). */
+  putObjectRetention(bucket: string, key: string, retention: ObjectRetention | undefined, opts?: { versionId?: string; bypassGovernance?: boolean }): Promise<{ versionId: string }>;
+  /** NoSuchObjectLockConfiguration when the version has none. */
+  getObjectRetention(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectRetention>;
+  putObjectLegalHold(bucket: string, key: string, on: boolean, opts?: { versionId?: string }): Promise<{ versionId: string }>;
+  getObjectLegalHold(bucket: string, key: string, opts?: { versionId?: string }): Promise<boolean>;
 
   // multipart uploads (multipart.ts)
   createMultipartUpload(bucket: string, key: string, opts: CreateMultipartUploadOptions): Promise<MultipartUploadInfo>;

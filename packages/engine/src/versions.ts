@@ -16,6 +16,8 @@ import type { Snapshot } from './db';
 import * as keys from './keys';
 import { decodeRecord, loadChunks, stageDropChunkList, type ObjectRecord } from './records';
 import type { VersioningStatus } from './types';
+import type { BucketRecord } from './buckets';
+import { applyLock, assertDeletable } from './objectLock';
 
 const MAX64 = (1n << 64n) - 1n;
 const COUNTER_BITS = 20n;
@@ -53,15 +55,19 @@ export function validateVersionId(v: string): void {
   if (!isValidVersionId(v)) throw new S3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: v });
 }
 
-/** The bucket's versioning state (its record is cached: every operation loaded it before committing). */
-export async function bucketVersioning(ctx: Ctx, bucketId: string): Promise<VersioningStatus | undefined> {
+/** The bucket's record by id (cached: every operation loaded its bucket before committing). */
+export async function bucketById(ctx: Ctx, bucketId: string): Promise<BucketRecord | undefined> {
   const cached = ctx.bucketCache.byId(bucketId);
-  if (cached) return cached.versioning;
+  if (cached) return cached;
   for (const [, v] of await ctx.db.all(keys.bucketsRange())) {
-    const b = JSON.parse(v.toString('utf8')) as { id: string; versioning?: VersioningStatus };
-    if (b.id === bucketId) return b.versioning;
+    const b = JSON.parse(v.toString('utf8')) as BucketRecord;
+    if (b.id === bucketId) return b;
   }
   return undefined;
+}
+
+export async function bucketVersioning(ctx: Ctx, bucketId: string): Promise<VersioningStatus | undefined> {
+  return (await bucketById(ctx, bucketId))?.versioning;
 }
 
 /** Where a record sorts among its key's versions; legacy null versions get one from their mtime. */
@@ -121,7 +127,10 @@ function stageDemote(tx: Txn, bucketId: string, key: string, old: ObjectRecord):
  * releasing) any existing null version. The caller then stages rec's body and puts it in O/.
  */
 export async function stageRetire(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord): Promise<void> {
-  const state = await bucketVersioning(ctx, bucketId);
+  const bucket = await bucketById(ctx, bucketId);
+  const state = bucket?.versioning;
+  // The bucket's default retention (Object Lock) for versions written without their own.
+  applyLock(bucket, rec, undefined, tx.now);
   if (state === 'Enabled') {
     rec.versionId = newVersionToken(tx.now);
     delete rec.vt;
@@ -164,9 +173,10 @@ export async function stageDeleteLatest(ctx: Ctx, tx: Txn, bucketId: string, key
 }
 
 /** DELETE with a version id: removes it for good; removing the latest promotes the next newest. */
-export async function stageDeleteVersion(ctx: Ctx, tx: Txn, bucketId: string, key: string, versionId: string): Promise<ObjectRecord | undefined> {
+export async function stageDeleteVersion(ctx: Ctx, tx: Txn, bucketId: string, key: string, versionId: string, bypassGovernance = false): Promise<ObjectRecord | undefined> {
   const loc = await findVersion(ctx, bucketId, key, versionId);
   if (!loc) return undefined;
+  assertDeletable(loc.rec, tx.now, bypassGovernance);
   await stageDropBody(ctx, tx, bucketId, loc.rec);
   if (loc.latest) {
     const next = await ctx.db.all({ ...keys.versionsRange(bucketId, key), limit: 1 });
