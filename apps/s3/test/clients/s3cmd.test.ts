@@ -327,6 +327,70 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
     });
   });
 
+  describe('s3cmd bucket settings and in-place changes (SigV4)', () => {
+    const bucket = 's3cmd-settings';
+    let c: ReturnType<typeof s3cmdWith>;
+    const anonymous = async (key: string) => (await fetch(`${ts.endpoint}/${bucket}/${key}`)).status;
+
+    beforeAll(async () => {
+      c = s3cmdWith('settings', {});
+      writeFileSync(join(work, 'x.txt'), 'x');
+      await c.ok(['mb', `s3://${bucket}`]);
+      await c.ok(['put', join(work, 'x.txt'), `s3://${bucket}/pub/x.txt`]);
+      await c.ok(['put', join(work, 'x.txt'), `s3://${bucket}/priv/x.txt`]);
+    });
+
+    test('setpolicy grants anonymous reads under a prefix; info shows the policy; delpolicy takes it back', async () => {
+      const policy = {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'pub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/pub/*` }],
+      };
+      writeFileSync(join(work, 'policy.json'), JSON.stringify(policy));
+      await c.ok(['setpolicy', join(work, 'policy.json'), `s3://${bucket}`]);
+      expect([await anonymous('pub/x.txt'), await anonymous('priv/x.txt')]).toEqual([200, 403]);
+      expect((await c.ok(['info', `s3://${bucket}`])).stdout).toContain(`"Resource":"arn:aws:s3:::${bucket}/pub/*"`);
+      await c.ok(['delpolicy', `s3://${bucket}`]);
+      expect(await anonymous('pub/x.txt')).toBe(403);
+    });
+
+    test('setcors answers preflights for the allowed origin; delcors removes the rules', async () => {
+      writeFileSync(
+        join(work, 'cors.xml'),
+        '<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod>' +
+          '<MaxAgeSeconds>60</MaxAgeSeconds></CORSRule></CORSConfiguration>',
+      );
+      const preflight = () =>
+        fetch(`${ts.endpoint}/${bucket}/pub/x.txt`, {
+          method: 'OPTIONS',
+          headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET' },
+        });
+      await c.ok(['setcors', join(work, 'cors.xml'), `s3://${bucket}`]);
+      const ok = await preflight();
+      expect({ status: ok.status, origin: ok.headers.get('access-control-allow-origin') }).toEqual({ status: 200, origin: 'https://app.example' });
+      expect((await c.ok(['info', `s3://${bucket}`])).stdout).toMatch(/CORS:\s+.*<AllowedOrigin>https:\/\/app\.example<\/AllowedOrigin>/);
+      await c.ok(['delcors', `s3://${bucket}`]);
+      expect((await preflight()).status).toBe(403);
+    });
+
+    test('modify changes headers in place (copy onto itself, REPLACE) and keeps the bytes and metadata', async () => {
+      const before = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'pub/x.txt' }));
+      await c.ok(['modify', '--add-header=Cache-Control:no-cache', `s3://${bucket}/pub/x.txt`]);
+      const after = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'pub/x.txt' }));
+      expect({ cache: after.CacheControl, etag: after.ETag, attrs: after.Metadata?.['s3cmd-attrs'] }).toEqual({
+        cache: 'no-cache',
+        etag: before.ETag,
+        attrs: before.Metadata?.['s3cmd-attrs'],
+      });
+      expect((await c.ok(['get', `s3://${bucket}/pub/x.txt`, '-'])).stdout).toBe('x');
+    });
+
+    test('du sums the bucket', async () => {
+      expect((await c.ok(['du', `s3://${bucket}`])).stdout).toMatch(new RegExp(`^\\s*2\\s+2 objects s3://${bucket}/`, 'm'));
+      await c.ok(['del', '-r', '--force', `s3://${bucket}`]);
+      await c.ok(['rb', `s3://${bucket}`]);
+    });
+  });
+
   describe('s3cmd virtual-hosted style (through the name-resolving proxy)', () => {
     test('mb, put, ls, get, del, rb with the bucket in the Host header', async () => {
       const bucket = 's3cmd-vhost';
