@@ -21,7 +21,7 @@ import { chunkBody } from './chunker';
 import { combineCrc, createChecksum, CHECKSUM_LENGTHS, type Hasher } from './checksums';
 import { evaluateCopySourceConditions, evaluateWriteConditions } from './conditions';
 import { recheckBucket, requireBucket } from './buckets';
-import { readRecord, stageReplace } from './objects';
+import { readRecord, requireVersion, stageReplace } from './objects';
 import type { Acl } from './acl';
 import { loadChunks, loadInlineBody, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from './records';
 import { MAX_OBJECT_SIZE, validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
@@ -356,12 +356,13 @@ export async function uploadPartCopy(
     let inline: Buffer | undefined;
     let range: { start: number; end: number } | undefined;
     try {
-      const rec = await readRecord(ctx, sb.id, srcKey, snapshot);
-      if (!rec || (rec as { deleteMarker?: boolean }).deleteMarker) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
-      if (opts.srcVersionId !== undefined && opts.srcVersionId !== rec.versionId) {
-        throw new S3Error('NoSuchVersion', 'The specified version does not exist.', { Key: srcKey, VersionId: opts.srcVersionId });
-      }
-      src = rec;
+      // The latest version, or the one x-amz-copy-source names (?versionId=), as CopyObject reads it.
+      src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId, snapshot).catch((e: unknown) => {
+        if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
+          throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+        }
+        throw e;
+      });
       evaluateCopySourceConditions({ etag: src.etag, lastModified: new Date(src.lastModified) }, opts.sourceConditions);
       if (opts.range) {
         const { start, end } = opts.range;

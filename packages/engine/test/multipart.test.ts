@@ -221,6 +221,24 @@ describe('multipart uploads', () => {
     await clean();
   });
 
+  it('UploadPartCopy from a noncurrent version (versioned bucket); delete markers are not sources', async () => {
+    await e().putBucketVersioning('bkt', 'Enabled');
+    const v1 = await e().putObject('bkt', 'src', body('version one'), { owner: 'alice' });
+    await e().putObject('bkt', 'src', body('version two!'), { owner: 'alice' });
+    const u = await create();
+    const r = await e().uploadPartCopy('bkt', 'src', 'bkt', 'obj', u.uploadId, 1, { srcVersionId: v1.versionId, range: { start: 8, end: 10 } });
+    expect(r.etag).toBe(md5(Buffer.from('one')));
+    const done = await e().completeMultipartUpload('bkt', 'obj', u.uploadId, [{ partNumber: 1, etag: r.etag }]);
+    expect(done.versionId).not.toBe('null'); // versioning applies to multipart objects too
+    expect((await get('obj')).toString()).toBe('one');
+    const del = await e().deleteObject('bkt', 'src');
+    const u2 = await create('obj2');
+    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1)).rejects.toMatchObject({ code: 'NoSuchKey' });
+    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { srcVersionId: del.versionId })).rejects.toMatchObject({ code: 'InvalidRequest' });
+    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { srcVersionId: v1.versionId })).resolves.toMatchObject({ size: 11 });
+    await clean();
+  });
+
   it('composite and full-object checksums as S3 defines them', async () => {
     const p1 = bytes(MIN_PART_SIZE, 7);
     const p2 = bytes(777, 8);
