@@ -15,6 +15,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -357,6 +358,25 @@ describe('multipart uploads (SDK)', () => {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     expect(Buffer.from(await out.Body!.transformToByteArray()).toString()).toBe(key);
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  });
+
+  test('versioned bucket: Complete returns a version id; UploadPartCopy from an older version', async () => {
+    const bucket = 'mpu-versioned';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src', Body: 'first version' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src', Body: 'second version' }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'dst' }));
+    const cp = await s3.send(
+      new UploadPartCopyCommand({ Bucket: bucket, Key: 'dst', UploadId, PartNumber: 1, CopySource: `${bucket}/src?versionId=${v1.VersionId}`, CopySourceRange: 'bytes=0-4' }),
+    );
+    expect(cp.CopySourceVersionId).toBe(v1.VersionId);
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'dst', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: cp.CopyPartResult!.ETag }] } }),
+    );
+    expect(done.VersionId).toMatch(/^[0-9a-f]{24}$/);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dst', VersionId: done.VersionId }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).toString()).toBe('first');
   });
 
   test('a bucket whose only content is an incomplete upload can be deleted', async () => {
