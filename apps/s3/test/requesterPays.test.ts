@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { parseRequestPaymentConfiguration, renderRequestPaymentConfiguration } from '../src/xml/requestPaymentConfiguration';
 import { rawRequest, parseS3Error } from './helpers/rawRequest';
+import { multipartBody, multipartContentType, signPostV4 } from './helpers/postForm';
 import { startTestServer, type TestServer } from './helpers/server';
 
 const GOLDEN = join(__dirname, 'golden');
@@ -120,5 +121,22 @@ describe('Requester Pays', () => {
     const root = after.find((a) => a.userId === 'root')!;
     expect(root.requests).toBeGreaterThan(0);
     expect(root.requesterPaysRequests).toBe(0);
+  });
+
+  it('POST Object: the form must carry x-amz-request-payer; the requester is charged', async () => {
+    const bob = { accessKeyId: BOB.accessKeyId, secretAccessKey: BOB.secretAccessKey };
+    const post = (fields: [string, string][]) =>
+      rawRequest(t.endpoint, { method: 'POST', path: '/pays', auth: 'none', body: multipartBody(fields, { filename: 'f', content: 'posted by bob' }), headers: { 'Content-Type': multipartContentType() } });
+    const without = signPostV4('pays', [['key', 'bob-post']], [['eq', '$key', 'bob-post']], bob);
+    const refused = await post(without.fields);
+    expect(refused.status).toBe(403);
+    expect(parseS3Error(refused.body).code).toBe('AccessDenied');
+    const before = (await t.server.engine.accountUsage()).find((a) => a.userId === 'bob')?.requesterPaysRequests ?? 0;
+    const agreed = signPostV4('pays', [['key', 'bob-post'], ['x-amz-request-payer', 'requester']], [['eq', '$key', 'bob-post'], { 'x-amz-request-payer': 'requester' }], bob);
+    const ok = await post(agreed.fields);
+    expect(ok.status).toBe(204);
+    expect(ok.headers['x-amz-request-charged']).toBe('requester');
+    const after = (await t.server.engine.accountUsage()).find((a) => a.userId === 'bob')!;
+    expect(after.requesterPaysRequests).toBe(before + 1);
   });
 });

@@ -26,6 +26,7 @@ import { versionIdHeader } from '../../http/versionHeaders';
 import { validateObjectKey } from '@cairn/engine';
 import { buildXml } from '../../xml/codec';
 import { MAX_PUT_SIZE } from './putObject';
+import { REQUEST_CHARGED_HEADER, requesterPays } from '../../requesterPays';
 
 export const MAX_PRE_FILE_BYTES = 64 * 1024;
 
@@ -131,6 +132,8 @@ export const postObject: Handler = async (c) => {
     { operation: 'PutObject', bucket, key },
     extraKeys,
   );
+  // Requester Pays: the form itself must agree to pay (x-amz-request-payer field), like the header.
+  const requesterPaid = await requesterPays(c.engine, bucket, principal, fields.get('x-amz-request-payer'));
 
   // 4. Stream the file into the engine.
   const userMetadata = requestUserMetadata(headers);
@@ -152,12 +155,18 @@ export const postObject: Handler = async (c) => {
     },
   });
   c.log.bytes = meta.size;
+  c.engine.recordUsage({ userId: requesterPaid ? principal!.userId : bucket.owner, bytesIn: meta.size, requesterPays: requesterPaid });
   await form.drain(); // fields after the file are ignored, as S3 does
 
   // 5. Answer as the form asked.
   const etag = `"${meta.etag}"`;
   const location = objectUrl(c, key);
-  const common = { ETag: etag, Location: location, 'x-amz-version-id': versionIdHeader(bucket, meta.versionId) };
+  const common = {
+    ETag: etag,
+    Location: location,
+    'x-amz-version-id': versionIdHeader(bucket, meta.versionId),
+    [REQUEST_CHARGED_HEADER]: requesterPaid ? 'requester' : undefined,
+  };
   const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
   const target = redirect !== undefined ? redirectTarget(redirect, bucket.name, key, meta.etag) : undefined;
   if (target) return { status: 303, headers: { ...common, Location: target } };
