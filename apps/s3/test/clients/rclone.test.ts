@@ -22,7 +22,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -107,6 +107,7 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       IsDir: boolean;
       Hashes?: { md5?: string };
       ModTime: string;
+      Tier?: string;
     }>;
 
   beforeAll(async () => {
@@ -258,6 +259,23 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       expect(ops.filter((l) => l.operation === 'CopyObject' && l.copySource === `${bucket}/t/random.bin` && l.status === 200).length).toBe(1);
       const list = await lsjson(`cairn:${bucket}/t`, ['--include', 'random.bin']);
       expect(list.map((e) => [e.Path, Date.parse(e.ModTime)])).toEqual([['random.bin', when.getTime()]]);
+    });
+
+    test('link makes a presigned GET URL a plain HTTP client can use', async () => {
+      const url = (await ok(['link', `cairn:${bucket}/t/nasty/a+b`])).stdout.trim();
+      expect(url).toContain('X-Amz-Signature=');
+      const res = await fetch(url);
+      expect({ status: res.status, body: await res.text() }).toEqual({ status: 200, body: 'nasty:a+b' });
+    });
+
+    test('--s3-storage-class stores the class; settier changes it in place; lsjson shows it as Tier', async () => {
+      const tier = async () => (await lsjson(`cairn:${bucket}/tiered`)).map((e) => e.Tier);
+      await ok(['copyto', '--s3-storage-class', 'REDUCED_REDUNDANCY', join(src, 'a.txt'), `cairn:${bucket}/tiered/a.txt`]);
+      expect(await tier()).toEqual(['REDUCED_REDUNDANCY']);
+      await ok(['settier', 'STANDARD_IA', `cairn:${bucket}/tiered/a.txt`]); // CopyObject onto itself with x-amz-storage-class
+      expect(await tier()).toEqual(['STANDARD_IA']);
+      expect((await ok(['cat', `cairn:${bucket}/tiered/a.txt`])).stdout).toBe(readFileSync(join(src, 'a.txt'), 'utf8'));
+      await ok(['purge', `cairn:${bucket}/tiered`]);
     });
 
     test('rcat streams stdin of unknown length into an object', async () => {
