@@ -87,6 +87,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = Object.freeze({
   NoSuchCORSConfiguration: T(404, 'The CORS configuration does not exist'),
   NoSuchKey: T(404, 'The specified key does not exist.'),
   NoSuchLifecycleConfiguration: T(404, 'The lifecycle configuration does not exist'),
+  ObjectLockConfigurationNotFoundError: T(404, 'Object Lock configuration does not exist for this bucket'),
   NoSuchObjectLockConfiguration: T(404, 'The specified object does not have a ObjectLock configuration'),
   NoSuchPublicAccessBlockConfiguration: T(404, 'The public access block configuration was not found'),
   NoSuchTagSet: T(404, 'The TagSet does not exist'),

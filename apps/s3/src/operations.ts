@@ -25,15 +25,6 @@ import { getObject } from './handlers/object/getObject';
 import { headObject } from './handlers/object/headObject';
 import { deleteObject } from './handlers/object/deleteObject';
 import { copyObject } from './handlers/object/copyObject';
-import { getBucketVersioning } from './handlers/bucket/getBucketVersioning';
-import { putBucketVersioning } from './handlers/bucket/putBucketVersioning';
-import { listObjectVersions } from './handlers/bucket/listObjectVersions';
-import { getBucketTagging } from './handlers/bucket/getBucketTagging';
-import { putBucketTagging } from './handlers/bucket/putBucketTagging';
-import { deleteBucketTagging } from './handlers/bucket/deleteBucketTagging';
-import { getObjectTagging } from './handlers/object/getObjectTagging';
-import { putObjectTagging } from './handlers/object/putObjectTagging';
-import { deleteObjectTagging } from './handlers/object/deleteObjectTagging';
 import { getBucketAcl } from './handlers/access/getBucketAcl';
 import { putBucketAcl } from './handlers/access/putBucketAcl';
 import { getObjectAcl } from './handlers/access/getObjectAcl';
@@ -55,6 +46,21 @@ import { corsPreflight } from './handlers/cors/corsPreflight';
 import { postObject } from './handlers/object/postObject';
 import { putBucketRequestPayment } from './handlers/requestPayment/putBucketRequestPayment';
 import { getBucketRequestPayment } from './handlers/requestPayment/getBucketRequestPayment';
+import { getBucketVersioning } from './handlers/bucket/getBucketVersioning';
+import { putBucketVersioning } from './handlers/bucket/putBucketVersioning';
+import { listObjectVersions } from './handlers/bucket/listObjectVersions';
+import { getBucketTagging } from './handlers/bucket/getBucketTagging';
+import { putBucketTagging } from './handlers/bucket/putBucketTagging';
+import { deleteBucketTagging } from './handlers/bucket/deleteBucketTagging';
+import { getObjectTagging } from './handlers/object/getObjectTagging';
+import { putObjectTagging } from './handlers/object/putObjectTagging';
+import { deleteObjectTagging } from './handlers/object/deleteObjectTagging';
+import { getObjectLockConfiguration } from './handlers/bucket/getObjectLockConfiguration';
+import { putObjectLockConfiguration } from './handlers/bucket/putObjectLockConfiguration';
+import { getObjectRetention } from './handlers/object/getObjectRetention';
+import { putObjectRetention } from './handlers/object/putObjectRetention';
+import { getObjectLegalHold } from './handlers/object/getObjectLegalHold';
+import { putObjectLegalHold } from './handlers/object/putObjectLegalHold';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
 export type Target = 'service' | 'bucket' | 'object';
@@ -149,7 +155,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketTagging', 'GET', 'bucket', '?tagging', getBucketTagging),
   op('GetBucketVersioning', 'GET', 'bucket', '?versioning', getBucketVersioning),
   op('GetBucketWebsite', 'GET', 'bucket', '?website', NI),
-  op('GetObjectLockConfiguration', 'GET', 'bucket', '?object-lock', NI),
+  op('GetObjectLockConfiguration', 'GET', 'bucket', '?object-lock', getObjectLockConfiguration),
   op('GetPublicAccessBlock', 'GET', 'bucket', '?publicAccessBlock', getPublicAccessBlock),
   op('GetBucketMetadataTableConfiguration', 'GET', 'bucket', '?metadataTable', NI),
   op('CreateSession', 'GET', 'bucket', '?session', NI),
@@ -177,7 +183,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketTagging', 'PUT', 'bucket', '?tagging', putBucketTagging),
   op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', putBucketVersioning),
   op('PutBucketWebsite', 'PUT', 'bucket', '?website', NI),
-  op('PutObjectLockConfiguration', 'PUT', 'bucket', '?object-lock', NI),
+  op('PutObjectLockConfiguration', 'PUT', 'bucket', '?object-lock', putObjectLockConfiguration),
   op('PutPublicAccessBlock', 'PUT', 'bucket', '?publicAccessBlock', putPublicAccessBlock),
 
   // ---- bucket: DELETE
@@ -208,8 +214,8 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetObject', 'GET', 'object', '', getObject),
   op('GetObjectAcl', 'GET', 'object', '?acl', getObjectAcl),
   op('GetObjectAttributes', 'GET', 'object', '?attributes', NI),
-  op('GetObjectLegalHold', 'GET', 'object', '?legal-hold', NI),
-  op('GetObjectRetention', 'GET', 'object', '?retention', NI),
+  op('GetObjectLegalHold', 'GET', 'object', '?legal-hold', getObjectLegalHold),
+  op('GetObjectRetention', 'GET', 'object', '?retention', getObjectRetention),
   op('GetObjectTagging', 'GET', 'object', '?tagging', getObjectTagging),
   op('GetObjectTorrent', 'GET', 'object', '?torrent', NI),
   op('ListParts', 'GET', 'object', '?uploadId', listParts),
@@ -221,8 +227,8 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('UploadPart', 'PUT', 'object', '?uploadId&partNumber', uploadPart),
   op('UploadPartCopy', 'PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy),
   op('PutObjectAcl', 'PUT', 'object', '?acl', putObjectAcl),
-  op('PutObjectLegalHold', 'PUT', 'object', '?legal-hold', NI),
-  op('PutObjectRetention', 'PUT', 'object', '?retention', NI),
+  op('PutObjectLegalHold', 'PUT', 'object', '?legal-hold', putObjectLegalHold),
+  op('PutObjectRetention', 'PUT', 'object', '?retention', putObjectRetention),
   op('PutObjectTagging', 'PUT', 'object', '?tagging', putObjectTagging),
   op('RenameObject', 'PUT', 'object', '?renameObject', NI),
 

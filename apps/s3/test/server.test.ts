@@ -112,6 +112,9 @@ describe('operations.ts', () => {
         // versioning and tagging
         'GetBucketVersioning', 'PutBucketVersioning', 'ListObjectVersions', 'GetBucketTagging', 'PutBucketTagging',
         'DeleteBucketTagging', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging',
+        // Object Lock
+        'GetObjectLockConfiguration', 'PutObjectLockConfiguration', 'GetObjectRetention', 'PutObjectRetention',
+        'GetObjectLegalHold', 'PutObjectLegalHold',
       ].sort(),
     );
     const s = operationStats();

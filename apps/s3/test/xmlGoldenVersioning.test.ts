@@ -1,6 +1,6 @@
 /**
- * Golden files for the versioning and tagging documents (VersioningConfiguration,
- * ListVersionsResult, Tagging) and round trips of their request codecs.
+ * Golden files for the versioning, tagging and Object Lock documents (VersioningConfiguration,
+ * ListVersionsResult, Tagging, ObjectLockConfiguration, Retention, LegalHold) and round trips of their request codecs.
  * Regenerate with UPDATE_GOLDEN=1 (then review the diff).
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseVersioningConfiguration, renderVersioningConfiguration } from '../src/xml/versioningConfiguration';
 import { renderListVersionsResult } from '../src/xml/listVersionsResult';
 import { parseTagging, renderTagging } from '../src/xml/tagging';
+import { parseLegalHold, parseObjectLockConfiguration, parseRetention, renderLegalHold, renderObjectLockConfiguration, renderRetention } from '../src/xml/objectLock';
 
 const GOLDEN = join(__dirname, 'golden');
 const T0 = new Date('2024-01-02T03:04:05.678Z');
@@ -72,4 +73,22 @@ test('Tagging', async () => {
   expect(await parseTagging(Buffer.from('<Tagging><TagSet/></Tagging>'))).toEqual([]);
   expect(await code(parseTagging(Buffer.from('<Tagging></Tagging>')))).toBe('MalformedXML');
   expect(await code(parseTagging(Buffer.from('<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>')))).toBe('MalformedXML');
+});
+
+test('Object Lock documents', async () => {
+  golden('ObjectLockConfiguration.xml', renderObjectLockConfiguration({ enabled: true, defaultRetention: { mode: 'COMPLIANCE', years: 2 } }));
+  golden('ObjectLockConfiguration-enabled.xml', renderObjectLockConfiguration({ enabled: true }));
+  golden('Retention.xml', renderRetention({ mode: 'GOVERNANCE', retainUntil: T0 }));
+  golden('LegalHold.xml', renderLegalHold(true));
+  expect(await parseObjectLockConfiguration(Buffer.from('<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>3</Days></DefaultRetention></Rule></ObjectLockConfiguration>'))).toEqual({
+    enabled: true,
+    defaultRetention: { mode: 'GOVERNANCE', days: 3 },
+  });
+  expect(await code(parseObjectLockConfiguration(Buffer.from('<ObjectLockConfiguration><ObjectLockEnabled>Disabled</ObjectLockEnabled></ObjectLockConfiguration>')))).toBe('MalformedXML');
+  expect(await code(parseObjectLockConfiguration(Buffer.from('<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>X</Mode><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>')))).toBe('MalformedXML');
+  expect(await parseRetention(Buffer.from('<Retention><Mode>COMPLIANCE</Mode><RetainUntilDate>2030-01-01T00:00:00Z</RetainUntilDate></Retention>'))).toEqual({ mode: 'COMPLIANCE', retainUntil: new Date('2030-01-01T00:00:00Z') });
+  expect(await parseRetention(Buffer.from('<Retention/>'))).toBeUndefined();
+  expect(await code(parseRetention(Buffer.from('<Retention><Mode>GOVERNANCE</Mode></Retention>')))).toBe('MalformedXML');
+  expect(await parseLegalHold(Buffer.from('<LegalHold><Status>OFF</Status></LegalHold>'))).toBe(false);
+  expect(await code(parseLegalHold(Buffer.from('<LegalHold><Status>on</Status></LegalHold>')))).toBe('MalformedXML');
 });

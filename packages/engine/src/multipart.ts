@@ -23,6 +23,8 @@ import { evaluateCopySourceConditions, evaluateWriteConditions } from './conditi
 import { recheckBucket, requireBucket } from './buckets';
 import { readRecord, requireVersion, stageReplace } from './objects';
 import type { Acl } from './acl';
+import { toStoredTags, validateTags } from './tags';
+import { applyLock, checkLockSettings } from './objectLock';
 import { loadChunks, loadInlineBody, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from './records';
 import { MAX_OBJECT_SIZE, validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
 import type {
@@ -44,6 +46,7 @@ import type {
   StorageClass,
   UploadPartCopyOptions,
   UploadPartOptions,
+  ObjectLockMode,
 } from './types';
 
 export const MIN_PART_NUMBER = 1;
@@ -65,6 +68,10 @@ export interface UploadRecord {
   checksumType?: ChecksumType;
   /** The object's ACL (x-amz-acl / x-amz-grant-* on create), applied at Complete. */
   acl?: Acl;
+  /** Object tags (x-amz-tagging on create), applied at Complete. */
+  tags?: [string, string][];
+  /** x-amz-object-lock-* on create, applied at Complete (retainUntil as epoch ms). */
+  lock?: { mode?: ObjectLockMode; until?: number; legalHold?: boolean };
 }
 
 /** Value of P/<uploadId>\0<partNo>. Chunk list fields as in ObjectRecord (records.ts). */
@@ -244,13 +251,21 @@ export async function createMultipartUpload(ctx: Ctx, bucket: string, key: strin
   validateUserMetadata(opts.userMetadata);
   validateStorageClass(opts.storageClass);
   validateChecksumType(opts.checksumAlgorithm, opts.checksumType);
+  if (opts.tags) validateTags(opts.tags, 'object');
   const b = await requireBucket(ctx, bucket);
+  checkLockSettings(b, opts.lock);
   return ctx.committer.run(async (tx) => {
     await recheckBucket(ctx, bucket, b.id);
     const uploadId = newUploadId(tx.now);
     const rec: UploadRecord = { initiated: tx.now, owner: opts.owner };
     if (opts.storageClass && opts.storageClass !== 'STANDARD') rec.storageClass = opts.storageClass;
     if (opts.acl) rec.acl = opts.acl;
+    if (opts.tags?.length) rec.tags = toStoredTags(opts.tags);
+    if (opts.lock?.retention || opts.lock?.legalHold !== undefined) {
+      rec.lock = {};
+      if (opts.lock.retention) rec.lock = { mode: opts.lock.retention.mode, until: opts.lock.retention.retainUntil.getTime() };
+      if (opts.lock.legalHold !== undefined) rec.lock.legalHold = opts.lock.legalHold;
+    }
     const um: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.userMetadata ?? {})) um[k.toLowerCase()] = String(v);
     if (Object.keys(um).length) rec.userMetadata = um;
@@ -559,6 +574,13 @@ export async function completeMultipartUpload(
     if (u.userMetadata) rec.userMetadata = { ...u.userMetadata };
     if (u.headers) rec.headers = { ...u.headers };
     if (u.acl) rec.acl = u.acl;
+    if (u.tags?.length) rec.tags = u.tags.map(([k, v]) => [k, v]);
+    if (u.lock) {
+      applyLock(undefined, rec, {
+        ...(u.lock.mode && u.lock.until !== undefined ? { retention: { mode: u.lock.mode, retainUntil: new Date(u.lock.until) } } : {}),
+        ...(u.lock.legalHold !== undefined ? { legalHold: u.lock.legalHold } : {}),
+      }, tx.now);
+    }
 
     const alg = u.checksumAlgorithm;
     const type = alg ? (u.checksumType ?? defaultChecksumType(alg)) : undefined;

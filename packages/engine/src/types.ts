@@ -402,6 +402,10 @@ export interface CreateMultipartUploadOptions extends ContentHeaders {
   checksumType?: ChecksumType;
   /** The completed object's ACL (absent = private to `owner`). */
   acl?: Acl;
+  /** Object tags of the completed object. */
+  tags?: Tag[];
+  /** Object Lock settings of the completed object. */
+  lock?: ObjectLockSettings;
 }
 
 export interface MultipartUploadInfo {

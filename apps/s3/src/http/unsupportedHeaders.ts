@@ -23,9 +23,6 @@ export function rejectUnsupportedObjectWriteHeaders(headers: IncomingHttpHeaders
     'x-amz-server-side-encryption-customer-algorithm',
     'x-amz-server-side-encryption-aws-kms-key-id',
     'x-amz-copy-source-server-side-encryption-customer-algorithm',
-    'x-amz-object-lock-mode',
-    'x-amz-object-lock-retain-until-date',
-    'x-amz-object-lock-legal-hold',
   ]) {
     if (headers[name] !== undefined) notImplementedHeader(name);
   }
@@ -40,6 +37,4 @@ export function rejectUnsupportedObjectReadHeaders(headers: IncomingHttpHeaders)
 
 /** CreateBucket. */
 export function rejectUnsupportedCreateBucketHeaders(headers: IncomingHttpHeaders): void {
-  const lock = h(headers, 'x-amz-bucket-object-lock-enabled');
-  if (lock !== undefined && lock.toLowerCase() === 'true') notImplementedHeader('x-amz-bucket-object-lock-enabled');
 }

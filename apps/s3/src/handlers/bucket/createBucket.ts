@@ -37,6 +37,7 @@ export const createBucket: Handler = async (c) => {
   }
   const acl = await aclFromHeaders(c.headers, { engine: c.engine, owner });
   if (acl && objectOwnership === 'BucketOwnerEnforced' && !isOwnerOnlyAcl(acl, owner)) throw s3Error('InvalidBucketAclWithObjectOwnership');
-  await c.engine.createBucket(name, { owner, region, acl, objectOwnership: objectOwnership as ObjectOwnership | undefined });
+  const objectLockEnabled = (header(c, 'x-amz-bucket-object-lock-enabled') ?? '').trim().toLowerCase() === 'true';
+  await c.engine.createBucket(name, { owner, region, acl, objectOwnership: objectOwnership as ObjectOwnership | undefined, objectLockEnabled });
   return { status: 200, headers: { Location: `/${name}` } };
 };

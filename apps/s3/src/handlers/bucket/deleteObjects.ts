@@ -14,6 +14,7 @@ import { parseIntegrity, verifyIntegrity } from '../../http/integrity';
 import { createHash } from 'node:crypto';
 import { keyAuthorizer } from '../../authzRequest';
 import { parseDelete } from '../../xml/delete';
+import { bypassGovernance } from '../../http/objectLockHeaders';
 import { renderDeleteResult, type DeleteErrorEntry, type DeletedEntry } from '../../xml/deleteResult';
 
 /** 1000 keys of up to 1024 bytes, XML-escaped, fit comfortably. */
@@ -46,6 +47,7 @@ export const deleteObjects: Handler = async (c) => {
     c.bucket!.name,
     permitted.map((o) => ({ key: o.key, versionId: o.versionId })),
     c.principal?.userId,
+    { bypassGovernance: bypassGovernance(c.headers) },
   );
   let next = 0;
   const results = doc.objects.map((o, i) =>

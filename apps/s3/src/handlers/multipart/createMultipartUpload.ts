@@ -8,6 +8,8 @@ import { requestContentHeaders, requestStorageClass, requestUserMetadata } from 
 import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
 import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
 import { encoderFor } from '../../http/urlEncoding';
+import { requestTags } from '../../http/taggingHeader';
+import { requestObjectLock } from '../../http/objectLockHeaders';
 import { renderInitiateMultipartUploadResult } from '../../xml/initiateMultipartUploadResult';
 import { parseEncodingType } from '../bucket/listingParams';
 import { checksumAlgorithmHeader, checksumTypeHeader } from './multipartParams';
@@ -24,6 +26,8 @@ export const createMultipartUpload: Handler = async (c) => {
     storageClass: requestStorageClass(c.headers),
     checksumAlgorithm: checksumAlgorithmHeader(c),
     checksumType: checksumTypeHeader(c),
+    tags: requestTags(c.headers),
+    lock: requestObjectLock(c.headers),
   });
   c.log.uploadId = upload.uploadId;
   return xmlResponse(renderInitiateMultipartUploadResult({ bucket: c.bucket!.name, key: encoderFor(encodingType)(c.key!), uploadId: upload.uploadId }), 200, {

@@ -18,6 +18,7 @@ import { requestContentHeaders, requestStorageClass, requestUserMetadata } from 
 import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
 import { renderCopyObjectResult } from '../../xml/copyObjectResult';
 import { requestTaggingDirective, requestTags } from '../../http/taggingHeader';
+import { requestObjectLock } from '../../http/objectLockHeaders';
 import { versionIdHeader } from '../../http/versionHeaders';
 
 export interface CopySource {
@@ -101,6 +102,7 @@ export const copyObject: Handler = async (c) => {
     checksumAlgorithm: integrity.algorithm,
     taggingDirective,
     tags,
+    lock: requestObjectLock(c.headers),
   });
   c.log.copySource = `${src.bucket}/${src.key}`;
   return xmlResponse(

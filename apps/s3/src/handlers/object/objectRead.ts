@@ -12,6 +12,7 @@ import { readConditions } from '../../http/conditions';
 import { applyResponseOverrides, objectResponseHeaders } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';
 import { queryVersionId, versionIdHeader } from '../../http/versionHeaders';
+import { objectLockResponseHeaders } from '../../http/objectLockHeaders';
 
 export interface ReadRequest {
   options: GetObjectOptions;
@@ -75,6 +76,7 @@ export function readResponseHeaders(
   const vid = versionIdHeader(c.bucket, meta.versionId);
   if (vid !== undefined) headers['x-amz-version-id'] = vid;
   if (meta.tagCount) headers['x-amz-tagging-count'] = String(meta.tagCount);
+  Object.assign(headers, objectLockResponseHeaders(meta));
   applyResponseOverrides(headers, c.query, c.principal !== null);
   return { status: range ? 206 : 200, headers };
 }

@@ -18,6 +18,7 @@ import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeade
 import { openRequestBody } from '../../http/requestBody';
 import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
 import { requestTags } from '../../http/taggingHeader';
+import { requireIntegrityForLock, requestObjectLock } from '../../http/objectLockHeaders';
 import { versionIdHeader } from '../../http/versionHeaders';
 
 /** S3's single-PUT limit. */
@@ -57,6 +58,8 @@ export const putObject: Handler = async (c) => {
   const conditions = writeConditions(c.headers);
   const contentHeaders = requestContentHeaders(c.headers);
   const tags = requestTags(c.headers);
+  const lock = requestObjectLock(c.headers);
+  requireIntegrityForLock(c.headers, lock);
 
   const { owner, acl } = await objectWriteAcl(c.engine, c.headers, c.bucket!.name, c.principal?.userId ?? ANONYMOUS_OWNER);
 
@@ -71,6 +74,7 @@ export const putObject: Handler = async (c) => {
     checksumAlgorithm: integrity.algorithm,
     conditions,
     tags,
+    lock,
     verify: (digests) => verifyIntegrity(integrity, digests, () => c.auth.trailers()),
   });
   c.log.bytes = meta.size;
