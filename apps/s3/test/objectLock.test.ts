@@ -18,6 +18,7 @@ import {
   PutObjectLegalHoldCommand,
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
+  PutBucketPolicyCommand,
   S3Client,
   S3ServiceException,
   UploadPartCommand,
@@ -39,9 +40,10 @@ async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
 }
 
 const inAMinute = () => new Date(Date.now() + 60_000);
+const BOB = { id: 'bob', accessKeyId: 'BOBKEY00000000000001', secretAccessKey: 'bob-secret-0000000000000000000000000000' };
 
 beforeAll(async () => {
-  ts = await startTestServer();
+  ts = await startTestServer({ users: [BOB] });
   s3 = ts.client();
   await s3.send(new CreateBucketCommand({ Bucket: 'lock', ObjectLockEnabledForBucket: true }));
 });
@@ -110,4 +112,17 @@ test('lock headers on multipart create; PUT with lock headers needs an integrity
   expect(raw.body).toContain('Content-MD5 OR x-amz-checksum-');
   const withMd5 = await rawRequest(ts.endpoint, { method: 'PUT', path: '/lock/raw', body: 'x', headers: { 'x-amz-object-lock-legal-hold': 'ON', 'Content-MD5': createHash('md5').update('x').digest('base64') } });
   expect(withMd5.status).toBe(200);
+});
+
+test('the bypass header counts only for callers allowed s3:BypassGovernanceRetention', async () => {
+  const v = await s3.send(new PutObjectCommand({ Bucket: 'lock', Key: 'gov', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inAMinute() }));
+  const bob = ts.client({ accessKeyId: BOB.accessKeyId, secretAccessKey: BOB.secretAccessKey });
+  const policy = (actions: string[]) =>
+    s3.send(new PutBucketPolicyCommand({ Bucket: 'lock', Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: actions, Resource: 'arn:aws:s3:::lock/*' }] }) }));
+  await policy(['s3:DeleteObjectVersion']);
+  const denied = await s3Err(bob.send(new DeleteObjectCommand({ Bucket: 'lock', Key: 'gov', VersionId: v.VersionId, BypassGovernanceRetention: true })));
+  expect(denied.name).toBe('AccessDenied');
+  await policy(['s3:DeleteObjectVersion', 's3:BypassGovernanceRetention']);
+  await bob.send(new DeleteObjectCommand({ Bucket: 'lock', Key: 'gov', VersionId: v.VersionId, BypassGovernanceRetention: true }));
+  await expect(s3.send(new HeadObjectCommand({ Bucket: 'lock', Key: 'gov', VersionId: v.VersionId }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
 });

@@ -5,6 +5,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ObjectLockSettings, ObjectMeta } from '@cairn/engine';
 import { s3Error } from '../errors';
+import type { S3Context } from '../context';
+import { authorizeRequest } from '../authzRequest';
 
 function h(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -50,7 +52,17 @@ export function objectLockResponseHeaders(meta: ObjectMeta): Record<string, stri
   return out;
 }
 
-/** x-amz-bypass-governance-retention: true */
-export function bypassGovernance(headers: IncomingHttpHeaders): boolean {
-  return (h(headers, 'x-amz-bypass-governance-retention') ?? '').trim().toLowerCase() === 'true';
+/**
+ * x-amz-bypass-governance-retention: true, honoured only for callers allowed
+ * s3:BypassGovernanceRetention (the bucket owner, or a policy grant); otherwise it is ignored
+ * and the lock answers AccessDenied, as in S3.
+ */
+export async function bypassGovernance(c: S3Context): Promise<boolean> {
+  if ((h(c.headers, 'x-amz-bypass-governance-retention') ?? '').trim().toLowerCase() !== 'true') return false;
+  try {
+    await authorizeRequest(c.engine, c, { operation: 'BypassGovernanceRetention', bucket: c.bucket!, key: c.key });
+    return true;
+  } catch {
+    return false;
+  }
 }

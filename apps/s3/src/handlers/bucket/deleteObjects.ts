@@ -47,7 +47,7 @@ export const deleteObjects: Handler = async (c) => {
     c.bucket!.name,
     permitted.map((o) => ({ key: o.key, versionId: o.versionId })),
     c.principal?.userId,
-    { bypassGovernance: bypassGovernance(c.headers) },
+    { bypassGovernance: await bypassGovernance(c) },
   );
   let next = 0;
   const results = doc.objects.map((o, i) =>

@@ -6,7 +6,7 @@ import { bypassGovernance } from '../../http/objectLockHeaders';
 /** In a versioned bucket, without versionId this adds a delete marker; with one it removes that version. */
 export const deleteObject: Handler = async (c) => {
   const versionId = queryVersionId(c.query);
-  const r = await c.engine.deleteObject(c.bucket!.name, c.key!, { versionId, owner: c.principal?.userId, bypassGovernance: bypassGovernance(c.headers) });
+  const r = await c.engine.deleteObject(c.bucket!.name, c.key!, { versionId, owner: c.principal?.userId, bypassGovernance: await bypassGovernance(c) });
   return {
     status: 204,
     headers: {

@@ -9,6 +9,6 @@ import { parseRetention } from '../../xml/objectLock';
 export const putObjectRetention: Handler = async (c) => {
   const versionId = queryVersionId(c.query);
   const retention = await parseRetention(await readSmallBody(openRequestBody(c), 64 * 1024));
-  const r = await c.engine.putObjectRetention(c.bucket!.name, c.key!, retention, { versionId, bypassGovernance: bypassGovernance(c.headers) });
+  const r = await c.engine.putObjectRetention(c.bucket!.name, c.key!, retention, { versionId, bypassGovernance: await bypassGovernance(c) });
   return { status: 200, headers: { 'x-amz-version-id': versionIdHeader(c.bucket, r.versionId) } };
 };
