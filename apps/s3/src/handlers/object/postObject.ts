@@ -10,6 +10,8 @@
  * Response: success_action_redirect (or the legacy `redirect`) → 303 to it with bucket, key and
  * etag appended; else success_action_status 200 (empty), 201 (PostResponse XML) or 204 (default).
  */
+import { parseTagging } from '../../xml/tagging';
+import { requestObjectLock } from '../../http/objectLockHeaders';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Handler, S3Context } from '../../context';
@@ -31,7 +33,10 @@ import { REQUEST_CHARGED_HEADER, requesterPays } from '../../requesterPays';
 export const MAX_PRE_FILE_BYTES = 64 * 1024;
 
 /** Form fields that become object headers (names as S3 accepts them in the form). */
-const HEADER_FIELDS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-storage-class', 'x-amz-website-redirect-location'];
+const HEADER_FIELDS = [
+  'content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-storage-class', 'x-amz-website-redirect-location',
+  'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold',
+];
 
 /** Counts the file's bytes; fails as soon as it exceeds `max` (the policy's content-length-range or 5 GiB). */
 class LengthLimit extends Transform {
@@ -139,6 +144,10 @@ export const postObject: Handler = async (c) => {
   const userMetadata = requestUserMetadata(headers);
   const storageClass = requestStorageClass(headers);
   const contentHeaders = requestContentHeaders(headers);
+  // The `tagging` field is a <Tagging> document (not the header's query form), as in S3.
+  const taggingField = fields.get('tagging');
+  const tags = taggingField !== undefined ? await parseTagging(Buffer.from(taggingField, 'utf8')) : undefined;
+  const lock = requestObjectLock(headers);
   const { owner, acl } = await objectWriteAcl(c.engine, headers, bucket.name, principal?.userId ?? ANONYMOUS_OWNER);
   const limit = new LengthLimit(Math.min(limits.maxLength ?? MAX_PUT_SIZE, MAX_PUT_SIZE));
   pipeline(Readable.from(form.partBody(), { objectMode: false }), limit, () => undefined); // errors surface on `limit`
@@ -148,6 +157,8 @@ export const postObject: Handler = async (c) => {
     ...contentHeaders,
     userMetadata,
     storageClass,
+    tags,
+    lock,
     verify: (d) => {
       if (limits.minLength !== undefined && d.size < limits.minLength) {
         throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: String(d.size), MinSizeAllowed: String(limits.minLength) });
