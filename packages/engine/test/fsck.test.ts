@@ -333,6 +333,46 @@ describe('fsck', () => {
     }
   });
 
+  it('owner index entries: missing and pointing nowhere', async () => {
+    const s = await makeStore();
+    await withDb(s.dir, (db) =>
+      db.batch([
+        { type: 'del', key: keys.ownerIndexKey('alice', 'bkt') },
+        { type: 'put', key: keys.ownerIndexKey('mallory', 'nobucket'), value: Buffer.alloc(0) },
+      ], true),
+    );
+    const r = await expectRepair(s.dir, ['owner-index']);
+    expect(r.counts['owner-index']).toBe(2);
+    const e = await Engine.open({ dataDir: s.dir, fsync: false, chunkSize: CS });
+    try {
+      expect((await e.listBuckets('alice')).buckets.map((b) => b.name)).toEqual(['bkt']);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('lost bodies (missing chunk-list segments, missing inline body) and orphaned versions are unrepairable', async () => {
+    const s = await makeStore();
+    await withDb(s.dir, async (db) => {
+      const b = decodeRecord((await db.get(keys.objectKey(s.bucketId, 'b')))!);
+      const c = decodeRecord((await db.get(keys.objectKey(s.bucketId, 'c')))!);
+      expect(b.dataId && c.inline).toBeTruthy();
+      await db.batch([
+        { type: 'del', key: keys.dataSegmentKey(b.dataId!, 0) },
+        { type: 'del', key: keys.inlineDataKey(c.inline!) },
+        { type: 'put', key: keys.versionKey(s.bucketId, 'ghost', 'ffffffffffffffff00000000'), value: Buffer.from(JSON.stringify({ size: 0, etag: '', lastModified: 1, owner: 'alice', versionId: 'ffffffffffffffff00000000', deleteMarker: true })) },
+      ], true);
+    });
+    const r = await fsck(s.dir);
+    expect(kinds(r)).toEqual(['body-size', 'broken-record', 'missing-inline-body', 'refcount']);
+    expect(r.findings.find((f) => f.kind === 'body-size')?.message).toMatch(/object bkt\/b: its chunk list holds/);
+    expect(r.findings.find((f) => f.kind === 'broken-record')?.message).toMatch(/bkt\/ghost .*without a current version/);
+    expect(r.unrepairable).toBe(3);
+    const repaired = await fsck(s.dir, { repair: true });
+    expect(repaired.clean).toBe(false);
+    expect(kinds(await fsck(s.dir))).toEqual(['body-size', 'broken-record', 'missing-inline-body']);
+  });
+
   it('reports progress', async () => {
     const s = await makeStore();
     const seen: string[] = [];
