@@ -14,9 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
 import {
-  MULTIPART_IMPLEMENTED,
   expectSuccess,
-  multipartGuard,
   probeVersion,
   requireClient,
   run,
@@ -25,9 +23,6 @@ import {
   which,
   type RunResult,
 } from './clientEnv';
-
-// Multipart: see MULTIPART_IMPLEMENTED in clientEnv.ts. Until it is true, the CLI is configured so
-// that `aws s3 cp` never goes multipart (threshold 64 MB > the 20 MiB test file).
 
 interface AwsCli {
   path: string;
@@ -75,8 +70,6 @@ afterAll(async () => {
 });
 
 if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install awscli; or pip install awscli')) {
-  multipartGuard(() => ts.client());
-
   describe.each(CLIS)('AWS CLI $label ($version)', (cli) => {
     const bucket = `cli-${cli.label}`;
     let dir: string;
@@ -101,8 +94,7 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
           'output = json',
           's3 =',
           '  addressing_style = path',
-          // See MULTIPART_IMPLEMENTED: 20 MiB stays a single PUT until multipart lands.
-          `  multipart_threshold = ${MULTIPART_IMPLEMENTED ? '8MB' : '64MB'}`,
+          '  multipart_threshold = 8MB',
           '  multipart_chunksize = 8MB',
           '  max_concurrent_requests = 4',
           '',
@@ -143,8 +135,7 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
       expect(r.stdout).toMatch(new RegExp(`\\s${20 * MIB} big\\.bin\\s*$`, 'm'));
     });
 
-    (MULTIPART_IMPLEMENTED ? test : test.skip)(
-      // Enabled by issue 3 (multipart uploads); see MULTIPART_IMPLEMENTED in clientEnv.ts.
+    test(
       's3 cp of a 100 MiB file goes multipart (8 MiB parts, 4 in flight) and round-trips',
       async () => {
         const hundred = join(dir, 'hundred.bin');

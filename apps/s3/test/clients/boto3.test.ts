@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { NASTY_KEYS } from '../helpers/nastyKeys';
-import { MULTIPART_IMPLEMENTED, multipartGuard, multipartTest, probeVersion, requireClient, run, which } from './clientEnv';
+import { probeVersion, requireClient, run, which } from './clientEnv';
 
 function findPython(): { path: string; version: string } | undefined {
   const candidates = [process.env.CAIRN_PYTHON, which('python3'), '/usr/bin/python3'].filter((p): p is string => !!p);
@@ -172,7 +172,7 @@ def section_transfer():
 section("transfer", section_transfer)
 
 # 24 MiB with a TransferConfig that splits into 5 MiB pieces, 4 in flight: downloads become
-# concurrent ranged GETs; uploads become multipart (only once the server has multipart uploads)
+# concurrent ranged GETs, uploads become multipart
 def section_transfer_split():
     from boto3.s3.transfer import TransferConfig
     mib = 1024 * 1024
@@ -182,13 +182,12 @@ def section_transfer_split():
     s3.upload_file(big24_path, bucket, "transfer/big24-single.bin", Config=whole)
     s3.download_file(bucket, "transfer/big24-single.bin", down24_path, Config=split)
     report["split_download_same"] = hashlib.sha256(open(down24_path, "rb").read()).hexdigest() == want
-    if os.environ.get("CAIRN_MULTIPART") == "1":
-        os.remove(down24_path)
-        s3.upload_file(big24_path, bucket, "transfer/big24-multipart.bin", Config=split)
-        head = s3.head_object(Bucket=bucket, Key="transfer/big24-multipart.bin")
-        report["multipart_upload"] = {"etag": head["ETag"], "length": head["ContentLength"]}
-        s3.download_file(bucket, "transfer/big24-multipart.bin", down24_path, Config=split)
-        report["multipart_same"] = hashlib.sha256(open(down24_path, "rb").read()).hexdigest() == want
+    os.remove(down24_path)
+    s3.upload_file(big24_path, bucket, "transfer/big24-multipart.bin", Config=split)
+    head = s3.head_object(Bucket=bucket, Key="transfer/big24-multipart.bin")
+    report["multipart_upload"] = {"etag": head["ETag"], "length": head["ContentLength"]}
+    s3.download_file(bucket, "transfer/big24-multipart.bin", down24_path, Config=split)
+    report["multipart_same"] = hashlib.sha256(open(down24_path, "rb").read()).hexdigest() == want
     os.remove(down24_path)
 
 section("transfer_split", section_transfer_split)
@@ -261,7 +260,6 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
       CAIRN_DOWN_FILE: join(work, 'big.down'),
       CAIRN_BIG24_FILE: join(work, 'big24.bin'),
       CAIRN_DOWN24_FILE: join(work, 'big24.down'),
-      CAIRN_MULTIPART: MULTIPART_IMPLEMENTED ? '1' : '0',
       PYTHONIOENCODING: 'utf-8',
     });
     const r = await run(PY!.path, [script], { env, cwd: work, timeoutMs: 240_000 });
@@ -280,8 +278,6 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
   const md5 = (s: string) => `"${createHash('md5').update(s).digest('hex')}"`;
   /** The script section ran without an exception (its traceback is the failure message otherwise). */
   const sectionOk = (name: string) => expect({ section: name, error: report.errors[name] }).toEqual({ section: name, error: undefined });
-
-  multipartGuard(() => ts.client());
 
   describe(`boto3 (${PY?.version})`, () => {
     test('buckets: create, list, BucketAlreadyOwnedByYou, location', () => {
@@ -354,7 +350,7 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
       expect(ranged.length).toBe(5); // ceil(24 MiB + 1 / 5 MiB)
     });
 
-    multipartTest('upload_file with TransferConfig(5 MiB parts, concurrency 4) goes multipart; download_file byte for byte', async () => {
+    test('upload_file with TransferConfig(5 MiB parts, concurrency 4) goes multipart; download_file byte for byte', async () => {
       sectionOk('transfer_split');
       expect(report.multipart_upload).toEqual({ etag: expect.stringMatching(/^"[0-9a-f]{32}-5"$/), length: 24 * MIB + 1 });
       expect(report.multipart_same).toBe(true);

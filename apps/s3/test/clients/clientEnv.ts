@@ -6,27 +6,10 @@
  * when process.env.CI is set (as `.ci/run` does) a missing client FAILS the run: CI installs
  * every client, so a missing one means CI is broken, not that the test may be ignored.
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateBucketCommand,
-  CreateMultipartUploadCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
-
-/**
- * Multipart uploads arrive with issue 3, one suite-wide switch for every real client. While false,
- * the clients' multipart tests are skipped (loudly) and the clients are configured to stay under
- * their multipart thresholds; `multipartGuard` fails as soon as the server completes a multipart
- * upload while this is still false, so the flag cannot be forgotten.
- */
-export const MULTIPART_IMPLEMENTED = true;
 
 export const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 
@@ -155,55 +138,4 @@ export function treeDigest(root: string): Record<string, string> {
   };
   walk(root);
   return out;
-}
-
-// ------------------------------------------------------------------------------------ multipart
-
-/**
- * Whether the server runs a whole multipart upload (create, upload a part, complete). Any
- * NotImplemented on the way means "not yet"; any other failure is a real error and rejects.
- */
-export async function serverDoesMultipart(s3: import('@aws-sdk/client-s3').S3Client): Promise<boolean> {
-  const Bucket = `mp-probe-${process.pid}-${Date.now().toString(36)}`;
-  const Key = 'probe';
-  await s3.send(new CreateBucketCommand({ Bucket }));
-  let UploadId: string | undefined;
-  try {
-    UploadId = (await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }))).UploadId;
-    const part = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'probe' }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
-    UploadId = undefined;
-    await s3.send(new DeleteObjectCommand({ Bucket, Key }));
-    return true;
-  } catch (e) {
-    if ((e as { name?: string }).name === 'NotImplemented') return false;
-    throw e;
-  } finally {
-    if (UploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
-    await s3.send(new DeleteBucketCommand({ Bucket })).catch(() => undefined);
-  }
-}
-
-/** The test that keeps MULTIPART_IMPLEMENTED honest (register it in every suite with a multipart test). */
-export function multipartGuard(client: () => import('@aws-sdk/client-s3').S3Client): void {
-  test('multipart guard: MULTIPART_IMPLEMENTED (clientEnv.ts) matches what the server does', async () => {
-    const implemented = await serverDoesMultipart(client());
-    if (implemented !== MULTIPART_IMPLEMENTED) {
-      throw new Error(
-        `the server ${implemented ? 'completes' : 'does not complete'} multipart uploads but clientEnv.ts MULTIPART_IMPLEMENTED is ` +
-          `${MULTIPART_IMPLEMENTED}: flip the flag so the real clients' multipart paths are tested`,
-      );
-    }
-  });
-}
-
-/** `test`, or a loudly skipped test while multipart uploads are not implemented. */
-export function multipartTest(name: string, fn: () => Promise<void>, timeoutMs?: number): void {
-  if (MULTIPART_IMPLEMENTED) {
-    test(name, fn, timeoutMs);
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`!!!!!!!!!! SKIPPING "${name}": multipart uploads are not implemented yet (clientEnv.ts MULTIPART_IMPLEMENTED) !!!!!!!!!!`);
-    test.skip(`${name} (skipped: multipart uploads not implemented yet)`, fn);
-  }
 }

@@ -20,8 +20,6 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import {
   cleanEnv,
   expectSuccess,
-  multipartGuard,
-  multipartTest,
   probeVersion,
   requireClient,
   run,
@@ -122,7 +120,6 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
     return { cmd, ok, cfg };
   }
 
-  multipartGuard(() => s3);
 
   describe.each<Mode>([
     { label: 'SigV4', signatureV2: false },
@@ -281,7 +278,7 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       expect(treeDigest(back)).toEqual(treeDigest(src));
     });
 
-    multipartTest('put --multipart-chunk-size-mb=5 of a 12 MiB file goes multipart, cp copies it in parts, both get back byte for byte', async () => {
+    test('put --multipart-chunk-size-mb=5 of a 12 MiB file goes multipart, cp copies it in parts, both get back byte for byte', async () => {
       const big = join(dir, 'big.bin');
       writeFileSync(big, randomBytes(12 * MIB + 5));
       await c.ok(['put', '--multipart-chunk-size-mb=5', big, `s3://${bucket}/big/big.bin`]);
@@ -303,7 +300,7 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       for (const f of ['big.bin', 'big.back', 'copy.back']) rmSync(join(dir, f));
     });
 
-    multipartTest('multipart lists uploads in progress, listmp their parts, abortmp aborts one', async () => {
+    test('multipart lists uploads in progress, listmp their parts, abortmp aborts one', async () => {
       const key = 'pending/k ü+1';
       const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
       const p1 = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: randomBytes(5 * MIB) }));
