@@ -94,6 +94,7 @@ describe('multipart uploads (SDK)', () => {
     expect(listed.Parts![0].Size).toBe(PART);
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: B }));
     expect(uploads.Uploads!.map((u) => [u.Key, u.UploadId])).toEqual([['big/file.bin', UploadId]]);
+    expect([uploads.NextKeyMarker, uploads.NextUploadIdMarker, uploads.IsTruncated]).toEqual(['big/file.bin', UploadId, false]);
 
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'big/file.bin', UploadId, MultipartUpload: { Parts: parts } }));
     const n = parts.length;
@@ -103,7 +104,7 @@ describe('multipart uploads (SDK)', () => {
     expect(done.ETag).toBe(`"${formula}-${n}"`);
     expect(done.Bucket).toBe(B);
     expect(done.Key).toBe('big/file.bin');
-    expect(done.Location).toMatch(/\/mpu\/big\/file\.bin$/);
+    expect(done.Location).toBe(`${ts.endpoint}/mpu/big%2Ffile.bin`);
 
     const head = await s3.send(new HeadObjectCommand({ Bucket: B, Key: 'big/file.bin' }));
     expect(head.ContentLength).toBe(big.length);
@@ -205,10 +206,10 @@ describe('multipart uploads (SDK)', () => {
       s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceIfMatch: '"nope"' })),
     );
     expect(cond.name).toBe('PreconditionFailed');
-    const bad = await s3Err(
-      s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: `bytes=0-${src.length}` })),
-    );
-    expect(bad.name).toBe('InvalidArgument');
+    for (const r of [`bytes=0-${src.length}`, 'bytes=10-5']) {
+      const bad = await s3Err(s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: r })));
+      expect([bad.name, bad.message]).toEqual(['InvalidArgument', `Range specified is not valid for source object of size: ${src.length}`]);
+    }
     const syntax = await s3Err(
       s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: 'bytes=5-' })),
     );
@@ -229,6 +230,27 @@ describe('multipart uploads (SDK)', () => {
     expect([order.name, order.$metadata.httpStatusCode]).toEqual(['InvalidPartOrder', 400]);
     const wrongTag = await s3Err(complete([{ PartNumber: 1, ETag: e2 }]));
     expect([wrongTag.name, wrongTag.$metadata.httpStatusCode]).toEqual(['InvalidPart', 400]);
+    expect(wrongTag.message).toBe(
+      "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+    );
+    const zero = await rawRequest(ts.endpoint, {
+      method: 'POST',
+      path: `/${B}/${key}`,
+      query: { uploadId: UploadId! },
+      body: `<CompleteMultipartUpload><Part><PartNumber>0</PartNumber><ETag>${e1}</ETag></Part></CompleteMultipartUpload>`,
+    });
+    expect([zero.status, /<Code>InvalidArgument<\/Code>/.test(zero.body), /PartNumber must be &gt;= 1|PartNumber must be >= 1/.test(zero.body)]).toEqual([400, true, true]);
+    for (const [q, name] of [
+      [{ 'max-parts': '-1' }, 'max-parts'],
+      [{ 'part-number-marker': 'x' }, 'part-number-marker'],
+    ] as const) {
+      const r = await rawRequest(ts.endpoint, { method: 'GET', path: `/${B}/${key}`, query: { uploadId: UploadId!, ...q } });
+      expect([r.status, r.body.includes(`Argument ${name} must be an integer between 0 and 2147483647`)]).toEqual([400, true]);
+    }
+    const mu = await rawRequest(ts.endpoint, { method: 'GET', path: `/${B}`, query: { uploads: '', 'max-uploads': 'ten' } });
+    expect([mu.status, mu.body.includes('Argument max-uploads must be an integer between 0 and 2147483647')]).toEqual([400, true]);
+    const alg = await s3Err(s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: key, ChecksumAlgorithm: 'MD4' as never })));
+    expect(alg.name).toBe('InvalidRequest');
     const unknown = await s3Err(complete([{ PartNumber: 7, ETag: e1 }]));
     expect(unknown.name).toBe('InvalidPart');
     const small = await s3Err(complete([{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e2 }]));
@@ -252,6 +274,9 @@ describe('multipart uploads (SDK)', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toContain('<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">');
     expect((await getBytes(key)).data.toString()).toBe('two');
+    // A retried Complete (its first answer lost) gets the same answer while the object is current.
+    const retry = await rawRequest(ts.endpoint, { method: 'POST', path: `/${B}/${key}`, query: { uploadId: UploadId! }, body: xml });
+    expect([retry.status, retry.body]).toEqual([200, ok.body]);
     const again = await s3Err(s3.send(new AbortMultipartUploadCommand({ Bucket: B, Key: key, UploadId })));
     expect([again.name, again.$metadata.httpStatusCode]).toEqual(['NoSuchUpload', 404]);
   });

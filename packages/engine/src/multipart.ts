@@ -127,12 +127,22 @@ const UPLOAD_ID_RE = /^[0-9a-f]{32}$/;
 const noSuchUpload = (uploadId: string): S3Error =>
   new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: uploadId });
 
-function invalidPart(p: CompletedPart): S3Error {
+function invalidPart(uploadId: string, p: CompletedPart): S3Error {
   return new S3Error(
     'InvalidPart',
-    "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-    { PartNumber: String(p.partNumber), ETag: p.etag },
+    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+    { UploadId: uploadId, PartNumber: String(p.partNumber), ETag: p.etag },
   );
+}
+
+/** The ETag a completion with these parts produces: MD5 of the binary part MD5s, "-<count>" (undefined: not all are MD5s). */
+function multipartEtag(partEtags: string[]): string | undefined {
+  const h = createHash('md5');
+  for (const e of partEtags) {
+    if (!/^[0-9a-f]{32}$/i.test(e)) return undefined;
+    h.update(Buffer.from(e, 'hex'));
+  }
+  return `${h.digest('hex')}-${partEtags.length}`;
 }
 
 export function validatePartNumber(n: number): void {
@@ -454,7 +464,9 @@ export async function uploadPartCopy(
     if (out.reduce((n, c) => n + c.size, 0) !== size) throw new S3Error('InternalError', `the chunk list of ${srcKey} changed while it was being copied`);
     const rec: PartRecord = { size, etag: md5Known ? src.etag : md5.digest('hex'), lastModified: 0 };
     if (algorithm) rec.checksum = !mustRead && src.checksum ? src.checksum.value : checksum!.digest().toString('base64');
-    return await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, out);
+    const part = await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, out);
+    if (src.versionId !== 'null') part.copySourceVersionId = src.versionId;
+    return part;
   } finally {
     ctx.chunks.pins.unpinAll(pinned);
     release();
@@ -483,7 +495,8 @@ export async function listParts(ctx: Ctx, bucket: string, key: string, uploadId:
     const entries = limit === 0 ? [] : await ctx.db.all({ ...from, lt: range.lt, limit: limit + 1, snapshot });
     const parts = entries.slice(0, limit).map(([k, v]) => toPartInfo(keys.decodePartNumber(k), decode<PartRecord>(v), u.checksumAlgorithm));
     const result: ListPartsResult = { upload: toUploadInfo(bucket, key, uploadId, u), parts, isTruncated: entries.length > limit };
-    if (parts.length) result.nextPartNumberMarker = parts[parts.length - 1].partNumber;
+    // As S3: the last part listed, else the marker (so a client can always continue from it).
+    result.nextPartNumberMarker = parts.length ? parts[parts.length - 1].partNumber : marker;
     return result;
   } finally {
     await snapshot?.close();
@@ -514,30 +527,47 @@ export async function completeMultipartUpload(
   if (!Array.isArray(list) || list.length === 0) {
     throw new S3Error('InvalidRequest', 'You must specify at least one part');
   }
-  for (let i = 1; i < list.length; i++) {
-    if (!(list[i].partNumber > list[i - 1].partNumber)) {
-      throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', { UploadId: uploadId });
+  for (const p of list) {
+    if (!Number.isInteger(p.partNumber) || p.partNumber < MIN_PART_NUMBER) {
+      throw new S3Error('InvalidArgument', 'PartNumber must be >= 1', { ArgumentName: 'PartNumber', ArgumentValue: String(p.partNumber) });
     }
   }
+  const outOfOrder = (): S3Error =>
+    new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', { UploadId: uploadId });
+  for (let i = 1; i < list.length; i++) if (!(list[i].partNumber > list[i - 1].partNumber)) throw outOfOrder();
   const b = await requireBucket(ctx, bucket);
-  if (opts.conditions) {
-    const cur = await readRecord(ctx, b.id, key);
-    evaluateWriteConditions(cur && !(cur as { deleteMarker?: boolean }).deleteMarker ? { etag: cur.etag, lastModified: new Date(cur.lastModified) } : undefined, opts.conditions, key);
-  }
 
   return ctx.committer.run(async (tx) => {
     await recheckBucket(ctx, bucket, b.id);
-    const u = await requireUpload(ctx, b.id, key, uploadId);
+    const u = await readUpload(ctx, b.id, key, uploadId);
+    if (!u) {
+      // A retried Complete whose first answer was lost: S3 answers it again while the object it made is current.
+      const cur = await readRecord(ctx, b.id, key);
+      const again = multipartEtag(list.map((p) => unquote(p.etag)));
+      if (cur && !(cur as { deleteMarker?: boolean }).deleteMarker && again !== undefined && cur.etag === again.toLowerCase()) return toMeta(bucket, key, cur);
+      throw noSuchUpload(uploadId);
+    }
     const stored = await readParts(ctx, uploadId);
+    const alg = u.checksumAlgorithm;
+    // With a checksum algorithm S3 wants the parts numbered 1..n without gaps.
+    if (alg) list.forEach((p, i) => {
+      if (p.partNumber !== i + 1) throw outOfOrder();
+    });
 
     const chosen: { n: number; p: PartRecord }[] = [];
     list.forEach((want, i) => {
       const p = stored.get(want.partNumber);
-      if (!p || unquote(want.etag) !== p.etag) throw invalidPart(want);
-      // Part checksums are checked against what the upload's algorithm stored (without one, there is nothing to hold them to).
-      if (want.checksum !== undefined && u.checksumAlgorithm && (!p.checksum || want.checksum.trim() !== p.checksum)) throw invalidPart(want);
+      if (!p || unquote(want.etag) !== p.etag) throw invalidPart(uploadId, want);
+      // Each part's checksum must be named when the upload has an algorithm (without one there is nothing to hold them to).
+      if (alg && want.checksum === undefined) {
+        throw new S3Error(
+          'InvalidRequest',
+          `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${want.partNumber} in the request.`,
+        );
+      }
+      if (alg && want.checksum !== undefined && (!p.checksum || want.checksum.trim() !== p.checksum)) throw invalidPart(uploadId, want);
       if (i < list.length - 1 && p.size < MIN_PART_SIZE) {
-        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', {
           ProposedSize: String(p.size),
           MinSizeAllowed: String(MIN_PART_SIZE),
           PartNumber: String(want.partNumber),
@@ -551,7 +581,7 @@ export async function completeMultipartUpload(
       throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: String(size), MaxSizeAllowed: String(MAX_MULTIPART_OBJECT_SIZE) });
     }
     if (opts.expectedSize !== undefined && opts.expectedSize !== size) {
-      throw new S3Error('InvalidRequest', `The provided 'x-amz-mp-object-size' header value ${opts.expectedSize} does not match what was computed: ${size}`);
+      throw new S3Error('InvalidRequest', "The provided 'x-amz-mp-object-size' header does not match what was computed");
     }
 
     const old = await readRecord(ctx, b.id, key);
@@ -582,10 +612,20 @@ export async function completeMultipartUpload(
       }, tx.now);
     }
 
-    const alg = u.checksumAlgorithm;
     const type = alg ? (u.checksumType ?? defaultChecksumType(alg)) : undefined;
+    if (opts.expectedChecksum && opts.expectedChecksum.algorithm !== alg) {
+      throw new S3Error(
+        'InvalidRequest',
+        `Checksum Type mismatch occurred, expected checksum Type: ${alg?.toLowerCase() ?? 'null'}, actual checksum Type: ${opts.expectedChecksum.algorithm.toLowerCase()}`,
+      );
+    }
     if (opts.checksumType !== undefined && opts.checksumType !== type) {
-      throw new S3Error('BadDigest', `The checksum type ${opts.checksumType} does not match the checksum type of the upload${type ? ` (${type})` : ''}.`);
+      throw new S3Error(
+        'BadDigest',
+        type
+          ? `The upload was created using the ${type} checksum mode. The complete request must use the same checksum mode.`
+          : 'The upload was created without a checksum algorithm, so the complete request cannot name a checksum mode.',
+      );
     }
     if (alg && type) {
       const partSums = chosen.map((c) => ({ checksum: Buffer.from(c.p.checksum ?? '', 'base64'), size: c.p.size }));
@@ -679,9 +719,10 @@ export async function listMultipartUploads(ctx: Ctx, bucket: string, opts: ListM
       lastUpload = uploadId;
       count++;
     }
-    if (result.isTruncated) {
+    // As S3, on every page: the last key (or common prefix) and upload id listed.
+    if (lastKey !== undefined) {
       result.nextKeyMarker = lastKey;
-      if (lastUpload) result.nextUploadIdMarker = lastUpload;
+      result.nextUploadIdMarker = lastUpload ?? '';
     }
     return result;
   } finally {

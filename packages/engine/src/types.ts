@@ -436,6 +436,8 @@ export interface PartInfo {
   lastModified: Date;
   /** base64, when the upload has a checksum algorithm. */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /** UploadPartCopy: the version of the source that was copied (absent for "null"). */
+  copySourceVersionId?: string;
 }
 
 export interface UploadPartCopyOptions {
@@ -492,6 +494,7 @@ export interface ListMultipartUploadsResult {
   uploads: MultipartUploadInfo[];
   commonPrefixes: string[];
   isTruncated: boolean;
+  /** The last key (or common prefix) and upload id ('' after a prefix) listed; absent when nothing was. */
   nextKeyMarker?: string;
   nextUploadIdMarker?: string;
 }

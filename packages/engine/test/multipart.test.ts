@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createChecksum } from '../src';
+import { createChecksum, type ChecksumAlgorithm } from '../src';
 import { MIN_PART_SIZE, newUploadId } from '../src/multipart';
 import { body, bytes, chunkFiles, openEngine, readAll, type TestEngine } from './helpers';
 
@@ -134,13 +134,20 @@ describe('multipart uploads', () => {
       fields: { ProposedSize: '100', MinSizeAllowed: String(MIN_PART_SIZE) },
     });
     await expect(complete([])).rejects.toMatchObject({ code: 'InvalidRequest' });
+    await expect(complete([{ partNumber: 0, etag: r1.etag }])).rejects.toMatchObject({ code: 'InvalidArgument', fields: { ArgumentName: 'PartNumber', ArgumentValue: '0' } });
+    await expect(complete([{ partNumber: 10001, etag: r1.etag }])).rejects.toMatchObject({ code: 'InvalidPart', fields: { UploadId: u.uploadId, PartNumber: '10001' } });
     for (const n of [0, 10001, 1.5]) await expect(part('obj', u.uploadId, n, Buffer.from('x'))).rejects.toMatchObject({ code: 'InvalidArgument' });
     await expect(part('obj', newUploadId(), 1, Buffer.from('x'))).rejects.toMatchObject({ code: 'NoSuchUpload' });
     await expect(part('obj', 'not-an-id', 1, Buffer.from('x'))).rejects.toMatchObject({ code: 'NoSuchUpload' });
     await expect(part('other-key', u.uploadId, 1, Buffer.from('x'))).rejects.toMatchObject({ code: 'NoSuchUpload' });
     // A failed complete changes nothing: the upload is still there and completes afterwards.
-    await complete([{ partNumber: 2, etag: r2.etag }]);
+    const done = await complete([{ partNumber: 2, etag: r2.etag }]);
     expect((await get('obj')).equals(bytes(100, 2))).toBe(true);
+    // A retried Complete (same parts) is answered again while its object is current; anything else is NoSuchUpload.
+    expect(await complete([{ partNumber: 2, etag: `"${r2.etag}"` }])).toEqual(done);
+    await expect(complete([{ partNumber: 1, etag: r1.etag }])).rejects.toMatchObject({ code: 'NoSuchUpload' });
+    await e().putObject('bkt', 'obj', body('other'), { owner: 'alice' });
+    await expect(complete([{ partNumber: 2, etag: r2.etag }])).rejects.toMatchObject({ code: 'NoSuchUpload' });
     await clean();
   });
 
@@ -281,6 +288,56 @@ describe('multipart uploads', () => {
     await expect(create('x', { checksumAlgorithm: 'SHA1', checksumType: 'FULL_OBJECT' })).rejects.toMatchObject({ code: 'InvalidRequest' });
     await expect(create('x', { checksumType: 'FULL_OBJECT' })).rejects.toMatchObject({ code: 'InvalidRequest' });
     await clean();
+  });
+
+  it('checksums match the s3-tests vectors (5 MiB of "A" + "tail")', async () => {
+    const parts = [Buffer.alloc(MIN_PART_SIZE, 'A'), Buffer.from('tail')];
+    const cases: [ChecksumAlgorithm, 'COMPOSITE' | 'FULL_OBJECT', string[], string][] = [
+      ['CRC32', 'COMPOSITE', ['JRTCyQ==', 'fDe0XQ=='], 'ar6UVw==-2'],
+      ['CRC32', 'FULL_OBJECT', ['JRTCyQ==', 'fDe0XQ=='], 'gPNU7Q=='],
+      ['CRC32C', 'COMPOSITE', ['MDaLrw==', 'B21LrQ=='], '9nmlxg==-2'],
+      ['CRC32C', 'FULL_OBJECT', ['MDaLrw==', 'B21LrQ=='], 'LZbOwA=='],
+      ['CRC64NVME', 'FULL_OBJECT', ['L/E4WYn8v98=', 'sAra2CkCEgw='], 'UpfGsWmSCEg='],
+      ['SHA1', 'COMPOSITE', ['iIaTCGbm+vdVjNqIMF2S0T7ibMk=', '+/XyoodbO7Zbjjsj5swB1YyjBEc='], 'l89BPfYtRdlTXZSsCsWMB0Elnjg=-2'],
+      ['SHA256', 'COMPOSITE', ['275VF5loJr1YYawit0XSHREhkFXYkkPKGuoK0x9VKxI=', 'DGL4du8d6oMN6fMsL0tG3W101Q0ViW4J71ovzUrH4dc='], '2kYaKgwMh4G97NB7sxufv13cvQqUqNgjK75WsW6s16Q=-2'],
+    ];
+    for (const [alg, type, partSums, whole] of cases) {
+      const key = `v-${alg}-${type}`;
+      const u = await create(key, { checksumAlgorithm: alg, checksumType: type });
+      const rs = [];
+      for (let i = 0; i < parts.length; i++) rs.push(await part(key, u.uploadId, i + 1, parts[i]));
+      expect(rs.map((r) => r.checksum!.value)).toEqual(partSums);
+      const list = rs.map((r, i) => ({ partNumber: i + 1, etag: r.etag, checksum: r.checksum!.value }));
+      const meta = await e().completeMultipartUpload('bkt', key, u.uploadId, list, { checksumType: type, expectedChecksum: { algorithm: alg, value: whole } });
+      expect(meta.checksum!.value + (type === 'COMPOSITE' ? '-2' : '')).toBe(whole);
+      expect(meta.checksum!.type).toBe(type);
+    }
+  });
+
+  it('checksum uploads: part checksums required, numbering without gaps, same algorithm and mode on Complete', async () => {
+    const u = await create('cs', { checksumAlgorithm: 'SHA256' });
+    const rs = [];
+    for (let n = 1; n <= 3; n++) rs.push(await part('cs', u.uploadId, n, Buffer.from(`part ${n}`)));
+    const first = { partNumber: 1, etag: rs[0].etag, checksum: rs[0].checksum!.value };
+    const complete = (ps: object[], o: object = {}) => e().completeMultipartUpload('bkt', 'cs', u.uploadId, ps as never, o);
+    await expect(complete([{ partNumber: 1, etag: rs[0].etag }])).rejects.toMatchObject({
+      code: 'InvalidRequest',
+      message: 'The upload was created using a sha256 checksum. The complete request must include the checksum for each part. It was missing for part 1 in the request.',
+    });
+    await expect(complete([first, { partNumber: 3, etag: rs[2].etag, checksum: rs[2].checksum!.value }])).rejects.toMatchObject({ code: 'InvalidPartOrder' });
+    await expect(complete([{ partNumber: 2, etag: rs[1].etag, checksum: rs[1].checksum!.value }])).rejects.toMatchObject({ code: 'InvalidPartOrder' });
+    await expect(complete([first], { checksumType: 'FULL_OBJECT' })).rejects.toMatchObject({
+      code: 'BadDigest',
+      message: 'The upload was created using the COMPOSITE checksum mode. The complete request must use the same checksum mode.',
+    });
+    await expect(complete([first], { expectedChecksum: { algorithm: 'CRC32', value: 'AAAAAA==' } })).rejects.toMatchObject({
+      code: 'InvalidRequest',
+      message: 'Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: crc32',
+    });
+    await expect(complete([first], { expectedChecksum: { algorithm: 'SHA256', value: 'bad' } })).rejects.toMatchObject({ code: 'BadDigest' });
+    await expect(complete([first], { expectedSize: 99 })).rejects.toMatchObject({ code: 'InvalidRequest' });
+    const meta = await complete([first], { expectedSize: 6, checksumType: 'COMPOSITE' });
+    expect(meta.checksum).toMatchObject({ algorithm: 'SHA256', type: 'COMPOSITE' });
   });
 
   it('conditional complete: If-None-Match * and If-Match', async () => {

@@ -46,10 +46,12 @@ export const completeMultipartUpload: Handler = async (c) => {
   );
   c.log.parts = parts.length;
   c.log.bytes = meta.size;
+  // As S3: every character of the key but the unreserved ones percent-encoded (a '/' too).
   const host = header(c, 'host') ?? 'localhost';
+  const location = c.route.virtualHostBucket ? `http://${host}/${encodeURIComponent(c.key!)}` : `http://${host}/${c.bucket!.name}/${encodeURIComponent(c.key!)}`;
   const checksum = meta.checksum ? { algorithm: meta.checksum.algorithm, value: displayChecksum(meta.checksum, meta.partSizes?.length), type: meta.checksum.type } : undefined;
   return xmlResponse(
-    renderCompleteMultipartUploadResult({ location: `http://${host}${c.route.rawPath}`, bucket: c.bucket!.name, key: c.key!, etag: meta.etag, checksum }),
+    renderCompleteMultipartUploadResult({ location, bucket: c.bucket!.name, key: c.key!, etag: meta.etag, checksum }),
     200,
     { 'x-amz-version-id': meta.versionId && meta.versionId !== 'null' ? meta.versionId : undefined },
   );

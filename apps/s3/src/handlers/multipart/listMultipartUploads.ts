@@ -32,8 +32,9 @@ export const listMultipartUploads: Handler = async (c) => {
       bucket: c.bucket!.name,
       keyMarker: enc(keyMarker),
       uploadIdMarker,
-      nextKeyMarker: page.nextKeyMarker === undefined ? undefined : enc(page.nextKeyMarker),
-      nextUploadIdMarker: page.nextUploadIdMarker,
+      // S3 sends both on every page ('' when nothing was listed).
+      nextKeyMarker: enc(page.nextKeyMarker ?? ''),
+      nextUploadIdMarker: page.nextUploadIdMarker ?? '',
       prefix: enc(prefix),
       delimiter: delimiter === undefined ? undefined : enc(delimiter),
       maxUploads,

@@ -20,7 +20,7 @@ export const listParts: Handler = async (c) => {
       key: encoderFor(encodingType)(c.key!),
       uploadId,
       partNumberMarker: marker,
-      nextPartNumberMarker: res.nextPartNumberMarker,
+      nextPartNumberMarker: res.nextPartNumberMarker ?? marker,
       maxParts,
       isTruncated: res.isTruncated,
       parts: res.parts.map((p) => ({ partNumber: p.partNumber, lastModified: p.lastModified, etag: p.etag, size: p.size, checksum: p.checksum })),

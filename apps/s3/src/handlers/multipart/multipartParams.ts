@@ -26,7 +26,7 @@ export function intParam(c: S3Context, name: string): number | undefined {
   if (v === null || v === '') return undefined;
   const n = Number(v.trim());
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n > 2147483647) {
-    throw s3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: v });
+    throw s3Error('InvalidArgument', `Argument ${name} must be an integer between 0 and 2147483647`, { ArgumentName: name, ArgumentValue: v });
   }
   return n;
 }
@@ -35,7 +35,9 @@ export function checksumAlgorithmHeader(c: S3Context, name = 'x-amz-checksum-alg
   const v = header(c, name);
   if (v === undefined) return undefined;
   const up = v.trim().toUpperCase();
-  if (!(CHECKSUM_ALGORITHMS as readonly string[]).includes(up)) throw s3Error('InvalidRequest', `Value for ${name} header is invalid.`);
+  if (!(CHECKSUM_ALGORITHMS as readonly string[]).includes(up)) {
+    throw s3Error('InvalidRequest', 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
+  }
   return up as ChecksumAlgorithm;
 }
 

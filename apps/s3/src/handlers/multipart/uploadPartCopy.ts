@@ -15,10 +15,11 @@ import { requirePartNumber, requireUploadId } from './multipartParams';
 
 export function parseCopySourceRange(v: string | undefined): { start: number; end: number } | undefined {
   if (v === undefined) return undefined;
+  // Only the syntax is checked here; the engine refuses ranges outside the source (or reversed) with the source's size.
   const m = /^bytes=(\d+)-(\d+)$/.exec(v.trim());
   const start = m ? Number(m[1]) : NaN;
   const end = m ? Number(m[2]) : NaN;
-  if (!m || !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) {
+  if (!m || !Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
     throw s3Error(
       'InvalidArgument',
       'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
@@ -44,6 +45,6 @@ export const uploadPartCopy: Handler = async (c) => {
   c.log.copySource = `${src.bucket}/${src.key}`;
   c.log.bytes = part.size;
   return xmlResponse(renderCopyPartResult({ etag: part.etag, lastModified: part.lastModified, checksum: part.checksum }), 200, {
-    'x-amz-copy-source-version-id': src.versionId && src.versionId !== 'null' ? src.versionId : undefined,
+    'x-amz-copy-source-version-id': part.copySourceVersionId,
   });
 };
