@@ -334,6 +334,10 @@ describe('multipart uploads (SDK)', () => {
     expect(out.ChecksumCRC32).toBe(whole);
     expect(out.ChecksumType).toBe('FULL_OBJECT');
     expect(got.equals(data)).toBe(true);
+    // S3 keeps no per-part checksum for a full-object upload: a part read reports none.
+    const p1 = await getBytes('crc-full', { ChecksumMode: 'ENABLED', PartNumber: 1 });
+    expect(p1.out.ChecksumCRC32).toBeUndefined();
+    expect(p1.data.equals(data.subarray(0, PART))).toBe(true);
   });
 
   test('composite checksums: "<checksum of part checksums>-N"; the SDK skips validating it', async () => {
@@ -346,6 +350,10 @@ describe('multipart uploads (SDK)', () => {
     const { data: got, out } = await getBytes('crc-comp', { ChecksumMode: 'ENABLED' });
     expect(out.ChecksumSHA256).toBe(`${composite}-2`);
     expect(got.equals(data)).toBe(true);
+    // A partNumber read reports (and the SDK validates) that part's own checksum.
+    const p2 = await getBytes('crc-comp', { ChecksumMode: 'ENABLED', PartNumber: 2 });
+    expect([p2.out.ChecksumSHA256, p2.out.ChecksumType]).toEqual([checksum('SHA256', data.subarray(PART)).toString('base64'), 'COMPOSITE']);
+    expect(p2.data.equals(data.subarray(PART))).toBe(true);
     // A part checksum that doesn't match what was stored is InvalidPart.
     const u = await multipartUpload('crc-comp2', data.subarray(0, 10), PART, 1, { ChecksumAlgorithm: 'SHA256' }, { ChecksumAlgorithm: 'SHA256' });
     const err = await s3Err(

@@ -633,6 +633,8 @@ export async function completeMultipartUpload(
         throw new S3Error('InvalidRequest', `A part of this upload has no ${alg} checksum.`);
       }
       rec.checksum = { algorithm: alg, value: multipartChecksum(alg, type, partSums).toString('base64'), type };
+      // A partNumber read of a composite object reports that part's checksum (S3 does).
+      if (type === 'COMPOSITE') rec.partChecksums = chosen.map((c) => c.p.checksum!);
     }
     if (opts.expectedChecksum) {
       const want = opts.expectedChecksum.value.trim().replace(/-\d+$/, '');

@@ -371,6 +371,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
     // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
     if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
     if (src.partSizes) rec.partSizes = [...src.partSizes];
+    if (src.partChecksums && rec.checksum) rec.partChecksums = [...src.partChecksums];
     const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
     if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
     applyLock(db, rec, opts.lock, tx.now);

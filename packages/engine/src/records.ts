@@ -37,6 +37,8 @@ export interface ObjectRecord {
   headers?: ContentHeaders;
   checksum?: ObjectChecksum;
   partSizes?: number[];
+  /** Part checksums of a COMPOSITE multipart object (multipart.ts). */
+  partChecksums?: string[];
   /** Inline chunk list (base64 of the binary encoding). */
   chunks?: string;
   /** Chunk list lives in D/<dataId>\0... segments. */
@@ -105,6 +107,7 @@ export function toMeta(bucket: string, key: string, r: ObjectRecord): ObjectMeta
   if (r.acl) meta.acl = r.acl;
   if (r.checksum) meta.checksum = { ...r.checksum };
   if (r.partSizes) meta.partSizes = [...r.partSizes];
+  if (r.partChecksums) meta.partChecksums = [...r.partChecksums];
   return meta;
 }
 

@@ -161,6 +161,8 @@ export interface ObjectMeta extends ContentHeaders {
   checksum?: ObjectChecksum;
   /** Sizes of the parts of a multipart object, in order; absent for single PUTs. */
   partSizes?: number[];
+  /** Each part's checksum (base64) of a multipart object with a COMPOSITE checksum: what a partNumber read reports. */
+  partChecksums?: string[];
   /** Number of object tags (x-amz-tagging-count); absent when none. */
   tagCount?: number;
   /** CopyObject only: the version id of the source that was copied. */

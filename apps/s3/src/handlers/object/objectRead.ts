@@ -9,6 +9,7 @@ import type { S3Context } from '../../context';
 import { header } from '../../context';
 import { s3Error } from '../../errors';
 import { readConditions } from '../../http/conditions';
+import { checksumHeaderName } from '../../http/integrity';
 import { applyResponseOverrides, objectResponseHeaders } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';
 import { queryVersionId, versionIdHeader } from '../../http/versionHeaders';
@@ -61,6 +62,22 @@ export async function resolvePartRange(c: S3Context, r: ReadRequest): Promise<{ 
   return { partsCount: sizes.length };
 }
 
+/**
+ * Checksum headers of a partNumber read: a composite multipart object has each part's checksum;
+ * an object of one part (single PUT, or a one-part full-object upload) has the object's. A part
+ * of a multi-part FULL_OBJECT upload has none (S3 keeps only the whole object's).
+ */
+function partChecksumHeaders(meta: ObjectMeta, partNumber: number): Record<string, string> {
+  const cs = meta.checksum;
+  if (!cs) return {};
+  const parts = meta.partSizes?.length ?? 1;
+  if (cs.type === 'COMPOSITE' && meta.partChecksums?.[partNumber - 1]) {
+    return { [checksumHeaderName(cs.algorithm)]: meta.partChecksums[partNumber - 1], 'x-amz-checksum-type': 'COMPOSITE' };
+  }
+  if (cs.type === 'FULL_OBJECT' && parts === 1) return { [checksumHeaderName(cs.algorithm)]: cs.value, 'x-amz-checksum-type': 'FULL_OBJECT' };
+  return {};
+}
+
 export function readResponseHeaders(
   c: S3Context,
   meta: ObjectMeta,
@@ -73,6 +90,7 @@ export function readResponseHeaders(
     includeChecksum: r.checksumMode && !range && part === undefined,
     partsCount: part && meta.partSizes ? part.partsCount : undefined,
   });
+  if (r.checksumMode && part !== undefined && r.partNumber !== undefined) Object.assign(headers, partChecksumHeaders(meta, r.partNumber));
   const vid = versionIdHeader(c.bucket, meta.versionId);
   if (vid !== undefined) headers['x-amz-version-id'] = vid;
   if (meta.tagCount) headers['x-amz-tagging-count'] = String(meta.tagCount);
