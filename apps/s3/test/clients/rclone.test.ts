@@ -198,6 +198,17 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       expect(got).toEqual(want);
     });
 
+    test('lsjson with ListObjectsV2 and encoding-type=url sees the same names', async () => {
+      const plain = await lsjson(`cairn:${bucket}/t`);
+      const logStart = accessLog.length;
+      const encoded = await lsjson(`cairn:${bucket}/t`, ['--s3-list-version', '2', '--s3-list-url-encode', 'true']);
+      const lists = accessLog.slice(logStart).filter((l) => l.operation === 'ListObjectsV2');
+      expect(lists.length).toBeGreaterThan(0);
+      for (const l of lists) expect(l.query).toMatch(/(^|&)encoding-type=url(&|$)/);
+      expect(encoded.map((e) => [e.Path, e.Size])).toEqual(plain.map((e) => [e.Path, e.Size]));
+      expect(encoded.length).toBe(Object.keys(files).length);
+    });
+
     test('cat prints objects byte for byte (awkward names too)', async () => {
       for (const rel of ['a.txt', 'nasty/🪨cairn/🏔️ summit 👩‍👩‍👧', "nasty/'quote\"", 'nasty/100% sure']) {
         const r = await ok(['cat', `cairn:${bucket}/t/${rel}`]);
