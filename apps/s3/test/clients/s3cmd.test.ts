@@ -121,7 +121,6 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
     return { cmd, ok, cfg };
   }
 
-
   describe.each<Mode>([
     { label: 'SigV4', signatureV2: false },
     { label: 'SigV2', signatureV2: true },
