@@ -115,9 +115,9 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
     };
     const py = (v: string | number | boolean) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
     writeFileSync(cfg, '[default]\n' + Object.entries(lines).map(([k, v]) => `${k} = ${py(v)}`).join('\n') + '\n');
-    const cmd = (args: string[]): Promise<RunResult> =>
-      run(S3CMD!, ['-c', cfg, ...args], { env: cleanEnv({ PYTHONIOENCODING: 'utf-8', HOME: work }), cwd: work, timeoutMs: 90_000 });
-    const ok = async (args: string[]) => expectSuccess(await cmd(args));
+    const cmd = (args: string[], input?: string | Buffer): Promise<RunResult> =>
+      run(S3CMD!, ['-c', cfg, ...args], { env: cleanEnv({ PYTHONIOENCODING: 'utf-8', HOME: work }), cwd: work, timeoutMs: 90_000, input });
+    const ok = async (args: string[], input?: string | Buffer) => expectSuccess(await cmd(args, input));
     return { cmd, ok, cfg };
   }
 
@@ -312,6 +312,21 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       expect(parts.stdout).toMatch(new RegExp(`^\\S+\\s+2\\s+${p2.ETag}\\s+4$`, 'm'));
       await c.ok(['abortmp', `s3://${bucket}/${key}`, UploadId!]);
       expect((await c.ok(['multipart', `s3://${bucket}`])).stdout).not.toContain(UploadId!);
+    });
+
+    test('put - streams stdin as a multipart upload (one part when small, several when not)', async () => {
+      await c.ok(['put', '-', `s3://${bucket}/stdin/small.txt`], 'from stdin\n');
+      expect((await c.ok(['get', `s3://${bucket}/stdin/small.txt`, '-'])).stdout).toBe('from stdin\n');
+      const small = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'stdin/small.txt' }));
+      expect(small.ETag).toMatch(/^"[0-9a-f]{32}-1"$/);
+
+      const body = randomBytes(7 * MIB);
+      await c.ok(['put', '--multipart-chunk-size-mb=5', '-', `s3://${bucket}/stdin/big.bin`], body);
+      const big = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'stdin/big.bin' }));
+      expect({ etag: big.ETag, length: big.ContentLength }).toEqual({ etag: expect.stringMatching(/^"[0-9a-f]{32}-2"$/), length: body.length });
+      await c.ok(['get', `s3://${bucket}/stdin/big.bin`, join(dir, 'stdin.back')]);
+      expect(readFileSync(join(dir, 'stdin.back')).equals(body)).toBe(true);
+      rmSync(join(dir, 'stdin.back'));
     });
 
     test('rb refuses a non-empty bucket (BucketNotEmpty); del -r then rb removes it', async () => {
