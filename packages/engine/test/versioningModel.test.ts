@@ -99,6 +99,14 @@ async function check(e: Engine, m: Model, bucket: string, rnd: () => number, ste
   const got = r.entries.map((v) => `${v.key}|${v.versionId}|${v.isLatest ? 'L' : '-'}|${v.deleteMarker ? 'M' : 'O'}`);
   expect(got).toEqual(modelVersions(m));
   if (step % 7 === 0) expect(await listAllVersions(e, bucket, 1 + Math.floor(rnd() * 3))).toEqual(modelVersions(m));
+  if (step % 11 === 0) {
+    // Paged with a delimiter: versions of top-level keys plus each common prefix exactly once.
+    const got = await listAllVersions(e, bucket, 1 + Math.floor(rnd() * 3), '/');
+    const wantVersions = modelVersions(m).filter((l) => !l.split('|')[0].includes('/'));
+    const wantPrefixes = [...new Set(m.sortedKeys().filter((k) => k.includes('/')).map((k) => `P:${k.slice(0, k.indexOf('/') + 1)}`))];
+    expect(got.filter((l) => !l.startsWith('P:'))).toEqual(wantVersions);
+    expect(got.filter((l) => l.startsWith('P:'))).toEqual(wantPrefixes);
+  }
 
   const live = m.sortedKeys().filter((k) => !m.latest(k)!.marker);
   const lo = await e.listObjects(bucket, { maxKeys: 1000 });
