@@ -110,6 +110,11 @@ test('lock headers on multipart create; PUT with lock headers needs an integrity
   const raw = await rawRequest(ts.endpoint, { method: 'PUT', path: '/lock/raw', body: 'x', headers: { 'x-amz-object-lock-legal-hold': 'ON' } });
   expect(raw.status).toBe(400);
   expect(raw.body).toContain('Content-MD5 OR x-amz-checksum-');
+  await s3.send(new PutObjectLockConfigurationCommand({ Bucket: 'lock', ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } } }));
+  const byDefault = await rawRequest(ts.endpoint, { method: 'PUT', path: '/lock/raw-default', body: 'x' });
+  expect(byDefault.status).toBe(400);
+  await s3.send(new PutObjectLockConfigurationCommand({ Bucket: 'lock', ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } }));
+  expect((await rawRequest(ts.endpoint, { method: 'PUT', path: '/lock/raw-default', body: 'x' })).status).toBe(200);
   const withMd5 = await rawRequest(ts.endpoint, { method: 'PUT', path: '/lock/raw', body: 'x', headers: { 'x-amz-object-lock-legal-hold': 'ON', 'Content-MD5': createHash('md5').update('x').digest('base64') } });
   expect(withMd5.status).toBe(200);
 });

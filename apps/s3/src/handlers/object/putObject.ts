@@ -59,7 +59,8 @@ export const putObject: Handler = async (c) => {
   const contentHeaders = requestContentHeaders(c.headers);
   const tags = requestTags(c.headers);
   const lock = requestObjectLock(c.headers);
-  requireIntegrityForLock(c.headers, lock);
+  // A version that will carry a retention (its own, or the bucket's default) needs an integrity header.
+  requireIntegrityForLock(c.headers, lock ?? (c.bucket?.objectLock?.defaultRetention ? {} : undefined));
 
   const { owner, acl } = await objectWriteAcl(c.engine, c.headers, c.bucket!.name, c.principal?.userId ?? ANONYMOUS_OWNER);
 
