@@ -14,6 +14,7 @@ import { s3Error } from '../../errors';
 import { readSmallBody } from '../../http/body';
 import { writeConditions } from '../../http/conditions';
 import { checksumHeaderName } from '../../http/integrity';
+import { versionIdHeader } from '../../http/versionHeaders';
 import { openRequestBody } from '../../http/requestBody';
 import { MAX_COMPLETE_BODY_BYTES, parseCompleteMultipartUpload } from '../../xml/completeMultipartUpload';
 import { renderCompleteMultipartUploadResult } from '../../xml/completeMultipartUploadResult';
@@ -53,6 +54,6 @@ export const completeMultipartUpload: Handler = async (c) => {
   return xmlResponse(
     renderCompleteMultipartUploadResult({ location, bucket: c.bucket!.name, key: c.key!, etag: meta.etag, checksum }),
     200,
-    { 'x-amz-version-id': meta.versionId && meta.versionId !== 'null' ? meta.versionId : undefined },
+    { 'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId) },
   );
 };

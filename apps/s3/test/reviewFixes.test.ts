@@ -1,0 +1,39 @@
+/**
+ * Regression tests for defects found in the S3-behaviour review (one test per fix).
+ */
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { startTestServer, type TestServer } from './helpers/server';
+
+let ts: TestServer;
+let s3: S3Client;
+
+beforeAll(async () => {
+  ts = await startTestServer();
+  s3 = ts.client();
+});
+afterAll(async () => ts?.stop());
+
+async function multipartPut(bucket: string, key: string): Promise<string | undefined> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: 'hello' }));
+  const done = await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+  );
+  return done.VersionId;
+}
+
+test('CompleteMultipartUpload: x-amz-version-id "null" in a Suspended bucket, none in an unversioned one', async () => {
+  await s3.send(new CreateBucketCommand({ Bucket: 'rv-mpu' }));
+  expect(await multipartPut('rv-mpu', 'a')).toBeUndefined();
+  await s3.send(new PutBucketVersioningCommand({ Bucket: 'rv-mpu', VersioningConfiguration: { Status: 'Enabled' } }));
+  expect(await multipartPut('rv-mpu', 'a')).toMatch(/^[0-9a-f]{24}$/);
+  await s3.send(new PutBucketVersioningCommand({ Bucket: 'rv-mpu', VersioningConfiguration: { Status: 'Suspended' } }));
+  expect(await multipartPut('rv-mpu', 'a')).toBe('null');
+});
