@@ -14,22 +14,13 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { startTestServer, ROOT_KEY, ROOT_SECRET, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { NASTY_KEYS } from './helpers/nastyKeys';
 
 let ts: TestServer;
 let s3: S3Client;
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 beforeAll(async () => {
   ts = await startTestServer();

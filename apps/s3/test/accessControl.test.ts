@@ -29,6 +29,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 
 const ALICE = { id: 'alice', displayName: 'Alice', email: 'alice@example.com', accessKeyId: 'ALICEKEY000000000001', secretAccessKey: 'alice-secret-00000000000000000000000001' };
 const BOB = { id: 'bob', displayName: 'Bob', email: 'bob@example.com', accessKeyId: 'BOBKEY00000000000001', secretAccessKey: 'bob-secret-0000000000000000000000000001' };
@@ -37,15 +38,6 @@ const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 let ts: TestServer;
 let alice: S3Client;
 let bob: S3Client;
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** A plain unsigned HTTP request, as curl would send it. */
 function curl(method: string, path: string, body?: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {

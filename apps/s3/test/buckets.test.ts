@@ -13,9 +13,9 @@ import {
   GetObjectCommand,
   DeleteObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 
 const ALICE = { id: 'alice', displayName: 'Alice', email: 'alice@example.com', accessKeyId: 'ALICEKEY000000000001', secretAccessKey: 'alice-secret-0000000000000000000000000' };
@@ -25,15 +25,6 @@ let ts: TestServer;
 let root: S3Client;
 let alice: S3Client;
 let bob: S3Client;
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 beforeAll(async () => {
   ts = await startTestServer({ users: [ALICE, BOB] });

@@ -6,10 +6,10 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { NASTY_KEYS } from './helpers/nastyKeys';
 
 let ts: TestServer;
@@ -17,15 +17,6 @@ let s3: S3Client;
 let srcEtag: string;
 let srcLastModified: Date;
 const data = randomBytes(1024 * 1024 + 333);
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function text(bucket: string, key: string): Promise<Buffer> {
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

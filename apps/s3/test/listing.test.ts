@@ -10,10 +10,10 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { NASTY_KEYS } from './helpers/nastyKeys';
 import { rawRequest } from './helpers/rawRequest';
 
@@ -32,15 +32,6 @@ const KEYS = [
   'e/f/g',
   'z',
 ];
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** encoding-type=url values: S3 writes spaces as '+'. */
 const urlDecode = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s.replace(/\+/g, ' ')));

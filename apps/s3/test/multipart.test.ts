@@ -18,7 +18,6 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
   UploadPartCopyCommand,
   type CompletedPart,
@@ -27,6 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createChecksum } from '@cairn/engine';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 import { NASTY_KEYS } from './helpers/nastyKeys';
 
@@ -34,15 +34,6 @@ const MIB = 1024 * 1024;
 let ts: TestServer;
 let s3: S3Client;
 const B = 'mpu';
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function getBytes(key: string, extra: Record<string, unknown> = {}): Promise<{ data: Buffer; out: Awaited<ReturnType<S3Client['send']>> & Record<string, any> }> {
   const out = (await s3.send(new GetObjectCommand({ Bucket: B, Key: key, ...extra }))) as any;

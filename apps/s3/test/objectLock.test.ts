@@ -20,24 +20,15 @@ import {
   PutObjectRetentionCommand,
   PutBucketPolicyCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 
 let ts: TestServer;
 let s3: S3Client;
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 const inAMinute = () => new Date(Date.now() + 60_000);
 const BOB = { id: 'bob', accessKeyId: 'BOBKEY00000000000001', secretAccessKey: 'bob-secret-0000000000000000000000000000' };

@@ -14,9 +14,9 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { NASTY_KEYS } from './helpers/nastyKeys';
 import { rawRequest } from './helpers/rawRequest';
 
@@ -27,15 +27,6 @@ let s3: S3Client;
 async function bodyOf(out: { Body?: unknown }): Promise<Buffer> {
   const b = out.Body as { transformToByteArray(): Promise<Uint8Array> };
   return Buffer.from(await b.transformToByteArray());
-}
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
 }
 
 const md5hex = (b: Buffer | string) => createHash('md5').update(b).digest('hex');

@@ -6,22 +6,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
-import { CreateBucketCommand, GetBucketLoggingCommand, ListBucketsCommand, GetBucketAccelerateConfigurationCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketLoggingCommand, ListBucketsCommand, GetBucketAccelerateConfigurationCommand } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 import { OPERATIONS, operationStats, resolveOperation } from '../src/operations';
 import { resolveRoute, normalizeDomains, virtualHostBucket } from '../src/route';
 import { parseServeArgs } from '../src/cli';
 import { ERROR_TABLE, statusOf } from '../src/errors';
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe('route.ts', () => {
   const domains = normalizeDomains(['s3.localhost', 'localhost', 'S3.Example.COM:9000']);

@@ -13,21 +13,12 @@ import {
   PutObjectCommand,
   PutObjectTaggingCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 
 let ts: TestServer;
 let s3: S3Client;
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 beforeAll(async () => {
   ts = await startTestServer();

@@ -15,23 +15,14 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   type ListObjectVersionsCommandOutput,
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
+import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 
 let ts: TestServer;
 let s3: S3Client;
-
-async function s3Err(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function body(bucket: string, key: string, versionId?: string): Promise<string> {
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
