@@ -2,8 +2,6 @@
  * CORS: Put/Get/DeleteBucketCors (codec golden + validation), preflight OPTIONS answered from the
  * rules without credentials, CORS headers on actual responses (errors included).
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import type { CorsRule } from '@cairn/engine';
@@ -11,14 +9,7 @@ import { parseCorsConfiguration, renderCorsConfiguration } from '../src/xml/cors
 import { findCorsRule, wildcardMatch } from '../src/cors';
 import { rawRequest, parseS3Error } from './helpers/rawRequest';
 import { startTestServer, type TestServer } from './helpers/server';
-
-const GOLDEN = join(__dirname, 'golden');
-function golden(name: string, xml: string): void {
-  const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(file, xml + '\n');
-  if (!existsSync(file)) throw new Error(`missing golden file ${name} (run with UPDATE_GOLDEN=1)`);
-  expect(xml + '\n').toBe(readFileSync(file, 'utf8'));
-}
+import { golden } from './helpers/golden';
 
 const RULES: CorsRule[] = [
   { id: 'uploads', allowedOrigins: ['https://*.example.com'], allowedMethods: ['PUT', 'POST'], allowedHeaders: ['content-type', 'x-amz-*'], exposeHeaders: ['ETag', 'x-amz-request-id'], maxAgeSeconds: 600 },

@@ -2,25 +2,16 @@
  * Golden files for the multipart XML documents, and the CompleteMultipartUpload request codec.
  * Regenerate the goldens with UPDATE_GOLDEN=1 (then review the diff).
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { renderInitiateMultipartUploadResult } from '../src/xml/initiateMultipartUploadResult';
 import { renderCompleteMultipartUploadResult } from '../src/xml/completeMultipartUploadResult';
 import { renderCopyPartResult } from '../src/xml/copyPartResult';
 import { renderListPartsResult } from '../src/xml/listPartsResult';
 import { renderListMultipartUploadsResult } from '../src/xml/listMultipartUploadsResult';
 import { parseCompleteMultipartUpload } from '../src/xml/completeMultipartUpload';
+import { golden } from './helpers/golden';
 
-const GOLDEN = join(__dirname, 'golden');
 const T0 = new Date('2024-01-02T03:04:05.678Z');
 const owner = { id: 'root', displayName: 'Root <&> "owner"' };
-
-function golden(name: string, xml: string): void {
-  const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(file, xml + '\n');
-  if (!existsSync(file)) throw new Error(`missing golden file ${name} (run with UPDATE_GOLDEN=1)`);
-  expect(xml + '\n').toBe(readFileSync(file, 'utf8'));
-}
 
 describe('golden multipart XML', () => {
   test('InitiateMultipartUploadResult', () => {

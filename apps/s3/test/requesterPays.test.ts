@@ -2,8 +2,6 @@
  * Requester Pays: Get/PutBucketRequestPayment, the x-amz-request-payer requirement for everyone
  * but the owner, x-amz-request-charged on responses, and the usage charged per account.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CreateBucketCommand,
   GetBucketRequestPaymentCommand,
@@ -17,14 +15,7 @@ import { parseRequestPaymentConfiguration, renderRequestPaymentConfiguration } f
 import { rawRequest, parseS3Error } from './helpers/rawRequest';
 import { multipartBody, multipartContentType, signPostV4 } from './helpers/postForm';
 import { startTestServer, type TestServer } from './helpers/server';
-
-const GOLDEN = join(__dirname, 'golden');
-function golden(name: string, xml: string): void {
-  const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(file, xml + '\n');
-  if (!existsSync(file)) throw new Error(`missing golden file ${name} (run with UPDATE_GOLDEN=1)`);
-  expect(xml + '\n').toBe(readFileSync(file, 'utf8'));
-}
+import { golden } from './helpers/golden';
 
 const BOB = { id: 'bob', accessKeyId: 'BOBREQPAYKEY00000001', secretAccessKey: 'bob-requester-pays-secret-000000000000' };
 

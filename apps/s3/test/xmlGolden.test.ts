@@ -2,8 +2,6 @@
  * Golden files for every XML document the server emits, and round-trip checks of the
  * request-body codecs. Regenerate the goldens with UPDATE_GOLDEN=1 (then review the diff).
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { renderError } from '../src/xml/error';
 import { renderListAllMyBucketsResult } from '../src/xml/listAllMyBucketsResult';
 import { renderListBucketResultV1, renderListBucketResultV2 } from '../src/xml/listBucketResult';
@@ -13,17 +11,10 @@ import { renderDeleteResult } from '../src/xml/deleteResult';
 import { parseDelete } from '../src/xml/delete';
 import { parseCreateBucketConfiguration } from '../src/xml/createBucketConfiguration';
 import { parseXml } from '../src/xml/codec';
+import { golden } from './helpers/golden';
 
-const GOLDEN = join(__dirname, 'golden');
 const T0 = new Date('2024-01-02T03:04:05.678Z');
 const owner = { id: 'root', displayName: 'Root <&> "owner"' };
-
-function golden(name: string, xml: string): void {
-  const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(file, xml + '\n');
-  if (!existsSync(file)) throw new Error(`missing golden file ${name} (run with UPDATE_GOLDEN=1)`);
-  expect(xml + '\n').toBe(readFileSync(file, 'utf8'));
-}
 
 describe('golden XML', () => {
   test('Error', () => {
