@@ -57,7 +57,9 @@ export class UsageAccounting {
 
   /** Persists the pending deltas in one batch (serialised with other flushes). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
+    // Chain on the previous flush's settlement, not its success: one failed write must not
+    // leave the chain rejected (every later flush, and the one at close, would be skipped).
+    this.flushing = this.flushing.catch(() => undefined).then(async () => {
       if (this.pending.size === 0) return;
       const batch = this.pending;
       this.pending = new Map();
