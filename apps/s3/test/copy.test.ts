@@ -78,6 +78,8 @@ test('self-copy without changes → InvalidRequest; with REPLACE it works', asyn
 });
 
 test('x-amz-copy-source-if-* conditions', async () => {
+  // An earlier test replaces src/orig in place; its Last-Modified may have moved to a later second.
+  const srcLastModified = (await s3.send(new HeadObjectCommand({ Bucket: 'src', Key: 'orig' }))).LastModified!;
   const ok = await s3.send(new CopyObjectCommand({ Bucket: 'dst', Key: 'c1', CopySource: source('src', 'orig'), CopySourceIfMatch: srcEtag }));
   expect(ok.CopyObjectResult?.ETag).toBe(srcEtag);
   const fails = [
