@@ -22,10 +22,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { sizes, storedSizes, writeTree } from '../helpers/trees';
 import { NASTY_KEYS, utf8Length } from '../helpers/nastyKeys';
 import {
   cleanEnv,
@@ -58,14 +59,6 @@ let work: string;
 let config: string;
 const accessLog: Record<string, any>[] = [];
 
-function writeTree(root: string, files: Record<string, Buffer | string>): void {
-  for (const [rel, data] of Object.entries(files)) {
-    const p = join(root, rel);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, data);
-  }
-}
-
 /**
  * rclone prints control characters in names as Unicode control pictures (a tab as U+2409), for
  * local paths just the same: display only, the stored key keeps the tab (see the key checks).
@@ -74,20 +67,8 @@ const shown = (name: string) => name.replace(/[\u0000-\u001f]/g, (c) => String.f
 
 const md5Hex = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 
-/** Every key under `prefix` (SDK listing: what rclone really stored). */
-async function keysUnder(bucket: string, prefix: string): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
-    for (const o of page.Contents ?? []) out[o.Key!.slice(prefix.length)] = o.Size!;
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  return out;
-}
-
-const sizes = (files: Record<string, Buffer | string>) =>
-  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.byteLength(v)]));
+/** What is stored under `prefix`, name → size. */
+const keysUnder = (bucket: string, prefix: string) => storedSizes(s3, bucket, prefix);
 
 if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
   const rclone = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> =>

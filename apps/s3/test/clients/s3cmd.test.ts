@@ -12,12 +12,13 @@
  * request (ListBuckets, CreateBucket) for region "US", gets S3's AuthorizationHeaderMalformed
  * naming the right region in <Region>, and retries with it, so every run exercises that error.
  */
-import { CreateMultipartUploadCommand, HeadObjectCommand, ListObjectsV2Command, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { sizes, storedSizes, writeTree } from '../helpers/trees';
 import {
   cleanEnv,
   expectSuccess,
@@ -43,27 +44,8 @@ let proxy: VhostProxy;
 let work: string;
 const accessLog: Record<string, any>[] = [];
 
-function writeTree(root: string, files: Record<string, Buffer | string>): void {
-  for (const [rel, data] of Object.entries(files)) {
-    const p = join(root, rel);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, data);
-  }
-}
-
-const sizes = (files: Record<string, Buffer | string>) =>
-  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.byteLength(v)]));
-
-async function keysUnder(bucket: string, prefix: string): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
-    for (const o of page.Contents ?? []) out[o.Key!.slice(prefix.length)] = o.Size!;
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  return out;
-}
+/** What is stored under `prefix`, name → size. */
+const keysUnder = (bucket: string, prefix: string) => storedSizes(s3, bucket, prefix);
 
 /** Awkward names s3cmd must carry as keys byte for byte (file names, so no empty or dot segments). */
 const AWKWARD: Record<string, string> = {
