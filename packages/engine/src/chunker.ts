@@ -2,7 +2,9 @@
  * One pass over an upload body: cut it into fixed-size chunks, hash the whole body with MD5
  * (the ETag) and the optional checksum, name each chunk by its SHA-256 and write it to the
  * chunk store, all while streaming. Memory: the chunk being filled plus at most
- * WRITE_CONCURRENCY chunks being written (overlapping disk writes/fsyncs with reading).
+ * WRITE_CONCURRENCY chunks being hashed/written (overlapping hashing, disk writes and fsyncs
+ * with reading). Large bodies hash in the worker pool (hashPool.ts), so on a machine with spare
+ * cores the ~3 CPU-ms/MiB of MD5 + SHA-256 run beside the event loop instead of on it.
  *
  * Every written (or found) chunk is pinned so GC can't remove it before the commit that
  * references it; the caller unpins after committing. On failure the chunker unpins everything
@@ -14,8 +16,27 @@ import { S3Error, isS3Error } from './errors';
 import { createChecksum, type Hasher } from './checksums';
 import type { ChunkStore } from './chunkStore';
 import type { BodyDigests, BodyInput, ChecksumAlgorithm, ChunkRef } from './types';
+import { HashSession, allocShared } from './hashPool';
 
 const WRITE_CONCURRENCY = 3;
+/**
+ * Bodies at least this large (or of unknown length) are hashed in the worker pool: below it a
+ * message round trip costs more than hashing in place.
+ */
+const WORKER_MIN_BODY = 256 * 1024;
+
+// Recycled shared chunk buffers: a 64 MiB upload would otherwise allocate (and the GC sweep)
+// 64 fresh 1 MiB buffers. Bounded, so idle memory stays small.
+const FREE_MAX = 8;
+const free = new Map<number, Buffer[]>();
+function takeBuffer(size: number): Buffer {
+  return free.get(size)?.pop() ?? allocShared(size);
+}
+function giveBack(b: Buffer): void {
+  let list = free.get(b.length);
+  if (!list) free.set(b.length, (list = []));
+  if (list.length < FREE_MAX) list.push(b);
+}
 
 export interface ChunkerOptions {
   chunkSize: number;
@@ -81,7 +102,10 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
   if (contentLength !== undefined && contentLength > maxSize) throw tooLarge(contentLength, maxSize);
   const limit = contentLength ?? maxSize;
 
-  const md5 = createHash('md5');
+  // Worker mode: MD5 and per-chunk SHA-256 run in a hash worker (see hashPool.ts), chunks are
+  // filled straight into recycled shared buffers. Otherwise everything runs here, as before.
+  const session = contentLength === undefined || contentLength >= WORKER_MIN_BODY ? new HashSession() : undefined;
+  const md5 = session ? undefined : createHash('md5');
   const checksum: Hasher | undefined = opts.checksumAlgorithm ? createChecksum(opts.checksumAlgorithm) : undefined;
   const chunks: ChunkRef[] = [];
   const pinned: string[] = [];
@@ -95,13 +119,47 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
   // The fill buffer is sized to what is still expected (Content-Length known) or grown by
   // doubling, so a 10-byte PUT doesn't allocate (and garbage-collect) a whole chunk.
   const initialCapacity = (): number => Math.min(chunkSize, contentLength !== undefined ? Math.max(contentLength - flushed, 1) : 64 * 1024);
-  let buf = Buffer.allocUnsafe(0);
+  let buf = session ? takeBuffer(chunkSize) : Buffer.allocUnsafe(0);
   let fill = 0;
-  let sha: Hash = createHash('sha256');
+  let sha: Hash | undefined = session ? undefined : createHash('sha256');
+
+  const track = (p: Promise<void>): void => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
+
+  const flushShared = async (s: HashSession): Promise<void> => {
+    const owned = buf;
+    const data = buf.subarray(0, fill);
+    const index = chunks.length;
+    chunks.push({ hash: '', size: data.length }); // named when its hash arrives; order kept
+    flushed += data.length;
+    track(
+      s.chunk(data, true).then(
+        async (hash) => {
+          chunks[index] = { hash, size: data.length };
+          store.pins.pin(hash);
+          pinned.push(hash);
+          if (await store.put(hash, data)) written++;
+          giveBack(owned); // hashed and written: nobody reads it any more
+        },
+        (e) => {
+          failure ??= e;
+        },
+      ).catch((e) => {
+        failure ??= e;
+      }),
+    );
+    buf = takeBuffer(chunkSize);
+    fill = 0;
+    while (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
+    if (failure) throw failure;
+  };
 
   const flush = async (): Promise<void> => {
+    if (session) return flushShared(session);
     const data = fill === buf.length ? buf : buf.subarray(0, fill);
-    const hash = sha.digest('hex');
+    const hash = sha!.digest('hex');
     chunks.push({ hash, size: data.length });
     flushed += data.length;
     store.pins.pin(hash);
@@ -114,8 +172,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
         failure ??= e;
       },
     );
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
+    track(p);
     buf = Buffer.allocUnsafe(0);
     fill = 0;
     sha = createHash('sha256');
@@ -124,6 +181,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
   };
 
   const it = iterate(body);
+  let md5Digest: Buffer;
   try {
     for (;;) {
       let step: IteratorResult<unknown>;
@@ -144,7 +202,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
         }
         throw tooLarge(total, maxSize);
       }
-      md5.update(piece);
+      md5?.update(piece);
       checksum?.update(piece);
       let off = 0;
       while (off < piece.length) {
@@ -156,7 +214,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
           buf = grown;
         }
         part.copy(buf, fill);
-        sha.update(part);
+        sha?.update(part);
         fill += n;
         off += n;
         if (fill === chunkSize) await flush();
@@ -168,18 +226,23 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
         BytesReceived: String(total),
       });
     }
-    if (fill > 0 && chunks.length === 0 && fill <= (opts.inlineMax ?? 0)) inline = Buffer.from(buf.subarray(0, fill));
-    else if (fill > 0) await flush();
+    if (fill > 0 && chunks.length === 0 && fill <= (opts.inlineMax ?? 0)) {
+      inline = Buffer.from(buf.subarray(0, fill));
+      if (session) await session.chunk(inline, false);
+    } else if (fill > 0) await flush();
     await Promise.all(inFlight);
     if (failure) throw failure;
+    md5Digest = session ? await session.md5() : md5!.digest();
   } catch (e) {
     await Promise.allSettled(inFlight);
+    session?.drop();
     store.pins.unpinAll(pinned);
     if (typeof it.return === 'function') await Promise.resolve(it.return()).catch(() => undefined);
     throw e;
   }
 
-  const digests: BodyDigests = { size: total, md5: md5.digest() };
+  if (session) giveBack(buf); // the unused next buffer (or the one an inline body was copied from)
+  const digests: BodyDigests = { size: total, md5: md5Digest };
   if (checksum && opts.checksumAlgorithm) digests.checksum = { algorithm: opts.checksumAlgorithm, value: checksum.digest() };
   return inline ? { chunks, digests, written, pinned, inline } : { chunks, digests, written, pinned };
 }

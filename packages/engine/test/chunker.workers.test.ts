@@ -1,0 +1,77 @@
+/**
+ * The chunker's worker mode (bodies ≥ 256 KiB or of unknown length hash MD5 + SHA-256 in the
+ * hash pool, with recycled shared buffers): same digests and chunk names as hashing in place,
+ * chunk order kept under concurrency, and a failing body releases every pin.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chunkBody } from '../src/chunker';
+import { ChunkStore } from '../src/chunkStore';
+import { bytes } from './helpers';
+
+async function store(): Promise<{ store: ChunkStore; dir: string }> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-chunker-'));
+  const s = new ChunkStore(dir, false);
+  await s.init();
+  return { store: s, dir };
+}
+
+function pieces(data: Buffer, size: number): AsyncIterable<Buffer> {
+  return (async function* () {
+    for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+  })();
+}
+
+describe('chunker worker mode', () => {
+  it.each([
+    ['known length', true],
+    ['unknown length', false],
+  ])('matches in-place hashing (%s), across several concurrent bodies', async (_name, known) => {
+    const { store: s, dir } = await store();
+    const chunkSize = 64 * 1024;
+    const bodies = [0, 1, 2, 3].map((i) => bytes(chunkSize * 9 + 1234 * i, 11 + i));
+    const results = await Promise.all(
+      bodies.map((b) => chunkBody(pieces(b, 7000), { chunkSize, store: s, maxSize: 1 << 30, contentLength: known ? b.length : undefined })),
+    );
+    results.forEach((r, i) => {
+      const b = bodies[i];
+      expect(r.digests.md5.equals(createHash('md5').update(b).digest())).toBe(true);
+      expect(r.digests.size).toBe(b.length);
+      expect(r.chunks.length).toBe(Math.ceil(b.length / chunkSize));
+      r.chunks.forEach((c, k) => {
+        const part = b.subarray(k * chunkSize, (k + 1) * chunkSize);
+        expect(c).toEqual({ hash: createHash('sha256').update(part).digest('hex'), size: part.length });
+        expect(fs.readFileSync(s.pathOf(c.hash)).equals(part)).toBe(true);
+      });
+      s.pins.unpinAll(r.pinned);
+    });
+    expect(s.pins.size).toBe(0);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  });
+
+  it('a small body of unknown length still becomes inline data with the right MD5', async () => {
+    const { store: s, dir } = await store();
+    const b = bytes(100, 3);
+    const r = await chunkBody(pieces(b, 30), { chunkSize: 64 * 1024, store: s, maxSize: 1 << 30, inlineMax: 1024 });
+    expect(r.inline?.equals(b)).toBe(true);
+    expect(r.chunks).toEqual([]);
+    expect(r.digests.md5.equals(createHash('md5').update(b).digest())).toBe(true);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  });
+
+  it('a body that fails midway unpins everything it pinned', async () => {
+    const { store: s, dir } = await store();
+    const data = bytes(1024 * 1024, 5);
+    async function* failing() {
+      yield data.subarray(0, 600 * 1024);
+      throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    }
+    await expect(chunkBody(failing(), { chunkSize: 64 * 1024, store: s, maxSize: 1 << 30, contentLength: data.length })).rejects.toMatchObject({
+      code: 'IncompleteBody',
+    });
+    expect(s.pins.size).toBe(0);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  });
+});
