@@ -1,7 +1,8 @@
 /**
- * The body of a bucket-configuration PUT (CORS, RequestPayment, ...): small, read into memory,
- * with Content-MD5 / x-amz-checksum-* verified when sent. `requireIntegrity` makes one of them
- * mandatory, as S3 does for PutBucketCors ("Missing required header for this request: Content-MD5").
+ * The body of a bucket-configuration PUT (CORS, RequestPayment, ...) or of DeleteObjects: small,
+ * read into memory (at most `maxBytes`), with Content-MD5 / x-amz-checksum-* verified when sent.
+ * `requireIntegrity` makes one of them mandatory, as S3 does for PutBucketCors and DeleteObjects
+ * ("Missing required header for this request: Content-MD5").
  */
 import { createHash } from 'node:crypto';
 import { createChecksum } from '@cairn/engine';
@@ -13,12 +14,12 @@ import { openRequestBody } from './requestBody';
 
 export const MAX_CONFIG_BODY_BYTES = 1024 * 1024;
 
-export async function readConfigBody(c: S3Context, opts: { requireIntegrity?: boolean } = {}): Promise<Buffer> {
+export async function readConfigBody(c: S3Context, opts: { requireIntegrity?: boolean; maxBytes?: number } = {}): Promise<Buffer> {
   const integrity = parseIntegrity(c.headers);
   if (opts.requireIntegrity && !integrity.md5 && !integrity.expected && !integrity.trailer) {
     throw s3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
   }
-  const body = await readSmallBody(openRequestBody(c), MAX_CONFIG_BODY_BYTES);
+  const body = await readSmallBody(openRequestBody(c), opts.maxBytes ?? MAX_CONFIG_BODY_BYTES);
   const md5 = createHash('md5').update(body).digest();
   let checksum: { algorithm: NonNullable<typeof integrity.algorithm>; value: Buffer } | undefined;
   if (integrity.algorithm) {

@@ -4,14 +4,9 @@
  * At most 1000 keys (else MalformedXML); Quiet mode reports only errors; per-key errors are
  * reported in the document, never as the response status.
  */
-import { createChecksum } from '@cairn/engine';
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
-import { s3Error } from '../../errors';
-import { readSmallBody } from '../../http/body';
-import { openRequestBody } from '../../http/requestBody';
-import { parseIntegrity, verifyIntegrity } from '../../http/integrity';
-import { createHash } from 'node:crypto';
+import { readConfigBody } from '../../http/configBody';
 import { keyAuthorizer } from '../../authzRequest';
 import { parseDelete } from '../../xml/delete';
 import { bypassGovernance } from '../../http/objectLockHeaders';
@@ -21,19 +16,7 @@ import { renderDeleteResult, type DeleteErrorEntry, type DeletedEntry } from '..
 export const MAX_DELETE_BODY_BYTES = 8 * 1024 * 1024;
 
 export const deleteObjects: Handler = async (c) => {
-  const integrity = parseIntegrity(c.headers);
-  if (!integrity.md5 && !integrity.expected && !integrity.trailer) {
-    throw s3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
-  }
-  const body = await readSmallBody(openRequestBody(c), MAX_DELETE_BODY_BYTES);
-  const md5 = createHash('md5').update(body).digest();
-  let checksum: { algorithm: NonNullable<typeof integrity.algorithm>; value: Buffer } | undefined;
-  if (integrity.algorithm) {
-    const hasher = createChecksum(integrity.algorithm);
-    hasher.update(body);
-    checksum = { algorithm: integrity.algorithm, value: hasher.digest() };
-  }
-  verifyIntegrity(integrity, { size: body.length, md5, checksum }, () => c.auth.trailers());
+  const body = await readConfigBody(c, { requireIntegrity: true, maxBytes: MAX_DELETE_BODY_BYTES });
 
   const doc = await parseDelete(body);
   // Each key is its own s3:DeleteObject(Version) decision; refused keys are reported, not deleted.
