@@ -5,18 +5,15 @@
  */
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
-import { encoderFor } from '../../http/urlEncoding';
 import { renderListVersionsResult, type VersionEntryDoc } from '../../xml/listVersionsResult';
-import { parseDelimiter, parseEncodingType, parseMaxKeys } from './listingParams';
+import { parseListingQuery, parseMaxKeys } from './listingParams';
+import { ownerNames } from '../multipart/multipartParams';
 
 export const listObjectVersions: Handler = async (c) => {
-  const prefix = c.query.get('prefix') ?? '';
-  const delimiter = parseDelimiter(c.query.get('delimiter'));
   const keyMarker = c.query.get('key-marker') ?? '';
   const versionIdMarker = c.query.get('version-id-marker') ?? '';
   const maxKeys = parseMaxKeys(c.query.get('max-keys'));
-  const encodingType = parseEncodingType(c.query.get('encoding-type'));
-  const enc = encoderFor(encodingType);
+  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
 
   const page = await c.engine.listObjectVersions(c.bucket!.name, {
     prefix: prefix || undefined,
@@ -25,18 +22,14 @@ export const listObjectVersions: Handler = async (c) => {
     versionIdMarker: versionIdMarker || undefined,
     maxKeys,
   });
-  const names = new Map<string, string>();
-  for (const id of new Set(page.entries.map((e) => e.owner))) {
-    const u = await c.engine.getUser(id).catch(() => undefined);
-    names.set(id, u?.displayName ?? id);
-  }
+  const owners = await ownerNames(c.engine, page.entries.map((e) => e.owner));
   const entries: VersionEntryDoc[] = page.entries.map((e) => ({
     deleteMarker: e.deleteMarker,
     key: enc(e.key),
     versionId: e.versionId,
     isLatest: e.isLatest,
     lastModified: e.lastModified,
-    owner: { id: e.owner, displayName: names.get(e.owner) ?? e.owner },
+    owner: owners.get(e.owner)!,
     etag: e.meta?.etag,
     size: e.meta?.size,
     storageClass: e.meta ? e.meta.storageClass ?? 'STANDARD' : undefined,

@@ -5,17 +5,13 @@
  */
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
-import { encoderFor } from '../../http/urlEncoding';
 import { renderListBucketResultV1 } from '../../xml/listBucketResult';
-import { listEntries, parseDelimiter, parseEncodingType, parseMaxKeys } from './listingParams';
+import { listEntries, parseListingQuery, parseMaxKeys } from './listingParams';
 
 export const listObjects: Handler = async (c) => {
-  const prefix = c.query.get('prefix') ?? '';
-  const delimiter = parseDelimiter(c.query.get('delimiter'));
   const marker = c.query.get('marker') ?? '';
   const maxKeys = parseMaxKeys(c.query.get('max-keys'));
-  const encodingType = parseEncodingType(c.query.get('encoding-type'));
-  const enc = encoderFor(encodingType);
+  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
 
   const page = await c.engine.listObjects(c.bucket!.name, {
     prefix: prefix || undefined,

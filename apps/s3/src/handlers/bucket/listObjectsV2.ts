@@ -9,9 +9,8 @@
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
 import { s3Error } from '../../errors';
-import { encoderFor } from '../../http/urlEncoding';
 import { renderListBucketResultV2 } from '../../xml/listBucketResult';
-import { listEntries, parseDelimiter, parseEncodingType, parseMaxKeys } from './listingParams';
+import { listEntries, parseListingQuery, parseMaxKeys } from './listingParams';
 
 const TOKEN_TAG = 'cairn1:';
 
@@ -28,11 +27,8 @@ export function decodeContinuationToken(token: string): string {
 }
 
 export const listObjectsV2: Handler = async (c) => {
-  const prefix = c.query.get('prefix') ?? '';
-  const delimiter = parseDelimiter(c.query.get('delimiter'));
   const maxKeys = parseMaxKeys(c.query.get('max-keys'));
-  const encodingType = parseEncodingType(c.query.get('encoding-type'));
-  const enc = encoderFor(encodingType);
+  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
   const token = c.query.get('continuation-token');
   const startAfterParam = c.query.get('start-after');
   const fetchOwner = (c.query.get('fetch-owner') ?? '').toLowerCase() === 'true';

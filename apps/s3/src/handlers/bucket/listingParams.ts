@@ -1,6 +1,9 @@
-/** Request parameters shared by ListObjects v1 and v2, and the owner lookup for Contents. */
+/** Request parameters shared by the listings (objects v1 / v2, versions, uploads), and the owner lookup for Contents. */
 import type { EngineApi, ObjectMeta } from '@cairn/engine';
+import type { S3Context } from '../../context';
 import { s3Error } from '../../errors';
+import { encoderFor } from '../../http/urlEncoding';
+import { ownerNames } from '../multipart/multipartParams';
 import type { ListEntry } from '../../xml/listBucketResult';
 
 export const MAX_KEYS_LIMIT = 1000;
@@ -31,6 +34,20 @@ export function parseDelimiter(v: string | null): string | undefined {
   return v === null || v === '' ? undefined : v;
 }
 
+export interface ListingQuery {
+  prefix: string;
+  delimiter: string | undefined;
+  encodingType: 'url' | undefined;
+  /** Applies encoding-type to a name in the response. */
+  enc: (s: string) => string;
+}
+
+/** prefix, delimiter and encoding-type, read alike by every listing. */
+export function parseListingQuery(c: S3Context): ListingQuery {
+  const encodingType = parseEncodingType(c.query.get('encoding-type'));
+  return { prefix: c.query.get('prefix') ?? '', delimiter: parseDelimiter(c.query.get('delimiter')), encodingType, enc: encoderFor(encodingType) };
+}
+
 /** Contents entries; owners resolved once per distinct user when `withOwner`. */
 export async function listEntries(
   engine: EngineApi,
@@ -38,20 +55,14 @@ export async function listEntries(
   encode: (s: string) => string,
   withOwner: boolean,
 ): Promise<ListEntry[]> {
-  const names = new Map<string, string>();
-  if (withOwner) {
-    for (const id of new Set(objects.map((o) => o.owner))) {
-      const u = await engine.getUser(id).catch(() => undefined);
-      names.set(id, u?.displayName ?? id);
-    }
-  }
+  const owners = withOwner ? await ownerNames(engine, objects.map((o) => o.owner)) : undefined;
   return objects.map((o) => ({
     key: encode(o.key),
     lastModified: o.lastModified,
     etag: o.etag,
     size: o.size,
     storageClass: o.storageClass ?? 'STANDARD',
-    owner: withOwner ? { id: o.owner, displayName: names.get(o.owner) ?? o.owner } : undefined,
+    owner: owners?.get(o.owner),
     checksumAlgorithm: o.checksum?.algorithm,
     checksumType: o.checksum?.type,
   }));

@@ -5,19 +5,15 @@
  */
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
-import { encoderFor } from '../../http/urlEncoding';
 import { renderListMultipartUploadsResult } from '../../xml/listMultipartUploadsResult';
-import { parseDelimiter, parseEncodingType } from '../bucket/listingParams';
+import { parseListingQuery } from '../bucket/listingParams';
 import { intParam, ownerNames } from './multipartParams';
 
 export const listMultipartUploads: Handler = async (c) => {
-  const prefix = c.query.get('prefix') ?? '';
-  const delimiter = parseDelimiter(c.query.get('delimiter'));
   const keyMarker = c.query.get('key-marker') ?? '';
   const uploadIdMarker = keyMarker ? (c.query.get('upload-id-marker') ?? '') : '';
   const maxUploads = Math.min(intParam(c, 'max-uploads') ?? 1000, 1000);
-  const encodingType = parseEncodingType(c.query.get('encoding-type'));
-  const enc = encoderFor(encodingType);
+  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
   const page = await c.engine.listMultipartUploads(c.bucket!.name, {
     prefix: prefix || undefined,
     delimiter,
