@@ -21,7 +21,7 @@ import { chunkBody } from './chunker';
 import { combineCrc, createChecksum, CHECKSUM_LENGTHS, type Hasher } from './checksums';
 import { evaluateCopySourceConditions, evaluateWriteConditions } from './conditions';
 import { recheckBucket, requireBucket } from './buckets';
-import { readRecord, requireVersion, stageReplace } from './objects';
+import { pickHeaders, readRecord, requireVersion, stageReplace } from './objects';
 import type { Acl } from './acl';
 import { toStoredTags, validateTags } from './tags';
 import { applyLock, checkLockSettings } from './objectLock';
@@ -86,16 +86,6 @@ export interface PartRecord {
   dataId?: string;
   chunkCount?: number;
 }
-
-const CONTENT_HEADER_FIELDS: readonly (keyof ContentHeaders)[] = [
-  'contentType',
-  'contentEncoding',
-  'contentDisposition',
-  'contentLanguage',
-  'cacheControl',
-  'expires',
-  'websiteRedirectLocation',
-];
 
 // ---- ids ------------------------------------------------------------------------------------
 
@@ -279,9 +269,8 @@ export async function createMultipartUpload(ctx: Ctx, bucket: string, key: strin
     const um: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.userMetadata ?? {})) um[k.toLowerCase()] = String(v);
     if (Object.keys(um).length) rec.userMetadata = um;
-    const headers: ContentHeaders = {};
-    for (const f of CONTENT_HEADER_FIELDS) if (opts[f] !== undefined && opts[f] !== null) headers[f] = String(opts[f]);
-    if (Object.keys(headers).length) rec.headers = headers;
+    const headers = pickHeaders(opts);
+    if (headers) rec.headers = headers;
     if (opts.checksumAlgorithm) {
       rec.checksumAlgorithm = opts.checksumAlgorithm;
       rec.checksumType = opts.checksumType ?? defaultChecksumType(opts.checksumAlgorithm);

@@ -57,7 +57,8 @@ const CONTENT_HEADER_FIELDS: readonly (keyof ContentHeaders)[] = [
   'websiteRedirectLocation',
 ];
 
-function pickHeaders(src: ContentHeaders | undefined): ContentHeaders | undefined {
+/** The stored Content-* headers of a PUT / create / copy: the ones given, as strings; none → undefined. */
+export function pickHeaders(src: ContentHeaders | undefined): ContentHeaders | undefined {
   if (!src) return undefined;
   const out: ContentHeaders = {};
   for (const f of CONTENT_HEADER_FIELDS) if (src[f] !== undefined && src[f] !== null) out[f] = String(src[f]);
