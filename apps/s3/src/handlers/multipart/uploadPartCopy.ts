@@ -9,6 +9,7 @@ import { header, xmlResponse } from '../../context';
 import { authorizeRequest } from '../../authzRequest';
 import { s3Error } from '../../errors';
 import { readConditions } from '../../http/conditions';
+import { versionIdHeader } from '../../http/versionHeaders';
 import { renderCopyPartResult } from '../../xml/copyPartResult';
 import { parseCopySource } from '../object/copyObject';
 import { requirePartNumber, requireUploadId } from './multipartParams';
@@ -45,6 +46,7 @@ export const uploadPartCopy: Handler = async (c) => {
   c.log.copySource = `${src.bucket}/${src.key}`;
   c.log.bytes = part.size;
   return xmlResponse(renderCopyPartResult({ etag: part.etag, lastModified: part.lastModified, checksum: part.checksum }), 200, {
-    'x-amz-copy-source-version-id': part.copySourceVersionId,
+    // The engine leaves out the "null" version id; S3 (and CopyObject) name it once the source bucket has versioning configured.
+    'x-amz-copy-source-version-id': versionIdHeader(srcBucket, part.copySourceVersionId ?? 'null'),
   });
 };
