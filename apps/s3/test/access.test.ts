@@ -15,20 +15,18 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startTestServer, ROOT_KEY, ROOT_SECRET, type TestServer } from './helpers/server';
+import { ROOT_KEY, ROOT_SECRET, type TestServer } from './helpers/server';
+import { useTestServer } from './helpers/suiteServer';
 import { s3Err } from './helpers/s3Error';
 import { NASTY_KEYS } from './helpers/nastyKeys';
 
 let ts: TestServer;
 let s3: S3Client;
 
+useTestServer((env) => ({ ts, s3 } = env), { buckets: ['access'] });
 beforeAll(async () => {
-  ts = await startTestServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: 'access' }));
   await s3.send(new PutObjectCommand({ Bucket: 'access', Key: 'doc.txt', Body: 'presigned content' }));
 });
-afterAll(async () => ts?.stop());
 
 describe('signatures', () => {
   test('a wrong secret → 403 SignatureDoesNotMatch', async () => {

@@ -12,7 +12,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { startTestServer, type TestServer } from './helpers/server';
+import type { TestServer } from './helpers/server';
+import { useTestServer } from './helpers/suiteServer';
 import { s3Err } from './helpers/s3Error';
 import { NASTY_KEYS } from './helpers/nastyKeys';
 import { rawRequest } from './helpers/rawRequest';
@@ -36,15 +37,11 @@ const KEYS = [
 /** encoding-type=url values: S3 writes spaces as '+'. */
 const urlDecode = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s.replace(/\+/g, ' ')));
 
+useTestServer((env) => ({ ts, s3 } = env), { buckets: ['list', 'nasty'] });
 beforeAll(async () => {
-  ts = await startTestServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: 'list' }));
   for (const k of KEYS) await s3.send(new PutObjectCommand({ Bucket: 'list', Key: k, Body: k }));
-  await s3.send(new CreateBucketCommand({ Bucket: 'nasty' }));
   for (const { key } of NASTY_KEYS) await s3.send(new PutObjectCommand({ Bucket: 'nasty', Key: key, Body: 'n' }));
 });
-afterAll(async () => ts?.stop());
 
 describe('ListObjectsV2', () => {
   test('everything, in order, with KeyCount, ETag, Size, StorageClass', async () => {

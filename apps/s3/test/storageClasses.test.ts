@@ -7,7 +7,6 @@
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -19,16 +18,10 @@ import {
   UploadPartCommand,
   type StorageClass,
 } from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './helpers/server';
+import { useTestServer } from './helpers/suiteServer';
 
-let ts: TestServer;
 let s3: S3Client;
-beforeAll(async () => {
-  ts = await startTestServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: 'classes' }));
-});
-afterAll(async () => ts?.stop());
+useTestServer((env) => (s3 = env.s3), { buckets: ['classes'] });
 
 const CLASSES: StorageClass[] = ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'OUTPOSTS'];
 

@@ -14,18 +14,12 @@ import {
   PutObjectTaggingCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './helpers/server';
+import { useTestServer } from './helpers/suiteServer';
 import { s3Err } from './helpers/s3Error';
 
-let ts: TestServer;
 let s3: S3Client;
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: 'tags' }));
-});
-afterAll(async () => ts?.stop());
+useTestServer((env) => (s3 = env.s3), { buckets: ['tags'] });
 
 test('x-amz-tagging on PUT, tagging count on GET/HEAD, Get/Put/DeleteObjectTagging', async () => {
   await s3.send(new PutObjectCommand({ Bucket: 'tags', Key: 'k', Body: 'x', Tagging: 'a=1&b%20c=d%2Be&empty=' }));

@@ -17,7 +17,8 @@ import {
   S3Client,
   type ListObjectVersionsCommandOutput,
 } from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './helpers/server';
+import type { TestServer } from './helpers/server';
+import { useTestServer } from './helpers/suiteServer';
 import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 
@@ -32,11 +33,7 @@ async function body(bucket: string, key: string, versionId?: string): Promise<st
 const put = (bucket: string, key: string, data: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
 const versioning = (bucket: string, Status: 'Enabled' | 'Suspended') => s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status } }));
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  s3 = ts.client();
-});
-afterAll(async () => ts?.stop());
+useTestServer((env) => ({ ts, s3 } = env));
 
 test('bucket versioning state: unversioned → Enabled ⇄ Suspended; MFA delete refused', async () => {
   await s3.send(new CreateBucketCommand({ Bucket: 'vstate' }));

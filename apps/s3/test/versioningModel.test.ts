@@ -16,7 +16,7 @@ import {
   S3Client,
   type ListObjectVersionsCommandOutput,
 } from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './helpers/server';
+import { useTestServer } from './helpers/suiteServer';
 
 interface MV {
   versionId: string;
@@ -24,13 +24,8 @@ interface MV {
   data?: string;
 }
 
-let ts: TestServer;
 let s3: S3Client;
-beforeAll(async () => {
-  ts = await startTestServer();
-  s3 = ts.client();
-});
-afterAll(async () => ts?.stop());
+useTestServer((env) => (s3 = env.s3));
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
