@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { authenticate, Sha256Verifier } from './authenticate';
 import type { AuthOptions, RawRequest } from './types';
+import { rejectsWith } from '../../test/helpers/rejectsWith';
 
 const opts: AuthOptions = {
   region: 'us-east-1',
@@ -17,16 +18,6 @@ async function readAll(r: Readable): Promise<Buffer> {
   const out: Buffer[] = [];
   for await (const c of r) out.push(Buffer.from(c));
   return Buffer.concat(out);
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<Error & { fields: Record<string, string> }> {
-  try {
-    await p;
-  } catch (e) {
-    expect((e as { code: string }).code).toBe(code);
-    return e as Error & { fields: Record<string, string> };
-  }
-  throw new Error(`expected ${code}`);
 }
 
 describe('scheme detection', () => {

@@ -1,6 +1,7 @@
 import { authenticate } from './authenticate';
 import { canonicalResourceCandidates, signV2, stringToSignV2 } from './sigv2';
 import type { AuthOptions, RawRequest } from './types';
+import { rejectsWith } from '../../test/helpers/rejectsWith';
 
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -25,16 +26,6 @@ function req(method: string, target: string, headers: Record<string, string>, vi
     headers: lower,
     virtualHostBucket,
   };
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<Error & { fields: Record<string, string> }> {
-  try {
-    await p;
-  } catch (e) {
-    expect((e as { code: string }).code).toBe(code);
-    return e as Error & { fields: Record<string, string> };
-  }
-  throw new Error(`expected ${code}`);
 }
 
 // Examples from "Signing and authenticating REST requests (AWS signature version 2)".

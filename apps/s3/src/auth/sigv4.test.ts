@@ -10,6 +10,7 @@ import {
   uriEncode,
 } from './sigv4';
 import type { AuthOptions, RawRequest } from './types';
+import { rejectsWith } from '../../test/helpers/rejectsWith';
 
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -45,18 +46,6 @@ async function readAll(r: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const c of r) parts.push(Buffer.from(c));
   return Buffer.concat(parts);
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string, fields?: Record<string, string>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code?: string; fields?: Record<string, string> };
-    expect(err.code).toBe(code);
-    if (fields) expect(err.fields).toEqual(expect.objectContaining(fields));
-    return e;
-  }
-  throw new Error(`expected ${code}, but it resolved`);
 }
 
 // ---------------------------------------------------------------------------------------------
