@@ -26,9 +26,11 @@ const WRITE_CONCURRENCY = 3;
 const WORKER_MIN_BODY = 256 * 1024;
 
 // Recycled shared chunk buffers: a 64 MiB upload would otherwise allocate (and the GC sweep)
-// 64 fresh 1 MiB buffers. Bounded, so idle memory stays small.
+// 64 fresh 1 MiB buffers. Bounded, and dropped when no upload is running, so idle memory stays
+// small.
 const FREE_MAX = 8;
 const free = new Map<number, Buffer[]>();
+let workerUploads = 0;
 function takeBuffer(size: number): Buffer {
   return free.get(size)?.pop() ?? allocShared(size);
 }
@@ -119,6 +121,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
   // The fill buffer is sized to what is still expected (Content-Length known) or grown by
   // doubling, so a 10-byte PUT doesn't allocate (and garbage-collect) a whole chunk.
   const initialCapacity = (): number => Math.min(chunkSize, contentLength !== undefined ? Math.max(contentLength - flushed, 1) : 64 * 1024);
+  if (session) workerUploads++;
   let buf = session ? takeBuffer(chunkSize) : Buffer.allocUnsafe(0);
   let fill = 0;
   let sha: Hash | undefined = session ? undefined : createHash('sha256');
@@ -239,9 +242,11 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
     store.pins.unpinAll(pinned);
     if (typeof it.return === 'function') await Promise.resolve(it.return()).catch(() => undefined);
     throw e;
+  } finally {
+    if (session && --workerUploads === 0) free.clear();
   }
 
-  if (session) giveBack(buf); // the unused next buffer (or the one an inline body was copied from)
+  if (session && workerUploads > 0) giveBack(buf); // the unused next buffer (or the one an inline body was copied from)
   const digests: BodyDigests = { size: total, md5: md5Digest };
   if (checksum && opts.checksumAlgorithm) digests.checksum = { algorithm: opts.checksumAlgorithm, value: checksum.digest() };
   return inline ? { chunks, digests, written, pinned, inline } : { chunks, digests, written, pinned };

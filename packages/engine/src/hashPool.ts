@@ -13,7 +13,8 @@
  * Data is handed over without copying: the buffers live in SharedArrayBuffers (`allocShared`),
  * and the caller must not modify one until its hash promise settles. Buffers that are not shared
  * are copied (correct, just slower). Workers are unref'd while idle so they never keep a process
- * alive; a worker that dies fails its pending requests and is replaced on next use.
+ * alive, and ended after 2 s idle; a worker that dies fails its pending requests and is replaced
+ * on next use.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -53,6 +54,9 @@ class HashWorker {
   private readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
   dead = false;
+  /** Open HashSessions bound here (their MD5 state lives in this thread). */
+  sessions = 0;
+  private retire: NodeJS.Timeout | undefined;
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
@@ -61,7 +65,10 @@ class HashWorker {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (this.pending.size === 0) this.worker.unref();
+      if (this.pending.size === 0) {
+        this.worker.unref();
+        this.idle();
+      }
       if (m.error !== undefined) p.reject(new Error(`hash worker: ${m.error}`));
       else p.resolve(m.value);
     });
@@ -75,8 +82,29 @@ class HashWorker {
     this.worker.on('exit', fail);
   }
 
+  /**
+   * An idle thread (no request, no open session) is ended after IDLE_MS: each costs ~9 MiB of
+   * RSS, and a server that is only listing or serving small objects should not carry them.
+   */
+  idle(): void {
+    if (this.pending.size > 0 || this.sessions > 0 || this.dead) return;
+    clearTimeout(this.retire);
+    this.retire = setTimeout(() => {
+      if (this.pending.size > 0 || this.sessions > 0 || this.dead) return;
+      this.dead = true; // pick() drops it; a new one starts on demand
+      void this.worker.terminate();
+    }, IDLE_MS);
+    this.retire.unref();
+  }
+
+  busy(): void {
+    clearTimeout(this.retire);
+    this.retire = undefined;
+  }
+
   call<T>(msg: Record<string, unknown>, data?: Buffer): Promise<T> {
     if (this.dead) return Promise.reject(new Error('hash worker is gone'));
+    this.busy();
     const id = nextId++;
     const full = { ...msg, id, ...(data ? shareable(data) : {}) };
     return new Promise<T>((resolve, reject) => {
@@ -92,6 +120,7 @@ class HashWorker {
   }
 }
 
+const IDLE_MS = 2000;
 let nextId = 1;
 let nextSession = 1;
 let rr = 0;
@@ -126,6 +155,17 @@ export class HashSession {
   private readonly id = nextSession++;
   private closed = false;
 
+  constructor() {
+    this.worker.busy();
+    this.worker.sessions++;
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.worker.sessions--;
+    this.worker.idle();
+  }
+
   /** Feeds `data` into the running MD5; resolves to its SHA-256 (hex) when `sha` is set. */
   chunk(data: Buffer, sha: boolean): Promise<string> {
     return this.worker.call<string>({ op: 'chunk', session: this.id, sha }, data);
@@ -133,15 +173,16 @@ export class HashSession {
 
   /** The MD5 of everything fed so far; ends the session. */
   async md5(): Promise<Buffer> {
-    this.closed = true;
-    return Buffer.from(await this.worker.call<ArrayBuffer>({ op: 'md5', session: this.id }));
+    const p = this.worker.call<ArrayBuffer>({ op: 'md5', session: this.id }); // pending: keeps the thread
+    this.close();
+    return Buffer.from(await p);
   }
 
   /** Frees the worker-side state of an abandoned session. */
   drop(): void {
     if (this.closed) return;
-    this.closed = true;
     this.worker.send({ op: 'drop', session: this.id });
+    this.close();
   }
 }
 

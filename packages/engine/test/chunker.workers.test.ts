@@ -61,6 +61,20 @@ describe('chunker worker mode', () => {
     await fs.promises.rm(dir, { recursive: true, force: true });
   });
 
+  it('keeps working after idle hash threads were ended (they restart on demand)', async () => {
+    const { store: s, dir } = await store();
+    const b = bytes(300 * 1024, 9);
+    const opts = { chunkSize: 64 * 1024, store: s, maxSize: 1 << 30, contentLength: b.length };
+    const first = await chunkBody(pieces(b, 10000), opts);
+    s.pins.unpinAll(first.pinned);
+    await new Promise((r) => setTimeout(r, 2500)); // > IDLE_MS: the threads retire
+    const second = await chunkBody(pieces(b, 10000), opts);
+    s.pins.unpinAll(second.pinned);
+    expect(second.digests.md5.equals(createHash('md5').update(b).digest())).toBe(true);
+    expect(second.chunks).toEqual(first.chunks);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  });
+
   it('a body that fails midway unpins everything it pinned', async () => {
     const { store: s, dir } = await store();
     const data = bytes(1024 * 1024, 5);
