@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { ChunkStore } from './chunkStore';
 import { DEFAULT_PLACEMENT } from './keys';
+import { STORAGE_CLASSES } from './validation';
 import type { ChunkRef, StorageClass } from './types';
 
 const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -17,6 +18,7 @@ export function validatePlacements(placements: Record<string, string>, classes: 
     if (typeof dir !== 'string' || !dir) throw new TypeError(`placement "${name}" needs a directory`);
   }
   for (const [sc, name] of Object.entries(classes)) {
+    if (!STORAGE_CLASSES.includes(sc as StorageClass)) throw new TypeError(`unknown storage class ${sc}`);
     if (name !== DEFAULT_PLACEMENT && !(name! in placements)) throw new TypeError(`storage class ${sc} maps to unknown placement "${name}"`);
   }
 }
