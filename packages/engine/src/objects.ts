@@ -356,66 +356,66 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   }
 
   function copyCommit(pre: typeof moved): Promise<{ meta: ObjectMeta } | { relocate: ObjectRecord; chunks: ChunkRef[] }> {
-  return ctx.committer.run(async (tx) => {
-    await recheckBucket(ctx, srcBucket, sb.id);
-    await recheckBucket(ctx, dstBucket, db.id);
-    const src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId).catch((e: unknown) => {
-      if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
-        throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+    return ctx.committer.run(async (tx) => {
+      await recheckBucket(ctx, srcBucket, sb.id);
+      await recheckBucket(ctx, dstBucket, db.id);
+      const src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId).catch((e: unknown) => {
+        if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
+          throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+        }
+        throw e;
+      });
+      evaluateCopySourceConditions(target(src), opts.sourceConditions);
+      if (src.size > MAX_OBJECT_SIZE) {
+        throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
       }
-      throw e;
-    });
-    evaluateCopySourceConditions(target(src), opts.sourceConditions);
-    if (src.size > MAX_OBJECT_SIZE) {
-      throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
-    }
-    const latest = await readRecord(ctx, db.id, dstKey);
-    // Copying an older version onto its own key is the usual "restore"; only latest-onto-itself needs a change.
-    const self = sb.id === db.id && srcKey === dstKey && latest?.versionId === src.versionId;
-    const srcClass = src.storageClass ?? 'STANDARD';
-    if (
-      self &&
-      directive === 'COPY' &&
-      (opts.storageClass === undefined || opts.storageClass === srcClass) &&
-      (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
-    ) {
-      throw new S3Error(
-        'InvalidRequest',
-        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-      );
-    }
-    const old = latest;
-    const cur = live(old);
-    evaluateWriteConditions(cur && target(cur), opts.conditions, dstKey);
+      const latest = await readRecord(ctx, db.id, dstKey);
+      // Copying an older version onto its own key is the usual "restore"; only latest-onto-itself needs a change.
+      const self = sb.id === db.id && srcKey === dstKey && latest?.versionId === src.versionId;
+      const srcClass = src.storageClass ?? 'STANDARD';
+      if (
+        self &&
+        directive === 'COPY' &&
+        (opts.storageClass === undefined || opts.storageClass === srcClass) &&
+        (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
+      ) {
+        throw new S3Error(
+          'InvalidRequest',
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        );
+      }
+      const old = latest;
+      const cur = live(old);
+      evaluateWriteConditions(cur && target(cur), opts.conditions, dstKey);
 
-    const rec: ObjectRecord = { size: src.size, etag: src.etag, lastModified: tx.now, owner: opts.owner, versionId: 'null' };
-    const sc = storageClassField(opts.storageClass);
-    if (sc) rec.storageClass = sc;
-    const um = directive === 'COPY' ? src.userMetadata : cleanMetadata(opts.userMetadata);
-    if (um) rec.userMetadata = { ...um };
-    const headers = directive === 'COPY' ? src.headers : pickHeaders(opts.contentHeaders);
-    if (headers) rec.headers = { ...headers };
-    // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
-    if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
-    if (src.partSizes) rec.partSizes = [...src.partSizes];
-    if (src.partChecksums && rec.checksum) rec.partChecksums = [...src.partChecksums];
-    const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
-    if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
-    applyLock(db, rec, opts.lock, tx.now);
-    if (opts.acl) rec.acl = opts.acl; // a copy never inherits the source's ACL (S3)
-    let chunks: ChunkRef[] = await loadChunks(ctx.db, src);
-    if (chunks.length > 0 && src.placement !== placement) {
-      // Relocated chunks fit only the exact source record they were read from.
-      if (!pre || !sameBody(pre.from, src)) return { relocate: src, chunks };
-      chunks = pre.chunks;
-    }
-    const inline = await loadInlineBody(ctx.db, src);
-    if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
-    await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline });
-    const meta = toMeta(dstBucket, dstKey, rec);
-    meta.sourceVersionId = src.versionId;
-    return { meta };
-  });
+      const rec: ObjectRecord = { size: src.size, etag: src.etag, lastModified: tx.now, owner: opts.owner, versionId: 'null' };
+      const sc = storageClassField(opts.storageClass);
+      if (sc) rec.storageClass = sc;
+      const um = directive === 'COPY' ? src.userMetadata : cleanMetadata(opts.userMetadata);
+      if (um) rec.userMetadata = { ...um };
+      const headers = directive === 'COPY' ? src.headers : pickHeaders(opts.contentHeaders);
+      if (headers) rec.headers = { ...headers };
+      // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
+      if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
+      if (src.partSizes) rec.partSizes = [...src.partSizes];
+      if (src.partChecksums && rec.checksum) rec.partChecksums = [...src.partChecksums];
+      const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
+      if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
+      applyLock(db, rec, opts.lock, tx.now);
+      if (opts.acl) rec.acl = opts.acl; // a copy never inherits the source's ACL (S3)
+      let chunks: ChunkRef[] = await loadChunks(ctx.db, src);
+      if (chunks.length > 0 && src.placement !== placement) {
+        // Relocated chunks fit only the exact source record they were read from.
+        if (!pre || !sameBody(pre.from, src)) return { relocate: src, chunks };
+        chunks = pre.chunks;
+      }
+      const inline = await loadInlineBody(ctx.db, src);
+      if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
+      await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline });
+      const meta = toMeta(dstBucket, dstKey, rec);
+      meta.sourceVersionId = src.versionId;
+      return { meta };
+    });
   }
 }
 
