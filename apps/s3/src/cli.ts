@@ -4,6 +4,7 @@
  *
  *   cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--region NAME]
  *               [--fsync true|false] [--users FILE] [--quiet]
+ *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
  *
  * Defaults: ./data, port 9000, host 127.0.0.1 (safe by default; pass --host 0.0.0.0 to listen on
  * every interface), domain s3.localhost, region us-east-1, fsync true.
@@ -16,9 +17,12 @@ import { resolve } from 'node:path';
 import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, type RunningServer } from './server';
 import { adminMain, ADMIN_USAGE } from './adminCli';
 import { fsckMain } from './fsckCli';
+import { parseClassPlacements, parsePlacements } from './placementArgs';
+import type { StorageClass } from '@cairn/engine';
 
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
+                   [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -29,9 +33,12 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --users FILE      JSON array of users to create/update at start
   --admin-port N    also serve the admin API on this port (same host)
   --quiet           no access log
+  --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
+  --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
+                               unmapped classes use the data directory ("default")
 
        cairn admin ...   (the admin API's client; \`cairn admin help\`)
-       cairn fsck [--data DIR] [--repair] [--json]   (offline consistency check; \`cairn fsck --help\`)
+       cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json]   (offline consistency check; \`cairn fsck --help\`)
 
 Root credentials: CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY, else persisted in the store,
 else generated on first start and printed once.`;
@@ -46,6 +53,8 @@ export interface ServeArgs {
   users?: string;
   quiet: boolean;
   adminPort?: number;
+  placements?: Record<string, string>;
+  storageClassPlacement?: Partial<Record<StorageClass, string>>;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -63,6 +72,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       users: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'admin-port': { type: 'string' },
+      placement: { type: 'string', multiple: true },
+      'class-placement': { type: 'string', multiple: true },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
@@ -82,6 +93,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     users: values.users ? resolve(values.users) : undefined,
     quiet: values.quiet ?? false,
     adminPort: adminPortRaw !== undefined ? Number(adminPortRaw) : undefined,
+    placements: parsePlacements(values.placement),
+    storageClassPlacement: parseClassPlacements(values['class-placement']),
   };
 }
 
@@ -104,6 +117,8 @@ async function serve(argv: string[]): Promise<void> {
     rootSecretAccessKey: envSecret,
     usersFile: args.users,
     adminPort: args.adminPort,
+    placements: args.placements,
+    storageClassPlacement: args.storageClassPlacement,
   });
 
   const lines = [

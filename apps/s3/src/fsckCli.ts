@@ -6,11 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { parsePlacements } from './placementArgs';
 import { fsck, FsckError, type FsckProgress, type FsckReport } from '@cairn/engine';
 
-export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--repair] [--json]
+export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json]
 
   --data DIR   data directory to check (the server must be stopped)   default ./data
+  --placement NAME=DIR   an extra chunk directory the server uses (as in cairn serve); repeatable
   --repair     fix reference counts, counters and GC markers; remove orphan chunk files,
                dangling records and stale temp files (never a referenced chunk)
   --json       machine-readable report on stdout
@@ -20,7 +22,8 @@ Exit status: 0 clean (or all repaired), 1 inconsistencies remain, 2 could not ru
 const PROGRESS_EVERY_MS = 2000;
 
 export async function fsckMain(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  let values: { data?: string; repair?: boolean; json?: boolean; help?: boolean };
+  let values: { data?: string; repair?: boolean; json?: boolean; help?: boolean; placement?: string[] };
+  let placements: Record<string, string> | undefined;
   try {
     const parsed = parseArgs({
       args: argv,
@@ -28,12 +31,14 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
       strict: true,
       options: {
         data: { type: 'string', default: './data' },
+        placement: { type: 'string', multiple: true },
         repair: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
     values = parsed.values;
+    placements = parsePlacements(values.placement);
   } catch (e) {
     err.write(`cairn fsck: ${(e as Error).message}\n${FSCK_USAGE}\n`);
     return 2;
@@ -54,7 +59,7 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
   };
   let report: FsckReport;
   try {
-    report = await fsck(dataDir, { repair: values.repair, onProgress });
+    report = await fsck(dataDir, { repair: values.repair, onProgress, placements });
   } catch (e) {
     // Couldn't finish (store in use, not a store, unreadable metadata): neither clean nor a verdict.
     err.write(`cairn fsck: ${e instanceof FsckError ? e.message : `failed: ${(e as Error)?.stack ?? String(e)}`}\n`);

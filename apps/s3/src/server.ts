@@ -13,7 +13,7 @@
 import http, { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { Engine, type UserInput } from '@cairn/engine';
+import { Engine, type EngineOptions, type UserInput } from '@cairn/engine';
 import { createAdminApp } from '@cairn/admin';
 import { createApp } from './app';
 import type { ServerConfig } from './context';
@@ -36,6 +36,9 @@ export interface ServerOptions {
   domains?: string[];
   region?: string;
   fsync?: boolean;
+  /** Extra chunk directories by placement name, and which storage class uses which (engine placement.ts). */
+  placements?: Record<string, string>;
+  storageClassPlacement?: EngineOptions['storageClassPlacement'];
   /** No access log. */
   quiet?: boolean;
   rootAccessKeyId?: string;
@@ -118,7 +121,7 @@ function onClientError(err: Error & { code?: string }, socket: Socket): void {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const region = options.region ?? DEFAULT_REGION;
-  const engine = await Engine.open({ dataDir: options.dataDir, fsync: options.fsync ?? true, region });
+  const engine = await Engine.open({ dataDir: options.dataDir, fsync: options.fsync ?? true, region, placements: options.placements, storageClassPlacement: options.storageClassPlacement });
   try {
     const root = await engine.ensureRootUser({ accessKeyId: options.rootAccessKeyId, secretAccessKey: options.rootSecretAccessKey });
     const users = [...(options.users ?? [])];

@@ -81,3 +81,26 @@ describe('cairn fsck', () => {
     expect(help.out).toMatch(/usage: cairn fsck/);
   });
 });
+
+describe('cairn fsck --placement', () => {
+  it('checks the chunk directories of extra placements (missing without the flag)', async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-fsck-cli-'));
+    const cold = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-fsck-cold-'));
+    try {
+      const e = await Engine.open({ dataDir: dir, fsync: false, chunkSize: 1024, placements: { cold }, storageClassPlacement: { GLACIER: 'cold' } });
+      await e.createBucket('bkt', { owner: 'o' });
+      await e.putObject('bkt', 'k', [randomBytes(3000)] as unknown as AsyncIterable<Buffer>, { owner: 'o', storageClass: 'GLACIER' });
+      await e.close();
+      expect((await run(['--data', dir, '--placement', `cold=${cold}`])).code).toBe(0);
+      const without = await run(['--data', dir, '--json']);
+      expect(without.code).toBe(1);
+      expect(JSON.parse(without.out).counts['missing-chunk']).toBe(3);
+      const bad = await run(['--data', dir, '--placement', 'nodir']);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/NAME=VALUE/);
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      await fs.promises.rm(cold, { recursive: true, force: true });
+    }
+  });
+});

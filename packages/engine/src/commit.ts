@@ -37,6 +37,7 @@ export interface ChunkStats {
 export class Txn {
   readonly ops: BatchOp[] = [];
   readonly now = Date.now();
+  /** By chunk id (keys.ts). */
   readonly refDeltas = new Map<string, { delta: number; size: number }>();
   readonly bucketDeltas = new Map<string, Required<BucketStats>>();
   readonly droppedBuckets = new Set<string>();
@@ -55,9 +56,10 @@ export class Txn {
   /** +1 (or -1) reference for every entry of `chunks` (repeats count). */
   ref(chunks: Iterable<ChunkRef>, sign: 1 | -1): void {
     for (const c of chunks) {
-      const d = this.refDeltas.get(c.hash);
+      const id = keys.chunkId(c.placement, c.hash);
+      const d = this.refDeltas.get(id);
       if (d) d.delta += sign;
-      else this.refDeltas.set(c.hash, { delta: sign, size: c.size });
+      else this.refDeltas.set(id, { delta: sign, size: c.size });
     }
   }
 
@@ -80,7 +82,7 @@ export class Txn {
     this.hooks.push(fn);
   }
 
-  /** GC only: forget a chunk whose refs are 0 (its file is unlinked after the commit). */
+  /** GC only: forget a chunk (by chunk id) whose refs are 0 (its file is unlinked after the commit). */
   dropChunk(hash: string, rec: ChunkRecord): void {
     this.del(keys.chunkKey(hash));
     if (rec.zeroedAt !== undefined) this.del(keys.gcMarkerKey(rec.zeroedAt, hash));
@@ -94,7 +96,7 @@ export class Committer {
   private readonly mutex = new Mutex();
   /** Number of batches written by this process (see ReadLeases / gc.ts). */
   seq = 0;
-  /** For chunks whose refs hit 0 in this process: the seq of that commit. */
+  /** For chunks (by id) whose refs hit 0 in this process: the seq of that commit. */
   readonly zeroSeq = new Map<string, number>();
   // This process is the only writer of T/ and S/chunks, so their current values can live in
   // memory (loaded on first use) instead of being re-read by every commit.

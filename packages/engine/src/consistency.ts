@@ -191,7 +191,7 @@ export interface MetadataScan {
   counts: Partial<Record<FindingKind, number>>;
   /** Batch ops that make the metadata consistent (in order; apply only after a full scan). */
   fixes: BatchOp[];
-  /** Chunks referenced by live (non-dangling) holders, plus any referenced only by dangling ones. */
+  /** By chunk id (keys.ts): chunks referenced by live (non-dangling) holders, plus any referenced only by dangling ones. */
   counted: Map<string, ChunkCount>;
   holders: number;
   buckets: number;
@@ -291,11 +291,12 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
     let total = 0;
     for (const c of chunks) {
       total += c.size;
-      const e = out.counted.get(c.hash);
+      const id = keys.chunkId(c.placement, c.hash);
+      const e = out.counted.get(id);
       if (e) {
         e.all++;
         if (!h.dangling) e.live++;
-      } else out.counted.set(c.hash, { all: 1, live: h.dangling ? 0 : 1, size: c.size });
+      } else out.counted.set(id, { all: 1, live: h.dangling ? 0 : 1, size: c.size });
     }
     if (body.inline) {
       const data = await db.get(keys.inlineDataKey(body.inline));
@@ -445,7 +446,10 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
     const s = await scanMetadata(ctx.db);
     const problems = s.findings.map((f) => f.message);
     if (opts.checkFiles) {
-      for (const [hash, c] of s.counted) if (c.live > 0 && !(await ctx.chunks.exists(hash))) problems.push(`chunk ${hash}: file missing`);
+      for (const [id, c] of s.counted) {
+        const { placement, hash } = keys.parseChunkId(id);
+        if (c.live > 0 && !(await ctx.placements.store(placement).exists(hash))) problems.push(`chunk ${id}: file missing`);
+      }
     }
     return { ok: problems.length === 0, problems, objects: s.holders, chunks: s.chunkRecords, referencedChunks: s.referencedChunks };
   });

@@ -3,7 +3,7 @@
  * and the resolved options. Engine (engine.ts) builds one and passes it to every operation.
  */
 import type { Committer } from './commit';
-import type { ChunkStore } from './chunkStore';
+import type { Placements } from './placement';
 import type { MetaDb } from './db';
 import type { ReadLeases } from './locks';
 import type { BucketCache } from './buckets';
@@ -14,7 +14,8 @@ export type ResolvedOptions = EngineApi['options'];
 export interface Ctx {
   readonly db: MetaDb;
   readonly committer: Committer;
-  readonly chunks: ChunkStore;
+  /** Chunk stores, one per placement (placement.ts). */
+  readonly placements: Placements;
   readonly leases: ReadLeases;
   readonly bucketCache: BucketCache;
   readonly options: ResolvedOptions;

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import { S3Error } from './errors';
 import { MetaDb } from './db';
 import { Committer } from './commit';
-import { ChunkStore, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './chunkStore';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './chunkStore';
+import { Placements, validatePlacements } from './placement';
 import { Mutex, ReadLeases } from './locks';
 import type { Ctx, ResolvedOptions } from './context';
 import * as users from './users';
@@ -87,7 +88,10 @@ function resolveOptions(o: EngineOptions): ResolvedOptions {
   }
   const gcGraceMs = o.gcGraceMs ?? DEFAULT_GC_GRACE_MS;
   if (!(gcGraceMs >= 0)) throw new TypeError('gcGraceMs must be >= 0');
-  return Object.freeze({ dataDir: o.dataDir, fsync: o.fsync ?? true, chunkSize, region: o.region || DEFAULT_REGION, gcGraceMs });
+  const placements = { ...(o.placements ?? {}) };
+  const storageClassPlacement = { ...(o.storageClassPlacement ?? {}) };
+  validatePlacements(placements, storageClassPlacement);
+  return Object.freeze({ dataDir: o.dataDir, fsync: o.fsync ?? true, chunkSize, region: o.region || DEFAULT_REGION, gcGraceMs, placements, storageClassPlacement });
 }
 
 export class Engine implements EngineApi {
@@ -107,10 +111,10 @@ export class Engine implements EngineApi {
   static async open(options: EngineOptions): Promise<Engine> {
     const resolved = resolveOptions(options);
     await fs.promises.mkdir(resolved.dataDir, { recursive: true });
-    const chunks = new ChunkStore(resolved.dataDir, resolved.fsync);
-    await chunks.init();
+    const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync);
+    await placements.init();
     const db = await MetaDb.open(resolved.dataDir, options.db);
-    return new Engine({ db, committer: new Committer(db, resolved.fsync), chunks, leases: new ReadLeases(), bucketCache: new buckets.BucketCache(), options: resolved });
+    return new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new buckets.BucketCache(), options: resolved });
   }
 
   async close(): Promise<void> {

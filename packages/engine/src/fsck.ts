@@ -38,6 +38,8 @@ export interface FsckOptions {
   maxFindingsPerKind?: number;
   /** Files hashed concurrently. Default 4. */
   concurrency?: number;
+  /** The server's extra placements (name → directory, placement.ts); their chunk files are checked too. */
+  placements?: Record<string, string>;
 }
 
 export interface FsckReport {
@@ -119,52 +121,57 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
     return f;
   };
 
-  // Chunk files.
-  const store = new ChunkStore(dataDir, false);
+  // Chunk files, placement by placement; counted/bad are keyed by chunk id (keys.ts).
   const removeFiles: string[] = [];
   const bad = new Map<string, Finding | undefined>(); // referenced chunks that are missing or corrupt
   let chunkFiles = 0;
   let bytesHashed = 0;
-  let batch: ChunkFileInfo[] = [];
-  const flush = async (): Promise<void> => {
-    const files = batch;
-    batch = [];
-    const recs = await db.getMany(files.map((f) => keys.chunkKey(f.hash)));
-    await pool(files.map((f, i) => ({ f, raw: recs[i] })), opts.concurrency ?? 4, async ({ f, raw }) => {
-      const c = meta.counted.get(f.hash);
-      const live = c?.live ?? 0;
-      if (c) c.seen = true;
-      chunkFiles++;
-      if (!raw && live === 0) {
-        add('orphan-chunk-file', `chunk file ${f.hash} (${f.size} bytes) has no reference count record and no references`, true);
-        removeFiles.push(store.pathOf(f.hash));
-        return;
-      }
-      const size = recordedSize(raw) ?? c?.size ?? f.size;
-      const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
-      if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
-      if (!problem) return;
-      if (live > 0) bad.set(f.hash, add('corrupt-chunk', `chunk ${f.hash}: ${problem} (referenced ${live} times)`, false));
-      else {
-        add('corrupt-unreferenced-chunk', `chunk ${f.hash}: ${problem} (unreferenced; the file can go)`, true);
-        removeFiles.push(store.pathOf(f.hash));
-      }
-    });
-  };
-  for await (const f of store.walk()) {
-    batch.push(f);
-    if (batch.length >= 256) await flush();
-  }
-  await flush();
-  progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
-  for (const [hash, c] of meta.counted) {
-    if (c.live > 0 && !c.seen) bad.set(hash, add('missing-chunk', `chunk ${hash}: file missing (referenced ${c.live} times)`, false));
-  }
+  const roots: [string, string][] = [[keys.DEFAULT_PLACEMENT, dataDir], ...Object.entries(opts.placements ?? {}).map(([n, d]): [string, string] => [n, path.resolve(d)])];
+  for (const [placement, root] of roots) {
+    const store = new ChunkStore(root, false);
+    const where = placement === keys.DEFAULT_PLACEMENT ? '' : ` in placement ${placement}`;
+    let batch: ChunkFileInfo[] = [];
+    const flush = async (): Promise<void> => {
+      const files = batch;
+      batch = [];
+      const recs = await db.getMany(files.map((f) => keys.chunkKey(keys.chunkId(placement, f.hash))));
+      await pool(files.map((f, i) => ({ f, raw: recs[i] })), opts.concurrency ?? 4, async ({ f, raw }) => {
+        const id = keys.chunkId(placement, f.hash);
+        const c = meta.counted.get(id);
+        const live = c?.live ?? 0;
+        if (c) c.seen = true;
+        chunkFiles++;
+        if (!raw && live === 0) {
+          add('orphan-chunk-file', `chunk file ${f.hash}${where} (${f.size} bytes) has no reference count record and no references`, true);
+          removeFiles.push(store.pathOf(f.hash));
+          return;
+        }
+        const size = recordedSize(raw) ?? c?.size ?? f.size;
+        const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
+        if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
+        if (!problem) return;
+        if (live > 0) bad.set(id, add('corrupt-chunk', `chunk ${id}: ${problem} (referenced ${live} times)`, false));
+        else {
+          add('corrupt-unreferenced-chunk', `chunk ${id}: ${problem} (unreferenced; the file can go)`, true);
+          removeFiles.push(store.pathOf(f.hash));
+        }
+      });
+    };
+    for await (const f of store.walk()) {
+      batch.push(f);
+      if (batch.length >= 256) await flush();
+    }
+    await flush();
 
-  const tmpDir = path.join(dataDir, CHUNKS_DIR, 'tmp');
-  for (const name of await fs.promises.readdir(tmpDir).catch(() => [] as string[])) {
-    add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}`, true);
-    removeFiles.push(path.join(tmpDir, name));
+    const tmpDir = path.join(root, CHUNKS_DIR, 'tmp');
+    for (const name of await fs.promises.readdir(tmpDir).catch(() => [] as string[])) {
+      add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}${where}`, true);
+      removeFiles.push(path.join(tmpDir, name));
+    }
+  }
+  progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
+  for (const [id, c] of meta.counted) {
+    if (c.live > 0 && !c.seen) bad.set(id, add('missing-chunk', `chunk ${id}: file missing (referenced ${c.live} times)`, false));
   }
 
   if (bad.size > 0) await findAffected(db, bad, progress);
@@ -241,7 +248,10 @@ async function findAffected(db: MetaDb, bad: Map<string, Finding | undefined>, p
     if (++done % 10000 === 0) progress({ phase: 'affected objects', done });
     if (!h.body || h.dangling) continue;
     const hit = new Set<string>();
-    for (const c of await loadChunks(db, h.body)) if (bad.has(c.hash)) hit.add(c.hash);
+    for (const c of await loadChunks(db, h.body)) {
+      const id = keys.chunkId(c.placement, c.hash);
+      if (bad.has(id)) hit.add(id);
+    }
     for (const hash of hit) {
       const f = bad.get(hash);
       if (!f) continue;

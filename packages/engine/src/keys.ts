@@ -34,9 +34,14 @@
  *                                      checksum, chunk list (inline or D/ segments, like objects).
  *                                      Each part holds one reference on each of its chunks
  *   Q/<queue>/<seq>                    reserved: durable work queues
- *   C/<sha256 hex>                     { refs, size, zeroedAt? } chunk reference count
- *   Z/<zeroedAt, 16 digits>\0<sha256>  empty: GC candidate (refs reached 0 at zeroedAt); ordered
+ *   C/<chunkId>                        { refs, size, zeroedAt? } chunk reference count
+ *   Z/<zeroedAt, 16 digits>\0<chunkId> empty: GC candidate (refs reached 0 at zeroedAt); ordered
  *                                      by time so GC reads only the expired ones
+ *
+ * Chunk ids: a chunk is identified by (placement, sha256). In the default placement the id is
+ * the bare sha256 hex (the layout every store had before placements existed); in placement P it
+ * is `P/<sha256 hex>` (placement.ts: names are [a-z0-9_-], so no id of one form is one of the
+ * other). Dedup happens within a placement; the same bytes in two placements are two chunks.
  *
  * Versions: O/ always holds the LATEST version of a key (object or delete marker), so ListObjects
  * never touches history; every key with any version has an O/ record. Older versions live under
@@ -134,7 +139,15 @@ export const inlineDataKey = (dataId: string): Buffer => k('X/', dataId);
 export const allInlineDataRange = (): KeyRange => prefixRange(k('X/'));
 export const decodeInlineDataKey = (key: Buffer): string => key.subarray(2).toString('utf8');
 
-// chunks
+// chunks (arguments and results named `hash` here are chunk ids, see the header)
+export const DEFAULT_PLACEMENT = 'default';
+/** The id of chunk `hash` in `placement` (undefined or DEFAULT_PLACEMENT: the default one). */
+export const chunkId = (placement: string | undefined, hash: string): string =>
+  placement === undefined || placement === DEFAULT_PLACEMENT ? hash : `${placement}/${hash}`;
+export function parseChunkId(id: string): { placement: string; hash: string } {
+  const slash = id.lastIndexOf('/');
+  return slash < 0 ? { placement: DEFAULT_PLACEMENT, hash: id } : { placement: id.slice(0, slash), hash: id.slice(slash + 1) };
+}
 export const chunkKey = (hash: string): Buffer => k('C/', hash);
 export const chunksRange = (): KeyRange => prefixRange(k('C/'));
 export const decodeChunkKey = (key: Buffer): string => key.subarray(2).toString('latin1');

@@ -85,6 +85,8 @@ export interface PartRecord {
   chunks?: string;
   dataId?: string;
   chunkCount?: number;
+  /** Placement of its chunks (records.ts ChunkListFields). */
+  placement?: string;
 }
 
 // ---- ids ------------------------------------------------------------------------------------
@@ -316,13 +318,17 @@ export async function uploadPart(ctx: Ctx, bucket: string, key: string, uploadId
   const algorithm = partAlgorithm(u, opts.checksumAlgorithm);
 
   // No inlineMax: a part is always chunks, so the object's chunk list is a plain concatenation.
+  // Parts go straight to the placement of the upload's storage class.
+  const placement = ctx.placements.forClass(u.storageClass);
+  const store = ctx.placements.store(placement);
   const data = await chunkBody(body, {
     chunkSize: ctx.options.chunkSize,
-    store: ctx.chunks,
+    store,
     contentLength: opts.contentLength,
     maxSize: MAX_PART_SIZE,
     checksumAlgorithm: algorithm,
   });
+  if (placement !== undefined) for (const c of data.chunks) c.placement = placement;
   try {
     if (opts.verify) await opts.verify(data.digests);
     const d = data.digests;
@@ -331,7 +337,7 @@ export async function uploadPart(ctx: Ctx, bucket: string, key: string, uploadId
     if (d.checksum && u.checksumAlgorithm) rec.checksum = d.checksum.value.toString('base64');
     return await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, data.chunks);
   } finally {
-    ctx.chunks.pins.unpinAll(data.pinned);
+    store.pins.unpinAll(data.pinned);
   }
 }
 
@@ -363,6 +369,11 @@ export async function uploadPartCopy(
   // have committed our own references (see gc.ts), even if the source is deleted meanwhile.
   const release = ctx.leases.acquire(ctx.committer.seq);
   const pinned: string[] = [];
+  // The part lives in the upload's placement: edge slices are written there, and whole source
+  // chunks from another placement are copied there (same hash).
+  const placement = ctx.placements.forClass(u.storageClass);
+  const store = ctx.placements.store(placement);
+  const inPlacement = (hash: string, size: number): ChunkRef => (placement === undefined ? { hash, size } : { hash, size, placement });
   try {
     const snapshot = ctx.db.snapshot();
     let src: ObjectRecord;
@@ -409,10 +420,10 @@ export async function uploadPartCopy(
 
     const writeSlice = async (data: Buffer): Promise<void> => {
       const hash = createHash('sha256').update(data).digest('hex');
-      ctx.chunks.pins.pin(hash);
+      store.pins.pin(hash);
       pinned.push(hash);
-      await ctx.chunks.put(hash, data);
-      out.push({ hash, size: data.length });
+      await store.put(hash, data);
+      out.push(inPlacement(hash, data.length));
     };
 
     if (inline && range) {
@@ -423,7 +434,7 @@ export async function uploadPartCopy(
     } else if (range) {
       const load = (i: number): Promise<Buffer> | undefined => {
         if (i >= chunks.length) return undefined;
-        const p = ctx.chunks.read(chunks[i].hash, chunks[i].size);
+        const p = ctx.placements.store(chunks[i].placement).read(chunks[i].hash, chunks[i].size);
         p.catch(() => undefined);
         return p;
       };
@@ -433,18 +444,19 @@ export async function uploadPartCopy(
         const from = Math.max(range.start - c.offset, 0);
         const to = Math.min(range.end - c.offset + 1, c.size);
         const whole = from === 0 && to === c.size;
-        if (!whole || mustRead) {
+        const elsewhere = c.placement !== placement;
+        if (!whole || mustRead || elsewhere) {
           const data = await (next ?? load(i)!);
           next = mustRead ? load(i + 1) : undefined;
           const slice = data.subarray(from, to);
           md5.update(slice);
           checksum?.update(slice);
-          if (!whole) {
-            await writeSlice(Buffer.from(slice));
+          if (!whole || elsewhere) {
+            await writeSlice(whole ? data : Buffer.from(slice));
             continue;
           }
         }
-        out.push({ hash: c.hash, size: c.size });
+        out.push(inPlacement(c.hash, c.size));
       }
     }
 
@@ -457,7 +469,7 @@ export async function uploadPartCopy(
     if (src.versionId !== 'null') part.copySourceVersionId = src.versionId;
     return part;
   } finally {
-    ctx.chunks.pins.unpinAll(pinned);
+    store.pins.unpinAll(pinned);
     release();
   }
 }
@@ -634,7 +646,7 @@ export async function completeMultipartUpload(
 
     // The object's chunk list: the chosen parts' lists, concatenated (no byte is copied).
     const chunks: ChunkRef[] = [];
-    for (const c of chosen) for (const ch of await loadChunks(ctx.db, c.p)) chunks.push({ hash: ch.hash, size: ch.size });
+    for (const c of chosen) for (const ch of await loadChunks(ctx.db, c.p)) chunks.push(ch.placement === undefined ? { hash: ch.hash, size: ch.size } : { hash: ch.hash, size: ch.size, placement: ch.placement });
     // Every part (chosen or not) gives back its references; the object takes its own below.
     for (const [n, p] of stored) await stageDropPart(ctx, tx, uploadId, n, p);
     tx.del(keys.uploadKey(b.id, key, uploadId));

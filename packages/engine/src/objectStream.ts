@@ -6,7 +6,7 @@
  * `release` (the read lease) runs exactly once when the stream closes: end, error or destroy.
  */
 import { Readable } from 'node:stream';
-import type { ChunkStore } from './chunkStore';
+import type { Placements } from './placement';
 import type { PositionedChunk } from './records';
 
 // A body that is dropped without being read or destroyed never emits 'close'; releasing its
@@ -14,7 +14,7 @@ import type { PositionedChunk } from './records';
 const abandoned = new FinalizationRegistry<() => void>((release) => release());
 
 export function createBodyStream(
-  store: ChunkStore,
+  stores: Placements,
   chunks: PositionedChunk[],
   range: { start: number; end: number } | undefined,
   release: () => void,
@@ -23,7 +23,7 @@ export function createBodyStream(
     if (!range || chunks.length === 0) return;
     const load = (i: number): Promise<Buffer> | undefined => {
       if (i >= chunks.length) return undefined;
-      const p = store.read(chunks[i].hash, chunks[i].size);
+      const p = stores.store(chunks[i].placement).read(chunks[i].hash, chunks[i].size);
       p.catch(() => undefined); // observed when awaited; avoid unhandled rejections after destroy
       return p;
     };

@@ -20,6 +20,7 @@ import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteCond
 import { resolveRange } from './range';
 import { recheckBucket, requireBucket } from './buckets';
 import { createBodyStream } from './objectStream';
+import { relocateChunks } from './placement';
 import { Readable } from 'node:stream';
 import {
   inlineMax,
@@ -151,14 +152,17 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
     evaluateWriteConditions(cur && target(cur), opts.conditions, key);
   }
 
+  const placement = ctx.placements.forClass(opts.storageClass);
+  const store = ctx.placements.store(placement);
   const data = await chunkBody(body, {
     chunkSize: ctx.options.chunkSize,
-    store: ctx.chunks,
+    store,
     contentLength: opts.contentLength,
     maxSize: MAX_OBJECT_SIZE,
     checksumAlgorithm: opts.checksumAlgorithm,
     inlineMax: inlineMax(ctx.options.chunkSize),
   });
+  if (placement !== undefined) for (const c of data.chunks) c.placement = placement;
   try {
     if (opts.verify) await opts.verify(data.digests);
     return await ctx.committer.run(async (tx) => {
@@ -188,7 +192,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
       return toMeta(bucket, key, rec);
     });
   } finally {
-    ctx.chunks.pins.unpinAll(data.pinned);
+    store.pins.unpinAll(data.pinned);
   }
 }
 
@@ -239,7 +243,7 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
         if (attempt < 5) continue;
         throw new S3Error('InternalError', `chunk list of ${key} is incomplete`);
       }
-      const body = createBodyStream(ctx.chunks, chunks, want, release);
+      const body = createBodyStream(ctx.placements, chunks, want, release);
       handedOff = true;
       const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body };
       if (range) result.range = range;
@@ -330,59 +334,92 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   const db = await requireBucket(ctx, dstBucket);
   checkLockSettings(db, opts.lock);
 
-  return ctx.committer.run(async (tx) => {
-    await recheckBucket(ctx, srcBucket, sb.id);
-    await recheckBucket(ctx, dstBucket, db.id);
-    const src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId).catch((e: unknown) => {
-      if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
-        throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
-      }
-      throw e;
-    });
-    evaluateCopySourceConditions(target(src), opts.sourceConditions);
-    if (src.size > MAX_OBJECT_SIZE) {
-      throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
+  // The destination class's placement; chunks elsewhere are copied there first (outside the
+  // commit lock, under a read lease), then the commit checks the source is still that version.
+  const placement = ctx.placements.forClass(opts.storageClass);
+  let moved: { from: ObjectRecord; chunks: ChunkRef[]; pinned: string[] } | undefined;
+  let release: (() => void) | undefined;
+  try {
+    for (;;) {
+      release?.();
+      release = ctx.leases.acquire(ctx.committer.seq);
+      const result = await copyCommit(moved);
+      if (!('relocate' in result)) return result.meta;
+      if (moved) ctx.placements.store(placement).pins.unpinAll(moved.pinned);
+      moved = undefined;
+      const r = await relocateChunks(ctx.placements, result.chunks, placement);
+      moved = { from: result.relocate, chunks: r.chunks, pinned: r.pinned };
     }
-    const latest = await readRecord(ctx, db.id, dstKey);
-    // Copying an older version onto its own key is the usual "restore"; only latest-onto-itself needs a change.
-    const self = sb.id === db.id && srcKey === dstKey && latest?.versionId === src.versionId;
-    const srcClass = src.storageClass ?? 'STANDARD';
-    if (
-      self &&
-      directive === 'COPY' &&
-      (opts.storageClass === undefined || opts.storageClass === srcClass) &&
-      (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
-    ) {
-      throw new S3Error(
-        'InvalidRequest',
-        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-      );
-    }
-    const old = latest;
-    const cur = live(old);
-    evaluateWriteConditions(cur && target(cur), opts.conditions, dstKey);
+  } finally {
+    if (moved) ctx.placements.store(placement).pins.unpinAll(moved.pinned);
+    release?.();
+  }
 
-    const rec: ObjectRecord = { size: src.size, etag: src.etag, lastModified: tx.now, owner: opts.owner, versionId: 'null' };
-    const sc = storageClassField(opts.storageClass);
-    if (sc) rec.storageClass = sc;
-    const um = directive === 'COPY' ? src.userMetadata : cleanMetadata(opts.userMetadata);
-    if (um) rec.userMetadata = { ...um };
-    const headers = directive === 'COPY' ? src.headers : pickHeaders(opts.contentHeaders);
-    if (headers) rec.headers = { ...headers };
-    // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
-    if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
-    if (src.partSizes) rec.partSizes = [...src.partSizes];
-    if (src.partChecksums && rec.checksum) rec.partChecksums = [...src.partChecksums];
-    const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
-    if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
-    applyLock(db, rec, opts.lock, tx.now);
-    if (opts.acl) rec.acl = opts.acl; // a copy never inherits the source's ACL (S3)
-    const chunks = await loadChunks(ctx.db, src);
-    const inline = await loadInlineBody(ctx.db, src);
-    if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
-    await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline });
-    const meta = toMeta(dstBucket, dstKey, rec);
-    meta.sourceVersionId = src.versionId;
-    return meta;
-  });
+  function copyCommit(pre: typeof moved): Promise<{ meta: ObjectMeta } | { relocate: ObjectRecord; chunks: ChunkRef[] }> {
+    return ctx.committer.run(async (tx) => {
+      await recheckBucket(ctx, srcBucket, sb.id);
+      await recheckBucket(ctx, dstBucket, db.id);
+      const src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId).catch((e: unknown) => {
+        if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
+          throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+        }
+        throw e;
+      });
+      evaluateCopySourceConditions(target(src), opts.sourceConditions);
+      if (src.size > MAX_OBJECT_SIZE) {
+        throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
+      }
+      const latest = await readRecord(ctx, db.id, dstKey);
+      // Copying an older version onto its own key is the usual "restore"; only latest-onto-itself needs a change.
+      const self = sb.id === db.id && srcKey === dstKey && latest?.versionId === src.versionId;
+      const srcClass = src.storageClass ?? 'STANDARD';
+      if (
+        self &&
+        directive === 'COPY' &&
+        (opts.storageClass === undefined || opts.storageClass === srcClass) &&
+        (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
+      ) {
+        throw new S3Error(
+          'InvalidRequest',
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        );
+      }
+      const old = latest;
+      const cur = live(old);
+      evaluateWriteConditions(cur && target(cur), opts.conditions, dstKey);
+
+      const rec: ObjectRecord = { size: src.size, etag: src.etag, lastModified: tx.now, owner: opts.owner, versionId: 'null' };
+      const sc = storageClassField(opts.storageClass);
+      if (sc) rec.storageClass = sc;
+      const um = directive === 'COPY' ? src.userMetadata : cleanMetadata(opts.userMetadata);
+      if (um) rec.userMetadata = { ...um };
+      const headers = directive === 'COPY' ? src.headers : pickHeaders(opts.contentHeaders);
+      if (headers) rec.headers = { ...headers };
+      // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
+      if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
+      if (src.partSizes) rec.partSizes = [...src.partSizes];
+      if (src.partChecksums && rec.checksum) rec.partChecksums = [...src.partChecksums];
+      const tags = tagDirective === 'COPY' ? src.tags : opts.tags && toStoredTags(opts.tags);
+      if (tags?.length) rec.tags = tags.map(([k, v]) => [k, v]);
+      applyLock(db, rec, opts.lock, tx.now);
+      if (opts.acl) rec.acl = opts.acl; // a copy never inherits the source's ACL (S3)
+      let chunks: ChunkRef[] = await loadChunks(ctx.db, src);
+      if (chunks.length > 0 && src.placement !== placement) {
+        // Relocated chunks fit only the exact source record they were read from.
+        if (!pre || !sameBody(pre.from, src)) return { relocate: src, chunks };
+        chunks = pre.chunks;
+      }
+      const inline = await loadInlineBody(ctx.db, src);
+      if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
+      await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline });
+      const meta = toMeta(dstBucket, dstKey, rec);
+      meta.sourceVersionId = src.versionId;
+      return { meta };
+    });
+  }
+}
+
+/** The same stored body (same version, same chunk list). */
+function sameBody(a: ObjectRecord, b: ObjectRecord): boolean {
+  return a.versionId === b.versionId && a.lastModified === b.lastModified && a.etag === b.etag && a.chunks === b.chunks && a.dataId === b.dataId && a.placement === b.placement;
 }

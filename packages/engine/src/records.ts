@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Txn } from './commit';
+import { S3Error } from './errors';
 import type { MetaDb, Snapshot } from './db';
 import * as keys from './keys';
 import type { Acl } from './acl';
@@ -41,6 +42,8 @@ export interface ObjectRecord {
   partChecksums?: string[];
   /** Inline chunk list (base64 of the binary encoding). */
   chunks?: string;
+  /** Placement of every chunk of the list (placement.ts); absent = the default one. */
+  placement?: string;
   /** Chunk list lives in D/<dataId>\0... segments. */
   dataId?: string;
   chunkCount?: number;
@@ -60,7 +63,7 @@ export interface ObjectRecord {
 }
 
 /** Where a body's chunk list lives; object records and multipart part records (multipart.ts) share it. */
-export type ChunkListFields = Pick<ObjectRecord, 'chunks' | 'dataId' | 'chunkCount' | 'inline'>;
+export type ChunkListFields = Pick<ObjectRecord, 'chunks' | 'dataId' | 'chunkCount' | 'inline' | 'placement'>;
 
 export interface PositionedChunk extends ChunkRef {
   /** Byte offset of the chunk's first byte within the object. */
@@ -116,6 +119,11 @@ export function stageChunkList(tx: Txn, rec: ChunkListFields, chunks: readonly C
   delete rec.chunks;
   delete rec.dataId;
   delete rec.chunkCount;
+  delete rec.placement;
+  // One placement per list: the binary entries carry only hash and size.
+  const placement = chunks[0]?.placement;
+  if (chunks.some((c) => c.placement !== placement)) throw new S3Error('InternalError', 'a chunk list spans several placements');
+  if (placement !== undefined) rec.placement = placement;
   if (chunks.length <= INLINE_CHUNKS) {
     if (chunks.length > 0) rec.chunks = encodeChunkList(chunks).toString('base64');
     return;
@@ -185,6 +193,7 @@ export async function loadChunks(db: MetaDb, rec: ChunkListFields, range?: { sta
       await cur.close();
     }
   }
+  if (rec.placement !== undefined) for (const c of all) c.placement = rec.placement;
   if (!range) return all;
   return all.filter((c) => c.offset + c.size > range.start && c.offset <= range.end);
 }

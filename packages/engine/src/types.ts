@@ -24,6 +24,8 @@ export type StorageClass =
 export interface ChunkRef {
   hash: string;
   size: number;
+  /** Placement (storage directory) holding the chunk; absent = the default one (placement.ts). */
+  placement?: string;
 }
 
 export interface User {
@@ -513,6 +515,13 @@ export interface EngineOptions {
   /** How long a chunk whose last reference went away stays on disk before GC may remove it. */
   gcGraceMs?: number;
   /**
+   * Extra chunk directories ("placements"), by name ([a-z0-9_-], not "default"). The default
+   * placement is `dataDir` itself. Each directory gets its own `chunks/` tree.
+   */
+  placements?: Record<string, string>;
+  /** Which placement each storage class's chunks go to; unmapped classes use the default. */
+  storageClassPlacement?: Partial<Record<StorageClass, string>>;
+  /**
    * An already-constructed abstract-level database (e.g. memory-level in unit tests).
    * When absent the engine opens classic-level under `<dataDir>/meta`.
    */
@@ -524,7 +533,7 @@ export interface EngineOptions {
  * Every method throws S3Error with S3's code on failure (NoSuchBucket, NoSuchKey, ...).
  */
 export interface EngineApi {
-  readonly options: Readonly<Required<Omit<EngineOptions, 'db'>>>;
+  readonly options: Readonly<Required<Omit<EngineOptions, 'db'>>>; // placements: {} when none
   close(): Promise<void>;
 
   // users and access keys
