@@ -115,7 +115,7 @@ export async function authorizeRequest(engine: EngineApi, f: RequestFacts, t: Au
     conditionKeys: { ...conditionKeys(f), ...(extraKeys ?? {}) },
   };
   if (t.key !== undefined && needsObjectAccess(t.operation, target)) {
-    let obj = null;
+    let obj;
     try {
       obj = (await engine.getObjectAccess(t.bucket.name, t.key, { versionId: t.versionId })) ?? null;
     } catch {

@@ -120,6 +120,6 @@ test.each([Number(process.env.CAIRN_MODEL_SEED ?? Date.now() % 100000)])('250 ra
       }
     }
   } catch (e) {
-    throw new Error(`SDK versioning model failed: seed=${seed} step=${step}: ${(e as Error).stack ?? e}`);
+    throw new Error(`SDK versioning model failed: seed=${seed} step=${step}: ${(e as Error).stack ?? e}`, { cause: e });
   }
 }, 120_000);

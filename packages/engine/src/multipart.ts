@@ -26,7 +26,7 @@ import type { Acl } from './acl';
 import { toStoredTags, validateTags } from './tags';
 import { applyLock, checkLockSettings } from './objectLock';
 import { loadChunks, loadInlineBody, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from './records';
-import { MAX_OBJECT_SIZE, validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
+import { validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
 import type {
   BodyInput,
   ChecksumAlgorithm,

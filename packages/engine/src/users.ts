@@ -128,6 +128,7 @@ const noSuchKey = (akid: string): S3Error => new S3Error('NoSuchEntity', `The Ac
 
 function checkOptionalText(what: string, v: unknown): string | undefined {
   if (v === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   if (typeof v !== 'string' || v.length > 256 || /[\u0000-\u001f]/.test(v)) {
     throw new S3Error('InvalidArgument', `${what} must be a string of at most 256 printable characters`, { ArgumentName: what });
   }

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CHECKSUM_LENGTHS, combineCrc, createChecksum, createJsCrc } from '../src/checksums';
 import type { ChecksumAlgorithm } from '../src/types';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// A subpath export that `moduleResolution: node` cannot type: required untyped, typed here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const awsCrc = require('@aws-sdk/checksums/crc') as Record<string, new () => { update(d: Uint8Array): void; digest(): Promise<Uint8Array> }>;
 
 const CRCS = ['CRC32', 'CRC32C', 'CRC64NVME'] as const;

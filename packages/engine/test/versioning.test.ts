@@ -36,7 +36,6 @@ describe('versioning', () => {
     expect(u.logicalBytes).toBe(100 * size);
     expect(u.chunks).toBe(64 + 99);
     expect(u.physicalBytes).toBe(size + 99 * 1024);
-    // eslint-disable-next-line no-console
     console.log(`dedup: 100 versions of ${size} B differing in one 1 KiB chunk: logical ${u.logicalBytes} B, physical ${u.physicalBytes} B (${u.chunks} chunks)`);
     const versions = (await e.listObjectVersions('bkt', { maxKeys: 1000 })).entries;
     expect(versions).toHaveLength(100);

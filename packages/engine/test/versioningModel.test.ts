@@ -200,7 +200,7 @@ async function runModel(seed: number, steps: number): Promise<void> {
     await e.deleteBucket(bucket);
     expect((await e.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
   } catch (err) {
-    throw new Error(`versioning model failed: seed=${seed} step=${step}: ${(err as Error).stack ?? err}`);
+    throw new Error(`versioning model failed: seed=${seed} step=${step}: ${(err as Error).stack ?? err}`, { cause: err });
   } finally {
     await t.cleanup();
   }

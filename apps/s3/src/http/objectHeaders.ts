@@ -69,7 +69,6 @@ export function requestStorageClass(headers: IncomingHttpHeaders): StorageClass 
  * RFC 2047 encoded word.
  */
 export function safeHeaderValue(v: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\t\x20-\x7e\x80-\xff]*$/.test(v)) return v;
   return `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }

@@ -36,5 +36,5 @@ export function rejectUnsupportedObjectReadHeaders(headers: IncomingHttpHeaders)
 }
 
 /** CreateBucket. */
-export function rejectUnsupportedCreateBucketHeaders(headers: IncomingHttpHeaders): void {
+export function rejectUnsupportedCreateBucketHeaders(_headers: IncomingHttpHeaders): void {
 }

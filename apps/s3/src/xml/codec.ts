@@ -107,6 +107,7 @@ function writeElement(name: string, v: XmlValue | Record<string, unknown>): stri
       if (typeof child !== 'object') continue;
       for (const a in child as Record<string, unknown>) {
         const av = (child as Record<string, unknown>)[a];
+        // eslint-disable-next-line no-control-regex -- XML 1.0's forbidden characters, by definition
         if (typeof av !== 'string' || /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/.test(av)) throw UNUSUAL; // xml2js refuses these in attributes: let it throw its error
         attrs += ` ${a}="${escapeAttr(av)}"`;
       }

@@ -128,7 +128,6 @@ print("CAIRN-REPORT " + json.dumps(r))
 
 let ts: TestServer;
 let work: string;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let report: any;
 
 if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get install python3-boto3; or pip install boto3')) {

@@ -113,7 +113,6 @@ export function requireClient(what: string, found: boolean, howToInstall: string
       throw new Error(`${msg}: CI must install it (.ci/run); a missing client fails the run.`);
     });
   } else {
-    // eslint-disable-next-line no-console
     console.warn(`\n\n!!!!!!!!!! SKIPPING ${what} SUITE: ${msg}. This suite is REQUIRED in CI. !!!!!!!!!!\n`);
     test.skip(`${what} suite (skipped: ${msg})`, () => undefined);
   }
