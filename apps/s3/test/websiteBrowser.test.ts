@@ -120,8 +120,10 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
       }
     }
 
+    // Page-side code is typed without the DOM lib (the test tsconfig has none).
+    type PageGlobals = { getComputedStyle(el: unknown): Record<string, string> };
     const color = (p: Page, selector: string, prop: 'color' | 'backgroundColor') =>
-      p.$eval(selector, (el, prop) => getComputedStyle(el)[prop as 'color'], prop);
+      p.$eval(selector, (el, prop) => (globalThis as unknown as PageGlobals).getComputedStyle(el)[prop], prop);
 
     test('the index page renders with its stylesheet and image; a link leads to a nested page', async () => {
       await withPage(async (p) => {
@@ -131,8 +133,8 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
         expect(await p.textContent('#headline')).toBe('Hosted on Cairn');
         expect(await color(p, '#headline', 'color')).toBe('rgb(255, 200, 0)');
         expect(await color(p, 'body', 'backgroundColor')).toBe('rgb(20, 40, 60)');
-        await p.waitForFunction(() => (document.getElementById('logo') as HTMLImageElement).complete);
-        expect(await p.$eval('#logo', (img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight])).toEqual([64, 32]);
+        await p.waitForFunction("document.getElementById('logo').complete");
+        expect(await p.$eval('#logo', (img) => [(img as unknown as { naturalWidth: number }).naturalWidth, (img as unknown as { naturalHeight: number }).naturalHeight])).toEqual([64, 32]);
         await p.screenshot({ path: join(OUTPUT, '1-index.png') });
 
         await Promise.all([p.waitForURL(`${origin}/docs/guide/`), p.click('#guide-link')]); // /docs/guide → 302 → /docs/guide/

@@ -3,17 +3,23 @@
  * websiteDomains ['s3-website.localhost'] serves `<bucket>.s3-website.localhost:<port>` as a
  * static site and everything else as the REST API. Buckets are configured through the SDK.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateBucketCommand,
+  S3Client,
   PutBucketPolicyCommand,
   PutBucketRequestPaymentCommand,
   PutBucketWebsiteCommand,
   PutObjectCommand,
-  type S3Client,
   type WebsiteConfiguration,
 } from '@aws-sdk/client-s3';
 import { parseS3Error, rawRequest, type RawResponse } from './helpers/rawRequest';
-import { startTestServer, type TestServer } from './helpers/server';
+import { parseServeArgs } from '../src/cli';
+import { bundleCli } from './helpers/cliBundle';
+import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
 
 const DOMAIN = 's3-website.localhost';
 
@@ -296,4 +302,52 @@ describe('redirects: RedirectAllRequestsTo and routing rules', () => {
     // only for the rule's prefix
     expect((await web(B, '/elsewhere')).status).toBe(404);
   });
+});
+
+describe('cairn serve --website-domain', () => {
+  it('parses the flag (repeatable, none by default)', () => {
+    expect(parseServeArgs([]).websiteDomains).toBeUndefined();
+    expect(parseServeArgs(['--website-domain', 'a.test', '--website-domain', 'b.test']).websiteDomains).toEqual(['a.test', 'b.test']);
+  });
+
+  it('the real command serves a bucket as a website on the S3 port', async () => {
+    const cli = await bundleCli('website');
+    const data = mkdtempSync(join(tmpdir(), 'cairn-website-cli-'));
+    const child = spawn(process.execPath, [cli, 'serve', '--data', data, '--port', '0', '--fsync', 'false', '--quiet', '--website-domain', 'web.test'], {
+      env: { ...process.env, CAIRN_ACCESS_KEY_ID: ROOT_KEY, CAIRN_SECRET_ACCESS_KEY: ROOT_SECRET },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
+        child.stderr!.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          const m = /serving S3 on (http:\/\/\S+)[\s\S]*static websites: (\S+)/.exec(stderr);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+      });
+      const port = new URL(endpoint).port;
+      expect(stderr).toContain(`static websites: http://<bucket>.web.test:${port}`);
+      const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET } });
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: 'cli-site' }));
+        await client.send(new PutObjectCommand({ Bucket: 'cli-site', Key: 'index.html', Body: 'from the cli', ACL: 'public-read' }));
+        await client.send(new PutBucketWebsiteCommand({ Bucket: 'cli-site', WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }));
+      } finally {
+        client.destroy();
+      }
+      const r = await rawRequest(endpoint, { method: 'GET', path: '/', host: `cli-site.web.test:${port}`, auth: 'none' });
+      expect([r.status, r.body]).toEqual([200, 'from the cli']);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
