@@ -13,6 +13,7 @@ import { requestContext, type AccessLogSink, type RequestState } from './middlew
 import { s3Dispatch } from './middleware/s3Dispatch';
 import { resolveRoute, type Route } from './route';
 import { corsResponseHeaders } from './cors';
+import { websiteEndpoint } from './website/endpoint';
 
 export interface AppOptions {
   engine: EngineApi;
@@ -60,6 +61,8 @@ export function createApp(o: AppOptions): Koa {
   app.use(requestContext({ quiet: o.quiet ?? false, sink: o.accessLog }));
   app.use(corsResponseHeaders(o.engine)); // outside the error responder: errors get CORS headers too
   app.use(errorResponder({ logError }));
+  // Hosts under a --website-domain are website requests (HTML errors, index documents); the rest is REST.
+  app.use(websiteEndpoint({ engine: o.engine, config: o.config, websiteDomains: o.config.websiteDomains ?? [], logError }));
   app.use(async (ctx, next) => {
     const route: Route = resolveRoute(ctx.req.url ?? '/', ctx.req.headers.host, o.config.domains);
     const state = ctx.state.s3 as RequestState;

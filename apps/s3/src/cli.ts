@@ -2,7 +2,7 @@
 /**
  * The `cairn` command.
  *
- *   cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--region NAME]
+ *   cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...] [--region NAME]
  *               [--fsync true|false] [--users FILE] [--quiet]
  *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
  *
@@ -20,7 +20,7 @@ import { fsckMain } from './fsckCli';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
 import type { StorageClass } from '@cairn/engine';
 
-const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
+const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
 
@@ -28,6 +28,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --port N          listening port (0 = any free port)          default 9000
   --host ADDR       listening address                           default 127.0.0.1
   --domain NAME     virtual-host base domain (repeatable)       default ${DEFAULT_DOMAINS.join(', ')}
+  --website-domain NAME  static-website endpoint base domain: <bucket>.NAME (repeatable; default none)
   --region NAME     region reported and expected in signatures  default ${DEFAULT_REGION}
   --fsync BOOL      fsync data before acknowledging writes      default true
   --users FILE      JSON array of users to create/update at start
@@ -48,6 +49,7 @@ export interface ServeArgs {
   port: number;
   host: string;
   domains?: string[];
+  websiteDomains?: string[];
   region: string;
   fsync: boolean;
   users?: string;
@@ -67,6 +69,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       port: { type: 'string', default: '9000' },
       host: { type: 'string', default: '127.0.0.1' },
       domain: { type: 'string', multiple: true },
+      'website-domain': { type: 'string', multiple: true },
       region: { type: 'string', default: DEFAULT_REGION },
       fsync: { type: 'string', default: 'true' },
       users: { type: 'string' },
@@ -88,6 +91,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     port,
     host: values.host!,
     domains: values.domain,
+    websiteDomains: values['website-domain'],
     region: values.region!,
     fsync: fsync === 'true',
     users: values.users ? resolve(values.users) : undefined,
@@ -110,6 +114,7 @@ async function serve(argv: string[]): Promise<void> {
     port: args.port,
     host: args.host,
     domains: args.domains,
+    websiteDomains: args.websiteDomains,
     region: args.region,
     fsync: args.fsync,
     quiet: args.quiet,
@@ -125,6 +130,7 @@ async function serve(argv: string[]): Promise<void> {
     `cairn: serving S3 on ${server.endpoint}  (region ${server.region}, data ${args.data})`,
     `cairn: virtual-hosted style: http://<bucket>.${server.domains[0] ?? 's3.localhost'}:${server.port}`,
   ];
+  for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
   if (server.adminEndpoint) lines.push(`cairn: admin API on ${server.adminEndpoint} (root bearer token; see README)`);
   if (server.root.created) {
     lines.push(

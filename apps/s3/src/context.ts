@@ -15,6 +15,8 @@ export interface ServerConfig {
   region: string;
   /** Virtual-host domains, normalised, longest first. */
   domains: string[];
+  /** Website-endpoint domains (`<bucket>.<domain>` serves the bucket as a static site), normalised; none by default. */
+  websiteDomains?: string[];
 }
 
 /** Who is asking: null for anonymous requests. */

@@ -60,6 +60,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = Object.freeze({
   InvalidPayer: T(403, 'All access to this object has been disabled.'),
   InvalidPolicyDocument: T(400, 'The content of the form does not meet the conditions specified in the policy document.'),
   InvalidRange: T(416, 'The requested range is not satisfiable'),
+  InvalidRedirectLocation: T(400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."),
   InvalidRequest: T(400, 'Invalid Request'),
   InvalidSecurity: T(403, 'The provided security credentials are not valid.'),
   InvalidStorageClass: T(400, 'The storage class you specified is not valid'),

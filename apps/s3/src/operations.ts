@@ -59,6 +59,9 @@ import { getObjectLockConfiguration } from './handlers/bucket/getObjectLockConfi
 import { putObjectLockConfiguration } from './handlers/bucket/putObjectLockConfiguration';
 import { getObjectRetention } from './handlers/object/getObjectRetention';
 import { putObjectRetention } from './handlers/object/putObjectRetention';
+import { putBucketWebsite } from './handlers/website/putBucketWebsite';
+import { getBucketWebsite } from './handlers/website/getBucketWebsite';
+import { deleteBucketWebsite } from './handlers/website/deleteBucketWebsite';
 import { getObjectLegalHold } from './handlers/object/getObjectLegalHold';
 import { putObjectLegalHold } from './handlers/object/putObjectLegalHold';
 
@@ -154,7 +157,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketRequestPayment', 'GET', 'bucket', '?requestPayment', getBucketRequestPayment),
   op('GetBucketTagging', 'GET', 'bucket', '?tagging', getBucketTagging),
   op('GetBucketVersioning', 'GET', 'bucket', '?versioning', getBucketVersioning),
-  op('GetBucketWebsite', 'GET', 'bucket', '?website', NI),
+  op('GetBucketWebsite', 'GET', 'bucket', '?website', getBucketWebsite),
   op('GetObjectLockConfiguration', 'GET', 'bucket', '?object-lock', getObjectLockConfiguration),
   op('GetPublicAccessBlock', 'GET', 'bucket', '?publicAccessBlock', getPublicAccessBlock),
   op('GetBucketMetadataTableConfiguration', 'GET', 'bucket', '?metadataTable', NI),
@@ -182,7 +185,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketRequestPayment', 'PUT', 'bucket', '?requestPayment', putBucketRequestPayment),
   op('PutBucketTagging', 'PUT', 'bucket', '?tagging', putBucketTagging),
   op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', putBucketVersioning),
-  op('PutBucketWebsite', 'PUT', 'bucket', '?website', NI),
+  op('PutBucketWebsite', 'PUT', 'bucket', '?website', putBucketWebsite),
   op('PutObjectLockConfiguration', 'PUT', 'bucket', '?object-lock', putObjectLockConfiguration),
   op('PutPublicAccessBlock', 'PUT', 'bucket', '?publicAccessBlock', putPublicAccessBlock),
 
@@ -199,7 +202,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', deleteBucketPolicy),
   op('DeleteBucketReplication', 'DELETE', 'bucket', '?replication', NI),
   op('DeleteBucketTagging', 'DELETE', 'bucket', '?tagging', deleteBucketTagging),
-  op('DeleteBucketWebsite', 'DELETE', 'bucket', '?website', NI),
+  op('DeleteBucketWebsite', 'DELETE', 'bucket', '?website', deleteBucketWebsite),
   op('DeletePublicAccessBlock', 'DELETE', 'bucket', '?publicAccessBlock', deletePublicAccessBlock),
 
   // ---- bucket: POST

@@ -107,6 +107,8 @@ describe('operations.ts', () => {
         // Object Lock
         'GetObjectLockConfiguration', 'PutObjectLockConfiguration', 'GetObjectRetention', 'PutObjectRetention',
         'GetObjectLegalHold', 'PutObjectLegalHold',
+        // static website
+        'GetBucketWebsite', 'PutBucketWebsite', 'DeleteBucketWebsite',
       ].sort(),
     );
     const s = operationStats();

@@ -1,6 +1,6 @@
 /**
  * Bucket settings stored as extra fields of the bucket record B/<name> (CORS rules, request
- * payment), so the per-request checks read them from the bucket cache without I/O. Every change
+ * payment, website configuration), so the per-request checks read them from the bucket cache without I/O. Every change
  * is a read-modify-write of the record under the commit lock that refreshes the cache after the
  * batch (the BucketCache rule), keeping fields other features store in the record.
  */
@@ -8,11 +8,13 @@ import { S3Error } from './errors';
 import type { Ctx } from './context';
 import * as keys from './keys';
 import { requireBucket, type BucketRecord } from './buckets';
-import type { CorsRule, RequestPayer } from './types';
+import type { CorsRule, RequestPayer, WebsiteConfiguration } from './types';
+import { copyWebsiteConfiguration, validateWebsiteConfiguration } from './website';
 
 interface SettingsFields {
   cors?: CorsRule[];
   requestPayer?: RequestPayer;
+  website?: WebsiteConfiguration;
 }
 
 type WithSettings = BucketRecord & SettingsFields;
@@ -66,4 +68,21 @@ export function putBucketRequestPayment(ctx: Ctx, name: string, payer: RequestPa
 export async function getBucketRequestPayment(ctx: Ctx, name: string): Promise<RequestPayer> {
   const rec = (await requireBucket(ctx, name)) as WithSettings;
   return rec.requestPayer ?? 'BucketOwner';
+}
+
+export function putBucketWebsite(ctx: Ctx, name: string, config: WebsiteConfiguration | undefined): Promise<void> {
+  try {
+    if (config !== undefined) validateWebsiteConfiguration(config);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return update(ctx, name, (rec) => {
+    if (config === undefined) delete rec.website;
+    else rec.website = copyWebsiteConfiguration(config);
+  });
+}
+
+export async function getBucketWebsite(ctx: Ctx, name: string): Promise<WebsiteConfiguration | undefined> {
+  const rec = (await requireBucket(ctx, name)) as WithSettings;
+  return rec.website && copyWebsiteConfiguration(rec.website);
 }

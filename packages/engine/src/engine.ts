@@ -32,6 +32,7 @@ import type {
   CreatedAccessKey,
   CreateUserInput,
   CorsRule,
+  WebsiteConfiguration,
   RequestPayer,
   UsageCharge,
   UserUpdate,
@@ -186,6 +187,12 @@ export class Engine implements EngineApi {
   }
   async getBucketRequestPayment(bucket: string): Promise<RequestPayer> {
     return bucketSettings.getBucketRequestPayment(this.c, bucket);
+  }
+  async putBucketWebsite(bucket: string, config: WebsiteConfiguration | undefined): Promise<void> {
+    return bucketSettings.putBucketWebsite(this.c, bucket, config);
+  }
+  async getBucketWebsite(bucket: string): Promise<WebsiteConfiguration | undefined> {
+    return bucketSettings.getBucketWebsite(this.c, bucket);
   }
 
   // usage accounting

@@ -26,7 +26,7 @@ import type { Acl } from './acl';
 import { toStoredTags, validateTags } from './tags';
 import { applyLock, checkLockSettings } from './objectLock';
 import { loadChunks, loadInlineBody, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from './records';
-import { validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
+import { validateObjectKey, validateStorageClass, validateUserMetadata, validateWebsiteRedirectLocation } from './validation';
 import type {
   BodyInput,
   ChecksumAlgorithm,
@@ -253,6 +253,7 @@ export async function createMultipartUpload(ctx: Ctx, bucket: string, key: strin
   validateUserMetadata(opts.userMetadata);
   validateStorageClass(opts.storageClass);
   validateChecksumType(opts.checksumAlgorithm, opts.checksumType);
+  validateWebsiteRedirectLocation(opts.websiteRedirectLocation);
   if (opts.tags) validateTags(opts.tags, 'object');
   const b = await requireBucket(ctx, bucket);
   checkLockSettings(b, opts.lock);

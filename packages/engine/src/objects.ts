@@ -32,7 +32,7 @@ import {
   type ObjectRecord,
   type PositionedChunk,
 } from './records';
-import { MAX_OBJECT_SIZE, validateContentLength, validateObjectKey, validateStorageClass, validateUserMetadata } from './validation';
+import { MAX_OBJECT_SIZE, validateContentLength, validateObjectKey, validateStorageClass, validateUserMetadata, validateWebsiteRedirectLocation } from './validation';
 import type {
   BodyInput,
   ChunkRef,
@@ -143,6 +143,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
   validateUserMetadata(opts.userMetadata);
   validateStorageClass(opts.storageClass);
   validateContentLength(opts.contentLength);
+  validateWebsiteRedirectLocation(opts.websiteRedirectLocation);
   if (opts.tags) validateTags(opts.tags, 'object');
   const b = await requireBucket(ctx, bucket);
   checkLockSettings(b, opts.lock);
@@ -324,6 +325,8 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   }
   if (directive === 'REPLACE') validateUserMetadata(opts.userMetadata);
   validateStorageClass(opts.storageClass);
+  validateWebsiteRedirectLocation(opts.websiteRedirectLocation);
+  if (directive === 'REPLACE') validateWebsiteRedirectLocation(opts.contentHeaders?.websiteRedirectLocation);
   const tagDirective = opts.taggingDirective ?? 'COPY';
   if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: String(tagDirective) });
@@ -377,6 +380,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
         self &&
         directive === 'COPY' &&
         (opts.storageClass === undefined || opts.storageClass === srcClass) &&
+        opts.websiteRedirectLocation === undefined &&
         (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
       ) {
         throw new S3Error(
@@ -393,8 +397,11 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
       if (sc) rec.storageClass = sc;
       const um = directive === 'COPY' ? src.userMetadata : cleanMetadata(opts.userMetadata);
       if (um) rec.userMetadata = { ...um };
-      const headers = directive === 'COPY' ? src.headers : pickHeaders(opts.contentHeaders);
-      if (headers) rec.headers = { ...headers };
+      const headers: ContentHeaders = { ...(directive === 'COPY' ? src.headers : pickHeaders(opts.contentHeaders)) };
+      // The redirect is the copy's own (S3: never copied from the source, whatever the directive).
+      if (directive === 'COPY') delete headers.websiteRedirectLocation;
+      if (opts.websiteRedirectLocation !== undefined) headers.websiteRedirectLocation = opts.websiteRedirectLocation;
+      if (Object.keys(headers).length) rec.headers = headers;
       // Same bytes, so the source checksum still holds; another algorithm would need a re-read.
       if (src.checksum && (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum.algorithm)) rec.checksum = { ...src.checksum };
       if (src.partSizes) rec.partSizes = [...src.partSizes];

@@ -94,6 +94,39 @@ export interface CorsRule {
   maxAgeSeconds?: number;
 }
 
+/**
+ * A bucket's static-website configuration (PutBucketWebsite), as given: either
+ * `redirectAllRequestsTo` alone, or an index document with an optional error document and
+ * routing rules. Status codes are kept as the strings S3 returns ("302", "404").
+ */
+export interface WebsiteConfiguration {
+  /** IndexDocument/Suffix: appended to requests for `…/` and the root. */
+  indexDocument?: string;
+  /** ErrorDocument/Key: served (with the error's status) for 4XX errors. */
+  errorDocument?: string;
+  redirectAllRequestsTo?: { hostName: string; protocol?: string };
+  routingRules?: WebsiteRoutingRule[];
+}
+
+export interface WebsiteRoutingRule {
+  /** Absent: the rule applies to every request. */
+  condition?: { keyPrefixEquals?: string; httpErrorCodeReturnedEquals?: string };
+  redirect?: WebsiteRedirect;
+  /**
+   * Cairn extension (`x-cairn-ServeKey`), instead of `redirect`: serve this key with 200 when the
+   * rule's error-code condition matches (a single-page app's client-side router fallback).
+   */
+  serveKey?: string;
+}
+
+export interface WebsiteRedirect {
+  hostName?: string;
+  protocol?: string;
+  httpRedirectCode?: string;
+  replaceKeyPrefixWith?: string;
+  replaceKeyWith?: string;
+}
+
 /** Who pays for requests and transfer: Requester Pays buckets charge the (signed) requester. */
 export type RequestPayer = 'BucketOwner' | 'Requester';
 
@@ -333,6 +366,8 @@ export interface CopyObjectOptions {
   lock?: ObjectLockSettings;
   /** The copy's ACL (absent = private to `owner`; never copied from the source). */
   acl?: Acl;
+  /** x-amz-website-redirect-location of the copy: never copied from the source (S3), whatever the directive. */
+  websiteRedirectLocation?: string;
 }
 
 export interface ListObjectsOptions {
@@ -565,6 +600,10 @@ export interface EngineApi {
   getBucketCors(bucket: string): Promise<CorsRule[] | undefined>;
   putBucketRequestPayment(bucket: string, payer: RequestPayer): Promise<void>;
   getBucketRequestPayment(bucket: string): Promise<RequestPayer>;
+  /** Validated as S3 does (website.ts); undefined removes the configuration. */
+  putBucketWebsite(bucket: string, config: WebsiteConfiguration | undefined): Promise<void>;
+  /** undefined when the bucket has no website configuration. */
+  getBucketWebsite(bucket: string): Promise<WebsiteConfiguration | undefined>;
 
   // usage accounting (cheap: counted in memory, persisted in batches; see accounting.ts)
   recordUsage(charge: UsageCharge): void;

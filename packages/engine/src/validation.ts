@@ -66,3 +66,20 @@ export function validateContentLength(n: number | undefined): void {
     throw new S3Error('InvalidArgument', 'Content-Length must be a non-negative integer', { ArgumentName: 'Content-Length', ArgumentValue: String(n) });
   }
 }
+
+/** S3's limit on x-amz-website-redirect-location (characters). */
+export const MAX_WEBSITE_REDIRECT_LOCATION = 2048;
+
+/**
+ * x-amz-website-redirect-location as S3 accepts it on PUT, copy and multipart create: a path in
+ * the same site (`/…`) or an absolute http(s) URL, at most 2048 characters.
+ */
+export function validateWebsiteRedirectLocation(v: string | undefined): void {
+  if (v === undefined) return;
+  if (!v.startsWith('/') && !v.startsWith('http://') && !v.startsWith('https://')) {
+    throw new S3Error('InvalidRedirectLocation', "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
+  }
+  if (v.length > MAX_WEBSITE_REDIRECT_LOCATION) {
+    throw new S3Error('InvalidRedirectLocation', 'The length of website redirect location cannot exceed 2,048 characters.');
+  }
+}

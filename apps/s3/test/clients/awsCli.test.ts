@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { rawRequest } from '../helpers/rawRequest';
 import { startTestServer, type TestServer } from '../helpers/server';
 import {
   expectSuccess,
@@ -58,7 +59,7 @@ let bigFile: string;
 
 beforeAll(async () => {
   if (CLIS.length === 0) return;
-  ts = await startTestServer();
+  ts = await startTestServer({ websiteDomains: ['s3-website.localhost'] });
   work = mkdtempSync(join(tmpdir(), 'cairn-awscli-'));
   bigFile = join(work, 'big.bin');
   writeFileSync(bigFile, randomBytes(20 * MIB));
@@ -308,6 +309,33 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
     afterAll(() => {
       // keep big temp files from piling up between CLIs
       for (const f of ['big.down', 'big-copy.down', 'multipart.down']) rmSync(join(dir, f), { force: true });
+    });
+
+    test('s3 website + s3 sync + a public-read policy host a static site (the README walk-through)', async () => {
+      const site = `site-${cli.label}`;
+      const siteDir = join(dir, 'site');
+      mkdirSync(join(siteDir, 'docs'), { recursive: true });
+      writeFileSync(join(siteDir, 'index.html'), '<h1>home</h1>');
+      writeFileSync(join(siteDir, 'error.html'), '<h1>custom error</h1>');
+      writeFileSync(join(siteDir, 'docs', 'index.html'), '<h1>docs</h1>');
+      await ok(['s3', 'mb', `s3://${site}`]);
+      await ok(['s3', 'website', `s3://${site}`, '--index-document', 'index.html', '--error-document', 'error.html']);
+      expect(await json(['s3api', 'get-bucket-website', '--bucket', site])).toEqual({ IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'error.html' } });
+      await ok(['s3', 'sync', siteDir, `s3://${site}`]);
+      const policy = { Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${site}/*` }] };
+      await ok(['s3api', 'put-bucket-policy', '--bucket', site, '--policy', JSON.stringify(policy)]);
+      const web = (path: string) => rawRequest(ts.endpoint, { method: 'GET', path, host: `${site}.s3-website.localhost:${ts.port}`, auth: 'none' });
+      const home = await web('/');
+      expect([home.status, home.headers['content-type'], home.body]).toEqual([200, 'text/html', '<h1>home</h1>']); // s3 sync guessed the type
+      expect((await web('/docs')).headers.location).toBe('/docs/');
+      expect((await web('/docs/')).body).toBe('<h1>docs</h1>');
+      const missing = await web('/missing.html');
+      expect([missing.status, missing.body]).toEqual([403, '<h1>custom error</h1>']); // GetObject alone: absence is not revealed
+      await ok(['s3api', 'delete-bucket-website', '--bucket', site]);
+      const gone = await aws(['s3api', 'get-bucket-website', '--bucket', site]);
+      expect(gone.code).not.toBe(0);
+      expect(gone.stderr).toContain('NoSuchWebsiteConfiguration');
+      await ok(['s3', 'rb', `s3://${site}`, '--force']);
     });
   });
 }

@@ -103,6 +103,7 @@ export const copyObject: Handler = async (c) => {
     taggingDirective,
     tags,
     lock: requestObjectLock(c.headers),
+    websiteRedirectLocation: websiteRedirect,
   });
   c.log.copySource = `${src.bucket}/${src.key}`;
   return xmlResponse(
