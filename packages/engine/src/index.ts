@@ -18,3 +18,13 @@ export { parsePolicy, evaluatePolicy, isPublicPolicy, normalizeConditionKey } fr
 export type { Policy, PolicyRequest, PolicyPrincipal, Decision, ContextValue } from './policy';
 export { fsck, FsckError } from './fsck';
 export type { FsckOptions, FsckReport, FsckProgress, Finding as FsckFinding, FindingKind as FsckFindingKind } from './fsck';
+export { runWithRequestInfo, currentRequestInfo } from './feed/requestInfo';
+export type { RequestInfo } from './feed/requestInfo';
+export type { FeedEvent, FeedEventName } from './feed/events';
+export { DEFAULT_FEED_MAX_EVENTS } from './feed/feed';
+export type { FeedStatus, FeedReadResult, FeedConsumerRecord, FeedConsumerStatus } from './feed/feed';
+export type { LeaseRecord, LeaseResult } from './feed/leases';
+export * from './lifecycle/rules';
+export type { LifecycleBucket, LifecycleAction, ApplyResult, ScanPage, ScannedKey, ScannedVersion, ScannedUpload } from './lifecycle/store';
+export { LIFECYCLE_REQUESTER } from './lifecycle/store';
+export * from './workers/api';
