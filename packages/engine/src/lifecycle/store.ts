@@ -105,7 +105,7 @@ export async function lifecycleScan(ctx: Ctx, bucket: string, after: string | un
   const range = keys.objectsRange(b.id);
   const prefixLength = keys.objectPrefix(b.id).length;
   const snapshot = ctx.db.snapshot();
-  const cur = ctx.db.cursor(after === undefined ? { ...range, snapshot } : { gt: keys.objectKey(b.id, after), lt: range.lt, snapshot });
+  const cur = ctx.db.cursor(after == null ? { ...range, snapshot } : { gt: keys.objectKey(b.id, after), lt: range.lt, snapshot });
   const page: ScanPage = { keys: [] };
   let records = 0;
   try {
