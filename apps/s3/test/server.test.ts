@@ -107,6 +107,8 @@ describe('operations.ts', () => {
         // Object Lock
         'GetObjectLockConfiguration', 'PutObjectLockConfiguration', 'GetObjectRetention', 'PutObjectRetention',
         'GetObjectLegalHold', 'PutObjectLegalHold',
+        // lifecycle
+        'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle',
       ].sort(),
     );
     const s = operationStats();
