@@ -156,6 +156,14 @@ export function createAdminRouter(engine: EngineApi): Router {
     ctx.body = { buckets };
   });
 
+  // Workers (lifecycle, ...) wherever they run, with their leases; and the change feed's backlog.
+  r.get('/workers', async (ctx) => {
+    ctx.body = { workers: await engine.workerStatus(), feed: await engine.feedStatus() };
+  });
+  r.get('/feed', async (ctx) => {
+    ctx.body = { feed: await engine.feedStatus() };
+  });
+
   r.get('/usage', async (ctx) => {
     const u = await engine.usage();
     ctx.body = {

@@ -82,4 +82,10 @@ export class AdminClient {
   health() {
     return this.request('GET', '/admin/health');
   }
+  workers() {
+    return this.request('GET', '/admin/workers');
+  }
+  feed() {
+    return this.request('GET', '/admin/feed');
+  }
 }

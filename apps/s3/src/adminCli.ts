@@ -20,6 +20,8 @@ export const ADMIN_USAGE = `usage: cairn admin [--endpoint URL] [--access-key-id
   buckets
   usage
   health
+  workers          worker status (last run, cursor, scanned / acted, errors, lease) and the change feed
+  feed             the change feed: size, oldest unacknowledged event, consumers
 
 Endpoint: --endpoint or CAIRN_ADMIN_ENDPOINT (default http://127.0.0.1:9001).
 Credentials: the root's, from the flags or CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY.`;
@@ -67,6 +69,8 @@ export async function adminMain(argv: string[], out: (s: string) => void = (s) =
   } else if (group === 'buckets') result = await c.listBuckets();
   else if (group === 'usage') result = await c.usage();
   else if (group === 'health') result = await c.health();
+  else if (group === 'workers') result = await c.workers();
+  else if (group === 'feed') result = await c.feed();
   else throw new Error(`unknown admin command: ${group ?? '(none)'}\n${ADMIN_USAGE}`);
   out(JSON.stringify(result ?? {}, null, 2) + '\n');
 }

@@ -17,6 +17,8 @@ import { resolve } from 'node:path';
 import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, type RunningServer } from './server';
 import { adminMain, ADMIN_USAGE } from './adminCli';
 import { fsckMain } from './fsckCli';
+import { workerMain } from './workerCli';
+import { parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
 import type { StorageClass } from '@cairn/engine';
 
@@ -37,8 +39,12 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
+  --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle
+  --lifecycle-day-seconds N    length of a lifecycle "day" (tests; default 86400)
+  --lifecycle-hour H           UTC hour of the daily lifecycle pass (default 0)
 
        cairn admin ...   (the admin API's client; \`cairn admin help\`)
+       cairn worker NAME --data DIR ...   (a worker in its own process beside \`cairn serve\`; \`cairn worker --help\`)
        cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json]   (offline consistency check; \`cairn fsck --help\`)
 
 Root credentials: CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY, else persisted in the store,
@@ -57,6 +63,9 @@ export interface ServeArgs {
   adminPort?: number;
   placements?: Record<string, string>;
   storageClassPlacement?: Partial<Record<StorageClass, string>>;
+  workers?: string[];
+  lifecycleDaySeconds?: number;
+  lifecycleHourUtc?: number;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -77,6 +86,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'admin-port': { type: 'string' },
       placement: { type: 'string', multiple: true },
       'class-placement': { type: 'string', multiple: true },
+      workers: { type: 'string' },
+      'lifecycle-day-seconds': { type: 'string' },
+      'lifecycle-hour': { type: 'string' },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
@@ -86,7 +98,14 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (adminPortRaw !== undefined && (!/^\d+$/.test(adminPortRaw) || Number(adminPortRaw) > 65535)) throw new Error(`--admin-port: not a port number: ${adminPortRaw}`);
   const fsync = values.fsync!.toLowerCase();
   if (fsync !== 'true' && fsync !== 'false') throw new Error(`--fsync: expected true or false, got ${values.fsync}`);
+  const daySeconds = values['lifecycle-day-seconds'] !== undefined ? Number(values['lifecycle-day-seconds']) : undefined;
+  if (daySeconds !== undefined && !(Number.isFinite(daySeconds) && daySeconds > 0)) throw new Error(`--lifecycle-day-seconds: expected a positive number, got ${values['lifecycle-day-seconds']}`);
+  const hour = values['lifecycle-hour'] !== undefined ? Number(values['lifecycle-hour']) : undefined;
+  if (hour !== undefined && !(Number.isInteger(hour) && hour >= 0 && hour <= 23)) throw new Error(`--lifecycle-hour: expected 0..23, got ${values['lifecycle-hour']}`);
   return {
+    workers: parseWorkerList(values.workers),
+    lifecycleDaySeconds: daySeconds,
+    lifecycleHourUtc: hour,
     data: resolve(values.data!),
     port,
     host: values.host!,
@@ -124,6 +143,9 @@ async function serve(argv: string[]): Promise<void> {
     adminPort: args.adminPort,
     placements: args.placements,
     storageClassPlacement: args.storageClassPlacement,
+    workers: args.workers,
+    lifecycleDaySeconds: args.lifecycleDaySeconds,
+    lifecycleHourUtc: args.lifecycleHourUtc,
   });
 
   const lines = [
@@ -131,6 +153,7 @@ async function serve(argv: string[]): Promise<void> {
     `cairn: virtual-hosted style: http://<bucket>.${server.domains[0] ?? 's3.localhost'}:${server.port}`,
   ];
   for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
+  lines.push(`cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`);
   if (server.adminEndpoint) lines.push(`cairn: admin API on ${server.adminEndpoint} (root bearer token; see README)`);
   if (server.root.created) {
     lines.push(
@@ -170,6 +193,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     return adminMain(rest);
   }
+  if (command === 'worker') return workerMain(rest);
   if (command === 'fsck') {
     process.exitCode = await fsckMain(rest);
     return;

@@ -64,6 +64,9 @@ import { getBucketWebsite } from './handlers/website/getBucketWebsite';
 import { deleteBucketWebsite } from './handlers/website/deleteBucketWebsite';
 import { getObjectLegalHold } from './handlers/object/getObjectLegalHold';
 import { putObjectLegalHold } from './handlers/object/putObjectLegalHold';
+import { putBucketLifecycleConfiguration } from './handlers/lifecycle/putBucketLifecycleConfiguration';
+import { getBucketLifecycleConfiguration } from './handlers/lifecycle/getBucketLifecycleConfiguration';
+import { deleteBucketLifecycle } from './handlers/lifecycle/deleteBucketLifecycle';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
 export type Target = 'service' | 'bucket' | 'object';
@@ -145,7 +148,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('ListBucketIntelligentTieringConfigurations', 'GET', 'bucket', '?intelligent-tiering', NI),
   op('GetBucketInventoryConfiguration', 'GET', 'bucket', '?inventory&id', NI),
   op('ListBucketInventoryConfigurations', 'GET', 'bucket', '?inventory', NI),
-  op('GetBucketLifecycleConfiguration', 'GET', 'bucket', '?lifecycle', NI),
+  op('GetBucketLifecycleConfiguration', 'GET', 'bucket', '?lifecycle', getBucketLifecycleConfiguration),
   op('GetBucketLogging', 'GET', 'bucket', '?logging', NI),
   op('GetBucketMetricsConfiguration', 'GET', 'bucket', '?metrics&id', NI),
   op('ListBucketMetricsConfigurations', 'GET', 'bucket', '?metrics', NI),
@@ -175,7 +178,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketEncryption', 'PUT', 'bucket', '?encryption', NI),
   op('PutBucketIntelligentTieringConfiguration', 'PUT', 'bucket', '?intelligent-tiering', NI),
   op('PutBucketInventoryConfiguration', 'PUT', 'bucket', '?inventory', NI),
-  op('PutBucketLifecycleConfiguration', 'PUT', 'bucket', '?lifecycle', NI),
+  op('PutBucketLifecycleConfiguration', 'PUT', 'bucket', '?lifecycle', putBucketLifecycleConfiguration),
   op('PutBucketLogging', 'PUT', 'bucket', '?logging', NI),
   op('PutBucketMetricsConfiguration', 'PUT', 'bucket', '?metrics', NI),
   op('PutBucketNotificationConfiguration', 'PUT', 'bucket', '?notification', NI),
@@ -196,7 +199,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('DeleteBucketEncryption', 'DELETE', 'bucket', '?encryption', NI),
   op('DeleteBucketIntelligentTieringConfiguration', 'DELETE', 'bucket', '?intelligent-tiering', NI),
   op('DeleteBucketInventoryConfiguration', 'DELETE', 'bucket', '?inventory', NI),
-  op('DeleteBucketLifecycle', 'DELETE', 'bucket', '?lifecycle', NI),
+  op('DeleteBucketLifecycle', 'DELETE', 'bucket', '?lifecycle', deleteBucketLifecycle),
   op('DeleteBucketMetricsConfiguration', 'DELETE', 'bucket', '?metrics', NI),
   op('DeleteBucketOwnershipControls', 'DELETE', 'bucket', '?ownershipControls', deleteBucketOwnershipControls),
   op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', deleteBucketPolicy),

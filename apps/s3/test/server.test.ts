@@ -109,6 +109,8 @@ describe('operations.ts', () => {
         'GetObjectLegalHold', 'PutObjectLegalHold',
         // static website
         'GetBucketWebsite', 'PutBucketWebsite', 'DeleteBucketWebsite',
+        // lifecycle
+        'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle',
       ].sort(),
     );
     const s = operationStats();

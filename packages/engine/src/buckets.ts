@@ -32,7 +32,13 @@ export interface BucketRecord {
 export class BucketCache {
   private readonly records = new Map<string, BucketRecord>();
   private readonly ids = new Map<string, BucketRecord>();
+  /** bucket id → name (change-feed events name the bucket). */
+  private readonly names = new Map<string, string>();
   private epoch = 0;
+
+  nameOf(id: string): string | undefined {
+    return this.names.get(id);
+  }
 
   /** A cached record by bucket id (every operation loads its bucket before committing). */
   byId(id: string): BucketRecord | undefined {
@@ -47,6 +53,7 @@ export class BucketCache {
     if (rec && epoch === this.epoch) {
       this.records.set(name, rec);
       this.ids.set(rec.id, rec);
+      this.names.set(rec.id, name);
     }
     return rec;
   }
@@ -58,6 +65,7 @@ export class BucketCache {
     if (rec) {
       this.records.set(name, rec);
       this.ids.set(rec.id, rec);
+      this.names.set(rec.id, name);
     } else this.records.delete(name);
   }
 }

@@ -13,6 +13,8 @@ import { type BatchOp, type MetaDb, json } from './db';
 import { Mutex } from './locks';
 import * as keys from './keys';
 import type { ChunkRef } from './types';
+import { currentRequestInfo, type RequestInfo } from './feed/requestInfo';
+import { lifecycleEventName, sequencerOf, type FeedEvent, type PendingEvent } from './feed/events';
 
 export interface ChunkRecord {
   refs: number;
@@ -44,6 +46,19 @@ export class Txn {
   readonly chunkDelta: ChunkStats = { chunks: 0, bytes: 0 };
   readonly dropped = new Set<string>();
   readonly hooks: (() => void)[] = [];
+  /** Change-feed events of this change: written in the same batch (feed/). */
+  readonly events: PendingEvent[] = [];
+  /** Set by workers: "lifecycle" renames removals to LifecycleExpiration:* events. */
+  source?: 'lifecycle';
+  /** Filled by the Committer once the batch is durable (the seqs the events got). */
+  readonly committedEvents: FeedEvent[] = [];
+
+  constructor(readonly requestInfo?: RequestInfo) {}
+
+  /** Appends a change-feed event for this change (no change without its event, and back). */
+  event(e: PendingEvent): void {
+    this.events.push(this.source === 'lifecycle' ? { ...e, event: lifecycleEventName(e.event) } : e);
+  }
 
   put(key: Buffer, value: Buffer | object): void {
     this.ops.push({ type: 'put', key, value: Buffer.isBuffer(value) ? value : json(value) });
@@ -102,6 +117,10 @@ export class Committer {
   // memory (loaded on first use) instead of being re-read by every commit.
   private readonly bucketStatsCache = new Map<string, Required<BucketStats>>();
   private chunkStatsCache: ChunkStats | undefined;
+  /** Next change-feed seq (loaded on first use from S/feedSeq: recovered on open). */
+  private feedNext: number | undefined;
+  /** Called after a batch with feed events is durable (wakes feed readers). */
+  onEvents: ((events: FeedEvent[]) => void) | undefined;
 
   constructor(
     private readonly db: MetaDb,
@@ -109,12 +128,27 @@ export class Committer {
   ) {}
 
   run<T>(fn: (tx: Txn) => Promise<T> | T): Promise<T> {
+    // Captured now: the request that asked for this change (feed/requestInfo.ts).
+    const info = currentRequestInfo();
     return this.mutex.run(async () => {
-      const tx = new Txn();
+      const tx = new Txn(info);
       const result = await fn(tx);
       await this.write(tx);
       return result;
     });
+  }
+
+  /** The next feed seq (under the commit lock or after drain). */
+  async nextFeedSeq(): Promise<number> {
+    if (this.feedNext === undefined) {
+      const s = await this.db.getJson<{ next: number }>(keys.settingKey(keys.FEED_SEQ_SETTING));
+      let next = s?.next ?? 1;
+      // Belt and braces: never reuse a seq an event already has.
+      const last = await this.db.all({ ...keys.feedRange(), reverse: true, limit: 1, values: false });
+      if (last.length) next = Math.max(next, keys.decodeFeedEventKey(last[0][0]) + 1);
+      this.feedNext = next;
+    }
+    return this.feedNext;
   }
 
   /** Resolves once every commit queued before it has finished. */
@@ -181,6 +215,23 @@ export class Committer {
       ops.push({ type: 'put', key, value: json(newChunkStats) });
     }
 
+    let feedNext: number | undefined;
+    if (tx.events.length) {
+      let seq = await this.nextFeedSeq();
+      const info = tx.requestInfo;
+      for (const e of tx.events) {
+        const ev: FeedEvent = { ...e, seq, sequencer: sequencerOf(seq), time: tx.now };
+        if (info?.requester !== undefined) ev.requester = info.requester;
+        if (info?.sourceIp !== undefined) ev.sourceIp = info.sourceIp;
+        if (info?.requestId !== undefined) ev.requestId = info.requestId;
+        ops.push({ type: 'put', key: keys.feedEventKey(seq), value: json(ev) });
+        tx.committedEvents.push(ev);
+        seq++;
+      }
+      feedNext = seq;
+      ops.push({ type: 'put', key: keys.settingKey(keys.FEED_SEQ_SETTING), value: json({ next: seq }) });
+    }
+
     if (ops.length > 0) {
       await this.db.batch(ops, this.sync);
       this.seq++;
@@ -188,6 +239,10 @@ export class Committer {
     for (const [id, v] of newBucketStats) this.bucketStatsCache.set(id, v);
     for (const id of tx.droppedBuckets) this.bucketStatsCache.delete(id);
     if (newChunkStats) this.chunkStatsCache = newChunkStats;
+    if (feedNext !== undefined) {
+      this.feedNext = feedNext;
+      this.onEvents?.(tx.committedEvents);
+    }
     for (const fn of tx.hooks) fn();
     for (const h of zeroed) this.zeroSeq.set(h, this.seq);
     for (const h of revived) this.zeroSeq.delete(h);

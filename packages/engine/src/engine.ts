@@ -26,6 +26,13 @@ import { collectGarbage } from './gc';
 import { usage, verifyConsistency, type ConsistencyReport } from './consistency';
 import { UsageAccounting } from './accounting';
 import * as bucketSettings from './bucketSettings';
+import { DEFAULT_FEED_MAX_EVENTS, Feed, type FeedConsumerRecord, type FeedReadResult, type FeedStatus } from './feed/feed';
+import { claimLease, getLease, releaseLease, renewLease, type LeaseRecord, type LeaseResult } from './feed/leases';
+import * as lifecycleConfig from './lifecycle/config';
+import * as lifecycleStore from './lifecycle/store';
+import type { LifecycleConfiguration } from './lifecycle/rules';
+import * as workerRecords from './workers/records';
+import type { WorkerEngineApi, WorkerInfo, WorkerStatus } from './workers/api';
 import type {
   AccessKeyInfo,
   AccountUsage,
@@ -92,21 +99,37 @@ function resolveOptions(o: EngineOptions): ResolvedOptions {
   const placements = { ...(o.placements ?? {}) };
   const storageClassPlacement = { ...(o.storageClassPlacement ?? {}) };
   validatePlacements(placements, storageClassPlacement);
-  return Object.freeze({ dataDir: o.dataDir, fsync: o.fsync ?? true, chunkSize, region: o.region || DEFAULT_REGION, gcGraceMs, placements, storageClassPlacement });
+  const lifecycleDaySeconds = o.lifecycleDaySeconds ?? 86_400;
+  if (!(Number.isFinite(lifecycleDaySeconds) && lifecycleDaySeconds > 0)) throw new TypeError('lifecycleDaySeconds must be > 0');
+  const feedMaxEvents = o.feedMaxEvents ?? DEFAULT_FEED_MAX_EVENTS;
+  if (!Number.isInteger(feedMaxEvents) || feedMaxEvents < 1) throw new TypeError('feedMaxEvents must be an integer >= 1');
+  return Object.freeze({ dataDir: o.dataDir, fsync: o.fsync ?? true, chunkSize, region: o.region || DEFAULT_REGION, gcGraceMs, placements, storageClassPlacement, lifecycleDaySeconds, feedMaxEvents });
 }
 
-export class Engine implements EngineApi {
+/** How often the engine trims the change feed (feed/feed.ts maintain). */
+const FEED_MAINTENANCE_MS = 1000;
+
+export class Engine implements EngineApi, WorkerEngineApi {
   readonly options: ResolvedOptions;
   private readonly ctx: Ctx;
   private readonly gcMutex = new Mutex();
   private closed = false;
   private gcTimer: NodeJS.Timeout | undefined;
   private readonly accounting: UsageAccounting;
+  /** The change feed (appended to by the commit path; trimmed here). */
+  readonly feed: Feed;
+  private feedTimer: NodeJS.Timeout | undefined;
+  private readonly feedMutex = new Mutex();
 
   private constructor(ctx: Ctx) {
     this.ctx = ctx;
     this.options = ctx.options;
     this.accounting = new UsageAccounting(ctx);
+    this.feed = new Feed(ctx, ctx.options.feedMaxEvents);
+    this.feedTimer = setInterval(() => {
+      if (!this.closed && !this.feedMutex.busy) this.maintainFeed().catch(() => undefined);
+    }, FEED_MAINTENANCE_MS);
+    this.feedTimer.unref();
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -122,6 +145,8 @@ export class Engine implements EngineApi {
     if (this.closed) return;
     this.closed = true;
     this.stopBackgroundGc();
+    if (this.feedTimer) clearInterval(this.feedTimer);
+    await this.feedMutex.run(() => undefined);
     await this.accounting.close().catch(() => undefined);
     await this.gcMutex.run(() => undefined);
     await this.ctx.committer.drain();
@@ -338,6 +363,86 @@ export class Engine implements EngineApi {
   }
   async listMultipartUploads(bucket: string, opts: ListMultipartUploadsOptions): Promise<ListMultipartUploadsResult> {
     return multipart.listMultipartUploads(this.c, bucket, opts);
+  }
+
+  // lifecycle
+  async putBucketLifecycle(bucket: string, config: LifecycleConfiguration | undefined): Promise<void> {
+    return lifecycleConfig.putBucketLifecycle(this.c, bucket, config);
+  }
+  async getBucketLifecycle(bucket: string): Promise<LifecycleConfiguration | undefined> {
+    return lifecycleConfig.getBucketLifecycle(this.c, bucket);
+  }
+
+  // change feed
+  async registerFeedConsumer(name: string, opts?: { enabled?: boolean }): Promise<FeedConsumerRecord> {
+    void this.c;
+    return this.feed.register(name, opts);
+  }
+  async unregisterFeedConsumer(name: string): Promise<void> {
+    void this.c;
+    return this.feed.unregister(name);
+  }
+  async readFeed(name: string, opts?: { limit?: number }): Promise<FeedReadResult> {
+    void this.c;
+    return this.feed.read(name, opts?.limit);
+  }
+  async ackFeed(name: string, seq: number): Promise<void> {
+    void this.c;
+    return this.feed.ack(name, seq);
+  }
+  async feedStatus(): Promise<FeedStatus> {
+    void this.c;
+    return this.feed.status();
+  }
+  /** Not part of EngineApi: trim the feed now and enforce its backlog limit (runs every second anyway). */
+  async maintainFeed(): Promise<{ trimmed: number; dropped: number }> {
+    void this.c;
+    return this.feedMutex.run(() => this.feed.maintain());
+  }
+
+  // workers (WorkerEngineApi: also served over the server's socket, workers/rpc.ts)
+  async workerStatus(): Promise<(WorkerStatus & { lease?: LeaseRecord })[]> {
+    const ctx = this.c;
+    const out: (WorkerStatus & { lease?: LeaseRecord })[] = [];
+    for (const s of await workerRecords.listWorkerStatus(ctx)) {
+      const lease = await getLease(ctx, `worker/${s.worker}`);
+      out.push(lease ? { ...s, lease } : s);
+    }
+    return out;
+  }
+  async workerInfo(): Promise<WorkerInfo> {
+    void this.c;
+    return { lifecycleDayMs: this.options.lifecycleDaySeconds * 1000, pid: process.pid };
+  }
+  async listLifecycleBuckets(): Promise<lifecycleStore.LifecycleBucket[]> {
+    return lifecycleStore.listLifecycleBuckets(this.c);
+  }
+  async lifecycleScan(bucket: string, after: string | undefined, limit: number): Promise<lifecycleStore.ScanPage> {
+    return lifecycleStore.lifecycleScan(this.c, bucket, after, limit);
+  }
+  async lifecycleUploads(bucket: string, after: { key: string; uploadId: string } | undefined, limit: number): Promise<{ uploads: lifecycleStore.ScannedUpload[]; next?: { key: string; uploadId: string } }> {
+    return lifecycleStore.lifecycleUploads(this.c, bucket, after, limit);
+  }
+  async lifecycleApply(action: lifecycleStore.LifecycleAction): Promise<lifecycleStore.ApplyResult> {
+    return lifecycleStore.lifecycleApply(this.c, action);
+  }
+  async claimLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult> {
+    return claimLease(this.c, name, owner, ttlMs);
+  }
+  async renewLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult> {
+    return renewLease(this.c, name, owner, ttlMs);
+  }
+  async releaseLease(name: string, owner: string): Promise<void> {
+    return releaseLease(this.c, name, owner);
+  }
+  async getWorkerState(worker: string, sub: string): Promise<unknown> {
+    return workerRecords.getWorkerState(this.c, worker, sub);
+  }
+  async putWorkerState(worker: string, sub: string, value: unknown): Promise<void> {
+    return workerRecords.putWorkerState(this.c, worker, sub, value);
+  }
+  async putWorkerStatus(status: WorkerStatus): Promise<void> {
+    return workerRecords.putWorkerStatus(this.c, status);
   }
 
   // maintenance

@@ -34,6 +34,18 @@
  *                                      checksum, chunk list (inline or D/ segments, like objects).
  *                                      Each part holds one reference on each of its chunks
  *   Q/<queue>/<seq>                    reserved: durable work queues
+ *   F/<seq, 16 digits>                 change-feed event (feed/events.ts FeedEvent), appended in
+ *                                      the SAME batch as the change it describes (commit.ts);
+ *                                      seqs are contiguous and only ever trimmed from the front
+ *                                        S/feedSeq  { next } next feed sequence number
+ *   R/<consumer>                       feed consumer: { cursor (last acked seq), enabled,
+ *                                      overflows, overflowed? } (feed/feed.ts)
+ *   L/<lease name>                     lease { owner, expiresAt, acquiredAt } (feed/leases.ts): a
+ *                                      worker's claim on a role / bucket / partition, in the db so
+ *                                      any process sharing the store sees it
+ *   W/<worker>                         worker status { lastRunStart, scanned, acted, errors, ... }
+ *   W/<worker>\0<sub>                  worker state, e.g. the lifecycle worker's per-bucket cursor
+ *                                      W/lifecycle\0<bucketId> { generation, after, ... }
  *   C/<chunkId>                        { refs, size, zeroedAt? } chunk reference count
  *   Z/<zeroedAt, 16 digits>\0<chunkId> empty: GC candidate (refs reached 0 at zeroedAt); ordered
  *                                      by time so GC reads only the expired ones
@@ -157,6 +169,27 @@ export const gcMarkerKey = (zeroedAt: number, hash: string): Buffer => k('Z/', p
 export const gcMarkersBefore = (time: number): KeyRange => ({ gte: k('Z/'), lt: k('Z/', pad16(time)) });
 export function decodeGcMarkerKey(key: Buffer): { zeroedAt: number; hash: string } {
   return { zeroedAt: Number(key.subarray(2, 18).toString('latin1')), hash: key.subarray(19).toString('latin1') };
+}
+
+// change feed, consumers, leases, worker records (feed/, workers/)
+export const FEED_SEQ_SETTING = 'feedSeq';
+export const feedEventKey = (seq: number): Buffer => k('F/', pad16(seq));
+export const feedRange = (): KeyRange => prefixRange(k('F/'));
+/** Events with seq in [from, to). */
+export const feedRangeBetween = (from: number, to: number): KeyRange => ({ gte: feedEventKey(from), lt: feedEventKey(to) });
+export const decodeFeedEventKey = (key: Buffer): number => Number(key.subarray(2).toString('latin1'));
+export const feedConsumerKey = (name: string): Buffer => k('R/', name);
+export const feedConsumersRange = (): KeyRange => prefixRange(k('R/'));
+export const decodeFeedConsumerKey = (key: Buffer): string => key.subarray(2).toString('utf8');
+export const leaseKey = (name: string): Buffer => k('L/', name);
+export const leasesRange = (): KeyRange => prefixRange(k('L/'));
+export const workerStatusKey = (worker: string): Buffer => k('W/', worker);
+export const workerStateKey = (worker: string, sub: string): Buffer => k('W/', worker, NUL, sub);
+export const workerStatusRange = (): KeyRange => prefixRange(k('W/'));
+/** W/<worker>[\0<sub>] → { worker, sub? }. */
+export function decodeWorkerKey(key: Buffer): { worker: string; sub?: string } {
+  const sep = key.indexOf(SEP, 2);
+  return sep < 0 ? { worker: key.subarray(2).toString('utf8') } : { worker: key.subarray(2, sep).toString('utf8'), sub: key.subarray(sep + 1).toString('utf8') };
 }
 
 // whole key spaces (consistency checks)

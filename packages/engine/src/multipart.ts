@@ -22,6 +22,7 @@ import { combineCrc, createChecksum, CHECKSUM_LENGTHS, type Hasher } from './che
 import { evaluateCopySourceConditions, evaluateWriteConditions } from './conditions';
 import { recheckBucket, requireBucket } from './buckets';
 import { pickHeaders, readRecord, requireVersion, stageReplace } from './objects';
+import { stageObjectEvent } from './feed/emit';
 import type { Acl } from './acl';
 import { toStoredTags, validateTags } from './tags';
 import { applyLock, checkLockSettings } from './objectLock';
@@ -226,7 +227,7 @@ async function readParts(ctx: Ctx, uploadId: string): Promise<Map<number, PartRe
 }
 
 /** Stages removal of an upload and all of its parts (abort, bucket deletion). */
-async function stageDropUpload(ctx: Ctx, tx: Txn, bucketId: string, key: string, uploadId: string): Promise<void> {
+export async function stageDropUpload(ctx: Ctx, tx: Txn, bucketId: string, key: string, uploadId: string): Promise<void> {
   for (const [n, p] of await readParts(ctx, uploadId)) await stageDropPart(ctx, tx, uploadId, n, p);
   tx.del(keys.uploadKey(bucketId, key, uploadId));
 }
@@ -651,7 +652,7 @@ export async function completeMultipartUpload(
     // Every part (chosen or not) gives back its references; the object takes its own below.
     for (const [n, p] of stored) await stageDropPart(ctx, tx, uploadId, n, p);
     tx.del(keys.uploadKey(b.id, key, uploadId));
-    await stageReplace(ctx, tx, b.id, key, old, rec, { chunks });
+    await stageReplace(ctx, tx, b.id, key, old, rec, { chunks }, 'ObjectCreated:CompleteMultipartUpload');
     return toMeta(bucket, key, rec);
   });
 }
@@ -663,6 +664,7 @@ export async function abortMultipartUpload(ctx: Ctx, bucket: string, key: string
     await recheckBucket(ctx, bucket, b.id);
     await requireUpload(ctx, b.id, key, uploadId);
     await stageDropUpload(ctx, tx, b.id, key, uploadId);
+    stageObjectEvent(ctx, tx, 'MultipartUpload:Abort', b.id, key, undefined, { uploadId });
   });
 }
 

@@ -2,6 +2,7 @@
  * Object ACLs: stored in the object (version) record as `acl`; a record without one has the
  * default private ACL of its owner. Put rewrites the record in place (same key, same version).
  */
+import { stageObjectEvent } from './feed/emit';
 import { S3Error } from './errors';
 import type { Ctx } from './context';
 import { requireBucket } from './buckets';
@@ -66,6 +67,7 @@ export function putObjectAcl(ctx: Ctx, bucket: string, key: string, acl: Acl, op
     checkAclAllowed(accessOf(b), acl, rec.owner);
     const next = { ...rec, acl: cloneAcl(acl) };
     tx.put(dbKey, next);
+    stageObjectEvent(ctx, tx, 'ObjectAcl:Put', b.id, key, next);
     return { versionId: rec.versionId };
   });
 }

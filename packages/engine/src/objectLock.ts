@@ -5,6 +5,7 @@
  * yields to `bypassGovernance` (x-amz-bypass-governance-retention), COMPLIANCE never.
  * Lock buckets are always versioned (Enabled), so a write never replaces a locked version.
  */
+import { stageObjectEvent } from './feed/emit';
 import { S3Error } from './errors';
 import type { Ctx } from './context';
 import { recheckBucket, requireBucket, updateBucket, type BucketRecord } from './buckets';
@@ -90,6 +91,7 @@ async function update(
   versionId: string | undefined,
   method: string,
   fn: (rec: ObjectRecord, now: number) => void,
+  event: 'ObjectRetention:Put' | 'ObjectLegalHold:Put' = 'ObjectRetention:Put',
 ): Promise<{ versionId: string }> {
   validateObjectKey(key);
   if (versionId !== undefined) validateVersionId(versionId);
@@ -101,6 +103,7 @@ async function update(
     const rec = { ...loc.rec };
     fn(rec, tx.now);
     tx.put(loc.dbKey, rec);
+    stageObjectEvent(ctx, tx, event, b.id, key, rec);
     return { versionId: rec.versionId };
   });
 }
@@ -125,9 +128,17 @@ export async function getObjectRetention(ctx: Ctx, bucket: string, key: string, 
 }
 
 export function putObjectLegalHold(ctx: Ctx, bucket: string, key: string, on: boolean, opts: { versionId?: string } = {}): Promise<{ versionId: string }> {
-  return update(ctx, bucket, key, opts.versionId, 'PUT', (rec) => {
-    rec.legalHold = on;
-  });
+  return update(
+    ctx,
+    bucket,
+    key,
+    opts.versionId,
+    'PUT',
+    (rec) => {
+      rec.legalHold = on;
+    },
+    'ObjectLegalHold:Put',
+  );
 }
 
 export async function getObjectLegalHold(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string } = {}): Promise<boolean> {

@@ -2,6 +2,7 @@
  * Object and bucket tag sets. An object's tags live in its version record (O/ or V/), so they
  * follow the version; changing them rewrites only that record (one batch, no chunk changes).
  */
+import { stageObjectEvent } from './feed/emit';
 import { S3Error } from './errors';
 import type { Ctx } from './context';
 import * as keys from './keys';
@@ -42,6 +43,7 @@ async function setTags(ctx: Ctx, bucket: string, key: string, tags: Tag[] | unde
     if (tags?.length) rec.tags = toStoredTags(tags);
     else delete rec.tags;
     tx.put(loc.dbKey, rec);
+    stageObjectEvent(ctx, tx, tags?.length ? 'ObjectTagging:Put' : 'ObjectTagging:Delete', b.id, key, rec);
     return { versionId: rec.versionId };
   });
 }

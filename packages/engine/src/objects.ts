@@ -21,6 +21,8 @@ import { resolveRange } from './range';
 import { recheckBucket, requireBucket } from './buckets';
 import { createBodyStream } from './objectStream';
 import { relocateChunks } from './placement';
+import { stageObjectEvent } from './feed/emit';
+import type { FeedEventName } from './feed/events';
 import { Readable } from 'node:stream';
 import {
   inlineMax,
@@ -126,7 +128,16 @@ interface StoredBody {
  * THE way a new current object is written: putObject, copyObject and completeMultipartUpload
  * (multipart.ts) all go through it.
  */
-export async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: string, old: ObjectRecord | undefined, rec: ObjectRecord, body: StoredBody): Promise<void> {
+export async function stageReplace(
+  ctx: Ctx,
+  tx: Txn,
+  bucketId: string,
+  key: string,
+  old: ObjectRecord | undefined,
+  rec: ObjectRecord,
+  body: StoredBody,
+  event: FeedEventName = 'ObjectCreated:Put',
+): Promise<void> {
   // Versioning decides rec's version id and whether `old` is kept (noncurrent) or released.
   await stageRetire(ctx, tx, bucketId, key, old, rec);
   stageChunkList(tx, rec, body.chunks);
@@ -135,6 +146,7 @@ export async function stageReplace(ctx: Ctx, tx: Txn, bucketId: string, key: str
   tx.ref(body.chunks, 1);
   tx.put(keys.objectKey(bucketId, key), rec);
   tx.bucketStats(bucketId, 1, rec.size, rec.inline ? rec.size : 0);
+  stageObjectEvent(ctx, tx, event, bucketId, key, rec);
 }
 
 
@@ -418,7 +430,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
       }
       const inline = await loadInlineBody(ctx.db, src);
       if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
-      await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline });
+      await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline }, 'ObjectCreated:Copy');
       const meta = toMeta(dstBucket, dstKey, rec);
       meta.sourceVersionId = src.versionId;
       return { meta };

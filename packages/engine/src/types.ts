@@ -4,6 +4,10 @@
  */
 import type { Readable } from 'node:stream';
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
+import type { LifecycleConfiguration } from './lifecycle/rules';
+import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/feed';
+import type { WorkerStatus } from './workers/api';
+import type { LeaseRecord } from './feed/leases';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
@@ -557,6 +561,13 @@ export interface EngineOptions {
   /** Which placement each storage class's chunks go to; unmapped classes use the default. */
   storageClassPlacement?: Partial<Record<StorageClass, string>>;
   /**
+   * Length of one lifecycle "day" in seconds (default 86400). Shorter days are for tests: due
+   * dates are "N days, rounded up to the next multiple of a day since the epoch" (lifecycle/rules.ts).
+   */
+  lifecycleDaySeconds?: number;
+  /** Change-feed backlog limit (feed/feed.ts): beyond it the oldest events are dropped. Default 1,000,000. */
+  feedMaxEvents?: number;
+  /**
    * An already-constructed abstract-level database (e.g. memory-level in unit tests).
    * When absent the engine opens classic-level under `<dataDir>/meta`.
    */
@@ -674,6 +685,22 @@ export interface EngineApi {
   getObjectAccess(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectAccess | undefined>;
   /** For AmazonCustomerByEmail grantees (case-insensitive). */
   findUserByEmail(email: string): Promise<User | undefined>;
+
+  // lifecycle (lifecycle/)
+  /** Validated with S3's rules (InvalidArgument / InvalidRequest / MalformedXML); undefined deletes. */
+  putBucketLifecycle(bucket: string, config: LifecycleConfiguration | undefined): Promise<void>;
+  /** undefined when the bucket has none (from the bucket cache: no I/O). */
+  getBucketLifecycle(bucket: string): Promise<LifecycleConfiguration | undefined>;
+
+  // change feed and workers (feed/, workers/)
+  /** Creates a feed consumer reading from the next event on, or enables / disables one. */
+  registerFeedConsumer(name: string, opts?: { enabled?: boolean }): Promise<FeedConsumerRecord>;
+  unregisterFeedConsumer(name: string): Promise<void>;
+  readFeed(name: string, opts?: { limit?: number }): Promise<FeedReadResult>;
+  ackFeed(name: string, seq: number): Promise<void>;
+  feedStatus(): Promise<FeedStatus>;
+  /** Every worker's status record, with the lease of its role. */
+  workerStatus(): Promise<(WorkerStatus & { lease?: LeaseRecord })[]>;
 
   // maintenance
   gc(opts?: { graceMs?: number }): Promise<GcResult>;

@@ -18,6 +18,7 @@ import { decodeRecord, loadChunks, stageDropChunkList, type ObjectRecord } from 
 import type { VersioningStatus } from './types';
 import type { BucketRecord } from './buckets';
 import { applyLock, assertDeletable } from './objectLock';
+import { stageObjectEvent } from './feed/emit';
 
 const MAX64 = (1n << 64n) - 1n;
 const COUNTER_BITS = 20n;
@@ -163,12 +164,14 @@ export async function stageDeleteLatest(ctx: Ctx, tx: Txn, bucketId: string, key
     if (cur) {
       await stageDropBody(ctx, tx, bucketId, cur);
       tx.del(keys.objectKey(bucketId, key));
+      stageObjectEvent(ctx, tx, 'ObjectRemoved:Delete', bucketId, key, cur, { size: undefined, etag: undefined, storageClass: undefined });
     }
     return {};
   }
   const marker: ObjectRecord = { size: 0, etag: '', lastModified: tx.now, owner, versionId: 'null', deleteMarker: true };
   await stageRetire(ctx, tx, bucketId, key, cur, marker);
   tx.put(keys.objectKey(bucketId, key), marker);
+  stageObjectEvent(ctx, tx, 'ObjectRemoved:DeleteMarkerCreated', bucketId, key, marker);
   return { versionId: marker.versionId, deleteMarker: true };
 }
 
@@ -178,6 +181,7 @@ export async function stageDeleteVersion(ctx: Ctx, tx: Txn, bucketId: string, ke
   if (!loc) return undefined;
   assertDeletable(loc.rec, tx.now, bypassGovernance);
   await stageDropBody(ctx, tx, bucketId, loc.rec);
+  stageObjectEvent(ctx, tx, 'ObjectRemoved:Delete', bucketId, key, loc.rec, { size: undefined, etag: undefined, storageClass: undefined });
   if (loc.latest) {
     const next = await ctx.db.all({ ...keys.versionsRange(bucketId, key), limit: 1 });
     if (next.length) {

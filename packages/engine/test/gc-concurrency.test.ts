@@ -184,7 +184,7 @@ describe('on disk (classic-level, fsync)', () => {
     const dir = await tempDir();
     const data = bytes(100 * 1024 + 5, 3);
     let e = await Engine.open({ dataDir: dir, chunkSize: 64 * 1024 });
-    expect(e.options).toEqual({ dataDir: dir, fsync: true, chunkSize: 64 * 1024, region: 'us-east-1', gcGraceMs: 60000, placements: {}, storageClassPlacement: {} });
+    expect(e.options).toEqual({ dataDir: dir, fsync: true, chunkSize: 64 * 1024, region: 'us-east-1', gcGraceMs: 60000, placements: {}, storageClassPlacement: {}, lifecycleDaySeconds: 86400, feedMaxEvents: 1000000 });
     await e.createBucket('disk', { owner: 'root' });
     await e.putObject('disk', 'f', body(data, 10000), { owner: 'root' });
     const root = await e.ensureRootUser();

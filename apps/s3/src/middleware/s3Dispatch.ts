@@ -16,6 +16,7 @@ import { awaitingContinue } from '../http/expectContinue';
 import { resolveOperation, type Target } from '../operations';
 import type { Route } from '../route';
 import type { RequestState } from './requestContext';
+import { runWithRequestInfo } from '@cairn/engine';
 
 export interface DispatchDeps {
   engine: EngineApi;
@@ -81,7 +82,9 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
       key: route.key,
       log: state.log,
     };
-    writeResponse(ctx, await op.handler(c));
+    // Changes this request makes carry who made them into the change feed (engine feed/requestInfo.ts).
+    const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId };
+    writeResponse(ctx, await runWithRequestInfo(info, () => op.handler(c)));
   };
 }
 

@@ -19,6 +19,7 @@ import { openRequestBody } from '../../http/requestBody';
 import { MAX_COMPLETE_BODY_BYTES, parseCompleteMultipartUpload } from '../../xml/completeMultipartUpload';
 import { renderCompleteMultipartUploadResult } from '../../xml/completeMultipartUploadResult';
 import { checksumTypeHeader, displayChecksum, requireUploadId } from './multipartParams';
+import { expirationHeaders } from '../../http/expirationHeader';
 
 function expectedChecksum(c: Parameters<Handler>[0]): { algorithm: ChecksumAlgorithm; value: string } | undefined {
   const present = CHECKSUM_ALGORITHMS.filter((a) => c.headers[checksumHeaderName(a)] !== undefined);
@@ -54,6 +55,6 @@ export const completeMultipartUpload: Handler = async (c) => {
   return xmlResponse(
     renderCompleteMultipartUploadResult({ location, bucket: c.bucket!.name, key: c.key!, etag: meta.etag, checksum }),
     200,
-    { 'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId) },
+    { 'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId), ...(await expirationHeaders(c, c.bucket!.name, meta)) },
   );
 };

@@ -20,6 +20,7 @@ import { renderCopyObjectResult } from '../../xml/copyObjectResult';
 import { requestTaggingDirective, requestTags } from '../../http/taggingHeader';
 import { requestObjectLock } from '../../http/objectLockHeaders';
 import { versionIdHeader } from '../../http/versionHeaders';
+import { expirationHeaders } from '../../http/expirationHeader';
 
 export interface CopySource {
   bucket: string;
@@ -116,6 +117,7 @@ export const copyObject: Handler = async (c) => {
     {
       'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId),
       'x-amz-copy-source-version-id': versionIdHeader(srcBucket, meta.sourceVersionId ?? src.versionId),
+      ...(await expirationHeaders(c, c.bucket!.name, meta)),
     },
   );
 };

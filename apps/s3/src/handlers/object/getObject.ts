@@ -1,5 +1,6 @@
 /** GetObject (GET /bucket/key): streams the engine's body to the socket with backpressure. */
 import type { Handler } from '../../context';
+import { expirationHeaders } from '../../http/expirationHeader';
 import { parseReadRequest, readResponseHeaders, resolvePartRange } from './objectRead';
 
 export const getObject: Handler = async (c) => {
@@ -7,6 +8,7 @@ export const getObject: Handler = async (c) => {
   const part = await resolvePartRange(c, r);
   const res = await c.engine.getObject(c.bucket!.name, c.key!, r.options);
   const { status, headers } = readResponseHeaders(c, res.meta, res.range, r, part);
+  Object.assign(headers, await expirationHeaders(c, c.bucket!.name, res.meta));
   c.log.bytes = res.range ? res.range.end - res.range.start + 1 : res.meta.size;
   return { status, headers, body: res.body };
 };

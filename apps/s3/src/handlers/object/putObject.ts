@@ -20,6 +20,7 @@ import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
 import { requestTags } from '../../http/taggingHeader';
 import { requireIntegrityForLock, requestObjectLock } from '../../http/objectLockHeaders';
 import { versionIdHeader } from '../../http/versionHeaders';
+import { expirationHeaders } from '../../http/expirationHeader';
 
 /** S3's single-PUT limit. */
 export const MAX_PUT_SIZE = 5 * 1024 * 1024 * 1024;
@@ -85,6 +86,7 @@ export const putObject: Handler = async (c) => {
       ETag: `"${meta.etag}"`,
       ...checksumResponseHeaders(meta.checksum),
       'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId),
+      ...(await expirationHeaders(c, c.bucket!.name, meta, tags ?? [])),
     },
   };
 };

@@ -1,0 +1,76 @@
+/**
+ * `cairn worker NAME --data DIR [--lifecycle-day-seconds N] [--lease-ttl-seconds N]`: runs one
+ * worker as its own process beside the `cairn serve --data DIR` that owns the store, driving
+ * its engine over the server's socket DIR/cairn.sock (engine workers/rpc.ts). The worker's
+ * lease keeps it from running while the server (or another worker process) runs the same worker:
+ * start the server with `--workers none` (or without NAME) to hand the work to this process.
+ * SIGTERM / SIGINT: finish the current action, save the cursor, release the lease, exit 0.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { KNOWN_WORKERS, RpcClient, WorkerRunner, createWorker, rpcSocketPath } from '@cairn/engine';
+
+export const WORKER_USAGE = `usage: cairn worker NAME --data DIR [--lifecycle-day-seconds N] [--lifecycle-hour H] [--lease-ttl-seconds N]
+
+  NAME                      ${KNOWN_WORKERS.join(' | ')}
+  --data DIR                the data directory of the running \`cairn serve\` (its socket DIR/cairn.sock)
+  --lifecycle-day-seconds N length of a lifecycle day (default: the server's)
+  --lifecycle-hour H        UTC hour of the daily pass with 24 h days (default 0)
+  --lease-ttl-seconds N     lease time-to-live (default 30): a killed worker's work resumes after it`;
+
+export async function workerMain(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      data: { type: 'string', default: './data' },
+      'lifecycle-day-seconds': { type: 'string' },
+      'lifecycle-hour': { type: 'string' },
+      'lease-ttl-seconds': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(WORKER_USAGE + '\n');
+    return;
+  }
+  const [name, extra] = positionals;
+  if (!name || extra !== undefined) throw new Error(`expected one worker name\n${WORKER_USAGE}`);
+  if (!KNOWN_WORKERS.includes(name)) throw new Error(`unknown worker "${name}"\n${WORKER_USAGE}`);
+  const num = (flag: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${flag}: expected a number >= ${min}, got ${v}`);
+    return n;
+  };
+  const day = num('lifecycle-day-seconds', values['lifecycle-day-seconds'], 0.001);
+  const hour = num('lifecycle-hour', values['lifecycle-hour'], 0);
+  const ttl = num('lease-ttl-seconds', values['lease-ttl-seconds'], 0.1);
+  const socket = rpcSocketPath(resolve(values.data!));
+  const client = new RpcClient(socket);
+  const info = await client.workerInfo(); // fails fast when no server owns DIR
+  const dayMs = day !== undefined ? day * 1000 : info.lifecycleDayMs;
+  const runner = new WorkerRunner(client, createWorker(name, { lifecycle: { dayMs, hourUtc: hour } }), {
+    mode: 'separate',
+    leaseTtlMs: ttl !== undefined ? ttl * 1000 : undefined,
+    log: (m) => process.stderr.write(`cairn: ${m}\n`),
+  });
+  runner.start();
+  process.stderr.write(`cairn: worker ${name} attached to ${socket} (server pid ${info.pid}, lifecycle day ${dayMs / 1000} s)\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`cairn: ${signal}: stopping worker ${name}\n`);
+    runner.stop().then(
+      () => {
+        client.close();
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,66 @@
+/**
+ * WorkerEngineApi: the part of the engine a worker drives. `Engine` implements it in-process;
+ * `RpcClient` (rpc.ts) implements it over the server's unix socket for a worker running as its
+ * own process (only one process may open LevelDB). Everything is JSON-shaped for that reason.
+ */
+import type { LeaseResult } from '../feed/leases';
+import type { ApplyResult, LifecycleAction, LifecycleBucket, ScanPage, ScannedUpload } from '../lifecycle/store';
+
+/** A worker's status record W/<worker> (admin API GET /admin/workers). */
+export interface WorkerStatus {
+  worker: string;
+  /** Lease owner id of the process running it (host:pid:random). */
+  owner: string;
+  mode: 'in-process' | 'separate';
+  pid: number;
+  /** running: holds the lease; standby: another process holds it; stopped: shut down cleanly. */
+  state: 'running' | 'standby' | 'stopped';
+  lastRunStart?: number;
+  lastRunEnd?: number;
+  /** Versions / uploads looked at and actions applied by the last complete run. */
+  lastRunScanned?: number;
+  lastRunActed?: number;
+  totalScanned: number;
+  totalActed: number;
+  errors: number;
+  lastError?: string;
+  /** Where the current run is: bucket and the last key done. */
+  cursor?: { bucket: string; after?: string };
+  updatedAt: number;
+}
+
+export interface WorkerInfo {
+  /** The server's lifecycle day in ms (the x-amz-expiration header uses it). */
+  lifecycleDayMs: number;
+  pid: number;
+}
+
+export interface WorkerEngineApi {
+  workerInfo(): Promise<WorkerInfo>;
+  listLifecycleBuckets(): Promise<LifecycleBucket[]>;
+  lifecycleScan(bucket: string, after: string | undefined, limit: number): Promise<ScanPage>;
+  lifecycleUploads(bucket: string, after: { key: string; uploadId: string } | undefined, limit: number): Promise<{ uploads: ScannedUpload[]; next?: { key: string; uploadId: string } }>;
+  lifecycleApply(action: LifecycleAction): Promise<ApplyResult>;
+  claimLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult>;
+  renewLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult>;
+  releaseLease(name: string, owner: string): Promise<void>;
+  getWorkerState(worker: string, sub: string): Promise<unknown>;
+  /** null deletes. */
+  putWorkerState(worker: string, sub: string, value: unknown): Promise<void>;
+  putWorkerStatus(status: WorkerStatus): Promise<void>;
+}
+
+/** The methods RpcServer exposes (and RpcClient forwards), by name. */
+export const WORKER_API_METHODS = [
+  'workerInfo',
+  'listLifecycleBuckets',
+  'lifecycleScan',
+  'lifecycleUploads',
+  'lifecycleApply',
+  'claimLease',
+  'renewLease',
+  'releaseLease',
+  'getWorkerState',
+  'putWorkerState',
+  'putWorkerStatus',
+] as const satisfies readonly (keyof WorkerEngineApi)[];

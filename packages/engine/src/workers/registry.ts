@@ -1,0 +1,23 @@
+/** The workers Cairn knows, by the name `--workers` and `cairn worker <name>` use. */
+import { LifecycleWorker, LIFECYCLE_WORKER, type LifecycleWorkerOptions } from './lifecycleWorker';
+import type { Worker } from './runtime';
+
+export const KNOWN_WORKERS: readonly string[] = [LIFECYCLE_WORKER];
+
+export interface WorkerOptions {
+  lifecycle?: LifecycleWorkerOptions;
+}
+
+export function createWorker(name: string, opts: WorkerOptions = {}): Worker {
+  if (name === LIFECYCLE_WORKER) return new LifecycleWorker(opts.lifecycle);
+  throw new Error(`unknown worker "${name}" (known: ${KNOWN_WORKERS.join(', ')})`);
+}
+
+/** Parses a `--workers` value: "all" (default), "none", or a comma-separated list of names. */
+export function parseWorkerList(value: string | undefined): string[] {
+  if (value === undefined || value === 'all') return [...KNOWN_WORKERS];
+  if (value === 'none' || value === '') return [];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!KNOWN_WORKERS.includes(n)) throw new Error(`--workers: unknown worker "${n}" (known: ${KNOWN_WORKERS.join(', ')}, or none / all)`);
+  return [...new Set(names)];
+}
