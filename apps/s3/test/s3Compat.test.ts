@@ -29,7 +29,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { rawRequest, parseS3Error, xmlUnescape } from './helpers/rawRequest';
-import { multipartBody, multipartContentType, signPostV4 } from './helpers/postForm';
+import { multipartBody, multipartContentType, signPostV2, signPostV4 } from './helpers/postForm';
 import { startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
 
@@ -404,7 +404,15 @@ describe('POST Object', () => {
         body: multipartBody(fields, { filename: 'f', content: 'data' }),
         headers: { 'Content-Type': multipartContentType() },
       });
-      expect([bad, r.status]).toEqual([bad, 400]);
+      expect([bad, r.status, parseS3Error(r.body).code]).toEqual([bad, 400, 'InvalidArgument']);
     }
+    // Also in a SigV2 form and an anonymous one (into a public-write bucket): nothing is stored.
+    await s3.send(new PutBucketAclCommand({ Bucket: B, ACL: 'public-read-write' }));
+    const v2 = signPostV2([['key', 'v2'], ['x-amz-date', 'garbage']], [{ key: 'v2' }, { 'x-amz-date': 'garbage' }, { bucket: B }]);
+    for (const fields of [v2.fields, [['key', 'anon'], ['x-amz-date', 'garbage']] as [string, string][]]) {
+      const r = await rawRequest(ts.endpoint, { method: 'POST', path: `/${B}`, auth: 'none', body: multipartBody(fields, { filename: 'f', content: 'data' }), headers: { 'Content-Type': multipartContentType() } });
+      expect([r.status, parseS3Error(r.body).code]).toEqual([400, 'InvalidArgument']);
+    }
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: B }))).KeyCount).toBe(0);
   });
 });
