@@ -62,6 +62,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = Object.freeze({
   InvalidRange: T(416, 'The requested range is not satisfiable'),
   InvalidRedirectLocation: T(400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."),
   InvalidRequest: T(400, 'Invalid Request'),
+  InvalidRetentionPeriod: T(400, 'The retention period specified is not valid.'),
   InvalidSecurity: T(403, 'The provided security credentials are not valid.'),
   InvalidStorageClass: T(400, 'The storage class you specified is not valid'),
   InvalidTag: T(400, 'The tag provided was not a valid tag.'),

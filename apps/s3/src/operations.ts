@@ -22,6 +22,7 @@ import { listObjectsV2 } from './handlers/bucket/listObjectsV2';
 import { deleteObjects } from './handlers/bucket/deleteObjects';
 import { putObject } from './handlers/object/putObject';
 import { getObject } from './handlers/object/getObject';
+import { getObjectAttributes } from './handlers/object/getObjectAttributes';
 import { headObject } from './handlers/object/headObject';
 import { deleteObject } from './handlers/object/deleteObject';
 import { copyObject } from './handlers/object/copyObject';
@@ -219,7 +220,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   // ---- object: GET / HEAD
   op('GetObject', 'GET', 'object', '', getObject),
   op('GetObjectAcl', 'GET', 'object', '?acl', getObjectAcl),
-  op('GetObjectAttributes', 'GET', 'object', '?attributes', NI),
+  op('GetObjectAttributes', 'GET', 'object', '?attributes', getObjectAttributes),
   op('GetObjectLegalHold', 'GET', 'object', '?legal-hold', getObjectLegalHold),
   op('GetObjectRetention', 'GET', 'object', '?retention', getObjectRetention),
   op('GetObjectTagging', 'GET', 'object', '?tagging', getObjectTagging),

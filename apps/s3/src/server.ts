@@ -175,6 +175,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       expectContinue(req, res);
       onRequest(req, res);
     });
+    // S3 ignores Expect values other than 100-continue; Node would answer them 417 on its own.
+    server.on('checkExpectation', onRequest);
     server.on('clientError', onClientError);
     server.setTimeout(5 * 60_000);
 

@@ -34,7 +34,7 @@ const KEYS = [
   'z',
 ];
 
-/** encoding-type=url values: S3 writes spaces as '+'. */
+/** encoding-type=url values: S3 writes spaces as %20 (this decoder also takes '+', as botocore's unquote_plus). */
 const urlDecode = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s.replace(/\+/g, ' ')));
 
 useTestServer((env) => ({ ts, s3 } = env), { buckets: ['list', 'nasty'] });
@@ -136,17 +136,17 @@ describe('ListObjectsV2', () => {
     const got = [...(enc.Contents ?? []).map((o) => urlDecode(o.Key)!), ...(enc.CommonPrefixes ?? []).map((p) => urlDecode(p.Prefix)!)];
     const expectTop = new Set(want.map((k) => (k.includes('/') ? k.slice(0, k.indexOf('/') + 1) : k)));
     expect(got.sort()).toEqual([...expectTop].sort());
-    // raw wire format: space → '+', '+' → %2B, '/' kept
+    // raw wire format: space → %20, '+' → %2B, '/' kept
     const raw = await rawRequest(ts.endpoint, { method: 'GET', path: '/nasty', query: { 'list-type': '2', 'encoding-type': 'url', prefix: 'a' } });
-    expect(raw.body).toContain('<Key>a+b</Key>');
+    expect(raw.body).toContain('<Key>a%20b</Key>');
     expect(raw.body).toContain('<Key>a%2Bb</Key>');
     expect(raw.body).toContain('<Key>a%252Fb</Key>');
   });
 
   test('encoding-type=url also encodes Prefix, Delimiter and StartAfter', async () => {
     const r = await s3.send(new ListObjectsV2Command({ Bucket: 'nasty', EncodingType: 'url', Prefix: 'a b', StartAfter: 'a a', Delimiter: '&' }));
-    expect(r.Prefix).toBe('a+b');
-    expect(r.StartAfter).toBe('a+a');
+    expect(r.Prefix).toBe('a%20b');
+    expect(r.StartAfter).toBe('a%20a');
     expect(r.Delimiter).toBe('%26');
     expect(r.Contents?.map((o) => urlDecode(o.Key))).toEqual(['a b']);
   });
@@ -191,7 +191,7 @@ describe('ListObjects (v1)', () => {
 
   test('encoding-type=url encodes Marker and keys', async () => {
     const r = await s3.send(new ListObjectsCommand({ Bucket: 'nasty', EncodingType: 'url', Marker: 'a b', Prefix: 'a' }));
-    expect(r.Marker).toBe('a+b');
+    expect(r.Marker).toBe('a%20b');
     expect(r.Contents?.map((o) => urlDecode(o.Key))).toEqual(['a#b', 'a%2Fb', 'a&b=c', 'a+b', 'a?b']);
   });
 });

@@ -91,7 +91,7 @@ describe('operations.ts', () => {
     expect(new Set(names).size).toBe(names.length);
     expect(OPERATIONS.filter((o) => o.implemented).map((o) => o.name).sort()).toEqual(
       [
-        'CopyObject', 'CreateBucket', 'DeleteBucket', 'DeleteObject', 'DeleteObjects', 'GetBucketLocation', 'GetObject',
+        'CopyObject', 'CreateBucket', 'DeleteBucket', 'DeleteObject', 'DeleteObjects', 'GetBucketLocation', 'GetObject', 'GetObjectAttributes',
         'HeadBucket', 'HeadObject', 'ListBuckets', 'ListObjects', 'ListObjectsV2', 'PutObject',
         // multipart, CORS, requester pays
         'AbortMultipartUpload', 'CompleteMultipartUpload', 'CreateMultipartUpload', 'ListMultipartUploads', 'ListParts', 'UploadPart',

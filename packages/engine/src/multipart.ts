@@ -393,10 +393,17 @@ export async function uploadPartCopy(
       evaluateCopySourceConditions({ etag: src.etag, lastModified: new Date(src.lastModified) }, opts.sourceConditions);
       if (opts.range) {
         const { start, end } = opts.range;
-        if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end >= src.size) {
+        if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
           throw new S3Error('InvalidArgument', `Range specified is not valid for source object of size: ${src.size}`, {
             ArgumentName: 'x-amz-copy-source-range',
             ArgumentValue: `bytes=${start}-${end}`,
+          });
+        }
+        // A well-formed range reaching past the source is InvalidRange, as S3 answers.
+        if (end >= src.size) {
+          throw new S3Error('InvalidRange', `Range specified is not valid for source object of size: ${src.size}`, {
+            RangeRequested: `bytes=${start}-${end}`,
+            ActualObjectSize: String(src.size),
           });
         }
         range = { start, end };
@@ -557,8 +564,10 @@ export async function completeMultipartUpload(
       if (p.partNumber !== i + 1) throw outOfOrder();
     });
 
+    // Every named part is checked before any size (S3 reports a missing part as InvalidPart even
+    // when an earlier one is also too small).
     const chosen: { n: number; p: PartRecord }[] = [];
-    list.forEach((want, i) => {
+    list.forEach((want) => {
       const p = stored.get(want.partNumber);
       if (!p || unquote(want.etag) !== p.etag) throw invalidPart(uploadId, want);
       // Each part's checksum must be named when the upload has an algorithm (without one there is nothing to hold them to).
@@ -569,15 +578,17 @@ export async function completeMultipartUpload(
         );
       }
       if (alg && want.checksum !== undefined && (!p.checksum || want.checksum.trim() !== p.checksum)) throw invalidPart(uploadId, want);
-      if (i < list.length - 1 && p.size < MIN_PART_SIZE) {
+      chosen.push({ n: want.partNumber, p });
+    });
+    chosen.forEach(({ n, p }, i) => {
+      if (i < chosen.length - 1 && p.size < MIN_PART_SIZE) {
         throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', {
           ProposedSize: String(p.size),
           MinSizeAllowed: String(MIN_PART_SIZE),
-          PartNumber: String(want.partNumber),
+          PartNumber: String(n),
           ETag: p.etag,
         });
       }
-      chosen.push({ n: want.partNumber, p });
     });
     const size = chosen.reduce((s, c) => s + c.p.size, 0);
     if (size > MAX_MULTIPART_OBJECT_SIZE) {
@@ -636,8 +647,9 @@ export async function completeMultipartUpload(
         throw new S3Error('InvalidRequest', `A part of this upload has no ${alg} checksum.`);
       }
       rec.checksum = { algorithm: alg, value: multipartChecksum(alg, type, partSums).toString('base64'), type };
-      // A partNumber read of a composite object reports that part's checksum (S3 does).
-      if (type === 'COMPOSITE') rec.partChecksums = chosen.map((c) => c.p.checksum!);
+      // Each part's checksum: a partNumber read of a composite object reports it (S3 does), and
+      // GetObjectAttributes lists it for either type.
+      rec.partChecksums = chosen.map((c) => c.p.checksum!);
     }
     if (opts.expectedChecksum) {
       const want = opts.expectedChecksum.value.trim().replace(/-\d+$/, '');

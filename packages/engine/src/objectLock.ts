@@ -28,8 +28,8 @@ export function validateLockConfiguration(cfg: ObjectLockConfiguration): void {
   if (!MODES.includes(d.mode)) throw new S3Error('MalformedXML', 'Unknown retention mode');
   if ((d.days === undefined) === (d.years === undefined)) throw new S3Error('MalformedXML', 'Exactly one of Days and Years must be given');
   const n = d.days ?? d.years!;
-  if (!Number.isInteger(n) || n <= 0) throw new S3Error('InvalidArgument', 'Default retention period must be a positive integer value.', { ArgumentName: d.days !== undefined ? 'Days' : 'Years', ArgumentValue: String(n) });
-  if ((d.days ?? 0) > 36500 || (d.years ?? 0) > 100) throw new S3Error('InvalidArgument', 'Default retention period is too large.', { ArgumentName: d.days !== undefined ? 'Days' : 'Years', ArgumentValue: String(n) });
+  if (!Number.isInteger(n) || n <= 0) throw new S3Error('InvalidRetentionPeriod', 'Default retention period must be a positive integer value.');
+  if ((d.days ?? 0) > 36500 || (d.years ?? 0) > 100) throw new S3Error('InvalidRetentionPeriod', 'Default retention period is too large.');
 }
 
 function validateRetention(r: ObjectRetention, now: number): void {
@@ -113,8 +113,11 @@ export function putObjectRetention(ctx: Ctx, bucket: string, key: string, retent
     if (retention) validateRetention(retention, now);
     const cur = rec.retention;
     if (cur && cur.until > now) {
-      const weaker = !retention || retention.retainUntil.getTime() < cur.until || (cur.mode === 'COMPLIANCE' && retention.mode !== 'COMPLIANCE');
-      if (weaker && (cur.mode === 'COMPLIANCE' || !opts.bypassGovernance)) throw locked();
+      // Only extending the date in the same mode is free. Removing, shortening or changing the
+      // mode (GOVERNANCE → COMPLIANCE too) needs the governance bypass; COMPLIANCE can never be weakened.
+      const extendsOnly = !!retention && retention.mode === cur.mode && retention.retainUntil.getTime() >= cur.until;
+      const weakensCompliance = cur.mode === 'COMPLIANCE' && (!retention || retention.mode !== 'COMPLIANCE' || retention.retainUntil.getTime() < cur.until);
+      if (weakensCompliance || (!extendsOnly && !opts.bypassGovernance)) throw locked();
     }
     if (retention) rec.retention = { mode: retention.mode, until: retention.retainUntil.getTime() };
     else delete rec.retention;

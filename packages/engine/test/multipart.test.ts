@@ -205,7 +205,7 @@ describe('multipart uploads', () => {
     const u2 = await create('obj2');
     await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1)).rejects.toMatchObject({ code: 'NoSuchKey' });
     await e().putObject('bkt', 'src', body(src, 100_000), { owner: 'alice' });
-    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { range: { start: 0, end: src.length } })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { range: { start: 0, end: src.length } })).rejects.toMatchObject({ code: 'InvalidRange' });
     await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { sourceConditions: { ifMatch: '"nope"' } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
     const p1 = await e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { range: { start: 0, end: MIN_PART_SIZE > src.length ? src.length - 1 : MIN_PART_SIZE } });
     const p2 = await e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 2, { range: { start: 5, end: 5 } });

@@ -30,7 +30,7 @@ test('a lock bucket is versioned for good; configuration and default retention',
   expect(await code(e.putObjectLockConfiguration('plain', { enabled: true }))).toBe('InvalidBucketState');
   await e.putBucketVersioning('plain', 'Enabled');
   await e.putObjectLockConfiguration('plain', { enabled: true });
-  expect(await code(e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 0 } }))).toBe('InvalidArgument');
+  expect(await code(e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 0 } }))).toBe('InvalidRetentionPeriod');
   expect(await code(e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 1, years: 1 } }))).toBe('MalformedXML');
 
   await e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 1 } });
@@ -60,6 +60,9 @@ test('COMPLIANCE cannot be shortened or bypassed; legal hold blocks deletion unt
 
   const g = await e.putObject('locked', 'g', body('x'), { owner: 'root', lock: { retention: { mode: 'GOVERNANCE', retainUntil: future(60_000) } } });
   expect(await code(e.putObjectRetention('locked', 'g', { mode: 'GOVERNANCE', retainUntil: future(1000) }))).toBe('AccessDenied');
+  // GOVERNANCE → COMPLIANCE is a change of the lock too: bypass needed, even with a later date.
+  expect(await code(e.putObjectRetention('locked', 'g', { mode: 'COMPLIANCE', retainUntil: future(120_000) }))).toBe('AccessDenied');
+  await e.putObjectRetention('locked', 'g', { mode: 'GOVERNANCE', retainUntil: future(90_000) });
   await e.putObjectRetention('locked', 'g', undefined, { bypassGovernance: true });
   expect(await code(e.getObjectRetention('locked', 'g'))).toBe('NoSuchObjectLockConfiguration');
 

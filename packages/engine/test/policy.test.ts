@@ -223,6 +223,17 @@ describe('evaluation rules', () => {
     expect(decide({ Statement: [{ ...allowAll, Principal: { AWS: '*' } }] }, req({ principal: null }))).toBe('Allow');
   });
 
+  test('Ceph RGW user forms: arn:aws:iam:::user/NAME and arn:aws:iam::TENANT:user/NAME name user NAME', () => {
+    for (const p of ['arn:aws:iam:::user/bob', 'arn:aws:iam::acme:user/bob', 'arn:aws:iam::carol:user/bob']) {
+      const doc = { Statement: [{ ...allowAll, Principal: { AWS: [p] } }] };
+      expect([p, decide(doc, req({ principal: { userId: 'bob' } }))]).toEqual([p, 'Allow']);
+      expect([p, decide(doc, req({ principal: { userId: 'carol' } }))]).toEqual([p, 'NoOpinion']);
+      expect([p, decide(doc, req({ principal: null }))]).toEqual([p, 'NoOpinion']);
+    }
+    expect(malformed(JSON.stringify({ Statement: [{ ...allowAll, Principal: { AWS: 'arn:aws:iam:::user/*' } }] }))).toMatch(/Invalid principal/);
+    expect(malformed(JSON.stringify({ Statement: [{ ...allowAll, Principal: { AWS: 'arn:aws:iam:::root' } }] }))).toMatch(/Invalid principal/);
+  });
+
   test('NotPrincipal: everyone except the named', () => {
     const doc = { Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: ['alice'] }, Action: 's3:*', Resource: `arn:aws:s3:::${B}/*` }] };
     expect(decide(doc, req({ principal: { userId: 'alice' } }))).toBe('NoOpinion');

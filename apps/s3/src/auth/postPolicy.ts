@@ -97,6 +97,9 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
   const v4sig = field(fields, 'x-amz-signature');
   const v2sig = field(fields, 'signature');
   const policyText = field(fields, 'policy');
+  // A malformed x-amz-date is refused whatever signs the form (SigV4, SigV2 or none).
+  const givenDate = field(fields, 'x-amz-date');
+  if (givenDate !== undefined && !parseAmzDate(givenDate)) throw new S3Error('InvalidArgument', `Invalid x-amz-date: ${givenDate}`, { ArgumentName: 'x-amz-date', ArgumentValue: givenDate });
   if (v4sig === undefined && v2sig === undefined && field(fields, 'awsaccesskeyid') === undefined && field(fields, 'x-amz-credential') === undefined) {
     return { userId: null, accessKeyId: null, signatureVersion: null };
   }
@@ -108,7 +111,6 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
   if (v4sig !== undefined || field(fields, 'x-amz-credential') !== undefined) {
     const algorithm = field(fields, 'x-amz-algorithm');
     const credential = field(fields, 'x-amz-credential');
-    const amzDate = field(fields, 'x-amz-date');
     const missing = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature'].find((f) => field(fields, f) === undefined);
     if (missing) throw new S3Error('InvalidArgument', `Bucket POST must contain a field named '${missing}'.  If it is specified, please check the order of the fields.`, { ArgumentName: missing });
     if (algorithm !== ALGORITHM) throw new S3Error('InvalidArgument', `Only ${ALGORITHM} is supported for x-amz-algorithm`, { ArgumentName: 'x-amz-algorithm', ArgumentValue: algorithm! });
@@ -121,7 +123,6 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
     if (region !== opts.region) {
       throw new S3Error('AuthorizationQueryParametersError', `Error parsing the X-Amz-Credential parameter; the region '${region}' is wrong; expecting '${opts.region}'`, { Region: opts.region });
     }
-    if (!parseAmzDate(amzDate!)) throw new S3Error('InvalidArgument', `Invalid x-amz-date: ${amzDate}`, { ArgumentName: 'x-amz-date', ArgumentValue: amzDate! });
     signatureVersion = 'AWS4-HMAC-SHA256';
     verify = (secret) => safeEqual(signHex(getSigningKey(secret, date, region), policyText), v4sig!.toLowerCase());
   } else {

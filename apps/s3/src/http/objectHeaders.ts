@@ -17,14 +17,18 @@ function h(headers: IncomingHttpHeaders, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-/** Content-Encoding without the transport-level `aws-chunked` token; undefined when nothing is left. */
+/**
+ * Content-Encoding without the transport-level `aws-chunked` token, the rest kept as sent
+ * (`aws-chunked, deflate, gzip` → `deflate, gzip`, as S3 stores it); undefined when nothing is left.
+ */
 export function storedContentEncoding(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const rest = v
     .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
-  return rest.length ? rest.join(',') : undefined;
+    .filter((s) => s.trim().toLowerCase() !== 'aws-chunked')
+    .join(',')
+    .trim();
+  return rest.split(',').some((s) => s.trim() !== '') ? rest : undefined;
 }
 
 export function requestContentHeaders(headers: IncomingHttpHeaders): ContentHeaders {

@@ -3,6 +3,7 @@
  * applies when principal, action, resource and every condition match.
  */
 import { evaluateConditions } from './conditions';
+import { RGW_USER_ARN } from './parse';
 import { normalizeKey } from './contextKeys';
 import type { Decision, Policy, PolicyPrincipal, PolicyRequest, PrincipalSpec, Statement } from './types';
 import { wildcardMatch } from './wildcard';
@@ -12,11 +13,20 @@ export function principalIdentifiers(userId: string): string[] {
   return [userId, `arn:aws:iam::${userId}:root`, `arn:aws:iam::${userId}:user/${userId}`];
 }
 
+/**
+ * Ceph RGW's `arn:aws:iam::[TENANT]:user/NAME` names user NAME: Cairn has one namespace of users
+ * (no tenants), so the tenant part does not narrow it.
+ */
+function rgwUserMatches(arn: string, userId: string): boolean {
+  const m = RGW_USER_ARN.exec(arn);
+  return !!m && m[2] === userId;
+}
+
 function principalMatches(spec: PrincipalSpec, p: PolicyPrincipal | null): boolean {
   if (spec.AWS?.includes('*') || spec.CanonicalUser?.includes('*')) return true;
   if (!p) return false;
   const ids = principalIdentifiers(p.userId);
-  return !!spec.AWS?.some((a) => ids.includes(a)) || !!spec.CanonicalUser?.includes(p.userId);
+  return !!spec.AWS?.some((a) => ids.includes(a) || rgwUserMatches(a, p.userId)) || !!spec.CanonicalUser?.includes(p.userId);
 }
 
 /** ${aws:username}, ${s3:prefix}... from the context; ${*} ${?} ${$} are literal escapes; unknown → left as is (never matches). */

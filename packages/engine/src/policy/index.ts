@@ -1,6 +1,6 @@
 /** Bucket policies: parse + validate (MalformedPolicy), evaluate, public-ness. Pure: no I/O. */
 export * from './types';
-export { parsePolicy, MAX_POLICY_BYTES, type ParsePolicyOptions } from './parse';
+export { parsePolicy, MAX_POLICY_BYTES, RGW_USER_ARN, type ParsePolicyOptions } from './parse';
 export { evaluatePolicy, principalIdentifiers, statementApplies } from './evaluate';
 export { isPublicPolicy, isPublicStatement } from './isPublic';
 export { normalizeKey as normalizeConditionKey } from './contextKeys';

@@ -30,6 +30,9 @@ function stringList(v: unknown, what: string): string[] {
   return list as string[];
 }
 
+/** arn:aws:iam::[TENANT]:user/NAME (the account part may be empty), as Ceph RGW policies write users. */
+export const RGW_USER_ARN = /^arn:aws:iam::([^:*?\s]*):user\/([^*?\s]+)$/;
+
 function parsePrincipal(v: unknown, field: string): PrincipalSpec {
   if (v === '*') return { AWS: ['*'] };
   if (!isObject(v) || Object.keys(v).length === 0) throw malformed('Invalid principal in policy');
@@ -39,8 +42,13 @@ function parsePrincipal(v: unknown, field: string): PrincipalSpec {
     const list = stringList(ids, `${field}.${type}`);
     if (type === 'AWS') {
       for (const id of list) {
-        // "*", an account / user id, or arn:aws:iam::<id>:root|user/<name>|role/<name>
-        const ok = id === '*' || (/^[^*?:\s]+$/.test(id) && !id.startsWith('arn:')) || /^arn:aws:(iam|sts)::[^:*?\s]+:(root|user\/\S+|role\/\S+|assumed-role\/\S+)$/.test(id);
+        // "*", an account / user id, arn:aws:iam::<id>:root|user/<name>|role/<name>, or Ceph RGW's
+        // user forms without an account or with a tenant: arn:aws:iam::[TENANT]:user/<name>
+        const ok =
+          id === '*' ||
+          (/^[^*?:\s]+$/.test(id) && !id.startsWith('arn:')) ||
+          /^arn:aws:(iam|sts)::[^:*?\s]+:(root|user\/\S+|role\/\S+|assumed-role\/\S+)$/.test(id) ||
+          RGW_USER_ARN.test(id);
         if (!ok) throw malformed(`Invalid principal in policy: ${id}`);
       }
     }

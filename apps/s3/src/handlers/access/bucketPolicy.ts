@@ -3,7 +3,7 @@
  * the same text); PUT validates it (MalformedPolicy) and refuses public policies under
  * BlockPublicPolicy (AccessDenied).
  */
-import { isPublicPolicy, parsePolicy } from '@cairn/engine';
+import { isPublicPolicy, parsePolicy, policy as policyLib } from '@cairn/engine';
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
 import { s3Error } from '../../errors';
@@ -22,9 +22,14 @@ async function storedPolicy(c: Parameters<Handler>[0]): Promise<string> {
 
 export const getBucketPolicy: Handler = async (c) => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: await storedPolicy(c) });
 
-/** The Cairn user a principal string names ("alice", arn:aws:iam::alice:root, arn:aws:iam::alice:user/alice). */
+/**
+ * The Cairn user a principal string names ("alice", arn:aws:iam::alice:root, arn:aws:iam::alice:user/alice,
+ * and Ceph RGW's arn:aws:iam::[TENANT]:user/alice).
+ */
 function principalUser(p: string): string | undefined {
   if (p === '*') return undefined;
+  const user = policyLib.RGW_USER_ARN.exec(p);
+  if (user) return user[2];
   const arn = /^arn:aws:(?:iam|sts)::([^:]+):/.exec(p);
   return arn ? arn[1] : p;
 }

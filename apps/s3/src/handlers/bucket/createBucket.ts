@@ -1,9 +1,10 @@
 /**
  * CreateBucket (PUT /bucket). Optional CreateBucketConfiguration body: a LocationConstraint
  * must be absent, empty, or the server's region (a server answers for one region);
- * anything else is InvalidLocationConstraint. Location: /bucket.
+ * anything else is InvalidLocationConstraint. Location: /bucket. Re-creating a bucket you own is
+ * 409 BucketAlreadyOwnedByYou, except in us-east-1 (200, as S3 there).
  */
-import { isOwnerOnlyAcl, type ObjectOwnership } from '@cairn/engine';
+import { isOwnerOnlyAcl, privateAcl, type ObjectOwnership } from '@cairn/engine';
 import type { Handler } from '../../context';
 import { header } from '../../context';
 import { aclFromHeaders } from '../../http/aclRequest';
@@ -38,6 +39,12 @@ export const createBucket: Handler = async (c) => {
   const acl = await aclFromHeaders(c.headers, { engine: c.engine, owner });
   if (acl && objectOwnership === 'BucketOwnerEnforced' && !isOwnerOnlyAcl(acl, owner)) throw s3Error('InvalidBucketAclWithObjectOwnership');
   const objectLockEnabled = (header(c, 'x-amz-bucket-object-lock-enabled') ?? '').trim().toLowerCase() === 'true';
-  await c.engine.createBucket(name, { owner, region, acl, objectOwnership: objectOwnership as ObjectOwnership | undefined, objectLockEnabled });
+  try {
+    await c.engine.createBucket(name, { owner, region, acl, objectOwnership: objectOwnership as ObjectOwnership | undefined, objectLockEnabled });
+  } catch (e) {
+    // S3's us-east-1 legacy: re-creating a bucket you own answers 200 and resets its ACL; elsewhere 409.
+    if ((e as { code?: string }).code !== 'BucketAlreadyOwnedByYou' || c.config.region !== 'us-east-1') throw e;
+    await c.engine.putBucketAcl(name, acl ?? privateAcl(owner));
+  }
   return { status: 200, headers: { Location: `/${name}` } };
 };

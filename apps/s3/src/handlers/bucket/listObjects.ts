@@ -1,5 +1,6 @@
 /**
- * ListObjects v1 (GET /bucket): prefix, delimiter, marker, max-keys, encoding-type=url.
+ * ListObjects v1 (GET /bucket): prefix, delimiter, marker, max-keys, encoding-type=url (which
+ * encodes Delimiter, Marker, NextMarker, Key and CommonPrefixes, but not the top-level Prefix).
  * NextMarker is returned only when a delimiter was given and the listing is truncated (S3's
  * rule; without a delimiter clients continue from the last key).
  */
@@ -23,7 +24,8 @@ export const listObjects: Handler = async (c) => {
   return xmlResponse(
     renderListBucketResultV1({
       name: c.bucket!.name,
-      prefix: enc(prefix),
+      // S3 returns v1's top-level Prefix as sent, even under encoding-type=url (botocore does not decode it).
+      prefix,
       marker: enc(marker),
       nextMarker: page.isTruncated && delimiter !== undefined && page.nextStartAfter !== undefined ? enc(page.nextStartAfter) : undefined,
       maxKeys,

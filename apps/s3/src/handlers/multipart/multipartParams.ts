@@ -54,12 +54,16 @@ export function displayChecksum(cs: ObjectChecksum, parts: number | undefined): 
   return cs.type === 'COMPOSITE' && parts && !cs.value.includes('-') ? `${cs.value}-${parts}` : cs.value;
 }
 
-/** id → display name, each user looked up once. */
+/**
+ * id → display name, each user looked up once. Never empty: ids that are no user (S3's anonymous
+ * owner, a deleted user) and users without a display name show their id, since tools sort and
+ * print by DisplayName and break on a missing one.
+ */
 export async function ownerNames(engine: EngineApi, ids: Iterable<string>): Promise<Map<string, { id: string; displayName: string }>> {
   const out = new Map<string, { id: string; displayName: string }>();
   for (const id of new Set(ids)) {
     const u = await engine.getUser(id).catch(() => undefined);
-    out.set(id, { id, displayName: u?.displayName ?? id });
+    out.set(id, { id, displayName: u?.displayName || id });
   }
   return out;
 }

@@ -3,6 +3,7 @@ import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
 import { s3Error } from '../../errors';
 import { renderListAllMyBucketsResult } from '../../xml/listAllMyBucketsResult';
+import { ownerNames } from '../multipart/multipartParams';
 
 export const MAX_BUCKETS_LIMIT = 10000;
 
@@ -23,15 +24,15 @@ export const listBuckets: Handler = async (c) => {
   }
   if (token === '') throw s3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
   const regionFilter = c.query.get('bucket-region') ?? undefined;
-  const [user, page] = await Promise.all([
-    c.engine.getUser(userId),
+  const [names, page] = await Promise.all([
+    ownerNames(c.engine, [userId]),
     c.engine.listBuckets(userId, { prefix, maxBuckets, continuationToken: token }),
   ]);
   const buckets = regionFilter ? page.buckets.filter((b) => b.region === regionFilter) : page.buckets;
   c.log.buckets = buckets.length;
   return xmlResponse(
     renderListAllMyBucketsResult({
-      owner: { id: userId, displayName: user?.displayName ?? userId },
+      owner: names.get(userId)!,
       buckets: buckets.map((b) => ({ name: b.name, creationDate: b.createdAt, region: b.region })),
       continuationToken: page.continuationToken,
       prefix,
