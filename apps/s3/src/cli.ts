@@ -19,6 +19,8 @@ import { adminMain, ADMIN_USAGE } from './adminCli';
 import { fsckMain } from './fsckCli';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
 import type { StorageClass } from '@cairn/engine';
+import type { LevelWithSilent } from 'pino';
+import { LOG_LEVELS, type LogFormat } from './observability/logger';
 
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
@@ -33,6 +35,10 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --users FILE      JSON array of users to create/update at start
   --admin-port N    also serve the admin API on this port (same host)
   --quiet           no access log
+  --log-level L     fatal|error|warn|info|debug|trace|silent     default info
+  --log-format F    json (one object per line) | pretty          default json
+  --metrics-token T GET /metrics on the admin port requires "Authorization: Bearer T"
+  --metrics-max-buckets N  buckets with their own cairn_bucket_* series   default 100
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
@@ -55,6 +61,10 @@ export interface ServeArgs {
   adminPort?: number;
   placements?: Record<string, string>;
   storageClassPlacement?: Partial<Record<StorageClass, string>>;
+  logLevel: LevelWithSilent;
+  logFormat: LogFormat;
+  metricsToken?: string;
+  metricsMaxBuckets?: number;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -74,8 +84,19 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'admin-port': { type: 'string' },
       placement: { type: 'string', multiple: true },
       'class-placement': { type: 'string', multiple: true },
+      'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'json' },
+      'metrics-token': { type: 'string' },
+      'metrics-max-buckets': { type: 'string' },
     },
   });
+  const logLevel = values['log-level']! as LevelWithSilent;
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
+  const logFormat = values['log-format']! as LogFormat;
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new Error(`--log-format: expected json or pretty, got ${logFormat}`);
+  const maxBucketsRaw = values['metrics-max-buckets'];
+  if (maxBucketsRaw !== undefined && !/^\d+$/.test(maxBucketsRaw)) throw new Error(`--metrics-max-buckets: not a number: ${maxBucketsRaw}`);
+  if (values['metrics-token'] === '') throw new Error('--metrics-token: must not be empty');
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port!) || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
@@ -95,6 +116,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     adminPort: adminPortRaw !== undefined ? Number(adminPortRaw) : undefined,
     placements: parsePlacements(values.placement),
     storageClassPlacement: parseClassPlacements(values['class-placement']),
+    logLevel,
+    logFormat,
+    metricsToken: values['metrics-token'],
+    metricsMaxBuckets: maxBucketsRaw !== undefined ? Number(maxBucketsRaw) : undefined,
   };
 }
 
@@ -119,13 +144,18 @@ async function serve(argv: string[]): Promise<void> {
     adminPort: args.adminPort,
     placements: args.placements,
     storageClassPlacement: args.storageClassPlacement,
+    logLevel: args.logLevel,
+    logFormat: args.logFormat,
+    metricsToken: args.metricsToken,
+    metricsMaxBuckets: args.metricsMaxBuckets,
   });
+  server.logger.info({ endpoint: server.endpoint, adminEndpoint: server.adminEndpoint, region: server.region, data: args.data }, 'started');
 
   const lines = [
     `cairn: serving S3 on ${server.endpoint}  (region ${server.region}, data ${args.data})`,
     `cairn: virtual-hosted style: http://<bucket>.${server.domains[0] ?? 's3.localhost'}:${server.port}`,
   ];
-  if (server.adminEndpoint) lines.push(`cairn: admin API on ${server.adminEndpoint} (root bearer token; see README)`);
+  if (server.adminEndpoint) lines.push(`cairn: admin API, web console and /metrics on ${server.adminEndpoint}`);
   if (server.root.created) {
     lines.push(
       'cairn: generated root credentials (stored in the data directory; shown only this once):',
@@ -142,6 +172,7 @@ async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`cairn: ${signal}: finishing in-flight requests and closing the store\n`);
+    server.logger.info({ signal }, 'stopping');
     server.close().then(
       () => process.exit(0),
       (e: unknown) => {
