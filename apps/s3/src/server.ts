@@ -203,7 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         metrics: { contentType: metrics.contentType, render: () => metrics.render(), workers: () => metrics.workers(), token: options.metricsToken },
         // The console's S3 proxy connects here: the wildcard addresses mean "this machine".
         s3Endpoint: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '[::1]' : hostForUrl}:${port}`,
-        log: (entry) => logger.info(entry, 'admin request'),
+        log: options.quiet ? undefined : (entry) => logger.info(entry, 'admin request'),
       });
       adminServer = http.createServer({ headersTimeout: 60_000, requestTimeout: 60_000 }, admin.callback());
       await new Promise<void>((resolve, reject) => {
