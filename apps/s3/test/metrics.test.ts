@@ -4,6 +4,8 @@
  * per-key labels, and the optional bearer token.
  */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { rawRequest } from './helpers/rawRequest';
 import { startTestServer, ROOT_KEY, type TestServer } from './helpers/server';
 
@@ -147,6 +149,16 @@ describe('GET /metrics', () => {
     offBad();
     ({ text } = await scrape(t));
     expect(series(text, 'cairn_worker_backlog')).toEqual([]);
+  });
+
+  it('deploy/grafana/cairn.json uses only metric names the server exposes', async () => {
+    const { text } = await scrape(t);
+    const exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'deploy', 'grafana', 'cairn.json'), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((x: any) => x.expr));
+    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:cairn|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1].replace(/_(bucket|sum|count)$/, ''))));
+    expect(used.size).toBeGreaterThan(15);
+    for (const name of used) expect([name, exposed.has(name)]).toEqual([name, true]);
   });
 
   it('is served on the admin port only', async () => {
