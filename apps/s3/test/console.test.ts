@@ -104,17 +104,14 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
       await page.getByRole('heading', { name: `Bucket ${BUCKET}` }).waitFor();
       await page.getByLabel('Files').setInputFiles(file);
       // Sample the progress bar's value while the upload runs.
-      await page.evaluate(() => {
-        const w = window as unknown as { samples: number[] };
-        w.samples = [];
-        setInterval(() => {
-          const p = document.getElementById('upload-progress') as HTMLProgressElement | null;
-          if (p) w.samples.push(p.value);
-        }, 5);
-      });
+      // (a string: this runs in the page, whose DOM types the test's tsconfig does not include)
+      await page.evaluate(`window.samples = []; setInterval(() => {
+        const p = document.getElementById('upload-progress');
+        if (p) window.samples.push(p.value);
+      }, 5);`);
       await page.getByRole('button', { name: 'Upload', exact: true }).click();
       await page.getByText('Uploaded big.bin.').waitFor({ timeout: 60_000 });
-      const samples = await page.evaluate(() => (window as unknown as { samples: number[] }).samples);
+      const samples = (await page.evaluate('window.samples')) as number[];
       const between = [...new Set(samples.filter((v) => v > 0 && v < data.length))];
       console.log(`progress bar: ${samples.length} samples, ${between.length} distinct values between 0 and 20 MiB`);
       expect(between.length).toBeGreaterThanOrEqual(2);

@@ -118,7 +118,7 @@ describe('log level and pretty format', () => {
     try {
       await t.client().send(new CreateBucketCommand({ Bucket: 'pretty-logs' }));
       await settle();
-      expect(out.text()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  request PUT \/pretty-logs\/ 200 CreateBucket \d+\.\dms .*user=root/m);
+      expect(out.text()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}request PUT \/pretty-logs\/ 200 CreateBucket \d+\.\dms .*user=root/m);
     } finally {
       await t.stop();
     }

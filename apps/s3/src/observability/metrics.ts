@@ -99,7 +99,9 @@ export class CairnMetrics {
     store('cairn_store_chunks', 'Distinct chunk files', (u) => u.chunks);
     store('cairn_store_buckets', 'Buckets', (u) => u.buckets);
 
-    const self = this;
+    // collect() runs with `this` bound to the metric: reach the instance through these.
+    const bucketRows = (all: BucketUsage[]) => this.bucketRows(all);
+    const workers = () => this.workers();
     const bucketGauge = (name: string, help: string, pick: (r: BucketUsage) => number) =>
       new Gauge({
         name,
@@ -108,7 +110,7 @@ export class CairnMetrics {
         registers,
         collect: async function (this: Gauge<'bucket'>) {
           this.reset();
-          for (const r of self.bucketRows(await engine.bucketUsage())) this.set({ bucket: r.name }, pick(r));
+          for (const r of bucketRows(await engine.bucketUsage())) this.set({ bucket: r.name }, pick(r));
         },
       });
     bucketGauge('cairn_bucket_objects', 'Objects per bucket (every version counted)', (r) => r.objects);
@@ -131,7 +133,7 @@ export class CairnMetrics {
         registers,
         collect: async function (this: Gauge<'worker'>) {
           this.reset();
-          for (const s of await self.workers()) this.set({ worker: s.worker }, pick(s));
+          for (const s of await workers()) this.set({ worker: s.worker }, pick(s));
         },
       });
     workerGauge('cairn_worker_backlog', 'Items waiting in a background worker queue', (s) => s.backlog);
@@ -143,7 +145,7 @@ export class CairnMetrics {
       registers,
       collect: async function (this: Counter<'worker'>) {
         this.reset();
-        for (const s of await self.workers()) this.inc({ worker: s.worker }, s.errors);
+        for (const s of await workers()) this.inc({ worker: s.worker }, s.errors);
       },
     });
   }
