@@ -8,11 +8,25 @@ import Router from '@koa/router';
 import { ROOT_USER_ID, type EngineApi, type User } from '@cairn/engine';
 import { AdminError, toAdminError } from './errors';
 import { adminTokenSignature, parseAdminToken, signaturesEqual } from './token';
+import { metricsRoute, type MetricsProvider } from './metricsRoute';
+import { ConsoleSessions, requireConsoleHeader, sessionIdOf } from './console/session';
+import { consoleRouter } from './console/routes';
+import { consoleStatic, defaultConsoleDir } from './console/static';
 
 export interface AdminAppOptions {
   rootAccessKeyId: string;
   rootSecretAccessKey: string;
   logError?: (entry: Record<string, unknown>) => void;
+  /** One record per admin-port request (method, path without query, status, ms, user). */
+  log?: (entry: Record<string, unknown>) => void;
+  /** Serves GET /metrics (and the console's workers page). */
+  metrics?: MetricsProvider;
+  /** The S3 port as this process reaches it; enables the web console's S3 access (console/s3Proxy.ts). */
+  s3Endpoint?: string;
+  /** The S3 endpoint for links handed to browsers (share links); default: the console's host name with the S3 port. */
+  s3PublicEndpoint?: string;
+  /** The built console (default: dist/console next to this module). */
+  consoleDir?: string;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -54,11 +68,23 @@ async function requireUser(engine: EngineApi, id: string): Promise<User> {
   return u;
 }
 
-/** Admission: only the root, with a bearer token derived from one of its keys. */
-function rootOnly(engine: EngineApi, o: AdminAppOptions): Koa.Middleware {
+/**
+ * Admission: only the root, with a bearer token derived from one of its keys, or (the web
+ * console) a root console session plus the console's CSRF header.
+ */
+function rootOnly(engine: EngineApi, o: AdminAppOptions, sessions: ConsoleSessions): Koa.Middleware {
   const rootSignature = adminTokenSignature(o.rootSecretAccessKey);
   return async (ctx, next) => {
     const header = ctx.get('authorization');
+    const sessionId = header ? undefined : sessionIdOf(ctx);
+    if (sessionId) {
+      const caller = await sessions.caller(sessionId);
+      if (!caller) throw new AdminError(401, 'Unauthorized', 'the console session has ended: sign in again');
+      requireConsoleHeader(ctx);
+      if (!caller.root) throw new AdminError(403, 'AccessDenied', 'only the root user may use the admin API');
+      ctx.state.user = caller.userId;
+      return next();
+    }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) {
       ctx.set('WWW-Authenticate', 'Bearer realm="cairn-admin"');
@@ -78,6 +104,7 @@ function rootOnly(engine: EngineApi, o: AdminAppOptions): Koa.Middleware {
     }
     if (userId === undefined) throw new AdminError(401, 'Unauthorized', 'invalid bearer token');
     if (userId !== ROOT_USER_ID) throw new AdminError(403, 'AccessDenied', 'only the root user may use the admin API');
+    ctx.state.user = userId;
     await next();
   };
 }
@@ -180,6 +207,15 @@ export function createAdminApp(engine: EngineApi, o: AdminAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   const router = createAdminRouter(engine);
+  const sessions = new ConsoleSessions(engine, { accessKeyId: o.rootAccessKeyId, secretAccessKey: o.rootSecretAccessKey });
+  if (o.log) {
+    const log = o.log;
+    app.use(async (ctx, next) => {
+      const started = performance.now();
+      ctx.res.once('close', () => log({ method: ctx.method, path: ctx.path, status: ctx.res.statusCode, ms: performance.now() - started, user: ctx.state.user }));
+      await next();
+    });
+  }
   app.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     try {
@@ -193,7 +229,19 @@ export function createAdminApp(engine: EngineApi, o: AdminAppOptions): Koa {
       ctx.body = { error: { code: r.code, message: r.message } };
     }
   });
-  app.use(rootOnly(engine, o));
+  app.use(metricsRoute(o.metrics));
+  app.use(consoleStatic(o.consoleDir ?? defaultConsoleDir()));
+  if (o.s3Endpoint) {
+    const console = consoleRouter(engine, {
+      sessions,
+      s3: { endpoint: o.s3Endpoint, region: engine.options.region },
+      s3PublicEndpoint: o.s3PublicEndpoint,
+      workers: o.metrics?.workers ? () => o.metrics!.workers!() : undefined,
+      readJson,
+    });
+    app.use(console.routes());
+  }
+  app.use(rootOnly(engine, o, sessions));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -20,6 +20,8 @@ export interface AppOptions {
   config: ServerConfig;
   quiet?: boolean;
   accessLog?: AccessLogSink;
+  /** Sees every request's access-log record, even when quiet (the metrics). */
+  observe?: AccessLogSink;
   logError?: ErrorLogger;
   /** Overrides for authentication (tests inject a clock). */
   auth?: Partial<AuthOptions>;
@@ -58,7 +60,7 @@ export function createApp(o: AppOptions): Koa {
     ...o.auth,
   };
 
-  app.use(requestContext({ quiet: o.quiet ?? false, sink: o.accessLog }));
+  app.use(requestContext({ quiet: o.quiet ?? false, sink: o.accessLog, observe: o.observe }));
   app.use(corsResponseHeaders(o.engine)); // outside the error responder: errors get CORS headers too
   app.use(errorResponder({ logError }));
   // Hosts under a --website-domain are website requests (HTML errors, index documents); the rest is REST.

@@ -21,6 +21,8 @@ import { workerMain } from './workerCli';
 import { parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
 import type { StorageClass } from '@cairn/engine';
+import type { LevelWithSilent } from 'pino';
+import { LOG_LEVELS, type LogFormat } from './observability/logger';
 
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
@@ -36,6 +38,10 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --users FILE      JSON array of users to create/update at start
   --admin-port N    also serve the admin API on this port (same host)
   --quiet           no access log
+  --log-level L     fatal|error|warn|info|debug|trace|silent     default info
+  --log-format F    json (one object per line) | pretty          default json
+  --metrics-token T GET /metrics on the admin port requires "Authorization: Bearer T"
+  --metrics-max-buckets N  buckets with their own cairn_bucket_* series   default 100
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
@@ -66,6 +72,10 @@ export interface ServeArgs {
   workers?: string[];
   lifecycleDaySeconds?: number;
   lifecycleHourUtc?: number;
+  logLevel: LevelWithSilent;
+  logFormat: LogFormat;
+  metricsToken?: string;
+  metricsMaxBuckets?: number;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -89,8 +99,19 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       workers: { type: 'string' },
       'lifecycle-day-seconds': { type: 'string' },
       'lifecycle-hour': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'json' },
+      'metrics-token': { type: 'string' },
+      'metrics-max-buckets': { type: 'string' },
     },
   });
+  const logLevel = values['log-level']! as LevelWithSilent;
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`);
+  const logFormat = values['log-format']! as LogFormat;
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new Error(`--log-format: expected json or pretty, got ${logFormat}`);
+  const maxBucketsRaw = values['metrics-max-buckets'];
+  if (maxBucketsRaw !== undefined && !/^\d+$/.test(maxBucketsRaw)) throw new Error(`--metrics-max-buckets: not a number: ${maxBucketsRaw}`);
+  if (values['metrics-token'] === '') throw new Error('--metrics-token: must not be empty');
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port!) || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
@@ -118,6 +139,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     adminPort: adminPortRaw !== undefined ? Number(adminPortRaw) : undefined,
     placements: parsePlacements(values.placement),
     storageClassPlacement: parseClassPlacements(values['class-placement']),
+    logLevel,
+    logFormat,
+    metricsToken: values['metrics-token'],
+    metricsMaxBuckets: maxBucketsRaw !== undefined ? Number(maxBucketsRaw) : undefined,
   };
 }
 
@@ -146,7 +171,12 @@ async function serve(argv: string[]): Promise<void> {
     workers: args.workers,
     lifecycleDaySeconds: args.lifecycleDaySeconds,
     lifecycleHourUtc: args.lifecycleHourUtc,
+    logLevel: args.logLevel,
+    logFormat: args.logFormat,
+    metricsToken: args.metricsToken,
+    metricsMaxBuckets: args.metricsMaxBuckets,
   });
+  server.logger.info({ endpoint: server.endpoint, adminEndpoint: server.adminEndpoint, region: server.region, data: args.data }, 'started');
 
   const lines = [
     `cairn: serving S3 on ${server.endpoint}  (region ${server.region}, data ${args.data})`,
@@ -154,7 +184,7 @@ async function serve(argv: string[]): Promise<void> {
   ];
   for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
   lines.push(`cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`);
-  if (server.adminEndpoint) lines.push(`cairn: admin API on ${server.adminEndpoint} (root bearer token; see README)`);
+  if (server.adminEndpoint) lines.push(`cairn: admin API, web console and /metrics on ${server.adminEndpoint}`);
   if (server.root.created) {
     lines.push(
       'cairn: generated root credentials (stored in the data directory; shown only this once):',
@@ -171,6 +201,7 @@ async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`cairn: ${signal}: finishing in-flight requests and closing the store\n`);
+    server.logger.info({ signal }, 'stopping');
     server.close().then(
       () => process.exit(0),
       (e: unknown) => {

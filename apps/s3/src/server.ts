@@ -23,6 +23,9 @@ import { newHostId, newRequestId, type AccessLogSink } from './middleware/reques
 import type { ErrorLogger } from './middleware/errorResponder';
 import { normalizeDomains } from './route';
 import { renderError } from './xml/error';
+import { createLogger, type LogFormat, type Logger } from './observability/logger';
+import { CairnMetrics, type RequestObservation } from './observability/metrics';
+import type { LevelWithSilent } from 'pino';
 
 export const DEFAULT_DOMAINS = ['s3.localhost'];
 export const DEFAULT_REGION = 'us-east-1';
@@ -65,6 +68,16 @@ export interface ServerOptions {
   workerLeaseTtlMs?: number;
   /** Serve the worker RPC socket DIR/cairn.sock for `cairn worker ...` processes. Default true. */
   workerSocket?: boolean;
+  /** Log level (pino) for access, error, startup and worker messages; default info. */
+  logLevel?: LevelWithSilent;
+  /** json (default): one JSON object per line; pretty: short lines for a terminal. */
+  logFormat?: LogFormat;
+  /** Where log lines go (default stdout); tests collect them. */
+  logDestination?: NodeJS.WritableStream;
+  /** When set, the admin port's GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Buckets with their own cairn_bucket_* series (largest first); default 100. */
+  metricsMaxBuckets?: number;
 }
 
 export interface RunningServer {
@@ -87,6 +100,10 @@ export interface RunningServer {
   adminPort?: number;
   /** http://host:adminPort, when the admin API runs. */
   adminEndpoint?: string;
+  /** The Prometheus metrics (served on the admin port); workers register their queues here. */
+  metrics: CairnMetrics;
+  /** The process logger (pino). */
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -107,6 +124,15 @@ export function parseUsers(json: unknown, source = 'users'): UserInput[] {
       secretAccessKey: o.secretAccessKey as string,
     };
   });
+}
+
+/** Access-log records as pino lines ("request"); pino stamps its own time. 5xx are errors. */
+function accessLogToLogger(logger: Logger): AccessLogSink {
+  return (line) => {
+    const { time: _time, ...rest } = line;
+    if (typeof rest.status === 'number' && rest.status >= 500) logger.error(rest, 'request');
+    else logger.info(rest, 'request');
+  };
 }
 
 function rawErrorResponse(status: number, code: string): string {
@@ -158,7 +184,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const u of users) await engine.upsertUser(u);
 
     const config: ServerConfig = { region, domains: normalizeDomains(options.domains ?? DEFAULT_DOMAINS), websiteDomains: normalizeDomains(options.websiteDomains ?? []) };
-    const app = createApp({ engine, config, quiet: options.quiet, accessLog: options.accessLog, logError: options.logError });
+    const logger = createLogger({ level: options.logLevel, format: options.logFormat, destination: options.logDestination });
+    const logError = options.logError ?? ((entry: Record<string, unknown>) => logger.error(entry));
+    const accessLog = options.accessLog ?? accessLogToLogger(logger);
+    const metrics = new CairnMetrics(engine, { maxBuckets: options.metricsMaxBuckets });
+    const app = createApp({ engine, config, quiet: options.quiet, accessLog, observe: (line) => metrics.observeRequest(line as unknown as RequestObservation), logError });
     const handle = app.callback();
 
     let closing = false;
@@ -194,7 +224,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     let adminServer: http.Server | undefined;
     let adminPort: number | undefined;
     if (options.adminPort !== undefined) {
-      const admin = createAdminApp(engine, { rootAccessKeyId: root.accessKeyId, rootSecretAccessKey: root.secretAccessKey, logError: options.logError });
+      const admin = createAdminApp(engine, {
+        rootAccessKeyId: root.accessKeyId,
+        rootSecretAccessKey: root.secretAccessKey,
+        logError,
+        metrics: { contentType: metrics.contentType, render: () => metrics.render(), workers: () => metrics.workers(), token: options.metricsToken },
+        // The console's S3 proxy connects here: the wildcard addresses mean "this machine".
+        s3Endpoint: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '[::1]' : hostForUrl}:${port}`,
+        log: options.quiet ? undefined : (entry) => logger.info(entry, 'admin request'),
+      });
       adminServer = http.createServer({ headersTimeout: 60_000, requestTimeout: 60_000 }, admin.callback());
       await new Promise<void>((resolve, reject) => {
         adminServer!.once('error', reject);
@@ -236,6 +274,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await done;
         await adminDone;
         clearTimeout(grace);
+        metrics.close();
         await engine.close();
       })());
 
@@ -252,6 +291,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       workerSocketPath: rpc?.socketPath,
       adminPort,
       adminEndpoint: adminPort !== undefined ? `http://${hostForUrl}:${adminPort}` : undefined,
+      metrics,
+      logger,
       close,
     };
   } catch (e) {

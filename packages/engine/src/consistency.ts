@@ -18,7 +18,7 @@ import type { BucketRecord } from './buckets';
 import { type BatchOp, type IterateOptions, type MetaDb, json, EMPTY } from './db';
 import * as keys from './keys';
 import { decodeRecord, loadChunks, type ChunkListFields, type ObjectRecord } from './records';
-import type { UsageReport } from './types';
+import type { BucketUsage, UsageReport } from './types';
 
 /** A record holding (or owning) a body. */
 export interface BodyHolder {
@@ -452,6 +452,17 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
       }
     }
     return { ok: problems.length === 0, problems, objects: s.holders, chunks: s.chunkRecords, referencedChunks: s.referencedChunks };
+  });
+}
+
+/** Per-bucket counters (objects = current + noncurrent versions, logical bytes), by bucket name: O(buckets). */
+export async function bucketUsage(ctx: Ctx): Promise<BucketUsage[]> {
+  const buckets = await ctx.db.all(keys.bucketsRange());
+  const records = buckets.map(([k, v]) => ({ name: k.subarray(2).toString('utf8'), rec: JSON.parse(v.toString('utf8')) as BucketRecord }));
+  const stats = await ctx.db.getMany(records.map((r) => keys.bucketStatsKey(r.rec.id)));
+  return records.map((r, i) => {
+    const s = stats[i] ? (JSON.parse(stats[i]!.toString('utf8')) as BucketStats) : { objects: 0, bytes: 0 };
+    return { name: r.name, owner: r.rec.owner, objects: s.objects, logicalBytes: s.bytes };
   });
 }
 

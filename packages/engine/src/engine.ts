@@ -23,7 +23,7 @@ import { listObjectVersions } from './versionListing';
 import * as tagging from './objectTagging';
 import * as objectLock from './objectLock';
 import { collectGarbage } from './gc';
-import { usage, verifyConsistency, type ConsistencyReport } from './consistency';
+import { bucketUsage, usage, verifyConsistency, type ConsistencyReport } from './consistency';
 import { UsageAccounting } from './accounting';
 import * as bucketSettings from './bucketSettings';
 import { DEFAULT_FEED_MAX_EVENTS, Feed, type FeedConsumerRecord, type FeedReadResult, type FeedStatus } from './feed/feed';
@@ -53,6 +53,8 @@ import type {
   EngineApi,
   EngineOptions,
   GcResult,
+  GcRunReport,
+  BucketUsage,
   GetObjectOptions,
   GetObjectResult,
   ListBucketsOptions,
@@ -115,6 +117,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
   private readonly gcMutex = new Mutex();
   private closed = false;
   private gcTimer: NodeJS.Timeout | undefined;
+  private readonly gcListeners = new Set<(report: GcRunReport) => void>();
   private readonly accounting: UsageAccounting;
   /** The change feed (appended to by the commit path; trimmed here). */
   readonly feed: Feed;
@@ -448,10 +451,42 @@ export class Engine implements EngineApi, WorkerEngineApi {
   // maintenance
   async gc(opts?: { graceMs?: number }): Promise<GcResult> {
     const ctx = this.c;
-    return this.gcMutex.run(() => collectGarbage(ctx, opts?.graceMs ?? this.options.gcGraceMs));
+    return this.gcMutex.run(async () => {
+      const started = performance.now();
+      try {
+        const result = await collectGarbage(ctx, opts?.graceMs ?? this.options.gcGraceMs);
+        this.reportGc({ result, durationMs: performance.now() - started });
+        return result;
+      } catch (error) {
+        this.reportGc({ error, durationMs: performance.now() - started });
+        throw error;
+      }
+    });
   }
   async usage(): Promise<UsageReport> {
     return usage(this.c);
+  }
+  async bucketUsage(): Promise<BucketUsage[]> {
+    return bucketUsage(this.c);
+  }
+
+  /**
+   * Not part of EngineApi: `listener` hears about every gc() run (manual or background), so
+   * metrics can count runs and freed space without wrapping whoever calls gc(). Returns an unsubscribe.
+   */
+  onGcRun(listener: (report: GcRunReport) => void): () => void {
+    this.gcListeners.add(listener);
+    return () => this.gcListeners.delete(listener);
+  }
+
+  private reportGc(report: GcRunReport): void {
+    for (const l of this.gcListeners) {
+      try {
+        l(report);
+      } catch {
+        // a listener's failure must not fail GC
+      }
+    }
   }
 
   /**

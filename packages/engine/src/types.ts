@@ -421,6 +421,21 @@ export interface GcResult {
   bytesRemoved: number;
 }
 
+/** One bucket's counters (bucketUsage()): versions of every kind count as objects. */
+export interface BucketUsage {
+  name: string;
+  owner: string;
+  objects: number;
+  logicalBytes: number;
+}
+
+/** One finished gc() run, as reported to Engine.onGcRun listeners (metrics). */
+export interface GcRunReport {
+  result?: GcResult;
+  error?: unknown;
+  durationMs: number;
+}
+
 export interface UsageReport {
   buckets: number;
   objects: number;
@@ -705,4 +720,6 @@ export interface EngineApi {
   // maintenance
   gc(opts?: { graceMs?: number }): Promise<GcResult>;
   usage(): Promise<UsageReport>;
+  /** Per-bucket objects and logical bytes from the stored counters, by bucket name. */
+  bucketUsage(): Promise<BucketUsage[]>;
 }

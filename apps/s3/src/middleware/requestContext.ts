@@ -1,6 +1,7 @@
 /**
  * First middleware: a unique request id (x-amz-request-id), x-amz-id-2, Server and Date on
- * every response, and one structured (JSON) access-log line per request unless quiet.
+ * every response, and one structured access-log record per request: logged unless quiet
+ * (observability/logger.ts), always observed by the metrics (observability/metrics.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
@@ -41,8 +42,9 @@ export function redactQuery(rawQuery: string): string {
   return rawQuery.replace(/((?:^|&)(?:X-Amz-Signature|Signature|X-Amz-Credential|X-Amz-Security-Token|AWSAccessKeyId)=)[^&]*/gi, '$1REDACTED');
 }
 
-export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink }): Koa.Middleware {
-  const sink = opts.sink ?? stdoutSink;
+export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink; observe?: AccessLogSink }): Koa.Middleware {
+  const sink = opts.quiet ? undefined : (opts.sink ?? stdoutSink);
+  const observe = opts.observe;
   return async (ctx, next) => {
     const state: RequestState = {
       requestId: newRequestId(),
@@ -54,15 +56,23 @@ export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink }): 
     ctx.set('x-amz-request-id', state.requestId);
     ctx.set('x-amz-id-2', state.hostId);
     ctx.set('Server', 'Cairn');
-    if (!opts.quiet) {
+    if (sink || observe) {
+      // Captured now: in 'close' the socket may already be detached (null).
+      const remote = ctx.req.socket?.remoteAddress;
       const res = ctx.res;
+      let ttfbMs: number | undefined;
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+        ttfbMs ??= Number(process.hrtime.bigint() - state.startedAt) / 1e6;
+        return writeHead.apply(this, args);
+      } as typeof res.writeHead;
       res.once('close', () => {
         const url = ctx.req.url ?? '';
         const q = url.indexOf('?');
-        sink({
+        const line = {
           time: new Date().toISOString(),
           requestId: state.requestId,
-          remote: ctx.req.socket.remoteAddress,
+          remote,
           method: ctx.method,
           path: q === -1 ? url : url.slice(0, q),
           query: q === -1 ? undefined : redactQuery(url.slice(q + 1)),
@@ -77,9 +87,12 @@ export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink }): 
           bytesIn: ctx.req.headers['content-length'] !== undefined ? Number(ctx.req.headers['content-length']) : undefined,
           bytesOut: res.getHeader('content-length') !== undefined ? Number(res.getHeader('content-length')) : undefined,
           ms: Number(process.hrtime.bigint() - state.startedAt) / 1e6,
+          ttfbMs,
           userAgent: ctx.get('user-agent') || undefined,
           ...state.log,
-        });
+        };
+        observe?.(line);
+        sink?.(line);
       });
     }
     await next();
