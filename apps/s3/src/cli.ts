@@ -4,13 +4,16 @@
  *
  *   cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--region NAME]
  *               [--fsync true|false] [--users FILE] [--quiet]
- *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
+ *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...] [--shutdown-grace SECONDS]
  *
  * Defaults: ./data, port 9000, host 127.0.0.1 (safe by default; pass --host 0.0.0.0 to listen on
  * every interface), domain s3.localhost, region us-east-1, fsync true.
  * Root credentials: CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY, else the ones persisted in the
  * store, else generated on first start (and printed that once). The endpoint is always printed.
- * SIGTERM / SIGINT: stop accepting, finish in-flight requests, close the database, exit 0.
+ * SIGTERM / SIGINT: stop accepting, finish in-flight requests for at most --shutdown-grace
+ * seconds (then cut them), close the database, exit 0; a second signal exits at once.
+ * Errors escaping the request path are logged and counted, and the server keeps serving
+ * (escapedErrors.ts explains why).
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -18,11 +21,14 @@ import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, type RunningServer } from
 import { adminMain, ADMIN_USAGE } from './adminCli';
 import { fsckMain } from './fsckCli';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
+import { UsageError, describeServeError } from './cliErrors';
+import { installCrashPolicy } from './escapedErrors';
 import type { StorageClass } from '@cairn/engine';
 
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
+                   [--shutdown-grace SECONDS]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -36,6 +42,9 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
+  --shutdown-grace SECONDS     on SIGTERM/SIGINT, how long in-flight requests may finish
+                               before they are cut (a second signal exits at once)  default 30
+  -h, --help        this text
 
        cairn admin ...   (the admin API's client; \`cairn admin help\`)
        cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json]   (offline consistency check; \`cairn fsck --help\`)
@@ -55,6 +64,8 @@ export interface ServeArgs {
   adminPort?: number;
   placements?: Record<string, string>;
   storageClassPlacement?: Partial<Record<StorageClass, string>>;
+  shutdownGraceSeconds: number;
+  help: boolean;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -74,9 +85,13 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'admin-port': { type: 'string' },
       placement: { type: 'string', multiple: true },
       'class-placement': { type: 'string', multiple: true },
+      'shutdown-grace': { type: 'string', default: '30' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
+  const grace = values['shutdown-grace']!;
+  if (!/^\d+(\.\d+)?$/.test(grace)) throw new Error(`--shutdown-grace: not a number of seconds: ${grace}`);
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port!) || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
   const adminPortRaw = values['admin-port'];
@@ -95,16 +110,38 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     adminPort: adminPortRaw !== undefined ? Number(adminPortRaw) : undefined,
     placements: parsePlacements(values.placement),
     storageClassPlacement: parseClassPlacements(values['class-placement']),
+    shutdownGraceSeconds: Number(grace),
+    help: values.help ?? false,
   };
 }
 
+function printGeneratedRoot(root: { accessKeyId: string; secretAccessKey: string }): void {
+  process.stderr.write(
+    [
+      'cairn: generated root credentials (stored in the data directory; shown only this once):',
+      `  AWS_ACCESS_KEY_ID=${root.accessKeyId}`,
+      `  AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}`,
+    ].join('\n') + '\n',
+  );
+}
+
 async function serve(argv: string[]): Promise<void> {
-  const args = parseServeArgs(argv);
+  let args: ServeArgs;
+  try {
+    args = parseServeArgs(argv);
+  } catch (e) {
+    throw new UsageError((e as Error).message, USAGE);
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
   const envKey = process.env.CAIRN_ACCESS_KEY_ID || undefined;
   const envSecret = process.env.CAIRN_SECRET_ACCESS_KEY || undefined;
   if ((envKey === undefined) !== (envSecret === undefined)) {
     throw new Error('set both CAIRN_ACCESS_KEY_ID and CAIRN_SECRET_ACCESS_KEY, or neither');
   }
+  installCrashPolicy();
   const server: RunningServer = await startServer({
     dataDir: args.data,
     port: args.port,
@@ -119,6 +156,11 @@ async function serve(argv: string[]): Promise<void> {
     adminPort: args.adminPort,
     placements: args.placements,
     storageClassPlacement: args.storageClassPlacement,
+    shutdownGraceMs: args.shutdownGraceSeconds * 1000,
+    // Printed the moment they exist: a start that fails later must not lose them.
+    onRootGenerated: printGeneratedRoot,
+  }).catch((e: unknown) => {
+    throw new Error(describeServeError(e, { dataDir: args.data, host: args.host, port: args.port }));
   });
 
   const lines = [
@@ -127,11 +169,7 @@ async function serve(argv: string[]): Promise<void> {
   ];
   if (server.adminEndpoint) lines.push(`cairn: admin API on ${server.adminEndpoint} (root bearer token; see README)`);
   if (server.root.created) {
-    lines.push(
-      'cairn: generated root credentials (stored in the data directory; shown only this once):',
-      `  AWS_ACCESS_KEY_ID=${server.root.accessKeyId}`,
-      `  AWS_SECRET_ACCESS_KEY=${server.root.secretAccessKey}`,
-    );
+    lines.push('cairn: root credentials: the generated ones printed above');
   } else {
     lines.push(`cairn: root access key ${server.root.accessKeyId}${envKey ? ' (from CAIRN_ACCESS_KEY_ID)' : ' (from the store)'}`);
   }
@@ -139,9 +177,13 @@ async function serve(argv: string[]): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator wants out now (LevelDB batches are durable without close).
+      process.stderr.write(`cairn: ${signal} again: exiting now\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
     stopping = true;
-    process.stderr.write(`cairn: ${signal}: finishing in-flight requests and closing the store\n`);
+    process.stderr.write(`cairn: ${signal}: finishing in-flight requests (at most ${args.shutdownGraceSeconds} s) and closing the store\n`);
     server.close().then(
       () => process.exit(0),
       (e: unknown) => {
@@ -173,13 +215,14 @@ export async function main(argv: string[]): Promise<void> {
     if (command === undefined) process.exitCode = 1;
     return;
   }
-  throw new Error(`unknown command: ${command}`);
+  throw new UsageError(`unknown command: ${command}`);
 }
 
 /** Runs the command and exits non-zero on failure (bin/cairn.js calls this). */
 export function run(argv: string[]): void {
   main(argv).catch((e: unknown) => {
-    process.stderr.write(`cairn: ${(e as Error)?.message ?? String(e)}\n${USAGE}\n`);
+    // One line for what went wrong; the usage text only when the command line was wrong.
+    process.stderr.write(`cairn: ${(e as Error)?.message ?? String(e)}\n${e instanceof UsageError ? (e.usage ?? USAGE) + '\n' : ''}`);
     process.exit(1);
   });
 }
