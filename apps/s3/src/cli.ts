@@ -23,6 +23,7 @@ import { fsckMain } from './fsckCli';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
 import { UsageError, describeServeError } from './cliErrors';
 import { installCrashPolicy } from './escapedErrors';
+import { handleStopSignals } from './serveSignals';
 import type { StorageClass } from '@cairn/engine';
 
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
@@ -175,25 +176,17 @@ async function serve(argv: string[]): Promise<void> {
   }
   process.stderr.write(lines.join('\n') + '\n');
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      // A second signal: the operator wants out now (LevelDB batches are durable without close).
-      process.stderr.write(`cairn: ${signal} again: exiting now\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-    stopping = true;
-    process.stderr.write(`cairn: ${signal}: finishing in-flight requests (at most ${args.shutdownGraceSeconds} s) and closing the store\n`);
-    server.close().then(
+  const log = (line: string) => process.stderr.write(line + '\n');
+  handleStopSignals(async (reason) => {
+    log(`cairn: ${reason}: finishing in-flight requests (at most ${args.shutdownGraceSeconds} s) and closing the store`);
+    await server.close().then(
       () => process.exit(0),
       (e: unknown) => {
-        process.stderr.write(`cairn: error while closing: ${(e as Error)?.stack ?? String(e)}\n`);
+        log(`cairn: error while closing: ${(e as Error)?.stack ?? String(e)}`);
         process.exit(1);
       },
     );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  }, log);
 }
 
 export async function main(argv: string[]): Promise<void> {

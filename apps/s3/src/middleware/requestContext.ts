@@ -51,6 +51,11 @@ export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink }): 
       startedAt: process.hrtime.bigint(),
       log: {},
     };
+    // Timers and promises the request starts carry its id (escapedErrors.ts logs it).
+    await requestScope.run({ requestId: state.requestId }, () => withState(ctx, next, state));
+  };
+
+  async function withState(ctx: Koa.ParameterizedContext, next: Koa.Next, state: RequestState): Promise<void> {
     ctx.state.s3 = state;
     ctx.set('x-amz-request-id', state.requestId);
     ctx.set('x-amz-id-2', state.hostId);
@@ -100,7 +105,6 @@ export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink }): 
         }),
       );
     }
-    // Timers and promises the request starts carry its id (escapedErrors.ts logs it).
-    await requestScope.run({ requestId: state.requestId }, next);
-  };
+    await next();
+  }
 }
