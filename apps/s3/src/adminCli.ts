@@ -7,7 +7,7 @@
  * the flags, else CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY. Prints JSON.
  */
 import { parseArgs } from 'node:util';
-import { AdminClient } from '@cairn/admin';
+import { AdminApiError, AdminClient } from '@cairn/admin';
 import { UsageError, describeAdminError } from './cliErrors';
 
 export const ADMIN_USAGE = `usage: cairn admin [--endpoint URL] [--access-key-id ID] [--secret-access-key SECRET] COMMAND
@@ -66,7 +66,7 @@ export async function adminMain(argv: string[], out: (s: string) => void = (s) =
   try {
     result = await runCommand(c, group, cmd, a, b, values, need);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
+    if (e instanceof UsageError || e instanceof AdminApiError) throw e; // the API's own answer: already one line
     throw new Error(describeAdminError(e, endpoint));
   }
   out(JSON.stringify(result ?? {}, null, 2) + '\n');
