@@ -39,7 +39,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.cjs', '**/jest.config.js', '**/bin/*.js'],
+    files: ['**/*.cjs', '**/jest.config.js', '**/bin/*.js', '**/test/fixtures/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

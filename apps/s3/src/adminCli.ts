@@ -7,7 +7,8 @@
  * the flags, else CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY. Prints JSON.
  */
 import { parseArgs } from 'node:util';
-import { AdminClient } from '@cairn/admin';
+import { AdminApiError, AdminClient } from '@cairn/admin';
+import { UsageError, describeAdminError } from './cliErrors';
 
 export const ADMIN_USAGE = `usage: cairn admin [--endpoint URL] [--access-key-id ID] [--secret-access-key SECRET] COMMAND
 
@@ -26,20 +27,33 @@ export const ADMIN_USAGE = `usage: cairn admin [--endpoint URL] [--access-key-id
 Endpoint: --endpoint or CAIRN_ADMIN_ENDPOINT (default http://127.0.0.1:9001).
 Credentials: the root's, from the flags or CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY.`;
 
+function parseAdminArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        endpoint: { type: 'string' },
+        'access-key-id': { type: 'string' },
+        'secret-access-key': { type: 'string' },
+        'display-name': { type: 'string' },
+        email: { type: 'string' },
+        'no-key': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message, ADMIN_USAGE);
+  }
+}
+
 export async function adminMain(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      endpoint: { type: 'string' },
-      'access-key-id': { type: 'string' },
-      'secret-access-key': { type: 'string' },
-      'display-name': { type: 'string' },
-      email: { type: 'string' },
-      'no-key': { type: 'boolean', default: false },
-    },
-  });
+  const { values, positionals } = parseAdminArgs(argv);
+  if (values.help) {
+    out(ADMIN_USAGE + '\n');
+    return;
+  }
   const endpoint = values.endpoint ?? process.env.CAIRN_ADMIN_ENDPOINT ?? 'http://127.0.0.1:9001';
   const akid = values['access-key-id'] ?? process.env.CAIRN_ACCESS_KEY_ID;
   const secret = values['secret-access-key'] ?? process.env.CAIRN_SECRET_ACCESS_KEY;
@@ -47,9 +61,28 @@ export async function adminMain(argv: string[], out: (s: string) => void = (s) =
   const c = new AdminClient(endpoint, akid, secret);
   const [group, cmd, a, b] = positionals;
   const need = (v: string | undefined, what: string): string => {
-    if (!v) throw new Error(`missing ${what}\n${ADMIN_USAGE}`);
+    if (!v) throw new UsageError(`missing ${what}`, ADMIN_USAGE);
     return v;
   };
+  let result: unknown;
+  try {
+    result = await runCommand(c, group, cmd, a, b, values, need);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof AdminApiError) throw e; // the API's own answer: already one line
+    throw new Error(describeAdminError(e, endpoint), { cause: e });
+  }
+  out(JSON.stringify(result ?? {}, null, 2) + '\n');
+}
+
+async function runCommand(
+  c: AdminClient,
+  group: string | undefined,
+  cmd: string | undefined,
+  a: string | undefined,
+  b: string | undefined,
+  values: { 'display-name'?: string; email?: string; 'no-key'?: boolean },
+  need: (v: string | undefined, what: string) => string,
+): Promise<unknown> {
   let result: unknown;
   if (group === 'users') {
     if (cmd === 'list') result = await c.listUsers();
@@ -59,18 +92,18 @@ export async function adminMain(argv: string[], out: (s: string) => void = (s) =
     else if (cmd === 'suspend') result = await c.suspendUser(need(a, 'ID'));
     else if (cmd === 'reactivate') result = await c.reactivateUser(need(a, 'ID'));
     else if (cmd === 'delete') result = await c.deleteUser(need(a, 'ID'));
-    else throw new Error(`unknown users command: ${cmd}\n${ADMIN_USAGE}`);
+    else throw new UsageError(`unknown users command: ${cmd}`, ADMIN_USAGE);
   } else if (group === 'keys') {
     if (cmd === 'list') result = await c.listKeys(need(a, 'USER'));
     else if (cmd === 'create') result = await c.createKey(need(a, 'USER'));
     else if (cmd === 'rotate') result = await c.rotateKey(need(a, 'USER'), need(b, 'AKID'));
     else if (cmd === 'delete') result = await c.deleteKey(need(a, 'USER'), need(b, 'AKID'));
-    else throw new Error(`unknown keys command: ${cmd}\n${ADMIN_USAGE}`);
+    else throw new UsageError(`unknown keys command: ${cmd}`, ADMIN_USAGE);
   } else if (group === 'buckets') result = await c.listBuckets();
   else if (group === 'usage') result = await c.usage();
   else if (group === 'health') result = await c.health();
   else if (group === 'workers') result = await c.workers();
   else if (group === 'feed') result = await c.feed();
-  else throw new Error(`unknown admin command: ${group ?? '(none)'}\n${ADMIN_USAGE}`);
-  out(JSON.stringify(result ?? {}, null, 2) + '\n');
+  else throw new UsageError(`unknown admin command: ${group ?? '(none)'}`, ADMIN_USAGE);
+  return result;
 }

@@ -14,6 +14,8 @@ import { s3Dispatch } from './middleware/s3Dispatch';
 import { resolveRoute, type Route } from './route';
 import { corsResponseHeaders } from './cors';
 import { websiteEndpoint } from './website/endpoint';
+import { s3Error } from './errors';
+import { liveness, readiness, type HealthSource } from './health';
 
 export interface AppOptions {
   engine: EngineApi;
@@ -25,19 +27,38 @@ export interface AppOptions {
   logError?: ErrorLogger;
   /** Overrides for authentication (tests inject a clock). */
   auth?: Partial<AuthOptions>;
+  /** Shutdown state for `/-/health/ready` (server.ts); without it the app never reports draining. */
+  health?: HealthSource;
 }
 
 /**
  * Endpoints that are not S3 operations. They live under `/-/`, which no bucket can be named
  * (bucket names start with a letter or digit), and only answer path-style requests.
  */
-function internalRouter(engine: EngineApi): Router {
+function internalRouter(engine: EngineApi, health: HealthSource): Router {
   const router = new Router({ prefix: '/-' });
   router.get('/health', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok', region: engine.options.region };
   });
+  router.get('/health/live', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = liveness();
+  });
+  router.get('/health/ready', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const report = await readiness(engine, health);
+    ctx.status = report.status === 'ok' ? 200 : 503;
+    ctx.body = report;
+  });
   return router;
+}
+
+/** RFC 9112 §3.2: a request with more than one Host header is refused, never served with either. */
+function rejectDuplicateHost(raw: string[]): void {
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') hosts++;
+  if (hosts > 1) throw s3Error('InvalidArgument', 'The request has more than one Host header.', { ArgumentName: 'Host' }, { Connection: 'close' });
 }
 
 export function createApp(o: AppOptions): Koa {
@@ -66,6 +87,7 @@ export function createApp(o: AppOptions): Koa {
   // Hosts under a --website-domain are website requests (HTML errors, index documents); the rest is REST.
   app.use(websiteEndpoint({ engine: o.engine, config: o.config, websiteDomains: o.config.websiteDomains ?? [], logError }));
   app.use(async (ctx, next) => {
+    rejectDuplicateHost(ctx.req.rawHeaders);
     const route: Route = resolveRoute(ctx.req.url ?? '/', ctx.req.headers.host, o.config.domains);
     const state = ctx.state.s3 as RequestState;
     ctx.state.route = route;
@@ -74,7 +96,7 @@ export function createApp(o: AppOptions): Koa {
     state.key = route.key;
     await next();
   });
-  const internal = internalRouter(o.engine).routes();
+  const internal = internalRouter(o.engine, o.health ?? { draining: () => false }).routes();
   app.use((ctx, next) => ((ctx.state.route as Route).style === 'path' ? internal(ctx as Parameters<typeof internal>[0], next) : next()));
   app.use(s3Dispatch({ engine: o.engine, config: o.config, authOptions }));
   return app;

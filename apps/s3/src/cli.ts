@@ -4,13 +4,16 @@
  *
  *   cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...] [--region NAME]
  *               [--fsync true|false] [--users FILE] [--quiet]
- *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
+ *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...] [--shutdown-grace SECONDS]
  *
  * Defaults: ./data, port 9000, host 127.0.0.1 (safe by default; pass --host 0.0.0.0 to listen on
  * every interface), domain s3.localhost, region us-east-1, fsync true.
  * Root credentials: CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY, else the ones persisted in the
  * store, else generated on first start (and printed that once). The endpoint is always printed.
- * SIGTERM / SIGINT: stop accepting, finish in-flight requests, close the database, exit 0.
+ * SIGTERM / SIGINT: stop accepting, finish in-flight requests for at most --shutdown-grace
+ * seconds (then cut them), close the database, exit 0; a second signal exits at once.
+ * Errors escaping the request path are logged and counted, and the server keeps serving
+ * (escapedErrors.ts explains why).
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -20,6 +23,9 @@ import { fsckMain } from './fsckCli';
 import { workerMain } from './workerCli';
 import { parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
+import { UsageError, describeServeError } from './cliErrors';
+import { installCrashPolicy } from './escapedErrors';
+import { handleStopSignals } from './serveSignals';
 import type { StorageClass } from '@cairn/engine';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS, type LogFormat } from './observability/logger';
@@ -27,6 +33,7 @@ import { LOG_LEVELS, type LogFormat } from './observability/logger';
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
+                   [--shutdown-grace SECONDS]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -48,6 +55,9 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle
   --lifecycle-day-seconds N    length of a lifecycle "day" (tests; default 86400)
   --lifecycle-hour H           UTC hour of the daily lifecycle pass (default 0)
+  --shutdown-grace SECONDS     on SIGTERM/SIGINT, how long in-flight requests may finish
+                               before they are cut (a second signal exits at once)  default 30
+  -h, --help        this text
 
        cairn admin ...   (the admin API's client; \`cairn admin help\`)
        cairn worker NAME --data DIR ...   (a worker in its own process beside \`cairn serve\`; \`cairn worker --help\`)
@@ -76,6 +86,8 @@ export interface ServeArgs {
   logFormat: LogFormat;
   metricsToken?: string;
   metricsMaxBuckets?: number;
+  shutdownGraceSeconds: number;
+  help: boolean;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -103,6 +115,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'log-format': { type: 'string', default: 'json' },
       'metrics-token': { type: 'string' },
       'metrics-max-buckets': { type: 'string' },
+      'shutdown-grace': { type: 'string', default: '30' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const logLevel = values['log-level']! as LevelWithSilent;
@@ -113,6 +127,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (maxBucketsRaw !== undefined && !/^\d+$/.test(maxBucketsRaw)) throw new Error(`--metrics-max-buckets: not a number: ${maxBucketsRaw}`);
   if (values['metrics-token'] === '') throw new Error('--metrics-token: must not be empty');
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
+  const grace = values['shutdown-grace']!;
+  if (!/^\d+(\.\d+)?$/.test(grace)) throw new Error(`--shutdown-grace: not a number of seconds: ${grace}`);
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port!) || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
   const adminPortRaw = values['admin-port'];
@@ -143,16 +159,38 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     logFormat,
     metricsToken: values['metrics-token'],
     metricsMaxBuckets: maxBucketsRaw !== undefined ? Number(maxBucketsRaw) : undefined,
+    shutdownGraceSeconds: Number(grace),
+    help: values.help ?? false,
   };
 }
 
+function printGeneratedRoot(root: { accessKeyId: string; secretAccessKey: string }): void {
+  process.stderr.write(
+    [
+      'cairn: generated root credentials (stored in the data directory; shown only this once):',
+      `  AWS_ACCESS_KEY_ID=${root.accessKeyId}`,
+      `  AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}`,
+    ].join('\n') + '\n',
+  );
+}
+
 async function serve(argv: string[]): Promise<void> {
-  const args = parseServeArgs(argv);
+  let args: ServeArgs;
+  try {
+    args = parseServeArgs(argv);
+  } catch (e) {
+    throw new UsageError((e as Error).message, USAGE);
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
   const envKey = process.env.CAIRN_ACCESS_KEY_ID || undefined;
   const envSecret = process.env.CAIRN_SECRET_ACCESS_KEY || undefined;
   if ((envKey === undefined) !== (envSecret === undefined)) {
     throw new Error('set both CAIRN_ACCESS_KEY_ID and CAIRN_SECRET_ACCESS_KEY, or neither');
   }
+  installCrashPolicy();
   const server: RunningServer = await startServer({
     dataDir: args.data,
     port: args.port,
@@ -175,6 +213,11 @@ async function serve(argv: string[]): Promise<void> {
     logFormat: args.logFormat,
     metricsToken: args.metricsToken,
     metricsMaxBuckets: args.metricsMaxBuckets,
+    shutdownGraceMs: args.shutdownGraceSeconds * 1000,
+    // Printed the moment they exist: a start that fails later must not lose them.
+    onRootGenerated: printGeneratedRoot,
+  }).catch((e: unknown) => {
+    throw new Error(describeServeError(e, { dataDir: args.data, host: args.host, port: args.port }));
   });
   server.logger.info({ endpoint: server.endpoint, adminEndpoint: server.adminEndpoint, region: server.region, data: args.data }, 'started');
 
@@ -186,32 +229,24 @@ async function serve(argv: string[]): Promise<void> {
   lines.push(`cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`);
   if (server.adminEndpoint) lines.push(`cairn: admin API, web console and /metrics on ${server.adminEndpoint}`);
   if (server.root.created) {
-    lines.push(
-      'cairn: generated root credentials (stored in the data directory; shown only this once):',
-      `  AWS_ACCESS_KEY_ID=${server.root.accessKeyId}`,
-      `  AWS_SECRET_ACCESS_KEY=${server.root.secretAccessKey}`,
-    );
+    lines.push('cairn: root credentials: the generated ones printed above');
   } else {
     lines.push(`cairn: root access key ${server.root.accessKeyId}${envKey ? ' (from CAIRN_ACCESS_KEY_ID)' : ' (from the store)'}`);
   }
   process.stderr.write(lines.join('\n') + '\n');
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`cairn: ${signal}: finishing in-flight requests and closing the store\n`);
-    server.logger.info({ signal }, 'stopping');
-    server.close().then(
+  const log = (line: string) => process.stderr.write(line + '\n');
+  handleStopSignals(async (reason) => {
+    log(`cairn: ${reason}: finishing in-flight requests (at most ${args.shutdownGraceSeconds} s) and closing the store`);
+    server.logger.info({ signal: reason }, 'stopping');
+    await server.close().then(
       () => process.exit(0),
       (e: unknown) => {
-        process.stderr.write(`cairn: error while closing: ${(e as Error)?.stack ?? String(e)}\n`);
+        log(`cairn: error while closing: ${(e as Error)?.stack ?? String(e)}`);
         process.exit(1);
       },
     );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  }, log);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -234,13 +269,14 @@ export async function main(argv: string[]): Promise<void> {
     if (command === undefined) process.exitCode = 1;
     return;
   }
-  throw new Error(`unknown command: ${command}`);
+  throw new UsageError(`unknown command: ${command}`);
 }
 
 /** Runs the command and exits non-zero on failure (bin/cairn.js calls this). */
 export function run(argv: string[]): void {
   main(argv).catch((e: unknown) => {
-    process.stderr.write(`cairn: ${(e as Error)?.message ?? String(e)}\n${USAGE}\n`);
+    // One line for what went wrong; the usage text only when the command line was wrong.
+    process.stderr.write(`cairn: ${(e as Error)?.message ?? String(e)}\n${e instanceof UsageError ? (e.usage ?? USAGE) + '\n' : ''}`);
     process.exit(1);
   });
 }

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BucketInfo, EngineApi } from '@cairn/engine';
 import type { Principal } from './context';
 import { s3Error } from './errors';
+import { guarded } from './escapedErrors';
 
 export const REQUEST_CHARGED_HEADER = 'x-amz-request-charged';
 
@@ -26,9 +27,13 @@ export async function requesterPays(engine: EngineApi, bucket: BucketInfo, princ
 /** Charges the request to `userId` once the response is over (bytes known then). */
 export function chargeWhenDone(engine: EngineApi, req: IncomingMessage, res: ServerResponse, userId: string | undefined, requesterPaid: boolean): void {
   if (!userId) return;
-  res.once('close', () => {
-    const bytesIn = Number(req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'] ?? 0);
-    const bytesOut = Number(res.getHeader('content-length') ?? 0);
-    engine.recordUsage({ userId, bytesIn, bytesOut, requesterPays: requesterPaid });
-  });
+  const bytesIn = Number(req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'] ?? 0);
+  // 'close' runs outside koa's try/catch: guarded, so a throw is reported instead of ending the process.
+  res.once(
+    'close',
+    guarded('usage accounting', undefined, () => {
+      const bytesOut = Number(res.getHeader('content-length') ?? 0);
+      engine.recordUsage({ userId, bytesIn, bytesOut, requesterPays: requesterPaid });
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 /**
- * startServer: open the engine, provision users, build the koa app and listen.
+ * startServer: bind the port(s), open the engine, provision users, then serve with the koa app.
  *
  * HTTP settings: no whole-request deadline (a 5 GiB upload may take long) but a 60 s headers
  * deadline and a 5 min idle-socket timeout; keep-alive; Node's default 16 KiB header limit,
@@ -8,7 +8,8 @@
  * the body (http/expectContinue.ts).
  *
  * close(): stop accepting, let in-flight requests finish (responses then carry
- * `Connection: close`), close idle keep-alive connections, then close the engine.
+ * `Connection: close`) for at most `shutdownGraceMs`, close idle keep-alive connections, cut
+ * what is left after the grace, then close the engine.
  */
 import http, { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -26,6 +27,7 @@ import { renderError } from './xml/error';
 import { createLogger, type LogFormat, type Logger } from './observability/logger';
 import { CairnMetrics, type RequestObservation } from './observability/metrics';
 import type { LevelWithSilent } from 'pino';
+import { guarded, reportEscapedError } from './escapedErrors';
 
 export const DEFAULT_DOMAINS = ['s3.localhost'];
 export const DEFAULT_REGION = 'us-east-1';
@@ -56,6 +58,11 @@ export interface ServerOptions {
   logError?: ErrorLogger;
   /** How long close() waits for in-flight requests before cutting connections. Default 30 s. */
   shutdownGraceMs?: number;
+  /**
+   * Called as soon as root keys are generated (first start without given keys), before the rest
+   * of the start can fail: the caller shows them then, or they would be stored but never seen.
+   */
+  onRootGenerated?: (root: { accessKeyId: string; secretAccessKey: string }) => void;
   /** Also serve the admin API (@cairn/admin) on this port (0 = any free port), same host and engine. */
   adminPort?: number;
   /** Workers run in this process (engine workers/registry.ts). Default: every known one; [] = none. */
@@ -104,6 +111,8 @@ export interface RunningServer {
   metrics: CairnMetrics;
   /** The process logger (pino). */
   logger: Logger;
+  /** True once close() began: new connections are refused, `/-/health/ready` answers 503. */
+  readonly draining: boolean;
   close(): Promise<void>;
 }
 
@@ -163,24 +172,100 @@ function onClientError(err: Error & { code?: string }, socket: Socket): void {
   socket.end(rawErrorResponse(status, code));
 }
 
+/** Listens, or rejects with the bind error (EADDRINUSE, EACCES, ...). */
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+function closeNow(server: http.Server | undefined): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  const done = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return done;
+}
+
+/**
+ * A request listener installed before the app exists: the ports are bound first (see
+ * startServer), and a request that arrives while the store opens waits for it.
+ */
+function deferredListener(): { listener: http.RequestListener; set(l: http.RequestListener): void } {
+  let target: http.RequestListener | undefined;
+  const waiting: Array<[http.IncomingMessage, http.ServerResponse]> = [];
+  return {
+    listener: (req, res) => {
+      if (target) target(req, res);
+      else waiting.push([req, res]);
+    },
+    set(l) {
+      target = l;
+      for (const [req, res] of waiting.splice(0)) l(req, res);
+    },
+  };
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const region = options.region ?? DEFAULT_REGION;
-  const engine = await Engine.open({
-    dataDir: options.dataDir,
-    fsync: options.fsync ?? true,
-    region,
-    placements: options.placements,
-    storageClassPlacement: options.storageClassPlacement,
-    lifecycleDaySeconds: options.lifecycleDaySeconds,
+  const users = [...(options.users ?? [])];
+  if (options.usersFile) {
+    const text = await readFile(options.usersFile, 'utf8');
+    users.push(...parseUsers(JSON.parse(text), options.usersFile));
+  }
+
+  // Bind before the store is opened: root keys generated on a first start must never be stored
+  // by a start that then fails to listen (EADDRINUSE), or they would never be printed.
+  let closing = false;
+  const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAlive: true, keepAliveTimeout: 65_000 });
+  const s3Listener = deferredListener();
+  server.on('request', s3Listener.listener);
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    expectContinue(req, res);
+    s3Listener.listener(req, res);
   });
+  // S3 ignores Expect values other than 100-continue; Node would answer them 417 on its own.
+  server.on('checkExpectation', s3Listener.listener);
+  server.on('clientError', onClientError);
+  server.setTimeout(5 * 60_000);
+  const port = await listen(server, options.port, options.host);
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  let adminServer: http.Server | undefined;
+  let adminPort: number | undefined;
+  const adminListener = deferredListener();
+  if (options.adminPort !== undefined) {
+    adminServer = http.createServer({ headersTimeout: 60_000, requestTimeout: 60_000 }, adminListener.listener);
+    try {
+      adminPort = await listen(adminServer, options.adminPort, options.host);
+    } catch (e) {
+      await closeNow(server);
+      throw e;
+    }
+  }
+
+  let engine: Engine;
+  try {
+    engine = await Engine.open({
+      dataDir: options.dataDir,
+      fsync: options.fsync ?? true,
+      region,
+      placements: options.placements,
+      storageClassPlacement: options.storageClassPlacement,
+      lifecycleDaySeconds: options.lifecycleDaySeconds,
+    });
+  } catch (e) {
+    await Promise.all([closeNow(server), closeNow(adminServer)]);
+    throw e;
+  }
   let rpc: RpcServer | undefined;
   try {
     const root = await engine.ensureRootUser({ accessKeyId: options.rootAccessKeyId, secretAccessKey: options.rootSecretAccessKey });
-    const users = [...(options.users ?? [])];
-    if (options.usersFile) {
-      const text = await readFile(options.usersFile, 'utf8');
-      users.push(...parseUsers(JSON.parse(text), options.usersFile));
-    }
+    if (root.created) options.onRootGenerated?.({ accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey });
     for (const u of users) await engine.upsertUser(u);
 
     const config: ServerConfig = { region, domains: normalizeDomains(options.domains ?? DEFAULT_DOMAINS), websiteDomains: normalizeDomains(options.websiteDomains ?? []) };
@@ -188,42 +273,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const logError = options.logError ?? ((entry: Record<string, unknown>) => logger.error(entry));
     const accessLog = options.accessLog ?? accessLogToLogger(logger);
     const metrics = new CairnMetrics(engine, { maxBuckets: options.metricsMaxBuckets });
-    const app = createApp({ engine, config, quiet: options.quiet, accessLog, observe: (line) => metrics.observeRequest(line as unknown as RequestObservation), logError });
+    const app = createApp({
+      engine,
+      config,
+      quiet: options.quiet,
+      accessLog,
+      observe: (line) => metrics.observeRequest(line as unknown as RequestObservation),
+      logError,
+      health: { draining: () => closing },
+    });
     const handle = app.callback();
-
-    let closing = false;
-    const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAlive: true, keepAliveTimeout: 65_000 });
-    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    s3Listener.set((req, res) => {
       if (closing) res.setHeader('Connection', 'close');
-      res.once('finish', () => {
-        if (closing) server.closeIdleConnections();
-      });
-      void handle(req, res);
-    };
-    server.on('request', onRequest);
-    server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      expectContinue(req, res);
-      onRequest(req, res);
-    });
-    // S3 ignores Expect values other than 100-continue; Node would answer them 417 on its own.
-    server.on('checkExpectation', onRequest);
-    server.on('clientError', onClientError);
-    server.setTimeout(5 * 60_000);
-
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
+      res.once(
+        'finish',
+        guarded('drain idle connections', undefined, () => {
+          if (closing) server.closeIdleConnections();
+        }),
+      );
+      // koa catches what the middleware throws; this catches what its own error path throws.
+      handle(req, res).catch((e: unknown) => {
+        reportEscapedError('unhandledRejection', e, undefined, 'koa request handler');
+        res.destroy();
       });
     });
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : options.port;
-    const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
 
-    let adminServer: http.Server | undefined;
-    let adminPort: number | undefined;
-    if (options.adminPort !== undefined) {
+    if (adminServer) {
       const admin = createAdminApp(engine, {
         rootAccessKeyId: root.accessKeyId,
         rootSecretAccessKey: root.secretAccessKey,
@@ -233,19 +308,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         s3Endpoint: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '[::1]' : hostForUrl}:${port}`,
         log: options.quiet ? undefined : (entry) => logger.info(entry, 'admin request'),
       });
-      adminServer = http.createServer({ headersTimeout: 60_000, requestTimeout: 60_000 }, admin.callback());
-      await new Promise<void>((resolve, reject) => {
-        adminServer!.once('error', reject);
-        adminServer!.listen(options.adminPort, options.host, () => {
-          adminServer!.off('error', reject);
-          resolve();
-        });
-      }).catch(async (e) => {
-        await new Promise<void>((r) => server.close(() => r()));
-        throw e;
-      });
-      const a = adminServer.address();
-      adminPort = typeof a === 'object' && a ? a.port : options.adminPort;
+      adminListener.set(admin.callback());
     }
 
     // Workers: the worker RPC socket (for workers in their own processes) and the in-process ones.
@@ -265,10 +328,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         closing = true;
         await Promise.all(workers.map((w) => w.stop()));
         await rpc?.close();
-        const adminDone = adminServer ? new Promise<void>((resolve) => adminServer!.close(() => resolve())) : Promise.resolve();
-        adminServer?.closeAllConnections();
+        const adminDone = closeNow(adminServer);
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // Bounded drain: whatever is still in flight after the grace is cut (its upload fails
+        // and commits nothing), so a slow client cannot keep the process alive.
         const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 30_000);
         grace.unref();
         await done;
@@ -293,10 +357,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       adminEndpoint: adminPort !== undefined ? `http://${hostForUrl}:${adminPort}` : undefined,
       metrics,
       logger,
+      get draining() {
+        return closing;
+      },
       close,
     };
   } catch (e) {
     await rpc?.close().catch(() => undefined);
+    await Promise.all([closeNow(server), closeNow(adminServer)]);
     await engine.close().catch(() => undefined);
     throw e;
   }

@@ -92,7 +92,7 @@ class HashWorker {
     this.retire = setTimeout(() => {
       if (this.pending.size > 0 || this.sessions > 0 || this.dead) return;
       this.dead = true; // pick() drops it; a new one starts on demand
-      void this.worker.terminate();
+      this.worker.terminate().catch(() => undefined); // a timer callback: nothing may escape it
     }, IDLE_MS);
     this.retire.unref();
   }

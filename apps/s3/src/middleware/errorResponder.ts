@@ -38,8 +38,9 @@ export function errorResponder(opts: { logError?: ErrorLogger } = {}): Koa.Middl
         logError({ requestId: state.requestId, operation: state.operation, msg: `S3 error code not in the table: ${r.code}` });
       }
       if (ctx.headerSent || !ctx.writable) {
-        // Too late for an error document: cut the connection so the client sees a failure.
-        ctx.req.socket.destroy();
+        // Too late for an error document: cut the connection so the client sees a failure
+        // (through the response: req.socket is null once the socket is detached).
+        ctx.res.destroy();
         return;
       }
       ctx.body = null;

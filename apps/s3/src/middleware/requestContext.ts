@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
+import { guarded, requestScope } from '../escapedErrors';
 
 export interface RequestState {
   requestId: string;
@@ -52,49 +53,69 @@ export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink; obs
       startedAt: process.hrtime.bigint(),
       log: {},
     };
+    // Timers and promises the request starts carry its id (escapedErrors.ts logs it).
+    await requestScope.run({ requestId: state.requestId }, () => withState(ctx, next, state));
+  };
+
+  async function withState(ctx: Koa.ParameterizedContext, next: Koa.Next, state: RequestState): Promise<void> {
     ctx.state.s3 = state;
     ctx.set('x-amz-request-id', state.requestId);
     ctx.set('x-amz-id-2', state.hostId);
     ctx.set('Server', 'Cairn');
     if (sink || observe) {
-      // Captured now: in 'close' the socket may already be detached (null).
-      const remote = ctx.req.socket?.remoteAddress;
+      // Everything the log line needs is read now: by 'close' the socket may be detached
+      // (req.socket is then null) and this listener runs outside koa's try/catch.
+      const req = ctx.req;
       const res = ctx.res;
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      const contentLength = req.headers['content-length'];
+      const started = {
+        remote: req.socket?.remoteAddress,
+        method: req.method,
+        path: q === -1 ? url : url.slice(0, q),
+        query: q === -1 ? undefined : redactQuery(url.slice(q + 1)),
+        host: req.headers.host || undefined,
+        bytesIn: contentLength !== undefined ? Number(contentLength) : undefined,
+        userAgent: req.headers['user-agent'] || undefined,
+      };
       let ttfbMs: number | undefined;
       const writeHead = res.writeHead;
       res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
         ttfbMs ??= Number(process.hrtime.bigint() - state.startedAt) / 1e6;
         return writeHead.apply(this, args);
       } as typeof res.writeHead;
-      res.once('close', () => {
-        const url = ctx.req.url ?? '';
-        const q = url.indexOf('?');
-        const line = {
-          time: new Date().toISOString(),
-          requestId: state.requestId,
-          remote,
-          method: ctx.method,
-          path: q === -1 ? url : url.slice(0, q),
-          query: q === -1 ? undefined : redactQuery(url.slice(q + 1)),
-          host: ctx.get('host') || undefined,
-          operation: state.operation,
-          bucket: state.bucket,
-          key: state.key,
-          user: state.userId ?? undefined,
-          status: res.statusCode,
-          error: state.errorCode,
-          completed: res.writableFinished,
-          bytesIn: ctx.req.headers['content-length'] !== undefined ? Number(ctx.req.headers['content-length']) : undefined,
-          bytesOut: res.getHeader('content-length') !== undefined ? Number(res.getHeader('content-length')) : undefined,
-          ms: Number(process.hrtime.bigint() - state.startedAt) / 1e6,
-          ttfbMs,
-          userAgent: ctx.get('user-agent') || undefined,
-          ...state.log,
-        };
-        observe?.(line);
-        sink?.(line);
-      });
+      res.once(
+        'close',
+        guarded('access log', state.requestId, () => {
+          const bytesOut = res.getHeader('content-length');
+          const line = {
+            time: new Date().toISOString(),
+            requestId: state.requestId,
+            remote: started.remote,
+            method: started.method,
+            path: started.path,
+            query: started.query,
+            host: started.host,
+            operation: state.operation,
+            bucket: state.bucket,
+            key: state.key,
+            user: state.userId ?? undefined,
+            status: res.statusCode,
+            error: state.errorCode,
+            completed: res.writableFinished,
+            bytesIn: started.bytesIn,
+            bytesOut: bytesOut !== undefined ? Number(bytesOut) : undefined,
+            ms: Number(process.hrtime.bigint() - state.startedAt) / 1e6,
+            ttfbMs,
+            userAgent: started.userAgent,
+            ...state.log,
+          };
+          observe?.(line);
+          sink?.(line);
+        }),
+      );
     }
     await next();
-  };
+  }
 }

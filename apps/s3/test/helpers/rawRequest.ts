@@ -249,7 +249,18 @@ export function stringToSignV2(method: string, rawPath: string, query: Array<[st
 
 // ---------------------------------------------------------------- the request
 
-export async function rawRequest(endpoint: string, o: RawRequestOptions): Promise<RawResponse> {
+/** A signed request ready for the wire: what rawRequest sends (also for raw-socket tests). */
+export interface PreparedRequest {
+  method: string;
+  /** Path and query exactly as they go on the request line. */
+  fullPath: string;
+  /** Lower-case names, signed as configured. */
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** Signs a request (SigV4 header / presigned / SigV2 / anonymous) without sending it. */
+export function prepareRawRequest(endpoint: string, o: RawRequestOptions): PreparedRequest {
   const url = new URL(endpoint);
   const method = (o.method ?? 'GET').toUpperCase();
   const region = o.region ?? 'us-east-1';
@@ -358,6 +369,12 @@ export async function rawRequest(endpoint: string, o: RawRequestOptions): Promis
 
   o.afterSign?.(headers);
   const fullPath = rawQuery ? `${o.path}?${rawQuery}` : o.path;
+  return { method, fullPath, headers, body };
+}
+
+export async function rawRequest(endpoint: string, o: RawRequestOptions): Promise<RawResponse> {
+  const url = new URL(endpoint);
+  const { method, fullPath, headers, body } = prepareRawRequest(endpoint, o);
   return new Promise<RawResponse>((resolve) => {
     let settled = false;
     const done = (r: RawResponse) => {
