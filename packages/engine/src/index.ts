@@ -1,4 +1,5 @@
-export { Engine, DEFAULT_GC_GRACE_MS, DEFAULT_REGION } from './engine';
+export { Engine, DEFAULT_GC_GRACE_MS, DEFAULT_GC_PASS_LIMIT, DEFAULT_REGION } from './engine';
+export type { GcCursor, GcPassResult } from './gc';
 export { S3Error, isS3Error } from './errors';
 export type { S3ErrorCode } from './errors';
 export * from './types';
@@ -8,7 +9,8 @@ export { validateBucketName, bucketNameProblem } from './bucketName';
 export { validateObjectKey, MAX_OBJECT_SIZE, MAX_KEY_BYTES, MAX_USER_METADATA_BYTES, STORAGE_CLASSES } from './validation';
 export { createChecksum } from './checksums';
 export type { Hasher } from './checksums';
-export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNKS_DIR, CHUNKS_TMP_DIR, META_DIR, chunkRelativePath } from './chunkStore';
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNKS_DIR, CHUNKS_TMP_DIR, META_DIR, chunkRelativePath, NODE_CHUNK_FS } from './chunkStore';
+export type { ChunkFileSystem, ChunkFileHandle } from './chunkStore';
 export type { ConsistencyReport } from './consistency';
 export { ROOT_USER_ID } from './users';
 export * from './acl';
