@@ -5,6 +5,7 @@
  *   cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--region NAME]
  *               [--fsync true|false] [--users FILE] [--quiet]
  *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
+ *               [--gc-interval SECONDS] [--gc-grace SECONDS]
  *
  * Defaults: ./data, port 9000, host 127.0.0.1 (safe by default; pass --host 0.0.0.0 to listen on
  * every interface), domain s3.localhost, region us-east-1, fsync true.
@@ -14,7 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, type RunningServer } from './server';
+import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, DEFAULT_GC_GRACE_MS, DEFAULT_GC_INTERVAL_MS, type RunningServer } from './server';
 import { adminMain, ADMIN_USAGE } from './adminCli';
 import { fsckMain } from './fsckCli';
 import { parseClassPlacements, parsePlacements } from './placementArgs';
@@ -23,6 +24,7 @@ import type { StorageClass } from '@cairn/engine';
 const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
+                   [--gc-interval SECONDS] [--gc-grace SECONDS]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -36,6 +38,8 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
+  --gc-interval SECONDS  background GC: one bounded pass this often (0 = off)  default ${DEFAULT_GC_INTERVAL_MS / 1000}
+  --gc-grace SECONDS     keep unreferenced chunks this long before GC frees them  default ${DEFAULT_GC_GRACE_MS / 1000}
 
        cairn admin ...   (the admin API's client; \`cairn admin help\`)
        cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json]   (offline consistency check; \`cairn fsck --help\`)
@@ -55,6 +59,14 @@ export interface ServeArgs {
   adminPort?: number;
   placements?: Record<string, string>;
   storageClassPlacement?: Partial<Record<StorageClass, string>>;
+  gcIntervalMs: number;
+  gcGraceMs: number;
+}
+
+/** A non-negative number of seconds (fractions allowed) → ms. */
+function seconds(flag: string, v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`${flag}: expected a number of seconds, got ${v}`);
+  return Math.round(Number(v) * 1000);
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -74,6 +86,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'admin-port': { type: 'string' },
       placement: { type: 'string', multiple: true },
       'class-placement': { type: 'string', multiple: true },
+      'gc-interval': { type: 'string', default: String(DEFAULT_GC_INTERVAL_MS / 1000) },
+      'gc-grace': { type: 'string', default: String(DEFAULT_GC_GRACE_MS / 1000) },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument: ${positionals[0]}`);
@@ -95,6 +109,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     adminPort: adminPortRaw !== undefined ? Number(adminPortRaw) : undefined,
     placements: parsePlacements(values.placement),
     storageClassPlacement: parseClassPlacements(values['class-placement']),
+    gcIntervalMs: seconds('--gc-interval', values['gc-interval']!),
+    gcGraceMs: seconds('--gc-grace', values['gc-grace']!),
   };
 }
 
@@ -119,6 +135,8 @@ async function serve(argv: string[]): Promise<void> {
     adminPort: args.adminPort,
     placements: args.placements,
     storageClassPlacement: args.storageClassPlacement,
+    gcIntervalMs: args.gcIntervalMs,
+    gcGraceMs: args.gcGraceMs,
   });
 
   const lines = [

@@ -9,22 +9,27 @@
  *
  * close(): stop accepting, let in-flight requests finish (responses then carry
  * `Connection: close`), close idle keep-alive connections, then close the engine.
+ *
+ * Background GC (engine runGcPass) runs every `gcIntervalMs` from the start until close().
  */
 import http, { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { Engine, type EngineOptions, type UserInput } from '@cairn/engine';
+import { Engine, DEFAULT_GC_GRACE_MS, type EngineOptions, type UserInput } from '@cairn/engine';
 import { createAdminApp } from '@cairn/admin';
 import { createApp } from './app';
 import type { ServerConfig } from './context';
 import { ERROR_TABLE } from './errors';
 import { expectContinue } from './http/expectContinue';
 import { newHostId, newRequestId, type AccessLogSink } from './middleware/requestContext';
-import type { ErrorLogger } from './middleware/errorResponder';
+import { stderrLogger, type ErrorLogger } from './middleware/errorResponder';
 import { normalizeDomains } from './route';
 import { renderError } from './xml/error';
 
 export const DEFAULT_DOMAINS = ['s3.localhost'];
+/** Background GC: a bounded pass this often (sooner while a cycle is unfinished). */
+export const DEFAULT_GC_INTERVAL_MS = 30_000;
+export { DEFAULT_GC_GRACE_MS };
 export const DEFAULT_REGION = 'us-east-1';
 
 export interface ServerOptions {
@@ -53,6 +58,14 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** Also serve the admin API (@cairn/admin) on this port (0 = any free port), same host and engine. */
   adminPort?: number;
+  /** Background GC: one bounded pass every this many ms (default 30 s); 0 turns it off. */
+  gcIntervalMs?: number;
+  /** How long an unreferenced chunk stays before GC removes it (default 60 s). */
+  gcGraceMs?: number;
+  /** Markers / chunk files one GC pass looks at (default the engine's DEFAULT_GC_PASS_LIMIT). */
+  gcPassLimit?: number;
+  /** The chunk stores' file operations (engine ChunkFileSystem): a seam for fault-injection tests. */
+  chunkFileSystem?: EngineOptions['chunkFileSystem'];
 }
 
 export interface RunningServer {
@@ -121,7 +134,15 @@ function onClientError(err: Error & { code?: string }, socket: Socket): void {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const region = options.region ?? DEFAULT_REGION;
-  const engine = await Engine.open({ dataDir: options.dataDir, fsync: options.fsync ?? true, region, placements: options.placements, storageClassPlacement: options.storageClassPlacement });
+  const engine = await Engine.open({
+    dataDir: options.dataDir,
+    fsync: options.fsync ?? true,
+    region,
+    placements: options.placements,
+    storageClassPlacement: options.storageClassPlacement,
+    gcGraceMs: options.gcGraceMs,
+    chunkFileSystem: options.chunkFileSystem,
+  });
   try {
     const root = await engine.ensureRootUser({ accessKeyId: options.rootAccessKeyId, secretAccessKey: options.rootSecretAccessKey });
     const users = [...(options.users ?? [])];
@@ -182,10 +203,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       adminPort = typeof a === 'object' && a ? a.port : options.adminPort;
     }
 
+    // Deleted and overwritten data is freed while serving: bounded GC passes in the background.
+    const gcIntervalMs = options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;
+    if (gcIntervalMs > 0) {
+      const logError = options.logError ?? stderrLogger;
+      engine.startBackgroundGc(gcIntervalMs, (e) => logError({ msg: 'background GC pass failed', error: (e as Error)?.stack ?? String(e) }), { limit: options.gcPassLimit });
+    }
+
     let closed: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closed ??= (async () => {
         closing = true;
+        engine.stopBackgroundGc(); // a pass in flight is bounded; engine.close() waits for it
         const adminDone = adminServer ? new Promise<void>((resolve) => adminServer!.close(() => resolve())) : Promise.resolve();
         adminServer?.closeAllConnections();
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
