@@ -19,4 +19,4 @@ export * as policy from './policy';
 export { parsePolicy, evaluatePolicy, isPublicPolicy, normalizeConditionKey } from './policy';
 export type { Policy, PolicyRequest, PolicyPrincipal, Decision, ContextValue } from './policy';
 export { fsck, FsckError } from './fsck';
-export type { FsckOptions, FsckReport, FsckProgress, Finding as FsckFinding, FindingKind as FsckFindingKind } from './fsck';
+export type { FsckOptions, FsckReport, FsckProgress, FsckGarbage, Finding as FsckFinding, FindingKind as FsckFindingKind } from './fsck';
