@@ -222,3 +222,30 @@ describe('chunk write failures (ChunkFileSystem seam)', () => {
     expect(await chunkFiles(t.dir)).toEqual([]);
   });
 });
+
+describe('a body of undeclared length (chunked transfer coding)', () => {
+  it('over the size limit: EntityTooLarge while streaming; reading stops there and nothing is left', async () => {
+    const { chunkBody } = await import('../src/chunker');
+    const { ChunkStore } = await import('../src/chunkStore');
+    const t = await openEngine();
+    try {
+      const store = new ChunkStore(t.dir, false);
+      await store.init();
+      let pulled = 0;
+      async function* endless() {
+        for (;;) {
+          pulled++;
+          yield bytes(CS, pulled);
+        }
+      }
+      const discarded: string[] = [];
+      await expect(
+        chunkBody(endless(), { chunkSize: CS, store, maxSize: 10 * CS, discard: async (h) => void discarded.push(...h) }),
+      ).rejects.toMatchObject({ code: 'EntityTooLarge', fields: { ProposedSize: String(11 * CS), MaxSizeAllowed: String(10 * CS) } });
+      expect(pulled).toBe(11); // stopped at the first byte over the limit
+      expect(discarded).toHaveLength(10); // the written chunks go to discard (putObject: discardUnreferenced)
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
