@@ -5,6 +5,7 @@
  *   cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...] [--region NAME]
  *               [--fsync true|false] [--users FILE] [--quiet]
  *               [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...] [--shutdown-grace SECONDS]
+ *               [--gc-interval SECONDS] [--gc-grace SECONDS]
  *
  * Defaults: ./data, port 9000, host 127.0.0.1 (safe by default; pass --host 0.0.0.0 to listen on
  * every interface), domain s3.localhost, region us-east-1, fsync true.
@@ -17,7 +18,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, type RunningServer } from './server';
+import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, DEFAULT_GC_GRACE_MS, DEFAULT_GC_INTERVAL_MS, type RunningServer } from './server';
 import { adminMain, ADMIN_USAGE } from './adminCli';
 import { fsckMain } from './fsckCli';
 import { workerMain } from './workerCli';
@@ -34,6 +35,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
                    [--shutdown-grace SECONDS]
+                   [--gc-interval SECONDS] [--gc-grace SECONDS]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -57,6 +59,8 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --lifecycle-hour H           UTC hour of the daily lifecycle pass (default 0)
   --shutdown-grace SECONDS     on SIGTERM/SIGINT, how long in-flight requests may finish
                                before they are cut (a second signal exits at once)  default 30
+  --gc-interval SECONDS  background GC: one bounded pass this often (0 = off)  default ${DEFAULT_GC_INTERVAL_MS / 1000}
+  --gc-grace SECONDS     keep unreferenced chunks this long before GC frees them  default ${DEFAULT_GC_GRACE_MS / 1000}
   -h, --help        this text
 
        cairn admin ...   (the admin API's client; \`cairn admin help\`)
@@ -88,6 +92,14 @@ export interface ServeArgs {
   metricsMaxBuckets?: number;
   shutdownGraceSeconds: number;
   help: boolean;
+  gcIntervalMs: number;
+  gcGraceMs: number;
+}
+
+/** A non-negative number of seconds (fractions allowed) → ms. */
+function seconds(flag: string, v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`${flag}: expected a number of seconds, got ${v}`);
+  return Math.round(Number(v) * 1000);
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -117,6 +129,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'metrics-max-buckets': { type: 'string' },
       'shutdown-grace': { type: 'string', default: '30' },
       help: { type: 'boolean', short: 'h', default: false },
+      'gc-interval': { type: 'string', default: String(DEFAULT_GC_INTERVAL_MS / 1000) },
+      'gc-grace': { type: 'string', default: String(DEFAULT_GC_GRACE_MS / 1000) },
     },
   });
   const logLevel = values['log-level']! as LevelWithSilent;
@@ -161,6 +175,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     metricsMaxBuckets: maxBucketsRaw !== undefined ? Number(maxBucketsRaw) : undefined,
     shutdownGraceSeconds: Number(grace),
     help: values.help ?? false,
+    gcIntervalMs: seconds('--gc-interval', values['gc-interval']!),
+    gcGraceMs: seconds('--gc-grace', values['gc-grace']!),
   };
 }
 
@@ -214,10 +230,12 @@ async function serve(argv: string[]): Promise<void> {
     metricsToken: args.metricsToken,
     metricsMaxBuckets: args.metricsMaxBuckets,
     shutdownGraceMs: args.shutdownGraceSeconds * 1000,
+    gcIntervalMs: args.gcIntervalMs,
+    gcGraceMs: args.gcGraceMs,
     // Printed the moment they exist: a start that fails later must not lose them.
     onRootGenerated: printGeneratedRoot,
   }).catch((e: unknown) => {
-    throw new Error(describeServeError(e, { dataDir: args.data, host: args.host, port: args.port }));
+    throw new Error(describeServeError(e, { dataDir: args.data, host: args.host, port: args.port }), { cause: e });
   });
   server.logger.info({ endpoint: server.endpoint, adminEndpoint: server.adminEndpoint, region: server.region, data: args.data }, 'started');
 

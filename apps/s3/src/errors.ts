@@ -42,6 +42,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = Object.freeze({
   IncompleteBody: T(400, 'You did not provide the number of bytes specified by the Content-Length HTTP header'),
   IncorrectNumberOfFilesInPostRequest: T(400, 'POST requires exactly one file upload per request.'),
   InlineDataTooLarge: T(400, 'Inline data exceeds the maximum allowed size.'),
+  InsufficientStorage: T(507, 'The server does not have enough storage space to complete the request.'), // Cairn: disk full (ENOSPC / EDQUOT); MinIO answers 507 too
   InternalError: T(500, 'We encountered an internal error. Please try again.'),
   InvalidAccessKeyId: T(403, 'The AWS Access Key Id you provided does not exist in our records.'),
   InvalidAddressingHeader: T(400, 'You must specify the Anonymous role.'),

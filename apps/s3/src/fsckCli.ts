@@ -9,21 +9,24 @@ import { resolve } from 'node:path';
 import { parsePlacements } from './placementArgs';
 import { fsck, FsckError, type FsckProgress, type FsckReport } from '@cairn/engine';
 
-export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json]
+export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json] [--gc-grace SECONDS]
 
   --data DIR   data directory to check (the server must be stopped)   default ./data
   --placement NAME=DIR   an extra chunk directory the server uses (as in cairn serve); repeatable
   --repair     fix reference counts, counters and GC markers; remove orphan chunk files,
                dangling records and stale temp files (never a referenced chunk)
   --json       machine-readable report on stdout
+  --gc-grace SECONDS   unreferenced chunks older than this are reported as garbage awaiting
+               collection (not a problem: the server's GC frees them; --repair collects them)  default 60
 
 Exit status: 0 clean (or all repaired), 1 inconsistencies remain, 2 could not run.`;
 
 const PROGRESS_EVERY_MS = 2000;
 
 export async function fsckMain(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  let values: { data?: string; repair?: boolean; json?: boolean; help?: boolean; placement?: string[] };
+  let values: { data?: string; repair?: boolean; json?: boolean; help?: boolean; placement?: string[]; 'gc-grace'?: string };
   let placements: Record<string, string> | undefined;
+  let gcGraceMs: number | undefined;
   try {
     const parsed = parseArgs({
       args: argv,
@@ -35,10 +38,16 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
         repair: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        'gc-grace': { type: 'string' },
       },
     });
     values = parsed.values;
     placements = parsePlacements(values.placement);
+    const grace = values['gc-grace'];
+    if (grace !== undefined) {
+      if (!/^\d+(\.\d+)?$/.test(grace)) throw new Error(`--gc-grace: expected a number of seconds, got ${grace}`);
+      gcGraceMs = Math.round(Number(grace) * 1000);
+    }
   } catch (e) {
     err.write(`cairn fsck: ${(e as Error).message}\n${FSCK_USAGE}\n`);
     return 2;
@@ -59,7 +68,7 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
   };
   let report: FsckReport;
   try {
-    report = await fsck(dataDir, { repair: values.repair, onProgress, placements });
+    report = await fsck(dataDir, { repair: values.repair, onProgress, placements, gcGraceMs });
   } catch (e) {
     // Couldn't finish (store in use, not a store, unreadable metadata): neither clean nor a verdict.
     err.write(`cairn fsck: ${e instanceof FsckError ? e.message : `failed: ${(e as Error)?.stack ?? String(e)}`}\n`);
@@ -87,7 +96,14 @@ export function formatReport(r: FsckReport): string {
   if (total > r.findings.length) {
     lines.push(`  (${total - r.findings.length} more not listed: ${Object.entries(r.counts).map(([k, n]) => `${k} ${n}`).join(', ')})`);
   }
-  if (total === 0) lines.push('clean');
+  const g = r.garbage;
+  if (g.chunks > 0) {
+    lines.push(
+      `  garbage awaiting collection: ${g.chunks} unreferenced chunks (${mib(g.bytes)}) older than the ${g.graceMs / 1000} s grace period ` +
+        (g.collected ? `— collected: ${g.collected.chunks} chunks, ${mib(g.collected.bytes)} freed` : '(not a problem: the server\'s GC frees them; --repair collects them now)'),
+    );
+  }
+  if (total === 0) lines.push(g.chunks > 0 && !g.collected ? `clean, with ${mib(g.bytes)} of garbage awaiting collection` : 'clean');
   else if (r.clean) lines.push(`${total} problems found, all repaired (${r.repaired?.metadataOps ?? 0} metadata updates, ${r.repaired?.filesRemoved ?? 0} files removed)`);
   else {
     const hint = r.unrepairable > 0 ? `${r.unrepairable} can't be repaired` : 'run with --repair to fix them';

@@ -10,11 +10,13 @@
  * close(): stop accepting, let in-flight requests finish (responses then carry
  * `Connection: close`) for at most `shutdownGraceMs`, close idle keep-alive connections, cut
  * what is left after the grace, then close the engine.
+ *
+ * Background GC (engine runGcPass) runs every `gcIntervalMs` from the start until close().
  */
 import http, { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { Engine, KNOWN_WORKERS, RpcServer, WorkerRunner, createWorker, type EngineOptions, type UserInput } from '@cairn/engine';
+import { Engine, DEFAULT_GC_GRACE_MS, KNOWN_WORKERS, RpcServer, WorkerRunner, createWorker, type EngineOptions, type UserInput } from '@cairn/engine';
 import { createAdminApp } from '@cairn/admin';
 import { createApp } from './app';
 import type { ServerConfig } from './context';
@@ -30,6 +32,9 @@ import type { LevelWithSilent } from 'pino';
 import { guarded, reportEscapedError } from './escapedErrors';
 
 export const DEFAULT_DOMAINS = ['s3.localhost'];
+/** Background GC: a bounded pass this often (sooner while a cycle is unfinished). */
+export const DEFAULT_GC_INTERVAL_MS = 30_000;
+export { DEFAULT_GC_GRACE_MS };
 export const DEFAULT_REGION = 'us-east-1';
 
 export interface ServerOptions {
@@ -85,6 +90,14 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Buckets with their own cairn_bucket_* series (largest first); default 100. */
   metricsMaxBuckets?: number;
+  /** Background GC: one bounded pass every this many ms (default 30 s); 0 turns it off. */
+  gcIntervalMs?: number;
+  /** How long an unreferenced chunk stays before GC removes it (default 60 s). */
+  gcGraceMs?: number;
+  /** Markers / chunk files one GC pass looks at (default the engine's DEFAULT_GC_PASS_LIMIT). */
+  gcPassLimit?: number;
+  /** The chunk stores' file operations (engine ChunkFileSystem): a seam for fault-injection tests. */
+  chunkFileSystem?: EngineOptions['chunkFileSystem'];
 }
 
 export interface RunningServer {
@@ -257,6 +270,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       placements: options.placements,
       storageClassPlacement: options.storageClassPlacement,
       lifecycleDaySeconds: options.lifecycleDaySeconds,
+      gcGraceMs: options.gcGraceMs,
+      chunkFileSystem: options.chunkFileSystem,
     });
   } catch (e) {
     await Promise.all([closeNow(server), closeNow(adminServer)]);
@@ -322,10 +337,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
     for (const w of workers) w.start();
 
+    // Deleted and overwritten data is freed while serving: bounded GC passes in the background.
+    const gcIntervalMs = options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;
+    if (gcIntervalMs > 0) {
+      engine.startBackgroundGc(gcIntervalMs, (e) => logError({ msg: 'background GC pass failed', error: (e as Error)?.stack ?? String(e) }), { limit: options.gcPassLimit });
+    }
+
     let closed: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closed ??= (async () => {
         closing = true;
+        engine.stopBackgroundGc(); // a pass in flight is bounded; engine.close() waits for it
         await Promise.all(workers.map((w) => w.stop()));
         await rpc?.close();
         const adminDone = closeNow(adminServer);

@@ -47,6 +47,35 @@ describe('cairn fsck', () => {
     expect(JSON.parse(json.out)).toMatchObject({ clean: true, findings: [], stats: { chunkFiles: 5 } });
   });
 
+  it('garbage awaiting collection is reported (exit 0, not silently "clean") and --repair collects it', async () => {
+    const g = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-fsck-garbage-'));
+    try {
+      const e = await Engine.open({ dataDir: g, fsync: false, chunkSize: 1024 });
+      await e.createBucket('bkt', { owner: 'o' });
+      await e.putObject('bkt', 'keep', [randomBytes(2048)] as unknown as AsyncIterable<Buffer>, { owner: 'o' });
+      await e.putObject('bkt', 'gone', [randomBytes(3000)] as unknown as AsyncIterable<Buffer>, { owner: 'o' });
+      await e.deleteObject('bkt', 'gone');
+      await e.close();
+      // Within the default 60 s grace: nothing to say.
+      expect((await run(['--data', g])).out.trim().endsWith('clean')).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      const found = await run(['--data', g, '--gc-grace', '0.01']);
+      expect(found.code).toBe(0);
+      expect(found.out).toMatch(/garbage awaiting collection: 3 unreferenced chunks \(0\.0 MiB\) older than the 0\.01 s grace period/);
+      expect(found.out.trim()).toMatch(/clean, with 0\.0 MiB of garbage awaiting collection$/);
+      const json = JSON.parse((await run(['--data', g, '--gc-grace', '0.01', '--json'])).out);
+      expect(json).toMatchObject({ clean: true, findings: [], garbage: { chunks: 3, bytes: 3000, graceMs: 10 } });
+      const fixed = await run(['--data', g, '--gc-grace', '0.01', '--repair']);
+      expect(fixed.code).toBe(0);
+      expect(fixed.out).toMatch(/collected: 3 chunks/);
+      const after = await run(['--data', g, '--gc-grace', '0', '--json']);
+      expect(JSON.parse(after.out)).toMatchObject({ clean: true, findings: [], garbage: { chunks: 0 }, stats: { chunkFiles: 2 } });
+      expect((await run(['--data', g, '--gc-grace', 'soon'])).code).toBe(2);
+    } finally {
+      await fs.promises.rm(g, { recursive: true, force: true });
+    }
+  });
+
   it('inconsistencies: exit 1 until repaired', async () => {
     const junk = randomBytes(100);
     const file = path.join(dir, 'chunks', chunkRelativePath(createHash('sha256').update(junk).digest('hex')));

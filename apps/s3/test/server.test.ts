@@ -191,14 +191,15 @@ describe('over HTTP', () => {
     expect(e2.$metadata.httpStatusCode).toBe(501);
   });
 
-  test('missing Content-Length on PUT → 411 MissingContentLength', async () => {
+  test('missing Content-Length on PUT (and no chunked transfer coding) → 411 MissingContentLength', async () => {
     const r = await rawRequest(ts.endpoint, {
       method: 'PUT',
-      path: '/srv/chunked-te',
-      headers: { 'Transfer-Encoding': 'chunked', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      path: '/srv/no-length',
+      headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
       writer: (req) => {
         req.removeHeader('Content-Length');
-        req.end('abc');
+        req.useChunkedEncodingByDefault = false;
+        req.end();
       },
     });
     expect(r.status).toBe(411);

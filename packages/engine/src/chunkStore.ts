@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { S3Error } from './errors';
+import { getSystemErrorMap } from 'node:util';
+import { S3Error, isS3Error } from './errors';
 import { KeyedMutex, PinSet } from './locks';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -27,6 +28,37 @@ const HASH_RE = /^[0-9a-f]{64}$/;
 /** Path of a chunk relative to `<dataDir>/chunks`. */
 export function chunkRelativePath(hash: string): string {
   return path.join(hash.slice(0, 2), hash.slice(2, 4), hash);
+}
+
+/**
+ * The file operations a chunk write goes through. A seam for embedders and tests (e.g. one that
+ * fails writes with ENOSPC without filling a disk); the default is node:fs.
+ */
+export interface ChunkFileSystem {
+  open(path: string, flags: 'wx'): Promise<ChunkFileHandle>;
+}
+export interface ChunkFileHandle {
+  write(data: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+export const NODE_CHUNK_FS: ChunkFileSystem = { open: (p, flags) => fs.promises.open(p, flags) };
+
+/**
+ * A failed chunk write as the S3 error the client gets: out of space (ENOSPC / EDQUOT) is
+ * InsufficientStorage (HTTP 507, which SDKs and the AWS CLI do not retry); any other I/O failure
+ * is InternalError naming the cause. Never the file path: that is the server's business.
+ */
+export function writeFailure(e: unknown, what = "the object's data"): unknown {
+  if (isS3Error(e)) return e;
+  const err = e as NodeJS.ErrnoException;
+  const code = typeof err?.code === 'string' ? err.code : undefined;
+  if (!code) return e;
+  const why = (typeof err.errno === 'number' ? getSystemErrorMap().get(err.errno)?.[1] : undefined) ?? code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new S3Error('InsufficientStorage', `The server ran out of storage space while writing ${what} (${code}: ${why}); the request stored nothing. Retry once space has been freed.`);
+  }
+  return new S3Error('InternalError', `Writing ${what} failed on the server (${code}: ${why}); the request stored nothing.`);
 }
 
 export interface ChunkFileInfo {
@@ -47,6 +79,7 @@ export class ChunkStore {
   constructor(
     dataDir: string,
     private readonly fsync: boolean,
+    private readonly files: ChunkFileSystem = NODE_CHUNK_FS,
   ) {
     this.root = path.join(dataDir, CHUNKS_DIR);
     this.tmpDir = path.join(this.root, CHUNKS_TMP_DIR);
@@ -77,26 +110,24 @@ export class ChunkStore {
       if (st && st.size === data.length) return false;
       // Missing, or a damaged file of the wrong size: (re)write it.
       const tmp = path.join(this.tmpDir, `${hash}.${randomBytes(6).toString('hex')}`);
-      const fh = await fs.promises.open(tmp, 'wx');
       try {
-        let off = 0;
-        while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
-        if (this.fsync) await fh.sync();
-      } catch (e) {
-        await fh.close().catch(() => undefined);
-        await fs.promises.rm(tmp, { force: true });
-        throw e;
-      }
-      await fh.close();
-      const dir = path.dirname(file);
-      await this.ensureDir(dir);
-      try {
+        const fh = await this.files.open(tmp, 'wx');
+        try {
+          let off = 0;
+          while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+          if (this.fsync) await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        const dir = path.dirname(file);
+        await this.ensureDir(dir);
         await fs.promises.rename(tmp, file);
+        if (this.fsync) await fsyncDir(dir);
       } catch (e) {
-        await fs.promises.rm(tmp, { force: true });
-        throw e;
+        // Nothing half-written stays behind (a full disk gets its space back at once).
+        await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+        throw writeFailure(e);
       }
-      if (this.fsync) await fsyncDir(dir);
       return true;
     });
   }
@@ -121,6 +152,11 @@ export class ChunkStore {
     return data;
   }
 
+  /** The chunk file's size, or undefined when there is none. */
+  async size(hash: string): Promise<number | undefined> {
+    return (await fs.promises.stat(this.pathOf(hash)).catch(() => undefined))?.size;
+  }
+
   async exists(hash: string): Promise<boolean> {
     return fs.promises.access(this.pathOf(hash)).then(
       () => true,
@@ -139,14 +175,20 @@ export class ChunkStore {
     }
   }
 
-  /** Every chunk file on disk. Cost: one readdir per directory, one stat per file. */
-  async *walk(): AsyncGenerator<ChunkFileInfo> {
+  /**
+   * Every chunk file on disk, in hash order (only those after `after`, to resume a walk).
+   * Cost: one readdir per directory, one stat per file.
+   */
+  async *walk(after?: string): AsyncGenerator<ChunkFileInfo> {
+    const a0 = after?.slice(0, 2) ?? '';
+    const b0 = after?.slice(2, 4) ?? '';
     for (const a of await readdirSafe(this.root)) {
-      if (a === CHUNKS_TMP_DIR || a.length !== 2) continue;
+      if (a === CHUNKS_TMP_DIR || a.length !== 2 || a < a0) continue;
       for (const b of await readdirSafe(path.join(this.root, a))) {
+        if (a === a0 && b < b0) continue;
         const dir = path.join(this.root, a, b);
         for (const name of await readdirSafe(dir)) {
-          if (!HASH_RE.test(name)) continue;
+          if (!HASH_RE.test(name) || (after !== undefined && name <= after)) continue;
           const st = await fs.promises.stat(path.join(dir, name)).catch(() => undefined);
           if (st?.isFile()) yield { hash: name, size: st.size, mtimeMs: st.mtimeMs };
         }

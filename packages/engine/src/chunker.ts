@@ -8,7 +8,8 @@
  *
  * Every written (or found) chunk is pinned so GC can't remove it before the commit that
  * references it; the caller unpins after committing. On failure the chunker unpins everything
- * itself and nothing is committed: the files become orphans that GC sweeps after its grace.
+ * itself, nothing is committed, and `discard` removes the files nobody else references at once
+ * (without it they become orphans that GC sweeps after its grace).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -48,6 +49,8 @@ export interface ChunkerOptions {
   checksumAlgorithm?: ChecksumAlgorithm;
   /** Bodies of at most this many bytes are returned in `inline` instead of becoming a chunk file. */
   inlineMax?: number;
+  /** On failure, called with the (already unpinned) hashes this body wrote or found: remove the leftovers (gc.ts discardUnreferenced). */
+  discard?: (hashes: string[]) => Promise<unknown>;
 }
 
 export interface ChunkedBody {
@@ -241,6 +244,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
     session?.drop();
     store.pins.unpinAll(pinned);
     if (typeof it.return === 'function') await Promise.resolve(it.return()).catch(() => undefined);
+    await opts.discard?.(pinned).catch(() => undefined);
     throw e;
   } finally {
     if (session && --workerUploads === 0) free.clear();

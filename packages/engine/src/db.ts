@@ -3,6 +3,7 @@
  * (memory-level in tests). Encodings are passed on every call so an injected db's defaults don't
  * matter: keys and values are always raw Buffers (see keys.ts for the layout).
  */
+import { S3Error } from './errors';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import type { AbstractLevel } from 'abstract-level';
@@ -90,10 +91,19 @@ export class MetaDb {
 
   async batch(ops: BatchOp[], sync: boolean): Promise<void> {
     if (ops.length === 0) return;
-    await this.db.batch(
-      ops.map((o) => (o.type === 'put' ? { ...o, ...ENC } : { ...o, keyEncoding: 'buffer' })),
-      { sync } as object,
-    );
+    try {
+      await this.db.batch(
+        ops.map((o) => (o.type === 'put' ? { ...o, ...ENC } : { ...o, keyEncoding: 'buffer' })),
+        { sync } as object,
+      );
+    } catch (e) {
+      // LevelDB reports a full disk as an IO error whose text carries strerror(ENOSPC).
+      const text = `${(e as Error)?.message ?? ''} ${((e as { cause?: Error }).cause)?.message ?? ''}`;
+      if (/No space left on device|Disk quota exceeded/i.test(text)) {
+        throw new S3Error('InsufficientStorage', 'The server ran out of storage space while writing metadata; the request changed nothing. Retry once space has been freed.');
+      }
+      throw e;
+    }
   }
 
   cursor(opts: IterateOptions): Cursor {

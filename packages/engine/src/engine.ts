@@ -22,7 +22,7 @@ import { listObjects } from './listing';
 import { listObjectVersions } from './versionListing';
 import * as tagging from './objectTagging';
 import * as objectLock from './objectLock';
-import { collectGarbage } from './gc';
+import { collectGarbage, gcPass, type GcCursor, type GcPassResult } from './gc';
 import { bucketUsage, usage, verifyConsistency, type ConsistencyReport } from './consistency';
 import { UsageAccounting } from './accounting';
 import * as bucketSettings from './bucketSettings';
@@ -88,6 +88,8 @@ import type {
 } from './types';
 
 export const DEFAULT_GC_GRACE_MS = 60_000;
+/** Markers / chunk files one background GC pass looks at (bounds its time and memory). */
+export const DEFAULT_GC_PASS_LIMIT = 1000;
 export const DEFAULT_REGION = 'us-east-1';
 
 function resolveOptions(o: EngineOptions): ResolvedOptions {
@@ -118,6 +120,9 @@ export class Engine implements EngineApi, WorkerEngineApi {
   private closed = false;
   private gcTimer: NodeJS.Timeout | undefined;
   private readonly gcListeners = new Set<(report: GcRunReport) => void>();
+  /** Identifies the running background GC loop; a new start or a stop makes older loops quit. */
+  private gcLoop: object | undefined;
+  private gcCursor: GcCursor = {};
   private readonly accounting: UsageAccounting;
   /** The change feed (appended to by the commit path; trimmed here). */
   readonly feed: Feed;
@@ -138,7 +143,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
   static async open(options: EngineOptions): Promise<Engine> {
     const resolved = resolveOptions(options);
     await fs.promises.mkdir(resolved.dataDir, { recursive: true });
-    const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync);
+    const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync, options.chunkFileSystem);
     await placements.init();
     const db = await MetaDb.open(resolved.dataDir, options.db);
     return new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new buckets.BucketCache(), options: resolved });
@@ -490,20 +495,57 @@ export class Engine implements EngineApi, WorkerEngineApi {
   }
 
   /**
-   * Not part of EngineApi: runs gc() every `intervalMs` (with the configured grace period) until
-   * close() or stopBackgroundGc(). The timer doesn't keep the process alive. Errors go to onError.
+   * Not part of EngineApi: one bounded slice of GC (gc.ts `gcPass`): at most `limit` GC markers
+   * and `limit` chunk files, resuming where the previous pass stopped (the cursor is kept here
+   * unless the caller passes its own, e.g. one coordinated through a lease). Serialised with gc().
    */
-  startBackgroundGc(intervalMs = 60_000, onError: (e: unknown) => void = () => undefined): void {
+  async runGcPass(opts: { limit?: number; graceMs?: number; cursor?: GcCursor } = {}): Promise<GcPassResult> {
+    const ctx = this.c;
+    return this.gcMutex.run(async () => {
+      const r = await gcPass(ctx, { graceMs: opts.graceMs ?? this.options.gcGraceMs, limit: opts.limit ?? DEFAULT_GC_PASS_LIMIT, cursor: opts.cursor ?? this.gcCursor });
+      if (!opts.cursor) this.gcCursor = r.cursor;
+      return r;
+    });
+  }
+
+  /**
+   * Not part of EngineApi: collects garbage continuously until close() or stopBackgroundGc():
+   * a bounded pass (runGcPass) every `intervalMs`, or right after the previous one while a
+   * cycle is unfinished (a pause of `busyPauseMs` in between lets requests through). Timers
+   * don't keep the process alive. Errors go to onError, pass results to opts.onPass.
+   */
+  startBackgroundGc(
+    intervalMs = 60_000,
+    onError: (e: unknown) => void = () => undefined,
+    opts: { limit?: number; busyPauseMs?: number; onPass?: (r: GcPassResult) => void } = {},
+  ): void {
     this.stopBackgroundGc();
-    this.gcTimer = setInterval(() => {
-      if (this.closed || this.gcMutex.busy) return;
-      this.gc().catch(onError);
-    }, intervalMs);
-    this.gcTimer.unref();
+    const loop = {};
+    this.gcLoop = loop;
+    const schedule = (ms: number): void => {
+      if (this.closed || this.gcLoop !== loop) return;
+      this.gcTimer = setTimeout(() => void tick(), ms);
+      this.gcTimer.unref();
+    };
+    const tick = async (): Promise<void> => {
+      this.gcTimer = undefined;
+      if (this.closed || this.gcLoop !== loop) return;
+      let next = intervalMs;
+      try {
+        const r = await this.runGcPass({ limit: opts.limit });
+        opts.onPass?.(r);
+        if (!r.complete) next = opts.busyPauseMs ?? 10;
+      } catch (e) {
+        if (!this.closed) onError(e);
+      }
+      schedule(next);
+    };
+    schedule(intervalMs);
   }
 
   stopBackgroundGc(): void {
-    if (this.gcTimer) clearInterval(this.gcTimer);
+    this.gcLoop = undefined;
+    if (this.gcTimer) clearTimeout(this.gcTimer);
     this.gcTimer = undefined;
   }
 

@@ -11,6 +11,11 @@
  * and unreferenced corrupt files. It NEVER deletes a file a live record references: a missing or
  * corrupt referenced chunk is reported with the objects it breaks and stays a failure.
  *
+ * Garbage awaiting collection: chunks whose reference count correctly dropped to 0 longer ago
+ * than the GC grace period. Not an inconsistency (the server's background GC frees them), so
+ * they don't make a store unclean, but they are reported with their count and bytes; --repair
+ * collects them (a full GC pass through the engine, after the repair).
+ *
  * Runs only on a store no server has open: LevelDB's LOCK makes the open fail otherwise.
  */
 import * as fs from 'node:fs';
@@ -21,6 +26,7 @@ import { ChunkStore, CHUNKS_DIR, META_DIR, type ChunkFileInfo } from './chunkSto
 import * as keys from './keys';
 import { collectReferences, loadStoreIndex, scanMetadata, type Finding, type FindingKind } from './consistency';
 import { loadChunks } from './records';
+import { Engine, DEFAULT_GC_GRACE_MS } from './engine';
 
 export type { Finding, FindingKind } from './consistency';
 
@@ -40,6 +46,17 @@ export interface FsckOptions {
   concurrency?: number;
   /** The server's extra placements (name → directory, placement.ts); their chunk files are checked too. */
   placements?: Record<string, string>;
+  /** Zero-reference chunks older than this are reported as garbage awaiting collection. Default 60 s (the server's). */
+  gcGraceMs?: number;
+}
+
+/** Zero-reference chunks past the grace period: not a problem, but disk space GC has yet to free. */
+export interface FsckGarbage {
+  chunks: number;
+  bytes: number;
+  graceMs: number;
+  /** With --repair: what the GC pass after the repair removed. */
+  collected?: { chunks: number; bytes: number };
 }
 
 export interface FsckReport {
@@ -61,6 +78,7 @@ export interface FsckReport {
     durationMs: number;
   };
   repaired?: { metadataOps: number; filesRemoved: number };
+  garbage: FsckGarbage;
 }
 
 /** fsck could not run at all (usage problem, store in use, not a data directory). */
@@ -85,11 +103,24 @@ export async function fsck(dataDir: string, opts: FsckOptions = {}): Promise<Fsc
     throw new FsckError(`${dataDir} is not a Cairn data directory (no ${META_DIR}/ database)`, 'NOT_A_DATA_DIR');
   }
   const db = await openDb(dataDir);
+  let report: FsckReport;
   try {
-    return await check(db, dataDir, opts, cap, started);
+    report = await check(db, dataDir, opts, cap, started);
   } finally {
     await db.close();
   }
+  if (report.repair && report.garbage.chunks > 0 && report.unrepairable === 0) {
+    // Collect the garbage as the server would: the engine's GC (records, markers, counters, files).
+    const engine = await Engine.open({ dataDir, placements: opts.placements });
+    try {
+      const r = await engine.gc({ graceMs: report.garbage.graceMs });
+      report.garbage.collected = { chunks: r.chunksRemoved, bytes: r.bytesRemoved };
+    } finally {
+      await engine.close();
+    }
+    report.stats.durationMs = Date.now() - started;
+  }
+  return report;
 }
 
 async function openDb(dataDir: string): Promise<MetaDb> {
@@ -126,6 +157,9 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
   const bad = new Map<string, Finding | undefined>(); // referenced chunks that are missing or corrupt
   let chunkFiles = 0;
   let bytesHashed = 0;
+  const graceMs = opts.gcGraceMs ?? DEFAULT_GC_GRACE_MS;
+  const garbageCutoff = Date.now() - graceMs;
+  const garbage: FsckGarbage = { chunks: 0, bytes: 0, graceMs };
   const roots: [string, string][] = [[keys.DEFAULT_PLACEMENT, dataDir], ...Object.entries(opts.placements ?? {}).map(([n, d]): [string, string] => [n, path.resolve(d)])];
   for (const [placement, root] of roots) {
     const store = new ChunkStore(root, false);
@@ -149,7 +183,14 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
         const size = recordedSize(raw) ?? c?.size ?? f.size;
         const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
         if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
-        if (!problem) return;
+        if (!problem) {
+          const zeroedAt = live === 0 ? zeroSince(raw) : undefined;
+          if (zeroedAt !== undefined && zeroedAt <= garbageCutoff) {
+            garbage.chunks++;
+            garbage.bytes += f.size;
+          }
+          return;
+        }
         if (live > 0) bad.set(id, add('corrupt-chunk', `chunk ${id}: ${problem} (referenced ${live} times)`, false));
         else {
           add('corrupt-unreferenced-chunk', `chunk ${id}: ${problem} (unreferenced; the file can go)`, true);
@@ -192,6 +233,7 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
       bytesHashed,
       durationMs: 0,
     },
+    garbage,
   };
   let repaired = false;
   if (opts.repair) {
@@ -209,6 +251,17 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
   report.clean = total === 0 || (repaired && report.unrepairable === 0);
   report.stats.durationMs = Date.now() - started;
   return report;
+}
+
+/** When a C/ record's count reached 0 (undefined unless it says refs 0 with a zeroedAt). */
+function zeroSince(raw: Buffer | undefined): number | undefined {
+  if (!raw) return undefined;
+  try {
+    const r = JSON.parse(raw.toString('utf8')) as { refs?: unknown; zeroedAt?: unknown };
+    return r.refs === 0 && typeof r.zeroedAt === 'number' ? r.zeroedAt : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The size a C/ record states (undefined when it doesn't parse: scanMetadata reported it). */

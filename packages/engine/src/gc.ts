@@ -17,6 +17,14 @@
  * 2. Orphan files (every placement): a chunk file with no C/ record (an upload that failed or crashed before its
  *    commit), not pinned, with mtime older than the grace period. Cost: a walk of the chunk
  *    directories plus one C/ lookup per file, so it is proportional to the number of chunks.
+ *
+ * `gcPass` does a bounded slice of both steps (at most `limit` markers and `limit` files) and
+ * returns a cursor where the next pass resumes, so a long-running server (or, later, a worker
+ * holding a lease) can collect continuously without one pass walking the whole store.
+ * `collectGarbage` is every slice in a row (a full collection).
+ *
+ * 3. `discardUnreferenced`: a failed upload's own chunk files go at once (no grace period): the
+ *    caller names them, and each is removed only if no C/ record exists and nobody pins it.
  */
 import type { Ctx } from './context';
 import type { ChunkRecord } from './commit';
@@ -26,20 +34,66 @@ import type { GcResult } from './types';
 
 const BATCH = 256;
 
-export async function collectGarbage(ctx: Ctx, graceMs: number): Promise<GcResult> {
-  const cutoff = Date.now() - Math.max(0, graceMs);
-  const result: GcResult = { chunksRemoved: 0, bytesRemoved: 0 };
-  await collectUnreferenced(ctx, cutoff, result);
-  await sweepOrphans(ctx, cutoff, result);
-  return result;
+/** Where the next pass resumes: after this GC marker key, and after this file of the orphan walk. */
+export interface GcCursor {
+  marker?: Buffer;
+  orphan?: { placement: string; after: string };
 }
 
-async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult): Promise<void> {
-  const range = keys.gcMarkersBefore(cutoff + 1);
-  let after: Buffer | undefined;
+export interface GcPassResult extends GcResult {
+  /** GC markers and chunk files looked at in this pass. */
+  examined: number;
+  /** True when the pass reached the end of both the markers and the orphan walk (a cycle is done). */
+  complete: boolean;
+  /** Pass it to the next pass. */
+  cursor: GcCursor;
+}
+
+export async function collectGarbage(ctx: Ctx, graceMs: number): Promise<GcResult> {
+  const result: GcResult = { chunksRemoved: 0, bytesRemoved: 0 };
+  const cutoff = Date.now() - Math.max(0, graceMs);
+  let cursor: GcCursor = {};
   for (;;) {
-    const markers = await ctx.db.all({ ...(after ? { gt: after } : { gte: range.gte }), lt: range.lt, limit: BATCH, values: false });
-    if (markers.length === 0) return;
+    const r = await gcPass(ctx, { graceMs, limit: Infinity, cursor, cutoff });
+    result.chunksRemoved += r.chunksRemoved;
+    result.bytesRemoved += r.bytesRemoved;
+    cursor = r.cursor;
+    if (r.complete) return result;
+  }
+}
+
+/**
+ * One bounded slice of garbage collection: at most `limit` GC markers, then (if the markers are
+ * done) at most `limit` chunk files of the orphan walk, resuming at `cursor`.
+ */
+export async function gcPass(ctx: Ctx, opts: { graceMs: number; limit: number; cursor?: GcCursor; cutoff?: number }): Promise<GcPassResult> {
+  const cutoff = opts.cutoff ?? Date.now() - Math.max(0, opts.graceMs);
+  const limit = Math.max(1, opts.limit);
+  const result: GcResult = { chunksRemoved: 0, bytesRemoved: 0 };
+  const cursor: GcCursor = { ...opts.cursor };
+  let examined = 0;
+  if (cursor.orphan === undefined) {
+    const m = await collectUnreferenced(ctx, cutoff, result, cursor.marker, limit);
+    examined += m.examined;
+    if (!m.done) return { ...result, examined, complete: false, cursor: { marker: m.last } };
+  }
+  // Markers done for this cycle: the orphan walk, resuming where the last pass stopped.
+  const w = await sweepOrphans(ctx, cutoff, result, cursor.orphan, Math.max(1, limit - examined));
+  examined += w.examined;
+  if (w.next) return { ...result, examined, complete: false, cursor: { orphan: w.next } };
+  return { ...result, examined, complete: true, cursor: {} };
+}
+
+async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult, start: Buffer | undefined, limit: number): Promise<{ examined: number; done: boolean; last?: Buffer }> {
+  const range = keys.gcMarkersBefore(cutoff + 1);
+  let after = start;
+  let examined = 0;
+  for (;;) {
+    const want = Math.min(BATCH, limit - examined);
+    if (want <= 0) return { examined, done: false, last: after };
+    const markers = await ctx.db.all({ ...(after ? { gt: after } : { gte: range.gte }), lt: range.lt, limit: want, values: false });
+    if (markers.length === 0) return { examined, done: true };
+    examined += markers.length;
     after = markers[markers.length - 1][0];
     const all = markers.map(([k]) => ({ key: k, ...keys.decodeGcMarkerKey(k) }));
     const byPlacement = new Map<string, typeof all>();
@@ -80,16 +134,44 @@ async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult): 
         },
       );
     }
+    if (markers.length < want) return { examined, done: true };
   }
 }
 
-async function sweepOrphans(ctx: Ctx, cutoff: number, result: GcResult): Promise<void> {
-  for (const [placement, store] of ctx.placements.all()) await sweepStore(ctx, placement, store, cutoff, result);
+async function sweepOrphans(
+  ctx: Ctx,
+  cutoff: number,
+  result: GcResult,
+  start: { placement: string; after: string } | undefined,
+  limit: number,
+): Promise<{ examined: number; next?: { placement: string; after: string } }> {
+  const stores = ctx.placements.all();
+  let i = start ? Math.max(0, stores.findIndex(([p]) => p === start.placement)) : 0;
+  let after = start && stores[i]?.[0] === start.placement ? start.after : undefined;
+  let examined = 0;
+  for (; i < stores.length; i++, after = undefined) {
+    const [placement, store] = stores[i];
+    const r = await sweepStore(ctx, placement, store, cutoff, result, after, limit - examined);
+    examined += r.examined;
+    if (r.last !== undefined) return { examined, next: { placement, after: r.last } };
+  }
+  return { examined };
 }
 
-async function sweepStore(ctx: Ctx, placement: string, store: ChunkStore, cutoff: number, result: GcResult): Promise<void> {
+/** Sweeps one store's files after `after` (hash order), at most `limit`; `last` is set when it stopped early. */
+async function sweepStore(
+  ctx: Ctx,
+  placement: string,
+  store: ChunkStore,
+  cutoff: number,
+  result: GcResult,
+  after: string | undefined,
+  limit: number,
+): Promise<{ examined: number; last?: string }> {
   const recordKey = (hash: string): Buffer => keys.chunkKey(keys.chunkId(placement, hash));
   let batch: ChunkFileInfo[] = [];
+  let examined = 0;
+  let lastHash: string | undefined;
   const flush = async (): Promise<void> => {
     const files = batch;
     batch = [];
@@ -99,11 +181,13 @@ async function sweepStore(ctx: Ctx, placement: string, store: ChunkStore, cutoff
     await store.locks.runMany(
       candidates.map((f) => f.hash),
       async () => {
-        // Re-check under the locks: a commit may have adopted the file meanwhile.
-        const again = await ctx.db.getMany(candidates.map((f) => recordKey(f.hash)));
-        for (let i = 0; i < candidates.length; i++) {
-          const f = candidates[i];
-          if (again[i] || store.pins.has(f.hash)) continue;
+        // Re-check under the locks, pins first: an upload that pinned the file and then committed
+        // (record written, pin released) is seen by the record read that follows.
+        const free = candidates.filter((f) => !store.pins.has(f.hash));
+        const again = await ctx.db.getMany(free.map((f) => recordKey(f.hash)));
+        for (let i = 0; i < free.length; i++) {
+          const f = free[i];
+          if (again[i]) continue;
           if (await store.remove(f.hash)) {
             result.chunksRemoved++;
             result.bytesRemoved += f.size;
@@ -112,9 +196,48 @@ async function sweepStore(ctx: Ctx, placement: string, store: ChunkStore, cutoff
       },
     );
   };
-  for await (const f of store.walk()) {
+  for await (const f of store.walk(after)) {
+    if (examined >= limit) {
+      if (batch.length) await flush();
+      return { examined, last: lastHash };
+    }
     batch.push(f);
+    examined++;
+    lastHash = f.hash;
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length) await flush();
+  return { examined };
+}
+
+/**
+ * After a failed write (body error, disk full, refused verify or commit): removes the chunk files
+ * it left behind right away instead of after GC's grace period, so a failed upload leaves no
+ * bytes on disk. `hashes` are the chunks the write pinned (and has unpinned); each goes only if
+ * no C/ record exists (nothing references it, nor is it awaiting GC) and no other write pins it.
+ * Pins are checked before the record read, under the chunk's lock, as in the orphan sweep.
+ * Best effort: a failure here leaves orphans for GC.
+ */
+export async function discardUnreferenced(ctx: Ctx, placement: string | undefined, hashes: readonly string[]): Promise<GcResult> {
+  const result: GcResult = { chunksRemoved: 0, bytesRemoved: 0 };
+  const uniq = [...new Set(hashes)];
+  if (uniq.length === 0) return result;
+  try {
+    const store = ctx.placements.store(placement);
+    await store.locks.runMany(uniq, async () => {
+      const free = uniq.filter((h) => !store.pins.has(h));
+      const raw = await ctx.db.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
+      for (let i = 0; i < free.length; i++) {
+        if (raw[i]) continue;
+        const size = await store.size(free[i]);
+        if (size !== undefined && (await store.remove(free[i]))) {
+          result.chunksRemoved++;
+          result.bytesRemoved += size;
+        }
+      }
+    });
+  } catch {
+    // GC's orphan sweep gets whatever is left.
+  }
+  return result;
 }

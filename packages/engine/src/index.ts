@@ -1,4 +1,5 @@
-export { Engine, DEFAULT_GC_GRACE_MS, DEFAULT_REGION } from './engine';
+export { Engine, DEFAULT_GC_GRACE_MS, DEFAULT_GC_PASS_LIMIT, DEFAULT_REGION } from './engine';
+export type { GcCursor, GcPassResult } from './gc';
 export { S3Error, isS3Error } from './errors';
 export type { S3ErrorCode } from './errors';
 export * from './types';
@@ -9,7 +10,8 @@ export { validateObjectKey, validateWebsiteRedirectLocation, MAX_OBJECT_SIZE, MA
 export { validateWebsiteConfiguration, MAX_ROUTING_RULES } from './website';
 export { createChecksum } from './checksums';
 export type { Hasher } from './checksums';
-export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNKS_DIR, CHUNKS_TMP_DIR, META_DIR, chunkRelativePath } from './chunkStore';
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNKS_DIR, CHUNKS_TMP_DIR, META_DIR, chunkRelativePath, NODE_CHUNK_FS } from './chunkStore';
+export type { ChunkFileSystem, ChunkFileHandle } from './chunkStore';
 export type { ConsistencyReport } from './consistency';
 export { ROOT_USER_ID } from './users';
 export * from './acl';
@@ -18,7 +20,7 @@ export * as policy from './policy';
 export { parsePolicy, evaluatePolicy, isPublicPolicy, normalizeConditionKey } from './policy';
 export type { Policy, PolicyRequest, PolicyPrincipal, Decision, ContextValue } from './policy';
 export { fsck, FsckError } from './fsck';
-export type { FsckOptions, FsckReport, FsckProgress, Finding as FsckFinding, FindingKind as FsckFindingKind } from './fsck';
+export type { FsckOptions, FsckReport, FsckProgress, FsckGarbage, Finding as FsckFinding, FindingKind as FsckFindingKind } from './fsck';
 export { runWithRequestInfo, currentRequestInfo } from './feed/requestInfo';
 export type { RequestInfo } from './feed/requestInfo';
 export type { FeedEvent, FeedEventName } from './feed/events';

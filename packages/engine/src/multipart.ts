@@ -18,6 +18,7 @@ import type { Txn } from './commit';
 import type { Ctx } from './context';
 import * as keys from './keys';
 import { chunkBody } from './chunker';
+import { discardUnreferenced } from './gc';
 import { combineCrc, createChecksum, CHECKSUM_LENGTHS, type Hasher } from './checksums';
 import { evaluateCopySourceConditions, evaluateWriteConditions } from './conditions';
 import { recheckBucket, requireBucket } from './buckets';
@@ -329,17 +330,22 @@ export async function uploadPart(ctx: Ctx, bucket: string, key: string, uploadId
     contentLength: opts.contentLength,
     maxSize: MAX_PART_SIZE,
     checksumAlgorithm: algorithm,
+    discard: (hashes) => discardUnreferenced(ctx, placement, hashes),
   });
   if (placement !== undefined) for (const c of data.chunks) c.placement = placement;
+  let committed = false;
   try {
     if (opts.verify) await opts.verify(data.digests);
     const d = data.digests;
     const rec: PartRecord = { size: d.size, etag: d.md5.toString('hex'), lastModified: 0 };
     // A checksum of another algorithm than the upload's (upload without one) was only verified.
     if (d.checksum && u.checksumAlgorithm) rec.checksum = d.checksum.value.toString('base64');
-    return await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, data.chunks);
+    const part = await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, data.chunks);
+    committed = true;
+    return part;
   } finally {
     store.pins.unpinAll(data.pinned);
+    if (!committed) await discardUnreferenced(ctx, placement, data.pinned);
   }
 }
 
@@ -371,6 +377,7 @@ export async function uploadPartCopy(
   // have committed our own references (see gc.ts), even if the source is deleted meanwhile.
   const release = ctx.leases.acquire(ctx.committer.seq);
   const pinned: string[] = [];
+  let committed = false;
   // The part lives in the upload's placement: edge slices are written there, and whole source
   // chunks from another placement are copied there (same hash).
   const placement = ctx.placements.forClass(u.storageClass);
@@ -475,10 +482,12 @@ export async function uploadPartCopy(
     const rec: PartRecord = { size, etag: md5Known ? src.etag : md5.digest('hex'), lastModified: 0 };
     if (algorithm) rec.checksum = !mustRead && src.checksum ? src.checksum.value : checksum!.digest().toString('base64');
     const part = await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, out);
+    committed = true;
     if (src.versionId !== 'null') part.copySourceVersionId = src.versionId;
     return part;
   } finally {
     store.pins.unpinAll(pinned);
+    if (!committed) await discardUnreferenced(ctx, placement, pinned);
     release();
   }
 }

@@ -16,6 +16,7 @@ import { toStoredTags, validateTags } from './tags';
 import { applyLock, checkLockSettings } from './objectLock';
 import * as keys from './keys';
 import { chunkBody } from './chunker';
+import { discardUnreferenced } from './gc';
 import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteConditions, type ConditionTarget } from './conditions';
 import { resolveRange } from './range';
 import { recheckBucket, requireBucket } from './buckets';
@@ -174,11 +175,13 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
     maxSize: MAX_OBJECT_SIZE,
     checksumAlgorithm: opts.checksumAlgorithm,
     inlineMax: inlineMax(ctx.options.chunkSize),
+    discard: (hashes) => discardUnreferenced(ctx, placement, hashes),
   });
   if (placement !== undefined) for (const c of data.chunks) c.placement = placement;
+  let committed = false;
   try {
     if (opts.verify) await opts.verify(data.digests);
-    return await ctx.committer.run(async (tx) => {
+    const meta = await ctx.committer.run(async (tx) => {
       await recheckBucket(ctx, bucket, b.id);
       const old = await readRecord(ctx, b.id, key);
       const cur = live(old);
@@ -204,8 +207,11 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
       await stageReplace(ctx, tx, b.id, key, old, rec, data);
       return toMeta(bucket, key, rec);
     });
+    committed = true;
+    return meta;
   } finally {
     store.pins.unpinAll(data.pinned);
+    if (!committed) await discardUnreferenced(ctx, placement, data.pinned);
   }
 }
 
@@ -354,19 +360,31 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   const placement = ctx.placements.forClass(opts.storageClass);
   let moved: { from: ObjectRecord; chunks: ChunkRef[]; pinned: string[] } | undefined;
   let release: (() => void) | undefined;
+  let committed = false;
+  // Chunks copied for an attempt that did not commit them go at once (committed ones have records).
+  const discard = (hashes: string[]) => discardUnreferenced(ctx, placement, hashes);
   try {
     for (;;) {
       release?.();
       release = ctx.leases.acquire(ctx.committer.seq);
       const result = await copyCommit(moved);
-      if (!('relocate' in result)) return result.meta;
-      if (moved) ctx.placements.store(placement).pins.unpinAll(moved.pinned);
+      if (!('relocate' in result)) {
+        committed = true;
+        return result.meta;
+      }
+      if (moved) {
+        ctx.placements.store(placement).pins.unpinAll(moved.pinned);
+        await discard(moved.pinned);
+      }
       moved = undefined;
-      const r = await relocateChunks(ctx.placements, result.chunks, placement);
+      const r = await relocateChunks(ctx.placements, result.chunks, placement, discard);
       moved = { from: result.relocate, chunks: r.chunks, pinned: r.pinned };
     }
   } finally {
-    if (moved) ctx.placements.store(placement).pins.unpinAll(moved.pinned);
+    if (moved) {
+      ctx.placements.store(placement).pins.unpinAll(moved.pinned);
+      if (!committed) await discard(moved.pinned);
+    }
     release?.();
   }
 

@@ -5,7 +5,7 @@
  * GC and fsck resolves the ChunkStore of a chunk through here.
  */
 import * as path from 'node:path';
-import { ChunkStore } from './chunkStore';
+import { ChunkStore, type ChunkFileSystem } from './chunkStore';
 import { DEFAULT_PLACEMENT } from './keys';
 import { STORAGE_CLASSES } from './validation';
 import type { ChunkRef, StorageClass } from './types';
@@ -31,9 +31,10 @@ export class Placements {
     placements: Record<string, string>,
     private readonly classes: Partial<Record<StorageClass, string>>,
     fsync: boolean,
+    files?: ChunkFileSystem,
   ) {
-    this.stores.set(DEFAULT_PLACEMENT, new ChunkStore(dataDir, fsync));
-    for (const [name, dir] of Object.entries(placements)) this.stores.set(name, new ChunkStore(path.resolve(dir), fsync));
+    this.stores.set(DEFAULT_PLACEMENT, new ChunkStore(dataDir, fsync, files));
+    for (const [name, dir] of Object.entries(placements)) this.stores.set(name, new ChunkStore(path.resolve(dir), fsync, files));
   }
 
   async init(): Promise<void> {
@@ -64,9 +65,15 @@ export class Placements {
  * the same list as refs in that placement (the hashes don't change: same bytes). Each target
  * chunk is pinned before it is written, so GC leaves it alone until the caller has committed
  * and unpinned `pinned` on `placements.store(placement)`. The caller holds a read lease that
- * keeps the source chunks. On failure everything pinned here is unpinned again.
+ * keeps the source chunks. On failure everything pinned here is unpinned again (and handed to
+ * `discard`, which removes what nothing references).
  */
-export async function relocateChunks(placements: Placements, chunks: readonly ChunkRef[], placement: string | undefined): Promise<{ chunks: ChunkRef[]; pinned: string[] }> {
+export async function relocateChunks(
+  placements: Placements,
+  chunks: readonly ChunkRef[],
+  placement: string | undefined,
+  discard?: (hashes: string[]) => Promise<unknown>,
+): Promise<{ chunks: ChunkRef[]; pinned: string[] }> {
   const target = placements.store(placement);
   const pinned: string[] = [];
   const out: ChunkRef[] = [];
@@ -83,6 +90,7 @@ export async function relocateChunks(placements: Placements, chunks: readonly Ch
     }
   } catch (e) {
     target.pins.unpinAll(pinned);
+    await discard?.(pinned).catch(() => undefined);
     throw e;
   }
   return { chunks: out, pinned };

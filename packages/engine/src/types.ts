@@ -583,6 +583,11 @@ export interface EngineOptions {
   /** Change-feed backlog limit (feed/feed.ts): beyond it the oldest events are dropped. Default 1,000,000. */
   feedMaxEvents?: number;
   /**
+   * The file operations chunk writes go through (chunkStore.ts ChunkFileSystem); default node:fs.
+   * A seam for embedders and fault-injection tests (e.g. a write failing with ENOSPC).
+   */
+  chunkFileSystem?: import('./chunkStore').ChunkFileSystem;
+  /**
    * An already-constructed abstract-level database (e.g. memory-level in unit tests).
    * When absent the engine opens classic-level under `<dataDir>/meta`.
    */
@@ -594,7 +599,7 @@ export interface EngineOptions {
  * Every method throws S3Error with S3's code on failure (NoSuchBucket, NoSuchKey, ...).
  */
 export interface EngineApi {
-  readonly options: Readonly<Required<Omit<EngineOptions, 'db'>>>; // placements: {} when none
+  readonly options: Readonly<Required<Omit<EngineOptions, 'db' | 'chunkFileSystem'>>>; // placements: {} when none
   close(): Promise<void>;
 
   // users and access keys

@@ -104,6 +104,27 @@ describe('fsck', () => {
     // a: 3 chunks, b: 1 shared + 20 own (the last one 5 bytes), 2 unreferenced ones not yet collected
     expect(r.stats).toMatchObject({ buckets: 1, records: 3, chunkRecords: 25, referencedChunks: 23, chunkFiles: 25 });
     expect(r.stats.bytesHashed).toBe(22 * CS + 5 + 2 * CS);
+    // the 2 unreferenced chunks are younger than the default 60 s grace: not garbage yet
+    expect(r.garbage).toEqual({ chunks: 0, bytes: 0, graceMs: 60_000 });
+  });
+
+  it('zero-reference chunks past the grace period: garbage awaiting collection (not a problem); --repair collects it', async () => {
+    const s = await makeStore();
+    await new Promise((r) => setTimeout(r, 20));
+    const r = await fsck(s.dir, { gcGraceMs: 10 });
+    expect(r.findings).toEqual([]);
+    expect(r.clean).toBe(true);
+    expect(r.garbage).toEqual({ chunks: 2, bytes: 2 * CS, graceMs: 10 });
+    expect(r.stats.chunkFiles).toBe(25);
+
+    const repaired = await fsck(s.dir, { gcGraceMs: 10, repair: true });
+    expect(repaired.clean).toBe(true);
+    expect(repaired.garbage).toEqual({ chunks: 2, bytes: 2 * CS, graceMs: 10, collected: { chunks: 2, bytes: 2 * CS } });
+    const after = await fsck(s.dir, { gcGraceMs: 0 });
+    expect(after.findings).toEqual([]); // records, markers and chunk counters all updated by GC
+    expect(after.garbage).toMatchObject({ chunks: 0, bytes: 0 });
+    expect(after.stats).toMatchObject({ chunkRecords: 23, chunkFiles: 23 });
+    expect((await readObject(s.dir, 'b')).equals(s.b)).toBe(true);
   });
 
   it('reference counts that disagree with the records', async () => {

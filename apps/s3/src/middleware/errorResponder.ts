@@ -6,6 +6,7 @@
 import type Koa from 'koa';
 import { toErrorResponse, isKnownCode } from '../errors';
 import { awaitingContinue } from '../http/expectContinue';
+import { lingerAfterError } from '../http/lingeringClose';
 import type { RequestState } from './requestContext';
 
 export type ErrorLogger = (entry: Record<string, unknown>) => void;
@@ -47,6 +48,7 @@ export function errorResponder(opts: { logError?: ErrorLogger } = {}): Koa.Middl
       ctx.status = r.status;
       for (const [k, v] of Object.entries(r.headers)) ctx.set(k, v);
       if (awaitingContinue(ctx.req)) ctx.set('Connection', 'close');
+      else lingerAfterError(ctx.req, ctx.res); // a body still arriving: answer now, drain, close
       if (r.body !== undefined) {
         ctx.set('Content-Type', 'application/xml');
         ctx.body = r.body;

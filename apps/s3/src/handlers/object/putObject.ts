@@ -2,8 +2,9 @@
  * PutObject (PUT /bucket/key): the body streams from the socket through auth's decoder
  * (aws-chunked, payload hash) into the engine; nothing is buffered whole.
  *
- * Before reading: Content-Length is required unless the body is aws-chunked (411
- * MissingContentLength); more than 5 GiB is EntityTooLarge; Content-MD5 and checksum headers
+ * Before reading: Content-Length is required unless the body is aws-chunked or sent with
+ * `Transfer-Encoding: chunked` (411 MissingContentLength); more than 5 GiB is EntityTooLarge
+ * (declared: before reading; undeclared: while streaming, by the engine); Content-MD5 and checksum headers
  * are validated. After reading and before commit (the engine's verify hook): Content-MD5
  * (BadDigest) and x-amz-checksum-* from a header or a trailer (BadDigest) are compared with
  * what the engine computed. A client that disconnects mid-body fails the stream: no commit.
@@ -34,11 +35,21 @@ export function isAwsChunked(headers: Record<string, string | string[] | undefin
   );
 }
 
+/**
+ * `Transfer-Encoding: chunked` without a Content-Length (curl -T -, streaming clients). S3 answers
+ * 411; Cairn (like Ceph RGW) accepts it on PutObject / UploadPart and streams the body through
+ * exactly like a sized one, with the 5 GiB limit enforced while reading.
+ */
+export function isHttpChunked(headers: Record<string, string | string[] | undefined>): boolean {
+  const te = headers['transfer-encoding'];
+  return typeof te === 'string' && te.split(',').some((t) => t.trim().toLowerCase() === 'chunked');
+}
+
 /** The payload length the client declared, checked against S3's limits before any byte is read. */
 export function declaredLength(c: Parameters<Handler>[0]): number | undefined {
   const contentLength = header(c, 'content-length');
   const chunked = isAwsChunked(c.headers);
-  if (contentLength === undefined && !chunked) throw s3Error('MissingContentLength');
+  if (contentLength === undefined && !chunked && !isHttpChunked(c.headers)) throw s3Error('MissingContentLength');
   let length = c.auth.decodedContentLength;
   if (length === undefined && !chunked && contentLength !== undefined) length = Number(contentLength);
   if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) {
