@@ -336,6 +336,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         new WorkerRunner(engine, createWorker(name, { lifecycle: { hourUtc: options.lifecycleHourUtc } }), { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log }),
     );
     for (const w of workers) w.start();
+    // Worker queues for /metrics: each worker's status record plus the change feed's backlog.
+    metrics.registerWorkerMetricsSource(async () => {
+      const [statuses, feed] = await Promise.all([engine.workerStatus(), engine.feedStatus()]);
+      const samples = statuses.map((s) => ({ worker: s.worker, backlog: 0, oldestSeconds: 0, errors: s.errors }));
+      for (const c of feed.consumers) {
+        const sample = samples.find((x) => x.worker === c.name);
+        const oldestSeconds = c.backlog === 0 || feed.oldestUnackedAgeMs === null ? 0 : feed.oldestUnackedAgeMs / 1000;
+        if (sample) Object.assign(sample, { backlog: c.backlog, oldestSeconds });
+        else samples.push({ worker: c.name, backlog: c.backlog, oldestSeconds, errors: 0 });
+      }
+      return samples;
+    });
 
     // Deleted and overwritten data is freed while serving: bounded GC passes in the background.
     const gcIntervalMs = options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;

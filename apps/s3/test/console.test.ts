@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { GetBucketLifecycleConfigurationCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { requireClient } from './clients/clientEnv';
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
@@ -169,6 +169,18 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
       await page.getByRole('button', { name: 'Save policy' }).click();
       await page.getByText('Policy saved.').waitFor();
       expect((await fetch(`${t.endpoint}/${BUCKET}/docs/readme.txt`)).status).toBe(200); // now public
+
+      // A lifecycle rule: an invalid one shows S3's error in place, a valid one is stored.
+      const lifecycle = page.getByLabel('Lifecycle rules configuration (XML)');
+      await lifecycle.fill('<LifecycleConfiguration><Rule><ID>bad</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule></LifecycleConfiguration>');
+      await page.getByRole('button', { name: 'Save Lifecycle rules' }).click();
+      await page.locator('#doc-lifecycle-error').waitFor();
+      expect(await page.locator('#doc-lifecycle-error').innerText()).toMatch(/InvalidArgument/);
+      await lifecycle.fill('<LifecycleConfiguration><Rule><ID>expire-logs</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>');
+      await page.getByRole('button', { name: 'Save Lifecycle rules' }).click();
+      await page.getByText('Lifecycle rules saved.').waitFor();
+      const stored = await t.client().send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }));
+      expect(stored.Rules?.map((r) => [r.ID, r.Filter?.Prefix, r.Expiration?.Days])).toEqual([['expire-logs', 'logs/', 30]]);
       await shot('06-settings');
     });
 

@@ -32,7 +32,8 @@ async function scrape(t: TestServer, token?: string): Promise<{ status: number; 
 describe('GET /metrics', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ adminPort: 0 });
+    // No background GC here: the GC test counts runs exactly (background passes have their own test).
+    t = await startTestServer({ adminPort: 0, gcIntervalMs: 0 });
     const s3 = t.client();
     await s3.send(new CreateBucketCommand({ Bucket: 'metrics-a' }));
     await s3.send(new CreateBucketCommand({ Bucket: 'metrics-b' }));
@@ -131,24 +132,36 @@ describe('GET /metrics', () => {
   it('worker families come from registered sources; a failing source does not break the scrape', async () => {
     let errors = 2;
     const off = t.server.metrics.registerWorkerMetricsSource(() => [
-      { worker: 'lifecycle', backlog: 5, oldestSeconds: 12.5, errors },
+      { worker: 'fake-lifecycle', backlog: 5, oldestSeconds: 12.5, errors },
       { worker: 'replication:peer-1', backlog: 0, oldestSeconds: 0, errors: 0 },
     ]);
     const offBad = t.server.metrics.registerWorkerMetricsSource(() => {
       throw new Error('worker runtime down');
     });
     let { text } = await scrape(t);
-    expect(one(text, 'cairn_worker_backlog', { worker: 'lifecycle' })).toBe(5);
-    expect(one(text, 'cairn_worker_oldest_seconds', { worker: 'lifecycle' })).toBe(12.5);
-    expect(one(text, 'cairn_worker_errors_total', { worker: 'lifecycle' })).toBe(2);
+    expect(one(text, 'cairn_worker_backlog', { worker: 'fake-lifecycle' })).toBe(5);
+    expect(one(text, 'cairn_worker_oldest_seconds', { worker: 'fake-lifecycle' })).toBe(12.5);
+    expect(one(text, 'cairn_worker_errors_total', { worker: 'fake-lifecycle' })).toBe(2);
     expect(one(text, 'cairn_worker_backlog', { worker: 'replication:peer-1' })).toBe(0);
     errors = 3;
     ({ text } = await scrape(t));
-    expect(one(text, 'cairn_worker_errors_total', { worker: 'lifecycle' })).toBe(3);
+    expect(one(text, 'cairn_worker_errors_total', { worker: 'fake-lifecycle' })).toBe(3);
     off();
     offBad();
     ({ text } = await scrape(t));
-    expect(series(text, 'cairn_worker_backlog')).toEqual([]);
+    expect(series(text, 'cairn_worker_backlog').map((x) => x.labels.worker)).not.toContain('fake-lifecycle');
+    expect(series(text, 'cairn_worker_backlog').map((x) => x.labels.worker)).not.toContain('replication:peer-1');
+  });
+
+  it('the running lifecycle worker reports through the same families (status record + feed backlog)', async () => {
+    let value: number | undefined;
+    for (let i = 0; i < 50 && value === undefined; i++) {
+      value = one((await scrape(t)).text, 'cairn_worker_errors_total', { worker: 'lifecycle' });
+      if (value === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(value).toBe(0);
+    const { text } = await scrape(t);
+    expect(one(text, 'cairn_worker_backlog', { worker: 'lifecycle' })).toBeGreaterThanOrEqual(0);
   });
 
   it('deploy/grafana/cairn.json uses only metric names the server exposes', async () => {
@@ -164,6 +177,29 @@ describe('GET /metrics', () => {
   it('is served on the admin port only', async () => {
     const r = await rawRequest(t.endpoint, { path: '/metrics' });
     expect(r.body).not.toContain('cairn_s3_requests_total');
+  });
+});
+
+describe('background GC passes are counted', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ adminPort: 0, gcIntervalMs: 100, gcGraceMs: 0 });
+  });
+  afterAll(() => t.stop());
+
+  it('cairn_gc_runs_total grows while the server runs, without any explicit gc()', async () => {
+    const s3 = t.client();
+    await s3.send(new CreateBucketCommand({ Bucket: 'gc-metrics' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'gc-metrics', Key: 'big', Body: Buffer.alloc(2 * 1024 * 1024, 7) }));
+    await s3.send(new DeleteObjectCommand({ Bucket: 'gc-metrics', Key: 'big' }));
+    let removed = 0;
+    for (let i = 0; i < 60 && removed < 2 * 1024 * 1024; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      removed = one((await scrape(t)).text, 'cairn_gc_bytes_removed_total') ?? 0;
+    }
+    const { text } = await scrape(t);
+    expect(one(text, 'cairn_gc_runs_total', { result: 'ok' })).toBeGreaterThan(1);
+    expect(removed).toBeGreaterThanOrEqual(2 * 1024 * 1024);
   });
 });
 

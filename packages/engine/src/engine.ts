@@ -502,7 +502,16 @@ export class Engine implements EngineApi, WorkerEngineApi {
   async runGcPass(opts: { limit?: number; graceMs?: number; cursor?: GcCursor } = {}): Promise<GcPassResult> {
     const ctx = this.c;
     return this.gcMutex.run(async () => {
-      const r = await gcPass(ctx, { graceMs: opts.graceMs ?? this.options.gcGraceMs, limit: opts.limit ?? DEFAULT_GC_PASS_LIMIT, cursor: opts.cursor ?? this.gcCursor });
+      const started = performance.now();
+      let r: GcPassResult;
+      try {
+        r = await gcPass(ctx, { graceMs: opts.graceMs ?? this.options.gcGraceMs, limit: opts.limit ?? DEFAULT_GC_PASS_LIMIT, cursor: opts.cursor ?? this.gcCursor });
+      } catch (error) {
+        this.reportGc({ error, durationMs: performance.now() - started });
+        throw error;
+      }
+      // Background passes count like full runs (metrics: cairn_gc_*), whoever started them.
+      this.reportGc({ result: { chunksRemoved: r.chunksRemoved, bytesRemoved: r.bytesRemoved }, durationMs: performance.now() - started });
       if (!opts.cursor) this.gcCursor = r.cursor;
       return r;
     });

@@ -17,6 +17,19 @@ export const CONFIG_DOCUMENTS: { query: string; title: string; missing: string; 
     example: '<CORSConfiguration>\n  <CORSRule>\n    <AllowedOrigin>https://example.com</AllowedOrigin>\n    <AllowedMethod>GET</AllowedMethod>\n    <AllowedHeader>*</AllowedHeader>\n    <MaxAgeSeconds>600</MaxAgeSeconds>\n  </CORSRule>\n</CORSConfiguration>',
   },
   { query: 'tagging', title: 'Bucket tags', missing: 'NoSuchTagSet', example: '<Tagging>\n  <TagSet>\n    <Tag><Key>team</Key><Value>data</Value></Tag>\n  </TagSet>\n</Tagging>' },
+  {
+    query: 'lifecycle',
+    title: 'Lifecycle rules',
+    missing: 'NoSuchLifecycleConfiguration',
+    example:
+      '<LifecycleConfiguration>\n  <Rule>\n    <ID>expire-logs</ID>\n    <Filter><Prefix>logs/</Prefix></Filter>\n    <Status>Enabled</Status>\n    <Expiration><Days>30</Days></Expiration>\n  </Rule>\n</LifecycleConfiguration>',
+  },
+  {
+    query: 'website',
+    title: 'Static website',
+    missing: 'NoSuchWebsiteConfiguration',
+    example: '<WebsiteConfiguration>\n  <IndexDocument><Suffix>index.html</Suffix></IndexDocument>\n  <ErrorDocument><Key>error.html</Key></ErrorDocument>\n</WebsiteConfiguration>',
+  },
 ];
 
 const PAB = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
