@@ -11,11 +11,11 @@ import type { ServerConfig } from './context';
 import { errorResponder, stderrLogger, type ErrorLogger } from './middleware/errorResponder';
 import { requestContext, type AccessLogSink, type RequestState } from './middleware/requestContext';
 import { s3Dispatch } from './middleware/s3Dispatch';
-import { resolveRoute, type Route } from './route';
-import { corsResponseHeaders } from './cors';
+import { resolveRoute, type Route } from './http/route';
+import { corsResponseHeaders } from './http/cors';
 import { websiteEndpoint } from './website/endpoint';
 import { s3Error } from './errors';
-import { liveness, readiness, type HealthSource } from './health';
+import { liveness, readiness, type HealthSource } from './http/health';
 
 export interface AppOptions {
   engine: EngineApi;

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { BucketInfo, EngineApi } from '@cairn/engine';
 import type { AuthResult } from './auth/types';
 import type { OperationDef } from './operations';
-import type { Route } from './route';
+import type { Route } from './http/route';
 
 export interface ServerConfig {
   /** The server's region (bucket default, SigV4 scope). */

@@ -3,4 +3,4 @@ export { startServer, parseUsers, DEFAULT_DOMAINS, DEFAULT_REGION, type ServerOp
 export { createApp, type AppOptions } from './app';
 export { OPERATIONS, resolveOperation, operationStats, type OperationDef } from './operations';
 export { ERROR_TABLE, toErrorResponse } from './errors';
-export { resolveRoute, type Route } from './route';
+export { resolveRoute, type Route } from './http/route';

@@ -24,12 +24,12 @@ import { ERROR_TABLE } from './errors';
 import { expectContinue } from './http/expectContinue';
 import { newHostId, newRequestId, type AccessLogSink } from './middleware/requestContext';
 import type { ErrorLogger } from './middleware/errorResponder';
-import { normalizeDomains } from './route';
+import { normalizeDomains } from './http/route';
 import { renderError } from './xml/error';
 import { createLogger, type LogFormat, type Logger } from './observability/logger';
 import { CairnMetrics, type RequestObservation } from './observability/metrics';
 import type { LevelWithSilent } from 'pino';
-import { guarded, reportEscapedError } from './escapedErrors';
+import { guarded, reportEscapedError } from './http/escapedErrors';
 
 export const DEFAULT_DOMAINS = ['s3.localhost'];
 /** Background GC: a bounded pass this often (sooner while a cycle is unfinished). */

@@ -4,7 +4,7 @@
  */
 import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { AdminClient } from '@cairn/admin';
-import { adminMain } from '../src/adminCli';
+import { adminMain } from '../src/cli/adminCli';
 import { parseServeArgs } from '../src/cli';
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
 import { rawRequest } from './helpers/rawRequest';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import type { CorsRule } from '@cairn/engine';
 import { parseCorsConfiguration, renderCorsConfiguration } from '../src/xml/corsConfiguration';
-import { findCorsRule, wildcardMatch } from '../src/cors';
+import { findCorsRule, wildcardMatch } from '../src/http/cors';
 import { rawRequest, parseS3Error } from './helpers/rawRequest';
 import { startTestServer, type TestServer } from './helpers/server';
 import { golden } from './helpers/golden';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { Engine, chunkRelativePath } from '@cairn/engine';
-import { fsckMain } from '../src/fsckCli';
+import { fsckMain } from '../src/cli/fsckCli';
 
 /** `cairn fsck` as a command: output formats and exit statuses (the checks are engine-tested). */
 function sink(): Writable & { text: () => string } {

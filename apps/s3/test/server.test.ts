@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 import { OPERATIONS, operationStats, resolveOperation } from '../src/operations';
-import { resolveRoute, normalizeDomains, virtualHostBucket } from '../src/route';
+import { resolveRoute, normalizeDomains, virtualHostBucket } from '../src/http/route';
 import { parseServeArgs } from '../src/cli';
 import { ERROR_TABLE, statusOf } from '../src/errors';
 

@@ -2,11 +2,11 @@
  * What the operation modules share: the database, the commit path, the chunk store, read leases
  * and the resolved options. Engine (engine.ts) builds one and passes it to every operation.
  */
-import type { Committer } from './commit';
-import type { Placements } from './placement';
-import type { MetaDb } from './db';
-import type { ReadLeases } from './locks';
-import type { BucketCache } from './buckets';
+import type { Committer } from './meta/commit';
+import type { Placements } from './chunks/placement';
+import type { MetaDb } from './meta/db';
+import type { ReadLeases } from './meta/locks';
+import type { BucketCache } from './buckets/buckets';
 import type { EngineApi } from './types';
 
 export type ResolvedOptions = EngineApi['options'];

@@ -7,7 +7,7 @@ import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from
 import type { LifecycleConfiguration } from './lifecycle/rules';
 import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/feed';
 import type { WorkerStatus } from './workers/api';
-import type { LeaseRecord } from './feed/leases';
+import type { LeaseRecord } from './meta/leases';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
@@ -586,7 +586,7 @@ export interface EngineOptions {
    * The file operations chunk writes go through (chunkStore.ts ChunkFileSystem); default node:fs.
    * A seam for embedders and fault-injection tests (e.g. a write failing with ENOSPC).
    */
-  chunkFileSystem?: import('./chunkStore').ChunkFileSystem;
+  chunkFileSystem?: import('./chunks/chunkStore').ChunkFileSystem;
   /**
    * An already-constructed abstract-level database (e.g. memory-level in unit tests).
    * When absent the engine opens classic-level under `<dataDir>/meta`.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CHECKSUM_LENGTHS, combineCrc, createChecksum, createJsCrc } from '../src/checksums';
+import { CHECKSUM_LENGTHS, combineCrc, createChecksum, createJsCrc } from '../src/chunks/checksums';
 import type { ChecksumAlgorithm } from '../src/types';
 
 // A subpath export that `moduleResolution: node` cannot type: required untyped, typed here.

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chunkBody } from '../src/chunker';
-import { ChunkStore } from '../src/chunkStore';
+import { chunkBody } from '../src/chunks/chunker';
+import { ChunkStore } from '../src/chunks/chunkStore';
 import { bytes } from './helpers';
 
 async function store(): Promise<{ store: ChunkStore; dir: string }> {

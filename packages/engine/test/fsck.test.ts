@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { Engine, fsck, FsckError, chunkRelativePath, type FsckReport } from '../src';
-import { MetaDb } from '../src/db';
-import * as keys from '../src/keys';
-import { decodeRecord, encodeChunkList, loadChunks } from '../src/records';
+import { MetaDb } from '../src/meta/db';
+import * as keys from '../src/meta/keys';
+import { decodeRecord, encodeChunkList, loadChunks } from '../src/meta/records';
 import { body, bytes, readAll, tempDir } from './helpers';
-import { MIN_PART_SIZE } from '../src/multipart';
+import { MIN_PART_SIZE } from '../src/multipart/multipart';
 
 /**
  * Each test builds a small on-disk store, breaks it the way a crash or a bug would (poking the

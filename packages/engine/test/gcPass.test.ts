@@ -225,8 +225,8 @@ describe('chunk write failures (ChunkFileSystem seam)', () => {
 
 describe('a body of undeclared length (chunked transfer coding)', () => {
   it('over the size limit: EntityTooLarge while streaming; reading stops there and nothing is left', async () => {
-    const { chunkBody } = await import('../src/chunker');
-    const { ChunkStore } = await import('../src/chunkStore');
+    const { chunkBody } = await import('../src/chunks/chunker');
+    const { ChunkStore } = await import('../src/chunks/chunkStore');
     const t = await openEngine();
     try {
       const store = new ChunkStore(t.dir, false);

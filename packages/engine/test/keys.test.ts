@@ -1,4 +1,4 @@
-import * as keys from '../src/keys';
+import * as keys from '../src/meta/keys';
 
 describe('key layout', () => {
   it('object keys sort byte-wise by UTF-8 within a bucket', () => {

@@ -92,7 +92,7 @@ describe('listObjects', () => {
   it('a delimiter listing seeks past common prefixes: cost follows page size, not bucket size', async () => {
     const db = (t.engine as unknown as { ctx: { db: { entriesRead: number; batch(ops: unknown[], sync: boolean): Promise<void> } } }).ctx.db;
     // 20k keys under one prefix plus a few others; written straight into the db for speed.
-    const { objectKey } = await import('../src/keys');
+    const { objectKey } = await import('../src/meta/keys');
     const bucketId = (await t.engine.getBucket('bkt')).id;
     const rec = Buffer.from(JSON.stringify({ size: 0, etag: 'd41d8cd98f00b204e9800998ecf8427e', lastModified: 0, owner: 'alice', versionId: 'null' }));
     const ops = [];

@@ -1,5 +1,5 @@
 import { parseRange, resolveRange, evaluateReadConditions, evaluateCopySourceConditions, validateBucketName, etagMatches, S3Error, type ByteRangeSpec } from '../src';
-import { evaluateWriteConditions } from '../src/conditions';
+import { evaluateWriteConditions } from '../src/objects/conditions';
 
 function code(fn: () => unknown): string | undefined {
   try {

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ObjectLockSettings, ObjectMeta } from '@cairn/engine';
 import { s3Error } from '../errors';
 import type { S3Context } from '../context';
-import { authorizeRequest } from '../authzRequest';
+import { authorizeRequest } from '../authz/authzRequest';
 
 function h(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
-import { guarded, requestScope } from '../escapedErrors';
+import { guarded, requestScope } from '../http/escapedErrors';
 
 export interface RequestState {
   requestId: string;

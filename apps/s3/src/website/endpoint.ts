@@ -12,8 +12,8 @@ import type { ServerConfig } from '../context';
 import type { ErrorLogger } from '../middleware/errorResponder';
 import type { RequestState } from '../middleware/requestContext';
 import { writeResponse } from '../middleware/s3Dispatch';
-import { chargeWhenDone } from '../requesterPays';
-import { splitTarget, virtualHostBucket } from '../route';
+import { chargeWhenDone } from '../authz/requesterPays';
+import { splitTarget, virtualHostBucket } from '../http/route';
 import { renderWebsiteErrorPage, type WebsiteError } from './errorPage';
 import { resolveWebsite, websiteError, type WebsiteResult } from './resolve';
 

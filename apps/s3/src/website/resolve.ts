@@ -15,13 +15,13 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { isS3Error, type BucketInfo, type EngineApi, type ObjectMeta } from '@cairn/engine';
 import type { AuthResult } from '../auth/types';
-import { authorizeRequest } from '../authzRequest';
+import { authorizeRequest } from '../authz/authzRequest';
 import type { S3Context, S3Response, ServerConfig } from '../context';
 import { ERROR_TABLE, s3Error, statusOf } from '../errors';
 import { parseReadRequest, readResponseHeaders, type ReadRequest } from '../handlers/object/objectRead';
 import { OPERATIONS } from '../operations';
-import { requesterPays } from '../requesterPays';
-import { decodeOnce } from '../route';
+import { requesterPays } from '../authz/requesterPays';
+import { decodeOnce } from '../http/route';
 import type { WebsiteError } from './errorPage';
 import { keyPath, matchRoutingRule, routingRuleRedirect } from './routingRules';
 

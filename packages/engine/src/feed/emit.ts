@@ -1,7 +1,7 @@
 /** Builds the change-feed event of a change to one object version (see events.ts). */
-import type { Txn } from '../commit';
+import type { Txn } from '../meta/commit';
 import type { Ctx } from '../context';
-import type { ObjectRecord } from '../records';
+import type { ObjectRecord } from '../meta/records';
 import type { FeedEventName, PendingEvent } from './events';
 
 export function stageObjectEvent(ctx: Ctx, tx: Txn, event: FeedEventName, bucketId: string, key: string, rec?: ObjectRecord, extra?: Partial<PendingEvent>): void {

@@ -13,7 +13,7 @@
  * the store, since it missed events. Writes are never refused because a consumer is slow.
  */
 import type { Ctx } from '../context';
-import * as keys from '../keys';
+import * as keys from '../meta/keys';
 import { S3Error } from '../errors';
 import type { FeedEvent } from './events';
 

@@ -5,8 +5,8 @@
  * configuration restarts that bucket's scan.
  */
 import type { Ctx } from '../context';
-import * as keys from '../keys';
-import { requireBucket, type BucketRecord } from '../buckets';
+import * as keys from '../meta/keys';
+import { requireBucket, type BucketRecord } from '../buckets/buckets';
 import { validateLifecycleConfiguration, type LifecycleConfiguration } from './rules';
 
 export interface LifecycleFields {

@@ -14,13 +14,13 @@
  *   invisible.
  */
 import type { Ctx } from '../context';
-import * as keys from '../keys';
+import * as keys from '../meta/keys';
 import { S3Error } from '../errors';
-import { recheckBucket, requireBucket } from '../buckets';
-import { decodeRecord, loadChunks, stageChunkList, stageDropChunkList, type ObjectRecord } from '../records';
-import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion } from '../versions';
-import { stageDropUpload } from '../multipart';
-import { relocateChunks } from '../placement';
+import { recheckBucket, requireBucket } from '../buckets/buckets';
+import { decodeRecord, loadChunks, stageChunkList, stageDropChunkList, type ObjectRecord } from '../meta/records';
+import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion } from '../versions/versions';
+import { stageDropUpload } from '../multipart/multipart';
+import { relocateChunks } from '../chunks/placement';
 import { stageObjectEvent } from '../feed/emit';
 import { runWithRequestInfo } from '../feed/requestInfo';
 import type { StorageClass, VersioningStatus } from '../types';

@@ -3,7 +3,7 @@
  * `RpcClient` (rpc.ts) implements it over the server's unix socket for a worker running as its
  * own process (only one process may open LevelDB). Everything is JSON-shaped for that reason.
  */
-import type { LeaseResult } from '../feed/leases';
+import type { LeaseResult } from '../meta/leases';
 import type { ApplyResult, LifecycleAction, LifecycleBucket, ScanPage, ScannedUpload } from '../lifecycle/store';
 
 /** A worker's status record W/<worker> (admin API GET /admin/workers). */

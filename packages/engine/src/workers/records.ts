@@ -1,6 +1,6 @@
 /** Worker status and state records W/<worker>[\0<sub>] (keys.ts). */
 import type { Ctx } from '../context';
-import * as keys from '../keys';
+import * as keys from '../meta/keys';
 import type { WorkerStatus } from './api';
 
 export async function getWorkerState(ctx: Ctx, worker: string, sub: string): Promise<unknown> {

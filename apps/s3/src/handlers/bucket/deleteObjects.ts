@@ -7,7 +7,7 @@
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
 import { readConfigBody } from '../../http/configBody';
-import { keyAuthorizer } from '../../authzRequest';
+import { keyAuthorizer } from '../../authz/authzRequest';
 import { parseDelete } from '../../xml/delete';
 import { bypassGovernance } from '../../http/objectLockHeaders';
 import { renderDeleteResult, type DeleteErrorEntry, type DeletedEntry } from '../../xml/deleteResult';

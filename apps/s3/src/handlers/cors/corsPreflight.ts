@@ -5,7 +5,7 @@
 import type { Handler } from '../../context';
 import { header } from '../../context';
 import { s3Error } from '../../errors';
-import { CORS_NOT_ALLOWED, CORS_NOT_ENABLED, corsHeaders, findCorsRule, parseRequestHeaders } from '../../cors';
+import { CORS_NOT_ALLOWED, CORS_NOT_ENABLED, corsHeaders, findCorsRule, parseRequestHeaders } from '../../http/cors';
 import { CORS_METHODS } from '../../xml/corsConfiguration';
 
 export const corsPreflight: Handler = async (c) => {

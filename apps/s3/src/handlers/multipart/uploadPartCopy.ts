@@ -6,7 +6,7 @@
  */
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
-import { authorizeRequest } from '../../authzRequest';
+import { authorizeRequest } from '../../authz/authzRequest';
 import { s3Error } from '../../errors';
 import { readConditions } from '../../http/conditions';
 import { versionIdHeader } from '../../http/versionHeaders';

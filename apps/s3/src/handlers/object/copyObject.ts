@@ -9,7 +9,7 @@
  */
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
-import { authorizeRequest } from '../../authzRequest';
+import { authorizeRequest } from '../../authz/authzRequest';
 import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
 import { s3Error } from '../../errors';
 import { readConditions, writeConditions } from '../../http/conditions';

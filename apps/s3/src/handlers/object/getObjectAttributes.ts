@@ -11,7 +11,7 @@
  */
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
-import { authorizeRequest } from '../../authzRequest';
+import { authorizeRequest } from '../../authz/authzRequest';
 import { s3Error } from '../../errors';
 import { httpDate } from '../../http/dates';
 import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';

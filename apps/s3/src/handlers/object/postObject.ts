@@ -18,7 +18,7 @@ import type { Handler, S3Context } from '../../context';
 import { header, xmlResponse } from '../../context';
 import { s3Error } from '../../errors';
 import { authenticatePostForm, checkPostPolicy, type FormFields } from '../../auth/postPolicy';
-import { authorizeRequest } from '../../authzRequest';
+import { authorizeRequest } from '../../authz/authzRequest';
 import type { Principal } from '../../context';
 import { formBoundary, MultipartFormReader } from '../../http/multipartForm';
 import { openRequestBody } from '../../http/requestBody';
@@ -28,7 +28,7 @@ import { versionIdHeader } from '../../http/versionHeaders';
 import { validateObjectKey } from '@cairn/engine';
 import { buildXml } from '../../xml/codec';
 import { MAX_PUT_SIZE } from './putObject';
-import { REQUEST_CHARGED_HEADER, requesterPays } from '../../requesterPays';
+import { REQUEST_CHARGED_HEADER, requesterPays } from '../../authz/requesterPays';
 
 export const MAX_PRE_FILE_BYTES = 64 * 1024;
 

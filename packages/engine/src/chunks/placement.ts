@@ -1,0 +1,97 @@
+/**
+ * Placements: where chunk files live. The default placement is `<dataDir>/chunks`; the server
+ * config may add named placements (other directories, e.g. other disks) and map storage classes
+ * to them. A chunk's identity is (placement, sha256) (keys.ts chunk ids); every reader, writer,
+ * GC and fsck resolves the ChunkStore of a chunk through here.
+ */
+import * as path from 'node:path';
+import { ChunkStore, type ChunkFileSystem } from './chunkStore';
+import { DEFAULT_PLACEMENT } from '../meta/keys';
+import { STORAGE_CLASSES } from '../objects/validation';
+import type { ChunkRef, StorageClass } from '../types';
+
+const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export function validatePlacements(placements: Record<string, string>, classes: Partial<Record<StorageClass, string>>): void {
+  for (const [name, dir] of Object.entries(placements)) {
+    if (!NAME_RE.test(name) || name === DEFAULT_PLACEMENT) throw new TypeError(`invalid placement name "${name}" (use [a-z0-9_-], not "${DEFAULT_PLACEMENT}")`);
+    if (typeof dir !== 'string' || !dir) throw new TypeError(`placement "${name}" needs a directory`);
+  }
+  for (const [sc, name] of Object.entries(classes)) {
+    if (!STORAGE_CLASSES.includes(sc as StorageClass)) throw new TypeError(`unknown storage class ${sc}`);
+    if (name !== DEFAULT_PLACEMENT && !(name! in placements)) throw new TypeError(`storage class ${sc} maps to unknown placement "${name}"`);
+  }
+}
+
+export class Placements {
+  private readonly stores = new Map<string, ChunkStore>();
+
+  constructor(
+    dataDir: string,
+    placements: Record<string, string>,
+    private readonly classes: Partial<Record<StorageClass, string>>,
+    fsync: boolean,
+    files?: ChunkFileSystem,
+  ) {
+    this.stores.set(DEFAULT_PLACEMENT, new ChunkStore(dataDir, fsync, files));
+    for (const [name, dir] of Object.entries(placements)) this.stores.set(name, new ChunkStore(path.resolve(dir), fsync, files));
+  }
+
+  async init(): Promise<void> {
+    for (const s of this.stores.values()) await s.init();
+  }
+
+  /** The store of `placement` (undefined: the default). */
+  store(placement: string | undefined): ChunkStore {
+    const s = this.stores.get(placement ?? DEFAULT_PLACEMENT);
+    if (!s) throw new Error(`chunk placement "${placement}" is not configured (add it to the server's placements)`);
+    return s;
+  }
+
+  /** The placement name of a storage class, as ChunkRef.placement stores it (undefined: default). */
+  forClass(storageClass: StorageClass | undefined): string | undefined {
+    const name = this.classes[storageClass ?? 'STANDARD'];
+    return name === undefined || name === DEFAULT_PLACEMENT ? undefined : name;
+  }
+
+  /** Every placement: [name, store]. */
+  all(): [string, ChunkStore][] {
+    return [...this.stores];
+  }
+}
+
+/**
+ * Copies `chunks` (any placements) into `placement`, one chunk in memory at a time, and returns
+ * the same list as refs in that placement (the hashes don't change: same bytes). Each target
+ * chunk is pinned before it is written, so GC leaves it alone until the caller has committed
+ * and unpinned `pinned` on `placements.store(placement)`. The caller holds a read lease that
+ * keeps the source chunks. On failure everything pinned here is unpinned again (and handed to
+ * `discard`, which removes what nothing references).
+ */
+export async function relocateChunks(
+  placements: Placements,
+  chunks: readonly ChunkRef[],
+  placement: string | undefined,
+  discard?: (hashes: string[]) => Promise<unknown>,
+): Promise<{ chunks: ChunkRef[]; pinned: string[] }> {
+  const target = placements.store(placement);
+  const pinned: string[] = [];
+  const out: ChunkRef[] = [];
+  try {
+    for (const c of chunks) {
+      if (c.placement === placement) {
+        out.push({ ...c });
+        continue;
+      }
+      target.pins.pin(c.hash);
+      pinned.push(c.hash);
+      await target.put(c.hash, await placements.store(c.placement).read(c.hash, c.size));
+      out.push(placement === undefined ? { hash: c.hash, size: c.size } : { hash: c.hash, size: c.size, placement });
+    }
+  } catch (e) {
+    target.pins.unpinAll(pinned);
+    await discard?.(pinned).catch(() => undefined);
+    throw e;
+  }
+  return { chunks: out, pinned };
+}

@@ -1,0 +1,243 @@
+/**
+ * Garbage collection of chunk files.
+ *
+ * 1. Unreferenced chunks: C/<hash> with refs 0 and a Z/ marker older than the grace period.
+ *    For each batch of candidates GC takes the chunks' locks, then the commit lock, and only
+ *    then decides, so its view can't go stale before it acts:
+ *    - refs are re-read under the commit lock (no commit can re-reference in between);
+ *    - pinned chunks (an upload found/wrote them and hasn't committed yet) are skipped; uploads
+ *      pin BEFORE taking the chunk lock, so "not pinned" under the lock means any later upload
+ *      will wait for the lock and rewrite the file;
+ *    - read leases: a GET that started after commit #S only needs chunks referenced at or after
+ *      S, so a chunk whose refs hit 0 in commit #Z may go only when Z <= every live lease's S.
+ *    C/ and Z/ entries are deleted in one batch, then the files are unlinked (still under the
+ *    chunk locks). A crash in between leaves orphan files, swept by step 2.
+ *    Markers name chunk ids (keys.ts): each chunk is removed from its own placement's store,
+ *    under that store's locks and pins.
+ * 2. Orphan files (every placement): a chunk file with no C/ record (an upload that failed or crashed before its
+ *    commit), not pinned, with mtime older than the grace period. Cost: a walk of the chunk
+ *    directories plus one C/ lookup per file, so it is proportional to the number of chunks.
+ *
+ * `gcPass` does a bounded slice of both steps (at most `limit` markers and `limit` files) and
+ * returns a cursor where the next pass resumes, so a long-running server (or, later, a worker
+ * holding a lease) can collect continuously without one pass walking the whole store.
+ * `collectGarbage` is every slice in a row (a full collection).
+ *
+ * 3. `discardUnreferenced`: a failed upload's own chunk files go at once (no grace period): the
+ *    caller names them, and each is removed only if no C/ record exists and nobody pins it.
+ */
+import type { Ctx } from '../context';
+import type { ChunkRecord } from '../meta/commit';
+import * as keys from '../meta/keys';
+import type { ChunkFileInfo, ChunkStore } from '../chunks/chunkStore';
+import type { GcResult } from '../types';
+
+const BATCH = 256;
+
+/** Where the next pass resumes: after this GC marker key, and after this file of the orphan walk. */
+export interface GcCursor {
+  marker?: Buffer;
+  orphan?: { placement: string; after: string };
+}
+
+export interface GcPassResult extends GcResult {
+  /** GC markers and chunk files looked at in this pass. */
+  examined: number;
+  /** True when the pass reached the end of both the markers and the orphan walk (a cycle is done). */
+  complete: boolean;
+  /** Pass it to the next pass. */
+  cursor: GcCursor;
+}
+
+export async function collectGarbage(ctx: Ctx, graceMs: number): Promise<GcResult> {
+  const result: GcResult = { chunksRemoved: 0, bytesRemoved: 0 };
+  const cutoff = Date.now() - Math.max(0, graceMs);
+  let cursor: GcCursor = {};
+  for (;;) {
+    const r = await gcPass(ctx, { graceMs, limit: Infinity, cursor, cutoff });
+    result.chunksRemoved += r.chunksRemoved;
+    result.bytesRemoved += r.bytesRemoved;
+    cursor = r.cursor;
+    if (r.complete) return result;
+  }
+}
+
+/**
+ * One bounded slice of garbage collection: at most `limit` GC markers, then (if the markers are
+ * done) at most `limit` chunk files of the orphan walk, resuming at `cursor`.
+ */
+export async function gcPass(ctx: Ctx, opts: { graceMs: number; limit: number; cursor?: GcCursor; cutoff?: number }): Promise<GcPassResult> {
+  const cutoff = opts.cutoff ?? Date.now() - Math.max(0, opts.graceMs);
+  const limit = Math.max(1, opts.limit);
+  const result: GcResult = { chunksRemoved: 0, bytesRemoved: 0 };
+  const cursor: GcCursor = { ...opts.cursor };
+  let examined = 0;
+  if (cursor.orphan === undefined) {
+    const m = await collectUnreferenced(ctx, cutoff, result, cursor.marker, limit);
+    examined += m.examined;
+    if (!m.done) return { ...result, examined, complete: false, cursor: { marker: m.last } };
+  }
+  // Markers done for this cycle: the orphan walk, resuming where the last pass stopped.
+  const w = await sweepOrphans(ctx, cutoff, result, cursor.orphan, Math.max(1, limit - examined));
+  examined += w.examined;
+  if (w.next) return { ...result, examined, complete: false, cursor: { orphan: w.next } };
+  return { ...result, examined, complete: true, cursor: {} };
+}
+
+async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult, start: Buffer | undefined, limit: number): Promise<{ examined: number; done: boolean; last?: Buffer }> {
+  const range = keys.gcMarkersBefore(cutoff + 1);
+  let after = start;
+  let examined = 0;
+  for (;;) {
+    const want = Math.min(BATCH, limit - examined);
+    if (want <= 0) return { examined, done: false, last: after };
+    const markers = await ctx.db.all({ ...(after ? { gt: after } : { gte: range.gte }), lt: range.lt, limit: want, values: false });
+    if (markers.length === 0) return { examined, done: true };
+    examined += markers.length;
+    after = markers[markers.length - 1][0];
+    const all = markers.map(([k]) => ({ key: k, ...keys.decodeGcMarkerKey(k) }));
+    const byPlacement = new Map<string, typeof all>();
+    for (const m of all) {
+      const p = keys.parseChunkId(m.hash).placement;
+      byPlacement.set(p, [...(byPlacement.get(p) ?? []), m]);
+    }
+    for (const [placement, found] of byPlacement) {
+      const store = ctx.placements.store(placement);
+      const hashOf = (id: string): string => keys.parseChunkId(id).hash;
+      await store.locks.runMany(
+        found.map((m) => hashOf(m.hash)),
+        async () => {
+          const dropped = await ctx.committer.run(async (tx) => {
+            const raw = await ctx.db.getMany(found.map((m) => keys.chunkKey(m.hash)));
+            const oldestLease = ctx.leases.oldest();
+            const out: { id: string; size: number }[] = [];
+            const seen = new Set<string>();
+            found.forEach((m, i) => {
+              const rec = raw[i] ? (JSON.parse(raw[i]!.toString('utf8')) as ChunkRecord) : undefined;
+              if (!rec || rec.refs > 0 || rec.zeroedAt !== m.zeroedAt) {
+                tx.del(m.key); // stale marker (a crash or an older bug): the C/ record is the truth
+                return;
+              }
+              if (seen.has(m.hash) || store.pins.has(hashOf(m.hash))) return;
+              if ((ctx.committer.zeroSeq.get(m.hash) ?? 0) > oldestLease) return;
+              seen.add(m.hash);
+              tx.dropChunk(m.hash, rec);
+              out.push({ id: m.hash, size: rec.size });
+            });
+            return out;
+          });
+          for (const d of dropped) {
+            await store.remove(hashOf(d.id));
+            result.chunksRemoved++;
+            result.bytesRemoved += d.size;
+          }
+        },
+      );
+    }
+    if (markers.length < want) return { examined, done: true };
+  }
+}
+
+async function sweepOrphans(
+  ctx: Ctx,
+  cutoff: number,
+  result: GcResult,
+  start: { placement: string; after: string } | undefined,
+  limit: number,
+): Promise<{ examined: number; next?: { placement: string; after: string } }> {
+  const stores = ctx.placements.all();
+  let i = start ? Math.max(0, stores.findIndex(([p]) => p === start.placement)) : 0;
+  let after = start && stores[i]?.[0] === start.placement ? start.after : undefined;
+  let examined = 0;
+  for (; i < stores.length; i++, after = undefined) {
+    const [placement, store] = stores[i];
+    const r = await sweepStore(ctx, placement, store, cutoff, result, after, limit - examined);
+    examined += r.examined;
+    if (r.last !== undefined) return { examined, next: { placement, after: r.last } };
+  }
+  return { examined };
+}
+
+/** Sweeps one store's files after `after` (hash order), at most `limit`; `last` is set when it stopped early. */
+async function sweepStore(
+  ctx: Ctx,
+  placement: string,
+  store: ChunkStore,
+  cutoff: number,
+  result: GcResult,
+  after: string | undefined,
+  limit: number,
+): Promise<{ examined: number; last?: string }> {
+  const recordKey = (hash: string): Buffer => keys.chunkKey(keys.chunkId(placement, hash));
+  let batch: ChunkFileInfo[] = [];
+  let examined = 0;
+  let lastHash: string | undefined;
+  const flush = async (): Promise<void> => {
+    const files = batch;
+    batch = [];
+    const raw = await ctx.db.getMany(files.map((f) => recordKey(f.hash)));
+    const candidates = files.filter((f, i) => !raw[i] && f.mtimeMs <= cutoff && !store.pins.has(f.hash));
+    if (candidates.length === 0) return;
+    await store.locks.runMany(
+      candidates.map((f) => f.hash),
+      async () => {
+        // Re-check under the locks, pins first: an upload that pinned the file and then committed
+        // (record written, pin released) is seen by the record read that follows.
+        const free = candidates.filter((f) => !store.pins.has(f.hash));
+        const again = await ctx.db.getMany(free.map((f) => recordKey(f.hash)));
+        for (let i = 0; i < free.length; i++) {
+          const f = free[i];
+          if (again[i]) continue;
+          if (await store.remove(f.hash)) {
+            result.chunksRemoved++;
+            result.bytesRemoved += f.size;
+          }
+        }
+      },
+    );
+  };
+  for await (const f of store.walk(after)) {
+    if (examined >= limit) {
+      if (batch.length) await flush();
+      return { examined, last: lastHash };
+    }
+    batch.push(f);
+    examined++;
+    lastHash = f.hash;
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length) await flush();
+  return { examined };
+}
+
+/**
+ * After a failed write (body error, disk full, refused verify or commit): removes the chunk files
+ * it left behind right away instead of after GC's grace period, so a failed upload leaves no
+ * bytes on disk. `hashes` are the chunks the write pinned (and has unpinned); each goes only if
+ * no C/ record exists (nothing references it, nor is it awaiting GC) and no other write pins it.
+ * Pins are checked before the record read, under the chunk's lock, as in the orphan sweep.
+ * Best effort: a failure here leaves orphans for GC.
+ */
+export async function discardUnreferenced(ctx: Ctx, placement: string | undefined, hashes: readonly string[]): Promise<GcResult> {
+  const result: GcResult = { chunksRemoved: 0, bytesRemoved: 0 };
+  const uniq = [...new Set(hashes)];
+  if (uniq.length === 0) return result;
+  try {
+    const store = ctx.placements.store(placement);
+    await store.locks.runMany(uniq, async () => {
+      const free = uniq.filter((h) => !store.pins.has(h));
+      const raw = await ctx.db.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
+      for (let i = 0; i < free.length; i++) {
+        if (raw[i]) continue;
+        const size = await store.size(free[i]);
+        if (size !== undefined && (await store.remove(free[i]))) {
+          result.chunksRemoved++;
+          result.bytesRemoved += size;
+        }
+      }
+    });
+  } catch {
+    // GC's orphan sweep gets whatever is left.
+  }
+  return result;
+}

@@ -1,0 +1,88 @@
+/**
+ * Object and bucket tag sets. An object's tags live in its version record (O/ or V/), so they
+ * follow the version; changing them rewrites only that record (one batch, no chunk changes).
+ */
+import { stageObjectEvent } from '../feed/emit';
+import { S3Error } from '../errors';
+import type { Ctx } from '../context';
+import * as keys from '../meta/keys';
+import { recheckBucket, requireBucket, updateBucket } from '../buckets/buckets';
+import { findVersion, readLatest, validateVersionId, type LocatedVersion } from '../versions/versions';
+import { fromStoredTags, toStoredTags, validateTags } from './tags';
+import { validateObjectKey } from '../objects/validation';
+import type { Tag } from '../types';
+
+export async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined, method: string): Promise<LocatedVersion> {
+  let loc: LocatedVersion | undefined;
+  if (versionId === undefined) {
+    const rec = await readLatest(ctx, bucketId, key);
+    if (rec) loc = { rec, latest: true, dbKey: keys.objectKey(bucketId, key) };
+    if (!loc || rec?.deleteMarker) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
+  } else {
+    loc = await findVersion(ctx, bucketId, key, versionId);
+    if (!loc) throw new S3Error('NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId });
+  }
+  if (loc.rec.deleteMarker) {
+    throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: method, ResourceType: 'DeleteMarker' }, { 'x-amz-delete-marker': 'true' });
+  }
+  return loc;
+}
+
+function check(key: string, versionId: string | undefined): void {
+  validateObjectKey(key);
+  if (versionId !== undefined) validateVersionId(versionId);
+}
+
+async function setTags(ctx: Ctx, bucket: string, key: string, tags: Tag[] | undefined, versionId: string | undefined, method: string): Promise<{ versionId: string }> {
+  check(key, versionId);
+  const b = await requireBucket(ctx, bucket);
+  return ctx.committer.run(async (tx) => {
+    await recheckBucket(ctx, bucket, b.id);
+    const loc = await locate(ctx, b.id, key, versionId, method);
+    const rec = { ...loc.rec };
+    if (tags?.length) rec.tags = toStoredTags(tags);
+    else delete rec.tags;
+    tx.put(loc.dbKey, rec);
+    stageObjectEvent(ctx, tx, tags?.length ? 'ObjectTagging:Put' : 'ObjectTagging:Delete', b.id, key, rec);
+    return { versionId: rec.versionId };
+  });
+}
+
+export function putObjectTagging(ctx: Ctx, bucket: string, key: string, tags: Tag[], versionId?: string): Promise<{ versionId: string }> {
+  try {
+    validateTags(tags, 'object');
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return setTags(ctx, bucket, key, tags, versionId, 'PUT');
+}
+
+export function deleteObjectTagging(ctx: Ctx, bucket: string, key: string, versionId?: string): Promise<{ versionId: string }> {
+  return setTags(ctx, bucket, key, undefined, versionId, 'DELETE');
+}
+
+export async function getObjectTagging(ctx: Ctx, bucket: string, key: string, versionId?: string): Promise<{ versionId: string; tags: Tag[] }> {
+  check(key, versionId);
+  const b = await requireBucket(ctx, bucket);
+  const loc = await locate(ctx, b.id, key, versionId, 'GET');
+  return { versionId: loc.rec.versionId, tags: fromStoredTags(loc.rec.tags) };
+}
+
+export function putBucketTagging(ctx: Ctx, bucket: string, tags: Tag[]): Promise<void> {
+  try {
+    validateTags(tags, 'bucket');
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return updateBucket(ctx, bucket, (r) => {
+    if (tags.length) r.tags = toStoredTags(tags);
+    else delete r.tags;
+    return r;
+  });
+}
+
+export async function getBucketTagging(ctx: Ctx, bucket: string): Promise<Tag[]> {
+  const b = await requireBucket(ctx, bucket);
+  if (!b.tags?.length) throw new S3Error('NoSuchTagSet', 'The TagSet does not exist', { BucketName: bucket });
+  return fromStoredTags(b.tags);
+}
