@@ -185,10 +185,11 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
     });
 
     test('users & keys, usage and workers pages', async () => {
-      const off = t.server.metrics.registerWorkerMetricsSource(() => [{ worker: 'lifecycle', backlog: 3, oldestSeconds: 42, errors: 1 }]);
+      const off = t.server.metrics.registerWorkerMetricsSource(() => [{ worker: 'replication:zone-b', backlog: 3, oldestSeconds: 42, errors: 1 }]);
       try {
         await page.goto(`${console_}/#/workers`);
-        await page.getByRole('cell', { name: 'lifecycle' }).waitFor();
+        await page.getByRole('cell', { name: 'replication:zone-b' }).waitFor();
+        await page.getByRole('cell', { name: 'lifecycle', exact: true }).first().waitFor(); // the running worker
         await shot('09-workers');
       } finally {
         off();

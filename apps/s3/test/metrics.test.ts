@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * GET /metrics on the admin port after real S3 traffic: the documented families with their
  * labels and values, bucket series capped, GC and worker families fed by their sources, no
@@ -190,7 +191,7 @@ describe('background GC passes are counted', () => {
   it('cairn_gc_runs_total grows while the server runs, without any explicit gc()', async () => {
     const s3 = t.client();
     await s3.send(new CreateBucketCommand({ Bucket: 'gc-metrics' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'gc-metrics', Key: 'big', Body: Buffer.alloc(2 * 1024 * 1024, 7) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'gc-metrics', Key: 'big', Body: randomBytes(2 * 1024 * 1024) })); // random: two distinct 1 MiB chunks
     await s3.send(new DeleteObjectCommand({ Bucket: 'gc-metrics', Key: 'big' }));
     let removed = 0;
     for (let i = 0; i < 60 && removed < 2 * 1024 * 1024; i++) {
