@@ -48,6 +48,7 @@ export interface FeedEvent extends PendingEvent {
   requester?: string;
   sourceIp?: string;
   requestId?: string;
+  hostId?: string;
 }
 
 /** What a change made by a worker is called: lifecycle actions are their own event types. */
