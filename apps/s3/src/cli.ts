@@ -60,6 +60,8 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --notify-target NAME=URL     a bucket-notification target (repeatable): http(s)://... (webhook POST),
                                amqp://...?exchange=E&routing-key=K, mqtt://...?topic=T; bucket
                                configurations name it as arn:aws:sns:<region>:cairn:NAME
+  --worker-lease-ttl-seconds N worker lease time-to-live (default 30): after a kill -9, the
+                               restarted server's workers resume once the old leases expired
   --feed-max-events N          change-feed backlog limit (default 1000000): beyond it the oldest
                                events are dropped (a target down that long loses notifications)
   --lifecycle-day-seconds N    length of a lifecycle "day" (tests; default 86400)
@@ -103,6 +105,7 @@ export interface ServeArgs {
   gcGraceMs: number;
   notifyTargets?: NotifyTargetSpec[];
   feedMaxEvents?: number;
+  workerLeaseTtlMs?: number;
 }
 
 /** A non-negative number of seconds (fractions allowed) → ms. */
@@ -142,6 +145,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'gc-grace': { type: 'string', default: String(DEFAULT_GC_GRACE_MS / 1000) },
       'notify-target': { type: 'string', multiple: true },
       'feed-max-events': { type: 'string' },
+      'worker-lease-ttl-seconds': { type: 'string' },
     },
   });
   const logLevel = values['log-level']! as LevelWithSilent;
@@ -172,6 +176,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   return {
     notifyTargets,
     feedMaxEvents: feedMax !== undefined ? Number(feedMax) : undefined,
+    workerLeaseTtlMs: values['worker-lease-ttl-seconds'] !== undefined ? Math.max(100, seconds('--worker-lease-ttl-seconds', values['worker-lease-ttl-seconds'])) : undefined,
     workers: parseWorkerList(values.workers),
     lifecycleDaySeconds: daySeconds,
     lifecycleHourUtc: hour,
@@ -252,6 +257,7 @@ async function serve(argv: string[]): Promise<void> {
     gcGraceMs: args.gcGraceMs,
     notifyTargets: args.notifyTargets,
     feedMaxEvents: args.feedMaxEvents,
+    workerLeaseTtlMs: args.workerLeaseTtlMs,
     // Printed the moment they exist: a start that fails later must not lose them.
     onRootGenerated: printGeneratedRoot,
   }).catch((e: unknown) => {

@@ -20,6 +20,8 @@ export interface WebhookReceiver {
   /** Posts answered with a non-2xx status. */
   refused: number;
   status: number;
+  /** Answer each post this many ms late (a slow target). */
+  delayMs: number;
   /** Resolves once `n` records were accepted (rejects after `ms`). */
   waitFor(n: number, ms?: number): Promise<ReceivedRecord[]>;
   stop(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
     records: [],
     refused: 0,
     status: 200,
+    delayMs: 0,
     async waitFor(n, ms = 20_000) {
       const end = Date.now() + ms;
       while (r.records.length < n) {
@@ -46,7 +49,8 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
       server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
+        req.on('end', async () => {
+          if (r.delayMs) await new Promise((res) => setTimeout(res, r.delayMs));
           if (r.status < 200 || r.status >= 300) {
             r.refused++;
             res.writeHead(r.status).end();
