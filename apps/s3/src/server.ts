@@ -103,7 +103,7 @@ export interface ServerOptions {
   /** Bucket-notification targets (`--notify-target NAME=URL`, notifications/target.ts). */
   notifyTargets?: NotifyTargetSpec[];
   /** Delivery tuning of the notification workers (tests shorten the retry backoff). */
-  notify?: Omit<NotifyRuntimeOptions, 'region' | 'log'>;
+  notify?: Omit<NotifyRuntimeOptions, 'region'>;
   /** The change feed's backlog limit (engine feedMaxEvents; default 1,000,000). */
   feedMaxEvents?: number;
 }
@@ -362,7 +362,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     for (const w of workers) w.start();
     // One notification worker per target (notify:<target>), when `notify` is among the workers.
-    const notify = startNotifyWorkers(engine, workerNames.includes(NOTIFY_WORKERS) ? notifyTargets : [], { ...options.notify, region, log }, { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log });
+    const notify = startNotifyWorkers(engine, workerNames.includes(NOTIFY_WORKERS) ? notifyTargets : [], { ...options.notify, region, log: options.notify?.log ?? log }, { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log });
     workers.push(...notify.runners);
     // Worker queues for /metrics: each worker's status record plus the change feed's backlog.
     metrics.registerWorkerMetricsSource(async () => {

@@ -312,6 +312,8 @@ export type BodyInput = Readable | AsyncIterable<Buffer | Uint8Array>;
 
 export interface PutObjectOptions extends ContentHeaders {
   owner: string;
+  /** The change-feed event name: a browser-form POST upload is `ObjectCreated:Post` (S3's notification type). */
+  feedEvent?: 'ObjectCreated:Put' | 'ObjectCreated:Post';
   userMetadata?: Record<string, string>;
   storageClass?: StorageClass;
   /** Declared length; a body that ends short fails with IncompleteBody, one that runs long with InvalidRequest. */

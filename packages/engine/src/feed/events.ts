@@ -9,6 +9,7 @@
  */
 export type FeedEventName =
   | 'ObjectCreated:Put'
+  | 'ObjectCreated:Post'
   | 'ObjectCreated:Copy'
   | 'ObjectCreated:CompleteMultipartUpload'
   | 'ObjectRemoved:Delete'
