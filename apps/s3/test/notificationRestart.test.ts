@@ -74,7 +74,7 @@ function expectAllInOrder(records: ReceivedRecord[], expected: Map<string, strin
 
 test('events written while the target is down survive kill -9 and arrive after the restart', async () => {
   hook.status = 503;
-  let s = await serve();
+  const s = await serve();
   const s3 = client(s.endpoint);
   await setup(s3);
   const expected = await write(s3, ['a', 'b', 'c'], 10);
@@ -83,14 +83,14 @@ test('events written while the target is down survive kill -9 and arrive after t
   await s.kill();
   s3.destroy();
   hook.status = 200;
-  s = await serve();
+  await serve();
   await hook.waitFor(30);
   expectAllInOrder(hook.records, expected);
 });
 
 test('kill -9 in the middle of delivering: nothing is lost, order per key holds', async () => {
   hook.delayMs = 15; // a slow target: the server dies with most of the backlog unsent
-  let s = await serve();
+  const s = await serve();
   const s3 = client(s.endpoint);
   await setup(s3);
   const expected = await write(s3, ['k1', 'k2', 'k3', 'k4'], 25);
@@ -100,7 +100,7 @@ test('kill -9 in the middle of delivering: nothing is lost, order per key holds'
   const before = hook.records.length;
   expect(before).toBeLessThan(100);
   hook.delayMs = 0;
-  s = await serve();
+  await serve();
   for (let i = 0; i < 400 && new Set(hook.records.map((r) => r.s3.object.sequencer)).size < 100; i++) await new Promise((r) => setTimeout(r, 25));
   expectAllInOrder(hook.records, expected);
 });
