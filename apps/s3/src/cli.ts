@@ -22,6 +22,7 @@ import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, DEFAULT_GC_GRACE_MS, DEFA
 import { adminMain, ADMIN_USAGE } from './cli/adminCli';
 import { fsckMain } from './cli/fsckCli';
 import { workerMain } from './cli/workerCli';
+import { parseNotifyTarget, type NotifyTargetSpec } from './notifications/target';
 import { parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './cli/placementArgs';
 import { UsageError, describeServeError } from './cli/cliErrors';
@@ -36,6 +37,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
                    [--shutdown-grace SECONDS]
                    [--gc-interval SECONDS] [--gc-grace SECONDS]
+                   [--notify-target NAME=URL ...] [--feed-max-events N]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -54,7 +56,14 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
-  --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle
+  --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle,notify
+  --notify-target NAME=URL     a bucket-notification target (repeatable): http(s)://... (webhook POST),
+                               amqp://...?exchange=E&routing-key=K, mqtt://...?topic=T; bucket
+                               configurations name it as arn:aws:sns:<region>:cairn:NAME
+  --worker-lease-ttl-seconds N worker lease time-to-live (default 30): after a kill -9, the
+                               restarted server's workers resume once the old leases expired
+  --feed-max-events N          change-feed backlog limit (default 1000000): beyond it the oldest
+                               events are dropped (a target down that long loses notifications)
   --lifecycle-day-seconds N    length of a lifecycle "day" (tests; default 86400)
   --lifecycle-hour H           UTC hour of the daily lifecycle pass (default 0)
   --shutdown-grace SECONDS     on SIGTERM/SIGINT, how long in-flight requests may finish
@@ -94,6 +103,9 @@ export interface ServeArgs {
   help: boolean;
   gcIntervalMs: number;
   gcGraceMs: number;
+  notifyTargets?: NotifyTargetSpec[];
+  feedMaxEvents?: number;
+  workerLeaseTtlMs?: number;
 }
 
 /** A non-negative number of seconds (fractions allowed) → ms. */
@@ -131,6 +143,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       help: { type: 'boolean', short: 'h', default: false },
       'gc-interval': { type: 'string', default: String(DEFAULT_GC_INTERVAL_MS / 1000) },
       'gc-grace': { type: 'string', default: String(DEFAULT_GC_GRACE_MS / 1000) },
+      'notify-target': { type: 'string', multiple: true },
+      'feed-max-events': { type: 'string' },
+      'worker-lease-ttl-seconds': { type: 'string' },
     },
   });
   const logLevel = values['log-level']! as LevelWithSilent;
@@ -153,7 +168,15 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (daySeconds !== undefined && !(Number.isFinite(daySeconds) && daySeconds > 0)) throw new Error(`--lifecycle-day-seconds: expected a positive number, got ${values['lifecycle-day-seconds']}`);
   const hour = values['lifecycle-hour'] !== undefined ? Number(values['lifecycle-hour']) : undefined;
   if (hour !== undefined && !(Number.isInteger(hour) && hour >= 0 && hour <= 23)) throw new Error(`--lifecycle-hour: expected 0..23, got ${values['lifecycle-hour']}`);
+  const notifyTargets = (values['notify-target'] ?? []).map(parseNotifyTarget);
+  const dupTarget = notifyTargets.find((t, i) => notifyTargets.findIndex((u) => u.name === t.name) !== i);
+  if (dupTarget) throw new Error(`--notify-target: target ${dupTarget.name} given twice`);
+  const feedMax = values['feed-max-events'];
+  if (feedMax !== undefined && !(/^\d+$/.test(feedMax) && Number(feedMax) >= 1)) throw new Error(`--feed-max-events: expected an integer >= 1, got ${feedMax}`);
   return {
+    notifyTargets,
+    feedMaxEvents: feedMax !== undefined ? Number(feedMax) : undefined,
+    workerLeaseTtlMs: values['worker-lease-ttl-seconds'] !== undefined ? Math.max(100, seconds('--worker-lease-ttl-seconds', values['worker-lease-ttl-seconds'])) : undefined,
     workers: parseWorkerList(values.workers),
     lifecycleDaySeconds: daySeconds,
     lifecycleHourUtc: hour,
@@ -232,6 +255,9 @@ async function serve(argv: string[]): Promise<void> {
     shutdownGraceMs: args.shutdownGraceSeconds * 1000,
     gcIntervalMs: args.gcIntervalMs,
     gcGraceMs: args.gcGraceMs,
+    notifyTargets: args.notifyTargets,
+    feedMaxEvents: args.feedMaxEvents,
+    workerLeaseTtlMs: args.workerLeaseTtlMs,
     // Printed the moment they exist: a start that fails later must not lose them.
     onRootGenerated: printGeneratedRoot,
   }).catch((e: unknown) => {
@@ -245,6 +271,7 @@ async function serve(argv: string[]): Promise<void> {
   ];
   for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
   lines.push(`cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`);
+  for (const t of server.notifyTargets) lines.push(`cairn: notification target ${t.name}: ${t.displayUrl}`);
   if (server.adminEndpoint) lines.push(`cairn: admin API, web console and /metrics on ${server.adminEndpoint}`);
   if (server.root.created) {
     lines.push('cairn: root credentials: the generated ones printed above');

@@ -17,6 +17,8 @@ export interface ServerConfig {
   domains: string[];
   /** Website-endpoint domains (`<bucket>.<domain>` serves the bucket as a static site), normalised; none by default. */
   websiteDomains?: string[];
+  /** Names of the notification targets (`--notify-target NAME=URL`) bucket configurations may name. */
+  notifyTargets?: string[];
 }
 
 /** Who is asking: null for anonymous requests. */

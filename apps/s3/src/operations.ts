@@ -68,6 +68,8 @@ import { putObjectLegalHold } from './handlers/object/putObjectLegalHold';
 import { putBucketLifecycleConfiguration } from './handlers/lifecycle/putBucketLifecycleConfiguration';
 import { getBucketLifecycleConfiguration } from './handlers/lifecycle/getBucketLifecycleConfiguration';
 import { deleteBucketLifecycle } from './handlers/lifecycle/deleteBucketLifecycle';
+import { putBucketNotificationConfiguration } from './handlers/notification/putBucketNotificationConfiguration';
+import { getBucketNotificationConfiguration } from './handlers/notification/getBucketNotificationConfiguration';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
 export type Target = 'service' | 'bucket' | 'object';
@@ -153,7 +155,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketLogging', 'GET', 'bucket', '?logging', NI),
   op('GetBucketMetricsConfiguration', 'GET', 'bucket', '?metrics&id', NI),
   op('ListBucketMetricsConfigurations', 'GET', 'bucket', '?metrics', NI),
-  op('GetBucketNotificationConfiguration', 'GET', 'bucket', '?notification', NI),
+  op('GetBucketNotificationConfiguration', 'GET', 'bucket', '?notification', getBucketNotificationConfiguration),
   op('GetBucketOwnershipControls', 'GET', 'bucket', '?ownershipControls', getBucketOwnershipControls),
   op('GetBucketPolicy', 'GET', 'bucket', '?policy', getBucketPolicy),
   op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', getBucketPolicyStatus),
@@ -182,7 +184,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketLifecycleConfiguration', 'PUT', 'bucket', '?lifecycle', putBucketLifecycleConfiguration),
   op('PutBucketLogging', 'PUT', 'bucket', '?logging', NI),
   op('PutBucketMetricsConfiguration', 'PUT', 'bucket', '?metrics', NI),
-  op('PutBucketNotificationConfiguration', 'PUT', 'bucket', '?notification', NI),
+  op('PutBucketNotificationConfiguration', 'PUT', 'bucket', '?notification', putBucketNotificationConfiguration),
   op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', putBucketOwnershipControls),
   op('PutBucketPolicy', 'PUT', 'bucket', '?policy', putBucketPolicy),
   op('PutBucketReplication', 'PUT', 'bucket', '?replication', NI),

@@ -16,7 +16,9 @@
 import http, { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { Engine, DEFAULT_GC_GRACE_MS, KNOWN_WORKERS, RpcServer, WorkerRunner, createWorker, type EngineOptions, type UserInput } from '@cairn/engine';
+import { Engine, DEFAULT_GC_GRACE_MS, KNOWN_WORKERS, NOTIFY_WORKERS, RpcServer, WorkerRunner, createWorker, type EngineOptions, type UserInput } from '@cairn/engine';
+import { startNotifyWorkers, prepareNotifyConsumers, type NotifyRuntimeOptions } from './notifications/runtime';
+import { checkTargetUrl, redactUrl, type NotifyTargetSpec } from './notifications/target';
 import { createAdminApp } from '@cairn/admin';
 import { createApp } from './app';
 import type { ServerConfig } from './context';
@@ -98,6 +100,12 @@ export interface ServerOptions {
   gcPassLimit?: number;
   /** The chunk stores' file operations (engine ChunkFileSystem): a seam for fault-injection tests. */
   chunkFileSystem?: EngineOptions['chunkFileSystem'];
+  /** Bucket-notification targets (`--notify-target NAME=URL`, notifications/target.ts). */
+  notifyTargets?: NotifyTargetSpec[];
+  /** Delivery tuning of the notification workers (tests shorten the retry backoff). */
+  notify?: Omit<NotifyRuntimeOptions, 'region'>;
+  /** The change feed's backlog limit (engine feedMaxEvents; default 1,000,000). */
+  feedMaxEvents?: number;
 }
 
 export interface RunningServer {
@@ -120,6 +128,8 @@ export interface RunningServer {
   adminPort?: number;
   /** http://host:adminPort, when the admin API runs. */
   adminEndpoint?: string;
+  /** The configured notification targets (names and URLs without passwords). */
+  notifyTargets: { name: string; displayUrl: string }[];
   /** The Prometheus metrics (served on the admin port); workers register their queues here. */
   metrics: CairnMetrics;
   /** The process logger (pino). */
@@ -225,6 +235,7 @@ function deferredListener(): { listener: http.RequestListener; set(l: http.Reque
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const region = options.region ?? DEFAULT_REGION;
+  for (const t of options.notifyTargets ?? []) checkTargetUrl(t.name, t.url);
   const users = [...(options.users ?? [])];
   if (options.usersFile) {
     const text = await readFile(options.usersFile, 'utf8');
@@ -272,6 +283,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       lifecycleDaySeconds: options.lifecycleDaySeconds,
       gcGraceMs: options.gcGraceMs,
       chunkFileSystem: options.chunkFileSystem,
+      feedMaxEvents: options.feedMaxEvents,
     });
   } catch (e) {
     await Promise.all([closeNow(server), closeNow(adminServer)]);
@@ -282,8 +294,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const root = await engine.ensureRootUser({ accessKeyId: options.rootAccessKeyId, secretAccessKey: options.rootSecretAccessKey });
     if (root.created) options.onRootGenerated?.({ accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey });
     for (const u of users) await engine.upsertUser(u);
+    // Before the first request: every configured target's feed consumer exists, so no change is missed.
+    const notifyTargets = options.notifyTargets ?? [];
+    await prepareNotifyConsumers(engine, notifyTargets, (msg) => {
+      if (!options.quiet) process.stderr.write(`cairn: ${msg}\n`);
+    });
 
-    const config: ServerConfig = { region, domains: normalizeDomains(options.domains ?? DEFAULT_DOMAINS), websiteDomains: normalizeDomains(options.websiteDomains ?? []) };
+    const config: ServerConfig = {
+      region,
+      domains: normalizeDomains(options.domains ?? DEFAULT_DOMAINS),
+      websiteDomains: normalizeDomains(options.websiteDomains ?? []),
+      notifyTargets: notifyTargets.map((t) => t.name),
+    };
     const logger = createLogger({ level: options.logLevel, format: options.logFormat, destination: options.logDestination });
     const logError = options.logError ?? ((entry: Record<string, unknown>) => logger.error(entry));
     const accessLog = options.accessLog ?? accessLogToLogger(logger);
@@ -331,18 +353,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const log = (msg: string) => {
       if (!options.quiet) process.stderr.write(`cairn: ${msg}\n`);
     };
-    const workers = (options.workers ?? [...KNOWN_WORKERS]).map(
-      (name) =>
-        new WorkerRunner(engine, createWorker(name, { lifecycle: { hourUtc: options.lifecycleHourUtc } }), { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log }),
-    );
+    const workerNames = options.workers ?? [...KNOWN_WORKERS];
+    const workers = workerNames
+      .filter((name) => name !== NOTIFY_WORKERS)
+      .map(
+        (name) =>
+          new WorkerRunner(engine, createWorker(name, { lifecycle: { hourUtc: options.lifecycleHourUtc } }), { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log }),
+      );
     for (const w of workers) w.start();
+    // One notification worker per target (notify:<target>), when `notify` is among the workers.
+    const notify = startNotifyWorkers(engine, workerNames.includes(NOTIFY_WORKERS) ? notifyTargets : [], { ...options.notify, region, log: options.notify?.log ?? log }, { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log });
+    workers.push(...notify.runners);
     // Worker queues for /metrics: each worker's status record plus the change feed's backlog.
     metrics.registerWorkerMetricsSource(async () => {
       const [statuses, feed] = await Promise.all([engine.workerStatus(), engine.feedStatus()]);
       const samples = statuses.map((s) => ({ worker: s.worker, backlog: 0, oldestSeconds: 0, errors: s.errors }));
       for (const c of feed.consumers) {
         const sample = samples.find((x) => x.worker === c.name);
-        const oldestSeconds = c.backlog === 0 || feed.oldestUnackedAgeMs === null ? 0 : feed.oldestUnackedAgeMs / 1000;
+        const oldestSeconds = c.backlog === 0 || c.oldestAgeMs === null ? 0 : c.oldestAgeMs / 1000;
         if (sample) Object.assign(sample, { backlog: c.backlog, oldestSeconds });
         else samples.push({ worker: c.name, backlog: c.backlog, oldestSeconds, errors: 0 });
       }
@@ -361,6 +389,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         closing = true;
         engine.stopBackgroundGc(); // a pass in flight is bounded; engine.close() waits for it
         await Promise.all(workers.map((w) => w.stop()));
+        await notify.close();
         await rpc?.close();
         const adminDone = closeNow(adminServer);
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -386,6 +415,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       websiteDomains: config.websiteDomains ?? [],
       root: { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey, created: root.created },
       workers,
+      notifyTargets: notifyTargets.map((t) => ({ name: t.name, displayUrl: redactUrl(checkTargetUrl(t.name, t.url)) })),
       workerSocketPath: rpc?.socketPath,
       adminPort,
       adminEndpoint: adminPort !== undefined ? `http://${hostForUrl}:${adminPort}` : undefined,

@@ -111,6 +111,8 @@ describe('operations.ts', () => {
         'GetBucketWebsite', 'PutBucketWebsite', 'DeleteBucketWebsite',
         // lifecycle
         'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle',
+        // bucket notifications
+        'GetBucketNotificationConfiguration', 'PutBucketNotificationConfiguration',
       ].sort(),
     );
     const s = operationStats();

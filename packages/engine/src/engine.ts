@@ -32,6 +32,8 @@ import * as lifecycleConfig from './lifecycle/config';
 import * as lifecycleStore from './lifecycle/store';
 import type { LifecycleConfiguration } from './lifecycle/rules';
 import * as workerRecords from './workers/records';
+import * as notificationConfig from './notifications/config';
+import type { NotificationConfiguration } from './notifications/rules';
 import type { WorkerEngineApi, WorkerInfo, WorkerStatus } from './workers/api';
 import type {
   AccessKeyInfo,
@@ -381,6 +383,17 @@ export class Engine implements EngineApi, WorkerEngineApi {
     return lifecycleConfig.getBucketLifecycle(this.c, bucket);
   }
 
+  // bucket notifications (notifications/)
+  async putBucketNotification(bucket: string, config: NotificationConfiguration | undefined): Promise<void> {
+    return notificationConfig.putBucketNotification(this.c, bucket, config);
+  }
+  async getBucketNotification(bucket: string): Promise<NotificationConfiguration> {
+    return notificationConfig.getBucketNotification(this.c, bucket);
+  }
+  async notificationBucket(bucket: string): Promise<notificationConfig.NotificationBucket | undefined> {
+    return notificationConfig.notificationBucket(this.c, bucket);
+  }
+
   // change feed
   async registerFeedConsumer(name: string, opts?: { enabled?: boolean }): Promise<FeedConsumerRecord> {
     void this.c;
@@ -420,7 +433,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
   }
   async workerInfo(): Promise<WorkerInfo> {
     void this.c;
-    return { lifecycleDayMs: this.options.lifecycleDaySeconds * 1000, pid: process.pid };
+    return { lifecycleDayMs: this.options.lifecycleDaySeconds * 1000, pid: process.pid, region: this.options.region };
   }
   async listLifecycleBuckets(): Promise<lifecycleStore.LifecycleBucket[]> {
     return lifecycleStore.listLifecycleBuckets(this.c);

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
 import type { LifecycleConfiguration } from './lifecycle/rules';
+import type { NotificationConfiguration } from './notifications/rules';
 import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/feed';
 import type { WorkerStatus } from './workers/api';
 import type { LeaseRecord } from './meta/leases';
@@ -311,6 +312,8 @@ export type BodyInput = Readable | AsyncIterable<Buffer | Uint8Array>;
 
 export interface PutObjectOptions extends ContentHeaders {
   owner: string;
+  /** The change-feed event name: a browser-form POST upload is `ObjectCreated:Post` (S3's notification type). */
+  feedEvent?: 'ObjectCreated:Put' | 'ObjectCreated:Post';
   userMetadata?: Record<string, string>;
   storageClass?: StorageClass;
   /** Declared length; a body that ends short fails with IncompleteBody, one that runs long with InvalidRequest. */
@@ -711,6 +714,12 @@ export interface EngineApi {
   putBucketLifecycle(bucket: string, config: LifecycleConfiguration | undefined): Promise<void>;
   /** undefined when the bucket has none (from the bucket cache: no I/O). */
   getBucketLifecycle(bucket: string): Promise<LifecycleConfiguration | undefined>;
+
+  // bucket notifications (notifications/)
+  /** Validated with S3's rules (InvalidArgument); undefined or no rules removes the configuration. */
+  putBucketNotification(bucket: string, config: NotificationConfiguration | undefined): Promise<void>;
+  /** `{ rules: [] }` when the bucket has none. */
+  getBucketNotification(bucket: string): Promise<NotificationConfiguration>;
 
   // change feed and workers (feed/, workers/)
   /** Creates a feed consumer reading from the next event on, or enables / disables one. */

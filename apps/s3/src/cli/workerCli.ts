@@ -8,15 +8,20 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { KNOWN_WORKERS, RpcClient, WorkerRunner, createWorker, rpcSocketPath } from '@cairn/engine';
+import { KNOWN_WORKERS, NOTIFY_WORKERS, RpcClient, WorkerRunner, createWorker, rpcSocketPath } from '@cairn/engine';
+import { parseNotifyTarget } from '../notifications/target';
+import { startNotifyWorkers } from '../notifications/runtime';
 
 export const WORKER_USAGE = `usage: cairn worker NAME --data DIR [--lifecycle-day-seconds N] [--lifecycle-hour H] [--lease-ttl-seconds N]
+       cairn worker notify --data DIR --notify-target NAME=URL ... [--lease-ttl-seconds N]
 
   NAME                      ${KNOWN_WORKERS.join(' | ')}
   --data DIR                the data directory of the running \`cairn serve\` (its socket DIR/cairn.sock)
   --lifecycle-day-seconds N length of a lifecycle day (default: the server's)
   --lifecycle-hour H        UTC hour of the daily pass with 24 h days (default 0)
-  --lease-ttl-seconds N     lease time-to-live (default 30): a killed worker's work resumes after it`;
+  --lease-ttl-seconds N     lease time-to-live (default 30): a killed worker's work resumes after it
+  --notify-target NAME=URL  (notify) a target, as given to \`cairn serve\` (repeatable; start the
+                            server with the same targets and --workers without notify)`;
 
 export async function workerMain(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -28,6 +33,7 @@ export async function workerMain(argv: string[]): Promise<void> {
       'lifecycle-day-seconds': { type: 'string' },
       'lifecycle-hour': { type: 'string' },
       'lease-ttl-seconds': { type: 'string' },
+      'notify-target': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -51,6 +57,15 @@ export async function workerMain(argv: string[]): Promise<void> {
   const client = new RpcClient(socket);
   const info = await client.workerInfo(); // fails fast when no server owns DIR
   const dayMs = day !== undefined ? day * 1000 : info.lifecycleDayMs;
+  const log = (m: string) => process.stderr.write(`cairn: ${m}\n`);
+  if (name === NOTIFY_WORKERS) {
+    const specs = (values['notify-target'] ?? []).map(parseNotifyTarget);
+    if (!specs.length) throw new Error(`cairn worker notify: give at least one --notify-target NAME=URL\n${WORKER_USAGE}`);
+    const notify = startNotifyWorkers(client, specs, { region: info.region ?? 'us-east-1', log }, { mode: 'separate', leaseTtlMs: ttl !== undefined ? ttl * 1000 : undefined, log });
+    process.stderr.write(`cairn: worker notify (${specs.map((s) => s.name).join(', ')}) attached to ${socket} (server pid ${info.pid})\n`);
+    onStopSignal('notify', () => notify.close(), client);
+    return;
+  }
   const runner = new WorkerRunner(client, createWorker(name, { lifecycle: { dayMs, hourUtc: hour } }), {
     mode: 'separate',
     leaseTtlMs: ttl !== undefined ? ttl * 1000 : undefined,
@@ -58,12 +73,16 @@ export async function workerMain(argv: string[]): Promise<void> {
   });
   runner.start();
   process.stderr.write(`cairn: worker ${name} attached to ${socket} (server pid ${info.pid}, lifecycle day ${dayMs / 1000} s)\n`);
+  onStopSignal(name, () => runner.stop(), client);
+}
+
+function onStopSignal(name: string, stopWorker: () => Promise<void>, client: RpcClient): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`cairn: ${signal}: stopping worker ${name}\n`);
-    runner.stop().then(
+    stopWorker().then(
       () => {
         client.close();
         process.exit(0);

@@ -83,7 +83,7 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
       log: state.log,
     };
     // Changes this request makes carry who made them into the change feed (engine feed/requestInfo.ts).
-    const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId };
+    const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId, hostId: state.hostId };
     writeResponse(ctx, await runWithRequestInfo(info, () => op.handler(c)));
   };
 }

@@ -9,6 +9,7 @@
  */
 export type FeedEventName =
   | 'ObjectCreated:Put'
+  | 'ObjectCreated:Post'
   | 'ObjectCreated:Copy'
   | 'ObjectCreated:CompleteMultipartUpload'
   | 'ObjectRemoved:Delete'
@@ -48,6 +49,7 @@ export interface FeedEvent extends PendingEvent {
   requester?: string;
   sourceIp?: string;
   requestId?: string;
+  hostId?: string;
 }
 
 /** What a change made by a worker is called: lifecycle actions are their own event types. */

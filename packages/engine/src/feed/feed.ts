@@ -29,6 +29,8 @@ export interface FeedConsumerRecord {
   overflows: number;
   /** Events were dropped since its last ack: resync by scanning. */
   overflowed?: boolean;
+  /** How many events it had not read were dropped, in all (absent: none). */
+  droppedEvents?: number;
   createdAt: number;
 }
 
@@ -36,6 +38,8 @@ export interface FeedConsumerStatus extends FeedConsumerRecord {
   name: string;
   /** Events after its cursor. */
   backlog: number;
+  /** Age (ms) of the oldest event after its cursor; null: none. */
+  oldestAgeMs: number | null;
 }
 
 export interface FeedStatus {
@@ -148,7 +152,13 @@ export class Feed {
           d = until - Math.max(first, acked + 1);
           for (const [name, c] of enabled) {
             if (c.cursor >= until - 1) continue;
-            const rec: FeedConsumerRecord = { ...c, cursor: until - 1, overflows: c.overflows + (c.overflowed ? 0 : 1), overflowed: true };
+            const rec: FeedConsumerRecord = {
+              ...c,
+              cursor: until - 1,
+              overflows: c.overflows + (c.overflowed ? 0 : 1),
+              overflowed: true,
+              droppedEvents: (c.droppedEvents ?? 0) + (until - 1 - Math.max(c.cursor, first - 1)),
+            };
             tx.put(keys.feedConsumerKey(name), rec);
           }
         }
@@ -163,7 +173,17 @@ export class Feed {
   async status(): Promise<FeedStatus> {
     const next = await this.ctx.committer.nextFeedSeq();
     const first = Math.min(await this.firstSeq(), next);
-    const consumers = (await this.consumers()).map(([name, c]) => ({ name, ...c, backlog: Math.max(0, next - 1 - c.cursor) }));
+    const now = Date.now();
+    const consumers: FeedConsumerStatus[] = [];
+    for (const [name, c] of await this.consumers()) {
+      const backlog = Math.max(0, next - 1 - c.cursor);
+      let oldestAgeMs: number | null = null;
+      if (backlog > 0) {
+        const ev = await this.ctx.db.getJson<FeedEvent>(keys.feedEventKey(Math.max(first, c.cursor + 1)));
+        if (ev) oldestAgeMs = Math.max(0, now - ev.time);
+      }
+      consumers.push({ name, ...c, backlog, oldestAgeMs });
+    }
     const enabled = consumers.filter((c) => c.enabled);
     let oldestUnackedAgeMs: number | null = null;
     if (enabled.length) {

@@ -11,6 +11,8 @@ export interface RequestInfo {
   requester?: string;
   sourceIp?: string;
   requestId?: string;
+  /** The request's x-amz-id-2 (notification events carry it as S3's do). */
+  hostId?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestInfo>();

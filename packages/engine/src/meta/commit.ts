@@ -224,6 +224,7 @@ export class Committer {
         if (info?.requester !== undefined) ev.requester = info.requester;
         if (info?.sourceIp !== undefined) ev.sourceIp = info.sourceIp;
         if (info?.requestId !== undefined) ev.requestId = info.requestId;
+        if (info?.hostId !== undefined) ev.hostId = info.hostId;
         ops.push({ type: 'put', key: keys.feedEventKey(seq), value: json(ev) });
         tx.committedEvents.push(ev);
         seq++;

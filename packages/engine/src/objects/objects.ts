@@ -204,7 +204,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
       if (opts.tags?.length) rec.tags = toStoredTags(opts.tags);
       applyLock(b, rec, opts.lock, tx.now);
       if (opts.acl) rec.acl = opts.acl;
-      await stageReplace(ctx, tx, b.id, key, old, rec, data);
+      await stageReplace(ctx, tx, b.id, key, old, rec, data, opts.feedEvent);
       return toMeta(bucket, key, rec);
     });
     committed = true;

@@ -4,6 +4,8 @@
  * own process (only one process may open LevelDB). Everything is JSON-shaped for that reason.
  */
 import type { LeaseResult } from '../meta/leases';
+import type { FeedConsumerRecord, FeedReadResult } from '../feed/feed';
+import type { NotificationBucket } from '../notifications/config';
 import type { ApplyResult, LifecycleAction, LifecycleBucket, ScanPage, ScannedUpload } from '../lifecycle/store';
 
 /** A worker's status record W/<worker> (admin API GET /admin/workers). */
@@ -33,6 +35,8 @@ export interface WorkerInfo {
   /** The server's lifecycle day in ms (the x-amz-expiration header uses it). */
   lifecycleDayMs: number;
   pid: number;
+  /** The server's region (notification events and ARNs carry it). */
+  region?: string;
 }
 
 export interface WorkerEngineApi {
@@ -48,6 +52,12 @@ export interface WorkerEngineApi {
   /** null deletes. */
   putWorkerState(worker: string, sub: string, value: unknown): Promise<void>;
   putWorkerStatus(status: WorkerStatus): Promise<void>;
+  // change feed consumers (notification workers)
+  registerFeedConsumer(name: string, opts?: { enabled?: boolean }): Promise<FeedConsumerRecord>;
+  readFeed(name: string, opts?: { limit?: number }): Promise<FeedReadResult>;
+  ackFeed(name: string, seq: number): Promise<void>;
+  /** A bucket's id, owner and notification configuration; undefined when it no longer exists. */
+  notificationBucket(bucket: string): Promise<NotificationBucket | undefined>;
 }
 
 /** The methods RpcServer exposes (and RpcClient forwards), by name. */
@@ -63,4 +73,8 @@ export const WORKER_API_METHODS = [
   'getWorkerState',
   'putWorkerState',
   'putWorkerStatus',
+  'registerFeedConsumer',
+  'readFeed',
+  'ackFeed',
+  'notificationBucket',
 ] as const satisfies readonly (keyof WorkerEngineApi)[];

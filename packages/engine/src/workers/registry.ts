@@ -2,7 +2,14 @@
 import { LifecycleWorker, LIFECYCLE_WORKER, type LifecycleWorkerOptions } from './lifecycleWorker';
 import type { Worker } from './runtime';
 
-export const KNOWN_WORKERS: readonly string[] = [LIFECYCLE_WORKER];
+/**
+ * `notify`: the bucket-notification workers, one per `--notify-target` (named `notify:<target>`).
+ * They deliver over HTTP / AMQP / MQTT, so they live in @cairn/s3 (notifications/), which creates
+ * them; createWorker does not.
+ */
+export const NOTIFY_WORKERS = 'notify';
+
+export const KNOWN_WORKERS: readonly string[] = [LIFECYCLE_WORKER, NOTIFY_WORKERS];
 
 export interface WorkerOptions {
   lifecycle?: LifecycleWorkerOptions;
@@ -10,6 +17,7 @@ export interface WorkerOptions {
 
 export function createWorker(name: string, opts: WorkerOptions = {}): Worker {
   if (name === LIFECYCLE_WORKER) return new LifecycleWorker(opts.lifecycle);
+  if (name === NOTIFY_WORKERS) throw new Error('notification workers are created per target by the server (@cairn/s3 notifications/)');
   throw new Error(`unknown worker "${name}" (known: ${KNOWN_WORKERS.join(', ')})`);
 }
 

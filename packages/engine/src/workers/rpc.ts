@@ -166,4 +166,8 @@ export class RpcClient implements WorkerEngineApi {
   getWorkerState: WorkerEngineApi['getWorkerState'] = (worker, sub) => this.call('getWorkerState', worker, sub);
   putWorkerState: WorkerEngineApi['putWorkerState'] = (worker, sub, value) => this.call('putWorkerState', worker, sub, value ?? null);
   putWorkerStatus: WorkerEngineApi['putWorkerStatus'] = (status) => this.call('putWorkerStatus', status);
+  registerFeedConsumer: WorkerEngineApi['registerFeedConsumer'] = (name, opts) => this.call('registerFeedConsumer', name, opts ?? {});
+  readFeed: WorkerEngineApi['readFeed'] = (name, opts) => this.call('readFeed', name, opts ?? {});
+  ackFeed: WorkerEngineApi['ackFeed'] = (name, seq) => this.call('ackFeed', name, seq);
+  notificationBucket: WorkerEngineApi['notificationBucket'] = (bucket) => this.call('notificationBucket', bucket);
 }

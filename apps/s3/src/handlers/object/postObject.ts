@@ -153,6 +153,7 @@ export const postObject: Handler = async (c) => {
   pipeline(Readable.from(form.partBody(), { objectMode: false }), limit, () => undefined); // errors surface on `limit`
   const meta = await c.engine.putObject(bucket.name, key, limit, {
     owner,
+    feedEvent: 'ObjectCreated:Post',
     acl,
     ...contentHeaders,
     userMetadata,
