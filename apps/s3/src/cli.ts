@@ -24,6 +24,7 @@ import { fsckMain } from './cli/fsckCli';
 import { workerMain } from './cli/workerCli';
 import { parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './cli/placementArgs';
+import { parsePeerArg, parsePeersFile, validateZoneName, type Peer } from './replication/peers';
 import { UsageError, describeServeError } from './cli/cliErrors';
 import { installCrashPolicy } from './http/escapedErrors';
 import { handleStopSignals } from './cli/serveSignals';
@@ -36,6 +37,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
                    [--shutdown-grace SECONDS]
                    [--gc-interval SECONDS] [--gc-grace SECONDS]
+                   [--zone NAME] [--peer NAME=http://AK:SK@host:port ...] [--peers FILE]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -54,7 +56,11 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
-  --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle
+  --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle,replication
+  --zone NAME                  this server's zone name (zone replication)
+  --peer NAME=URL              a peer zone: http://ACCESS_KEY:SECRET@host:port (userinfo percent-encoded;
+                               repeatable); the credentials are a user on the peer allowed to replicate
+  --peers FILE                 peer zones from a JSON file (keeps secrets off the command line)
   --lifecycle-day-seconds N    length of a lifecycle "day" (tests; default 86400)
   --lifecycle-hour H           UTC hour of the daily lifecycle pass (default 0)
   --shutdown-grace SECONDS     on SIGTERM/SIGINT, how long in-flight requests may finish
@@ -84,6 +90,10 @@ export interface ServeArgs {
   placements?: Record<string, string>;
   storageClassPlacement?: Partial<Record<StorageClass, string>>;
   workers?: string[];
+  /** Replication workers in this process (`--workers` all, or a list naming replication). */
+  replicationWorkers: boolean;
+  zone?: string;
+  peers?: Peer[];
   lifecycleDaySeconds?: number;
   lifecycleHourUtc?: number;
   logLevel: LevelWithSilent;
@@ -121,6 +131,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       placement: { type: 'string', multiple: true },
       'class-placement': { type: 'string', multiple: true },
       workers: { type: 'string' },
+      zone: { type: 'string' },
+      peer: { type: 'string', multiple: true },
+      peers: { type: 'string' },
       'lifecycle-day-seconds': { type: 'string' },
       'lifecycle-hour': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
@@ -153,8 +166,18 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (daySeconds !== undefined && !(Number.isFinite(daySeconds) && daySeconds > 0)) throw new Error(`--lifecycle-day-seconds: expected a positive number, got ${values['lifecycle-day-seconds']}`);
   const hour = values['lifecycle-hour'] !== undefined ? Number(values['lifecycle-hour']) : undefined;
   if (hour !== undefined && !(Number.isInteger(hour) && hour >= 0 && hour <= 23)) throw new Error(`--lifecycle-hour: expected 0..23, got ${values['lifecycle-hour']}`);
+  // "replication" is not a registry worker (one per peer, in-process only): split it off the list.
+  const workerNames = values.workers?.split(',').map((x) => x.trim());
+  const replicationWorkers = values.workers === undefined || values.workers === 'all' || !!workerNames?.includes('replication');
+  const registryWorkers = values.workers === undefined || values.workers === 'all' || values.workers === 'none' ? values.workers : workerNames!.filter((x) => x !== 'replication').join(',');
+  const peers = [...(values.peer ?? []).map(parsePeerArg), ...(values.peers ? parsePeersFile(resolve(values.peers)) : [])];
+  if (peers.length && values.zone === undefined) throw new Error('--peer / --peers need --zone NAME (this server\'s zone)');
+  if (values.zone !== undefined) validateZoneName(values.zone);
   return {
-    workers: parseWorkerList(values.workers),
+    workers: parseWorkerList(registryWorkers),
+    replicationWorkers,
+    zone: values.zone,
+    peers: peers.length ? peers : undefined,
     lifecycleDaySeconds: daySeconds,
     lifecycleHourUtc: hour,
     data: resolve(values.data!),
@@ -223,6 +246,9 @@ async function serve(argv: string[]): Promise<void> {
     placements: args.placements,
     storageClassPlacement: args.storageClassPlacement,
     workers: args.workers,
+    replicationWorkers: args.replicationWorkers,
+    zone: args.zone,
+    peers: args.peers,
     lifecycleDaySeconds: args.lifecycleDaySeconds,
     lifecycleHourUtc: args.lifecycleHourUtc,
     logLevel: args.logLevel,
@@ -245,6 +271,7 @@ async function serve(argv: string[]): Promise<void> {
   ];
   for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
   lines.push(`cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`);
+  if (server.zones) lines.push(`cairn: zone ${server.zones.opts.zone}; replicating to ${server.zones.opts.peers.map((p) => `${p.name} (${p.endpoint})`).join(', ') || 'no peers'}${args.replicationWorkers ? '' : ' (workers not in this process)'}`);
   if (server.adminEndpoint) lines.push(`cairn: admin API, web console and /metrics on ${server.adminEndpoint}`);
   if (server.root.created) {
     lines.push('cairn: root credentials: the generated ones printed above');

@@ -17,6 +17,14 @@ export interface ServerConfig {
   domains: string[];
   /** Website-endpoint domains (`<bucket>.<domain>` serves the bucket as a static site), normalised; none by default. */
   websiteDomains?: string[];
+  /** This server's zone and its peers (replication/zones.ts); absent when no --zone was given. */
+  zones?: ZoneChecks;
+}
+
+/** What request handlers need of the zone setup. */
+export interface ZoneChecks {
+  /** PutBucketReplication: BUCKET must exist and be versioned in every peer zone (InvalidRequest). */
+  checkDestination(bucket: string): Promise<void>;
 }
 
 /** Who is asking: null for anonymous requests. */
