@@ -58,6 +58,8 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
                                unmapped classes use the data directory ("default")
   --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle,replication
   --zone NAME                  this server's zone name (zone replication)
+  --worker-lease-ttl SECONDS   lease time-to-live of the in-process workers (default 30): after a
+                               crash, a restarted server takes its workers back within this time
   --peer NAME=URL              a peer zone: http://ACCESS_KEY:SECRET@host:port (userinfo percent-encoded;
                                repeatable); the credentials are a user on the peer allowed to replicate
   --peers FILE                 peer zones from a JSON file (keeps secrets off the command line)
@@ -92,6 +94,7 @@ export interface ServeArgs {
   workers?: string[];
   /** Replication workers in this process (`--workers` all, or a list naming replication). */
   replicationWorkers: boolean;
+  workerLeaseTtlMs?: number;
   zone?: string;
   peers?: Peer[];
   lifecycleDaySeconds?: number;
@@ -132,6 +135,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'class-placement': { type: 'string', multiple: true },
       workers: { type: 'string' },
       zone: { type: 'string' },
+      'worker-lease-ttl': { type: 'string' },
       peer: { type: 'string', multiple: true },
       peers: { type: 'string' },
       'lifecycle-day-seconds': { type: 'string' },
@@ -176,6 +180,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   return {
     workers: parseWorkerList(registryWorkers),
     replicationWorkers,
+    workerLeaseTtlMs: values['worker-lease-ttl'] !== undefined ? Math.max(1, seconds('--worker-lease-ttl', values['worker-lease-ttl'])) : undefined,
     zone: values.zone,
     peers: peers.length ? peers : undefined,
     lifecycleDaySeconds: daySeconds,
@@ -247,6 +252,7 @@ async function serve(argv: string[]): Promise<void> {
     storageClassPlacement: args.storageClassPlacement,
     workers: args.workers,
     replicationWorkers: args.replicationWorkers,
+    workerLeaseTtlMs: args.workerLeaseTtlMs,
     zone: args.zone,
     peers: args.peers,
     lifecycleDaySeconds: args.lifecycleDaySeconds,

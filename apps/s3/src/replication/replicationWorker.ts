@@ -51,6 +51,8 @@ export class ReplicationWorker implements Worker {
   /** Counters since start (admin API). */
   readonly stats = { sent: 0, alreadyThere: 0, failed: 0, retries: 0, lastError: undefined as string | undefined, lastSentAt: undefined as number | undefined };
   private wake: (() => void) | undefined;
+  /** New feed events since the last read (closes the gap between an empty read and the wait). */
+  private signalled = false;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -61,7 +63,10 @@ export class ReplicationWorker implements Worker {
     this.name = replicationWorkerName(peer.name);
     this.consumer = this.name;
     this.client = new PeerClient(peer, opts.region);
-    this.unsubscribe = engine.onFeedAppend(() => this.wake?.());
+    this.unsubscribe = engine.onFeedAppend(() => {
+      this.signalled = true;
+      this.wake?.();
+    });
   }
 
   close(): void {
@@ -74,24 +79,26 @@ export class ReplicationWorker implements Worker {
     return 0; // a pass runs until the runner stops it; a failed one is retried by the runtime
   }
 
-  private sleep(ms: number, ctx: PassContext): Promise<void> {
+  /** Waits `ms`, or less when the runner stops (or, if `wakeOnEvents`, when new events arrive). */
+  private sleep(ms: number, ctx: PassContext, wakeOnEvents = false): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
         clearInterval(poll);
-        this.wake = undefined;
+        if (this.wake === done) this.wake = undefined;
         resolve();
       };
       const t = setTimeout(done, ms);
       // shouldStop is a flag: look at it often so close() is prompt.
       const poll = setInterval(() => ctx.shouldStop() && done(), 100);
-      this.wake = done;
+      if (wakeOnEvents) this.wake = done;
     });
   }
 
   async runPass(ctx: PassContext): Promise<void> {
     await this.engine.registerFeedConsumer(this.consumer); // idempotent: keeps the cursor
     while (!ctx.shouldStop()) {
+      this.signalled = false;
       const r = await this.engine.readFeed(this.consumer, { limit: BATCH });
       if (r.overflowed) {
         this.opts.log?.(`${this.name}: the change feed dropped events before they were sent; re-queueing by comparing listings`);
@@ -99,7 +106,7 @@ export class ReplicationWorker implements Worker {
         if (!r.events.length) await this.engine.ackFeed(this.consumer, r.cursor);
       }
       if (!r.events.length) {
-        await this.sleep(IDLE_WAIT_MS, ctx);
+        if (!this.signalled) await this.sleep(IDLE_WAIT_MS, ctx, true);
         continue;
       }
       let done: number | undefined;
