@@ -33,6 +33,8 @@ import { AdminClient } from '@cairn/admin';
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
 import { freePort, waitFor } from './helpers/zones';
+import { runCli } from './helpers/serverProcess';
+import { parsePeerArg } from '../src/replication/peers';
 
 async function expectS3Error(p: Promise<unknown>, code: string, status: number): Promise<void> {
   const e = await s3Err(p);
@@ -243,7 +245,10 @@ describe('zone replication: one way a → b', () => {
     // resync: a version removed on b (version-specific deletes don't replicate) comes back
     await cb.send(new DeleteObjectCommand({ Bucket: 'data', Key: 'r/offline-3', VersionId: sent[3].versionId }));
     expect(await headOrUndefined(cb, 'data', 'r/offline-3')).toBeUndefined();
-    const rs = (await admin.replicationResync('data')) as { peers: { peer: string; missing: number; queued: number }[] };
+    // through the CLI: cairn admin replication resync BUCKET
+    const run = await runCli(['admin', '--endpoint', a.server.adminEndpoint!, '--access-key-id', ROOT_KEY, '--secret-access-key', ROOT_SECRET, 'replication', 'resync', 'data'], { timeoutMs: 60_000 });
+    expect(run.code).toBe(0);
+    const rs = JSON.parse(run.stdout) as { peers: { peer: string; missing: number; queued: number }[] };
     expect(rs.peers).toEqual([expect.objectContaining({ peer: 'b', queued: 1 })]);
     const back = await waitFor('the resynced version', () => headOrUndefined(cb, 'data', 'r/offline-3'));
     expect(back.VersionId).toBe(sent[3].versionId);
@@ -360,4 +365,11 @@ describe('zone replication: the peer decides who may replicate', () => {
     await waitFor('COMPLETED on a', async () => (await ca.send(new HeadObjectCommand({ Bucket: 'guarded', Key: 'k' }))).ReplicationStatus === 'COMPLETED');
     expect((await cb.send(new HeadObjectCommand({ Bucket: 'guarded', Key: 'k' }))).VersionId).toBe(put.VersionId);
   });
+});
+
+test('--peer NAME=URL: percent-encoded credentials, no credentials in the endpoint', () => {
+  expect(parsePeerArg('eu=http://AK%2F1:s%3Acr%40t%2Fx@10.0.0.2:9000')).toEqual({ name: 'eu', endpoint: 'http://10.0.0.2:9000', accessKeyId: 'AK/1', secretAccessKey: 's:cr@t/x' });
+  expect(parsePeerArg('eu=https://AK:SK@h:1?region=eu-west-1')).toMatchObject({ endpoint: 'https://h:1', region: 'eu-west-1' });
+  expect(() => parsePeerArg('eu=http://h:1')).toThrow(/needs credentials/);
+  expect(() => parsePeerArg('http://AK:SK@h:1')).toThrow(/NAME=/);
 });
