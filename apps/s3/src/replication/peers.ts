@@ -57,7 +57,7 @@ export function parsePeersFile(file: string): Peer[] {
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`--peers ${file}: ${(e as Error).message}`);
+    throw new Error(`--peers ${file}: ${(e as Error).message}`, { cause: e });
   }
   if (!Array.isArray(doc)) throw new Error(`--peers ${file}: expected a JSON array of peers`);
   return doc.map((p: unknown, i: number) => {
