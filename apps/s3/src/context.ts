@@ -23,6 +23,7 @@ export interface ServerConfig {
 
 /** What request handlers need of the zone setup. */
 export interface ZoneChecks {
+  hasPeers(): boolean;
   /** PutBucketReplication: BUCKET must exist and be versioned in every peer zone (InvalidRequest). */
   checkDestination(bucket: string): Promise<void>;
 }

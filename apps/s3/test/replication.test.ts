@@ -112,6 +112,8 @@ describe('zone replication: one way a → b', () => {
     await cb.send(new CreateBucketCommand({ Bucket: 'data' }));
     await expectS3Error(ca.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: cfg })), 'InvalidRequest', 400);
     await cb.send(new PutBucketVersioningCommand({ Bucket: 'data', VersioningConfiguration: { Status: 'Enabled' } }));
+    // a zone without peers has nowhere to replicate to
+    await expectS3Error(cb.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: cfg })), 'InvalidRequest', 400);
     // rule checks
     await expectS3Error(
       ca.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: { Role: ROLE, Rules: [rule({ Filter: { Tag: { Key: 'k', Value: 'v' } } })] } })),

@@ -111,6 +111,8 @@ describe('operations.ts', () => {
         'GetBucketWebsite', 'PutBucketWebsite', 'DeleteBucketWebsite',
         // lifecycle
         'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle',
+        // zone replication (ReplicateObject / ReplicateDelete: Cairn's internal write path between zones)
+        'GetBucketReplication', 'PutBucketReplication', 'DeleteBucketReplication', 'ReplicateObject', 'ReplicateDelete',
       ].sort(),
     );
     const s = operationStats();

@@ -74,8 +74,15 @@ export class Zones implements ZoneChecks {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.stop()));
+    const stopping = Promise.all(this.runners.map((r) => r.stop()));
+    // Cut a transfer in flight (a peer that hangs must not hold the shutdown): the peer commits
+    // nothing of a cut body, and the event stays unacknowledged, so it is resent after restart.
     for (const w of this.workers) w.close();
+    await stopping;
+  }
+
+  hasPeers(): boolean {
+    return this.workers.length > 0;
   }
 
   private worker(peer: string): ReplicationWorker {

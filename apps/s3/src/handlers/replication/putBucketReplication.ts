@@ -14,6 +14,8 @@ export const putBucketReplication: Handler = async (c) => {
   if (c.bucket!.versioning !== 'Enabled') throw s3Error('InvalidRequest', "Versioning must be 'Enabled' on the bucket to apply a replication configuration");
   const valid = validateReplicationConfiguration(cfg);
   const zones = c.config.zones;
+  // Destinations are "that bucket in every peer zone": without peers the versions would stay PENDING forever.
+  if (!zones?.hasPeers()) throw s3Error('InvalidRequest', 'This server has no peer zones to replicate to (cairn serve --zone NAME --peer NAME=URL).');
   for (const dest of new Set(valid.rules.map((r) => r.destinationBucket))) await zones?.checkDestination(dest);
   await c.engine.putBucketReplication(c.bucket!.name, cfg);
   return { status: 200 };
