@@ -27,6 +27,14 @@ export interface AdminAppOptions {
   s3PublicEndpoint?: string;
   /** The built console (default: dist/console next to this module). */
   consoleDir?: string;
+  /** Zone replication (the S3 server's --zone / --peer): GET /admin/replication, POST /admin/replication/resync. */
+  replication?: ReplicationProvider;
+}
+
+/** What the admin API needs of zone replication (it runs in the S3 server, which knows the peers). */
+export interface ReplicationProvider {
+  status(): Promise<unknown>;
+  resync(bucket: string, peer?: string): Promise<unknown>;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -244,5 +252,25 @@ export function createAdminApp(engine: EngineApi, o: AdminAppOptions): Koa {
   app.use(rootOnly(engine, o, sessions));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  app.use(replicationRouter(o.replication).routes());
   return app;
+}
+
+/** Per-peer replication backlog and resync; 404 NotConfigured when the server is not a zone. */
+function replicationRouter(replication: ReplicationProvider | undefined): Router {
+  const r = new Router({ prefix: '/admin/replication' });
+  const need = (): ReplicationProvider => {
+    if (!replication) throw new AdminError(404, 'NotConfigured', 'this server has no --zone / --peer (zone replication is off)');
+    return replication;
+  };
+  r.get('/', async (ctx) => {
+    ctx.body = await need().status();
+  });
+  r.post('/resync', async (ctx) => {
+    const body = await readJson(ctx);
+    const bucket = optString(body, 'bucket');
+    if (!bucket) throw new AdminError(400, 'InvalidArgument', '"bucket" is required');
+    ctx.body = await need().resync(bucket, optString(body, 'peer'));
+  });
+  return r;
 }

@@ -85,6 +85,12 @@ export class AdminClient {
   workers() {
     return this.request('GET', '/admin/workers');
   }
+  replication() {
+    return this.request('GET', '/admin/replication');
+  }
+  replicationResync(bucket: string, peer?: string) {
+    return this.request('POST', '/admin/replication/resync', { bucket, peer });
+  }
   feed() {
     return this.request('GET', '/admin/feed');
   }

@@ -25,6 +25,7 @@ import { workerMain } from './cli/workerCli';
 import { parseNotifyTarget, type NotifyTargetSpec } from './notifications/target';
 import { parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './cli/placementArgs';
+import { parsePeerArg, parsePeersFile, validateZoneName, type Peer } from './replication/peers';
 import { UsageError, describeServeError } from './cli/cliErrors';
 import { installCrashPolicy } from './http/escapedErrors';
 import { handleStopSignals } from './cli/serveSignals';
@@ -38,6 +39,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
                    [--shutdown-grace SECONDS]
                    [--gc-interval SECONDS] [--gc-grace SECONDS]
                    [--notify-target NAME=URL ...] [--feed-max-events N]
+                   [--zone NAME] [--peer NAME=http://AK:SK@host:port ...] [--peers FILE]
 
   --data DIR        data directory (metadata + chunks)          default ./data
   --port N          listening port (0 = any free port)          default 9000
@@ -56,7 +58,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
   --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
-  --workers LIST               workers run in this process: all (default), none, or e.g. lifecycle,notify
+  --workers LIST               workers run in this process: all (default), none, or names: lifecycle, notify, replication
   --notify-target NAME=URL     a bucket-notification target (repeatable): http(s)://... (webhook POST),
                                amqp://...?exchange=E&routing-key=K, mqtt://...?topic=T; bucket
                                configurations name it as arn:aws:sns:<region>:cairn:NAME
@@ -64,6 +66,10 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
                                restarted server's workers resume once the old leases expired
   --feed-max-events N          change-feed backlog limit (default 1000000): beyond it the oldest
                                events are dropped (a target down that long loses notifications)
+  --zone NAME                  this server's zone name (zone replication)
+  --peer NAME=URL              a peer zone: http://ACCESS_KEY:SECRET@host:port (userinfo percent-encoded;
+                               repeatable); the credentials are a user on the peer allowed to replicate
+  --peers FILE                 peer zones from a JSON file (keeps secrets off the command line)
   --lifecycle-day-seconds N    length of a lifecycle "day" (tests; default 86400)
   --lifecycle-hour H           UTC hour of the daily lifecycle pass (default 0)
   --shutdown-grace SECONDS     on SIGTERM/SIGINT, how long in-flight requests may finish
@@ -93,6 +99,11 @@ export interface ServeArgs {
   placements?: Record<string, string>;
   storageClassPlacement?: Partial<Record<StorageClass, string>>;
   workers?: string[];
+  /** Replication workers in this process (`--workers` all, or a list naming replication). */
+  replicationWorkers: boolean;
+  workerLeaseTtlMs?: number;
+  zone?: string;
+  peers?: Peer[];
   lifecycleDaySeconds?: number;
   lifecycleHourUtc?: number;
   logLevel: LevelWithSilent;
@@ -105,7 +116,6 @@ export interface ServeArgs {
   gcGraceMs: number;
   notifyTargets?: NotifyTargetSpec[];
   feedMaxEvents?: number;
-  workerLeaseTtlMs?: number;
 }
 
 /** A non-negative number of seconds (fractions allowed) → ms. */
@@ -133,6 +143,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       placement: { type: 'string', multiple: true },
       'class-placement': { type: 'string', multiple: true },
       workers: { type: 'string' },
+      zone: { type: 'string' },
+      peer: { type: 'string', multiple: true },
+      peers: { type: 'string' },
       'lifecycle-day-seconds': { type: 'string' },
       'lifecycle-hour': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
@@ -173,11 +186,21 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (dupTarget) throw new Error(`--notify-target: target ${dupTarget.name} given twice`);
   const feedMax = values['feed-max-events'];
   if (feedMax !== undefined && !(/^\d+$/.test(feedMax) && Number(feedMax) >= 1)) throw new Error(`--feed-max-events: expected an integer >= 1, got ${feedMax}`);
+  // "replication" is not a registry worker (one per peer, in-process only): split it off the list.
+  const workerNames = values.workers?.split(',').map((x) => x.trim());
+  const replicationWorkers = values.workers === undefined || values.workers === 'all' || !!workerNames?.includes('replication');
+  const registryWorkers = values.workers === undefined || values.workers === 'all' || values.workers === 'none' ? values.workers : workerNames!.filter((x) => x !== 'replication').join(',');
+  const peers = [...(values.peer ?? []).map(parsePeerArg), ...(values.peers ? parsePeersFile(resolve(values.peers)) : [])];
+  if (peers.length && values.zone === undefined) throw new Error('--peer / --peers need --zone NAME (this server\'s zone)');
+  if (values.zone !== undefined) validateZoneName(values.zone);
   return {
     notifyTargets,
     feedMaxEvents: feedMax !== undefined ? Number(feedMax) : undefined,
     workerLeaseTtlMs: values['worker-lease-ttl-seconds'] !== undefined ? Math.max(100, seconds('--worker-lease-ttl-seconds', values['worker-lease-ttl-seconds'])) : undefined,
-    workers: parseWorkerList(values.workers),
+    workers: parseWorkerList(registryWorkers),
+    replicationWorkers,
+    zone: values.zone,
+    peers: peers.length ? peers : undefined,
     lifecycleDaySeconds: daySeconds,
     lifecycleHourUtc: hour,
     data: resolve(values.data!),
@@ -246,6 +269,10 @@ async function serve(argv: string[]): Promise<void> {
     placements: args.placements,
     storageClassPlacement: args.storageClassPlacement,
     workers: args.workers,
+    replicationWorkers: args.replicationWorkers,
+    workerLeaseTtlMs: args.workerLeaseTtlMs,
+    zone: args.zone,
+    peers: args.peers,
     lifecycleDaySeconds: args.lifecycleDaySeconds,
     lifecycleHourUtc: args.lifecycleHourUtc,
     logLevel: args.logLevel,
@@ -257,7 +284,6 @@ async function serve(argv: string[]): Promise<void> {
     gcGraceMs: args.gcGraceMs,
     notifyTargets: args.notifyTargets,
     feedMaxEvents: args.feedMaxEvents,
-    workerLeaseTtlMs: args.workerLeaseTtlMs,
     // Printed the moment they exist: a start that fails later must not lose them.
     onRootGenerated: printGeneratedRoot,
   }).catch((e: unknown) => {
@@ -272,6 +298,7 @@ async function serve(argv: string[]): Promise<void> {
   for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
   lines.push(`cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`);
   for (const t of server.notifyTargets) lines.push(`cairn: notification target ${t.name}: ${t.displayUrl}`);
+  if (server.zones) lines.push(`cairn: zone ${server.zones.opts.zone}; replicating to ${server.zones.opts.peers.map((p) => `${p.name} (${p.endpoint})`).join(', ') || 'no peers'}${args.replicationWorkers ? '' : ' (workers not in this process)'}`);
   if (server.adminEndpoint) lines.push(`cairn: admin API, web console and /metrics on ${server.adminEndpoint}`);
   if (server.root.created) {
     lines.push('cairn: root credentials: the generated ones printed above');

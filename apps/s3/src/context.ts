@@ -19,6 +19,15 @@ export interface ServerConfig {
   websiteDomains?: string[];
   /** Names of the notification targets (`--notify-target NAME=URL`) bucket configurations may name. */
   notifyTargets?: string[];
+  /** This server's zone and its peers (replication/zones.ts); absent when no --zone was given. */
+  zones?: ZoneChecks;
+}
+
+/** What request handlers need of the zone setup. */
+export interface ZoneChecks {
+  hasPeers(): boolean;
+  /** PutBucketReplication: BUCKET must exist and be versioned in every peer zone (InvalidRequest). */
+  checkDestination(bucket: string): Promise<void>;
 }
 
 /** Who is asking: null for anonymous requests. */

@@ -70,6 +70,10 @@ import { getBucketLifecycleConfiguration } from './handlers/lifecycle/getBucketL
 import { deleteBucketLifecycle } from './handlers/lifecycle/deleteBucketLifecycle';
 import { putBucketNotificationConfiguration } from './handlers/notification/putBucketNotificationConfiguration';
 import { getBucketNotificationConfiguration } from './handlers/notification/getBucketNotificationConfiguration';
+import { putBucketReplication } from './handlers/replication/putBucketReplication';
+import { getBucketReplication } from './handlers/replication/getBucketReplication';
+import { deleteBucketReplication } from './handlers/replication/deleteBucketReplication';
+import { replicateObject } from './handlers/replication/replicateObject';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
 export type Target = 'service' | 'bucket' | 'object';
@@ -159,7 +163,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('GetBucketOwnershipControls', 'GET', 'bucket', '?ownershipControls', getBucketOwnershipControls),
   op('GetBucketPolicy', 'GET', 'bucket', '?policy', getBucketPolicy),
   op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', getBucketPolicyStatus),
-  op('GetBucketReplication', 'GET', 'bucket', '?replication', NI),
+  op('GetBucketReplication', 'GET', 'bucket', '?replication', getBucketReplication),
   op('GetBucketRequestPayment', 'GET', 'bucket', '?requestPayment', getBucketRequestPayment),
   op('GetBucketTagging', 'GET', 'bucket', '?tagging', getBucketTagging),
   op('GetBucketVersioning', 'GET', 'bucket', '?versioning', getBucketVersioning),
@@ -187,7 +191,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutBucketNotificationConfiguration', 'PUT', 'bucket', '?notification', putBucketNotificationConfiguration),
   op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', putBucketOwnershipControls),
   op('PutBucketPolicy', 'PUT', 'bucket', '?policy', putBucketPolicy),
-  op('PutBucketReplication', 'PUT', 'bucket', '?replication', NI),
+  op('PutBucketReplication', 'PUT', 'bucket', '?replication', putBucketReplication),
   op('PutBucketRequestPayment', 'PUT', 'bucket', '?requestPayment', putBucketRequestPayment),
   op('PutBucketTagging', 'PUT', 'bucket', '?tagging', putBucketTagging),
   op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', putBucketVersioning),
@@ -206,7 +210,7 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('DeleteBucketMetricsConfiguration', 'DELETE', 'bucket', '?metrics', NI),
   op('DeleteBucketOwnershipControls', 'DELETE', 'bucket', '?ownershipControls', deleteBucketOwnershipControls),
   op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', deleteBucketPolicy),
-  op('DeleteBucketReplication', 'DELETE', 'bucket', '?replication', NI),
+  op('DeleteBucketReplication', 'DELETE', 'bucket', '?replication', deleteBucketReplication),
   op('DeleteBucketTagging', 'DELETE', 'bucket', '?tagging', deleteBucketTagging),
   op('DeleteBucketWebsite', 'DELETE', 'bucket', '?website', deleteBucketWebsite),
   op('DeletePublicAccessBlock', 'DELETE', 'bucket', '?publicAccessBlock', deletePublicAccessBlock),
@@ -240,6 +244,9 @@ export const OPERATIONS: readonly OperationDef[] = Object.freeze([
   op('PutObjectRetention', 'PUT', 'object', '?retention', putObjectRetention),
   op('PutObjectTagging', 'PUT', 'object', '?tagging', putObjectTagging),
   op('RenameObject', 'PUT', 'object', '?renameObject', NI),
+  // Cairn's zone replication write path (not S3): handlers/replication/replicateObject.ts
+  op('ReplicateObject', 'PUT', 'object', '?x-cairn-replica', replicateObject),
+  op('ReplicateDelete', 'PUT', 'object', '?x-cairn-replica-delete', replicateObject),
 
   // ---- object: POST
   op('CreateMultipartUpload', 'POST', 'object', '?uploads', createMultipartUpload),

@@ -30,6 +30,8 @@ import { normalizeDomains } from './http/route';
 import { renderError } from './xml/error';
 import { createLogger, type LogFormat, type Logger } from './observability/logger';
 import { CairnMetrics, type RequestObservation } from './observability/metrics';
+import { Zones } from './replication/zones';
+import { checkPeers, validateZoneName, type Peer } from './replication/peers';
 import type { LevelWithSilent } from 'pino';
 import { guarded, reportEscapedError } from './http/escapedErrors';
 
@@ -78,6 +80,12 @@ export interface ServerOptions {
   lifecycleDaySeconds?: number;
   /** With the default day: UTC hour of the lifecycle worker's daily pass (default 0). */
   lifecycleHourUtc?: number;
+  /** This server's zone name (zone replication); required with `peers`. */
+  zone?: string;
+  /** Peer zones (replication/peers.ts): where replication rules send new versions. */
+  peers?: Peer[];
+  /** Run the replication workers in this process (default true; they run in-process only). */
+  replicationWorkers?: boolean;
   /** Worker lease time-to-live (ms); default 30 s. */
   workerLeaseTtlMs?: number;
   /** Serve the worker RPC socket DIR/cairn.sock for `cairn worker ...` processes. Default true. */
@@ -132,6 +140,8 @@ export interface RunningServer {
   notifyTargets: { name: string; displayUrl: string }[];
   /** The Prometheus metrics (served on the admin port); workers register their queues here. */
   metrics: CairnMetrics;
+  /** Zone replication (peers, workers, backlog, resync), when a zone was configured. */
+  zones?: Zones;
   /** The process logger (pino). */
   logger: Logger;
   /** True once close() began: new connections are refused, `/-/health/ready` answers 503. */
@@ -290,6 +300,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw e;
   }
   let rpc: RpcServer | undefined;
+  let zones: Zones | undefined;
   try {
     const root = await engine.ensureRootUser({ accessKeyId: options.rootAccessKeyId, secretAccessKey: options.rootSecretAccessKey });
     if (root.created) options.onRootGenerated?.({ accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey });
@@ -306,6 +317,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       websiteDomains: normalizeDomains(options.websiteDomains ?? []),
       notifyTargets: notifyTargets.map((t) => t.name),
     };
+    // Zone replication: each peer's feed consumer exists before the first request is served,
+    // so no write of this start is missed by it.
+    if (options.zone !== undefined || options.peers?.length) {
+      if (options.zone === undefined) throw new Error('peers need a zone name for this server (--zone NAME)');
+      validateZoneName(options.zone);
+      zones = new Zones(engine, {
+        zone: options.zone,
+        peers: checkPeers(options.zone, options.peers ?? []),
+        region,
+        runWorkers: options.replicationWorkers !== false,
+        leaseTtlMs: options.workerLeaseTtlMs,
+        log: (msg) => {
+          if (!options.quiet) process.stderr.write(`cairn: ${msg}\n`);
+        },
+      });
+      await zones.registerConsumers();
+      config.zones = zones;
+    }
     const logger = createLogger({ level: options.logLevel, format: options.logFormat, destination: options.logDestination });
     const logError = options.logError ?? ((entry: Record<string, unknown>) => logger.error(entry));
     const accessLog = options.accessLog ?? accessLogToLogger(logger);
@@ -341,6 +370,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         rootSecretAccessKey: root.secretAccessKey,
         logError,
         metrics: { contentType: metrics.contentType, render: () => metrics.render(), workers: () => metrics.workers(), token: options.metricsToken },
+        replication: zones && { status: () => zones!.status(), resync: (bucket, peer) => zones!.resync(bucket, peer) },
         // The console's S3 proxy connects here: the wildcard addresses mean "this machine".
         s3Endpoint: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '[::1]' : hostForUrl}:${port}`,
         log: options.quiet ? undefined : (entry) => logger.info(entry, 'admin request'),
@@ -364,6 +394,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // One notification worker per target (notify:<target>), when `notify` is among the workers.
     const notify = startNotifyWorkers(engine, workerNames.includes(NOTIFY_WORKERS) ? notifyTargets : [], { ...options.notify, region, log: options.notify?.log ?? log }, { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log });
     workers.push(...notify.runners);
+    if (zones) {
+      await zones.start();
+      metrics.registerWorkerMetricsSource(zones.metricsSource);
+    }
     // Worker queues for /metrics: each worker's status record plus the change feed's backlog.
     metrics.registerWorkerMetricsSource(async () => {
       const [statuses, feed] = await Promise.all([engine.workerStatus(), engine.feedStatus()]);
@@ -374,7 +408,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (sample) Object.assign(sample, { backlog: c.backlog, oldestSeconds });
         else samples.push({ worker: c.name, backlog: c.backlog, oldestSeconds, errors: 0 });
       }
-      return samples;
+      // Replication workers report their own, per-peer backlog (zones.metricsSource).
+      return zones ? samples.filter((x) => !x.worker.startsWith('replication:')) : samples;
     });
 
     // Deleted and overwritten data is freed while serving: bounded GC passes in the background.
@@ -388,7 +423,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       (closed ??= (async () => {
         closing = true;
         engine.stopBackgroundGc(); // a pass in flight is bounded; engine.close() waits for it
-        await Promise.all(workers.map((w) => w.stop()));
+        await Promise.all([...workers.map((w) => w.stop()), zones?.stop()]);
         await notify.close();
         await rpc?.close();
         const adminDone = closeNow(adminServer);
@@ -420,6 +455,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       adminPort,
       adminEndpoint: adminPort !== undefined ? `http://${hostForUrl}:${adminPort}` : undefined,
       metrics,
+      zones,
       logger,
       get draining() {
         return closing;
@@ -428,6 +464,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
   } catch (e) {
     await rpc?.close().catch(() => undefined);
+    await zones?.stop().catch(() => undefined);
     await Promise.all([closeNow(server), closeNow(adminServer)]);
     await engine.close().catch(() => undefined);
     throw e;

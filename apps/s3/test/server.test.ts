@@ -113,6 +113,8 @@ describe('operations.ts', () => {
         'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle',
         // bucket notifications
         'GetBucketNotificationConfiguration', 'PutBucketNotificationConfiguration',
+        // zone replication (ReplicateObject / ReplicateDelete: Cairn's internal write path between zones)
+        'GetBucketReplication', 'PutBucketReplication', 'DeleteBucketReplication', 'ReplicateObject', 'ReplicateDelete',
       ].sort(),
     );
     const s = operationStats();

@@ -34,6 +34,10 @@ import type { LifecycleConfiguration } from './lifecycle/rules';
 import * as workerRecords from './workers/records';
 import * as notificationConfig from './notifications/config';
 import type { NotificationConfiguration } from './notifications/rules';
+import * as replicationConfig from './replication/config';
+import * as replicationStatus from './replication/status';
+import * as replicas from './replication/replicas';
+import type { FeedEvent } from './feed/events';
 import type { WorkerEngineApi, WorkerInfo, WorkerStatus } from './workers/api';
 import type {
   AccessKeyInfo,
@@ -140,6 +144,22 @@ export class Engine implements EngineApi, WorkerEngineApi {
       if (!this.closed && !this.feedMutex.busy) this.maintainFeed().catch(() => undefined);
     }, FEED_MAINTENANCE_MS);
     this.feedTimer.unref();
+    ctx.committer.onEvents = (events) => {
+      for (const l of this.feedListeners) {
+        try {
+          l(events);
+        } catch {
+          // a listener's failure must not fail a commit
+        }
+      }
+    };
+  }
+
+  private readonly feedListeners = new Set<(events: FeedEvent[]) => void>();
+  /** Not part of EngineApi: `listener` hears of every batch of feed events once durable (wakes feed consumers). Returns an unsubscribe. */
+  onFeedAppend(listener: (events: FeedEvent[]) => void): () => void {
+    this.feedListeners.add(listener);
+    return () => this.feedListeners.delete(listener);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -392,6 +412,25 @@ export class Engine implements EngineApi, WorkerEngineApi {
   }
   async notificationBucket(bucket: string): Promise<notificationConfig.NotificationBucket | undefined> {
     return notificationConfig.notificationBucket(this.c, bucket);
+  }
+  // zone replication (replication/)
+  async putBucketReplication(bucket: string, config: replicationConfig.ReplicationConfiguration | undefined): Promise<void> {
+    return replicationConfig.putBucketReplication(this.c, bucket, config);
+  }
+  async getBucketReplication(bucket: string): Promise<replicationConfig.ReplicationConfiguration | undefined> {
+    return replicationConfig.getBucketReplication(this.c, bucket);
+  }
+  async putReplica(bucket: string, key: string, body: BodyInput | undefined, version: replicas.ReplicaVersion): Promise<{ created: boolean; versionId: string }> {
+    return replicas.putReplica(this.c, bucket, key, body, version);
+  }
+  async replicationSource(bucket: string, key: string, versionId: string): Promise<replicas.ReplicationSource | undefined> {
+    return replicas.replicationSource(this.c, bucket, key, versionId);
+  }
+  async recordReplicationResult(bucket: string, key: string, versionId: string, peer: string, ok: boolean, peers: string[]): Promise<void> {
+    return replicationStatus.recordReplicationResult(this.c, bucket, key, versionId, peer, ok, peers);
+  }
+  async requeueReplication(bucket: string, key: string, versionId: string, peer: string): Promise<boolean> {
+    return replicationStatus.requeueReplication(this.c, bucket, key, versionId, peer);
   }
 
   // change feed

@@ -6,6 +6,8 @@ import type { Readable } from 'node:stream';
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
 import type { LifecycleConfiguration } from './lifecycle/rules';
 import type { NotificationConfiguration } from './notifications/rules';
+import type { ReplicationConfiguration } from './replication/config';
+import type { ReplicaVersion, ReplicationSource } from './replication/replicas';
 import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/feed';
 import type { WorkerStatus } from './workers/api';
 import type { LeaseRecord } from './meta/leases';
@@ -212,6 +214,8 @@ export interface ObjectMeta extends ContentHeaders {
   legalHold?: boolean;
   /** The object's ACL when one was set; absent = private to `owner` (acl/). */
   acl?: Acl;
+  /** x-amz-replication-status: PENDING / COMPLETED / FAILED on a source, REPLICA on a peer (replication/). */
+  replicationStatus?: 'PENDING' | 'COMPLETED' | 'FAILED' | 'REPLICA';
 }
 
 /** What authorization needs to know about an existing object (version). */
@@ -720,6 +724,18 @@ export interface EngineApi {
   putBucketNotification(bucket: string, config: NotificationConfiguration | undefined): Promise<void>;
   /** `{ rules: [] }` when the bucket has none. */
   getBucketNotification(bucket: string): Promise<NotificationConfiguration>;
+  // zone replication (replication/)
+  /** Validated with S3's rules; needs versioning Enabled (InvalidRequest); undefined deletes. */
+  putBucketReplication(bucket: string, config: ReplicationConfiguration | undefined): Promise<void>;
+  getBucketReplication(bucket: string): Promise<ReplicationConfiguration | undefined>;
+  /** A peer zone's version, stored with its own version id / ETag / Last-Modified (idempotent). */
+  putReplica(bucket: string, key: string, body: BodyInput | undefined, version: ReplicaVersion): Promise<{ created: boolean; versionId: string }>;
+  /** One version's fields as replication sends them; undefined when it is gone. */
+  replicationSource(bucket: string, key: string, versionId: string): Promise<ReplicationSource | undefined>;
+  /** A peer's answer for a version (COMPLETED once all `peers` have it, FAILED when refused). */
+  recordReplicationResult(bucket: string, key: string, versionId: string, peer: string, ok: boolean, peers: string[]): Promise<void>;
+  /** Resync: queue a version for one peer again; false when no rule covers it or it is a replica. */
+  requeueReplication(bucket: string, key: string, versionId: string, peer: string): Promise<boolean>;
 
   // change feed and workers (feed/, workers/)
   /** Creates a feed consumer reading from the next event on, or enables / disables one. */

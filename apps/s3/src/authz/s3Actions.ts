@@ -57,6 +57,8 @@ const TABLE: Record<string, ActionSpec> = {
   GetBucketReplication: bkt('GetReplicationConfiguration'),
   PutBucketReplication: bkt('PutReplicationConfiguration'),
   DeleteBucketReplication: bkt('PutReplicationConfiguration'),
+  ReplicateObject: obj('ReplicateObject'),
+  ReplicateDelete: obj('ReplicateDelete'),
   GetBucketTagging: bkt('GetBucketTagging'),
   PutBucketTagging: bkt('PutBucketTagging'),
   DeleteBucketTagging: bkt('PutBucketTagging'),

@@ -23,6 +23,9 @@ export const ADMIN_USAGE = `usage: cairn admin [--endpoint URL] [--access-key-id
   health
   workers          worker status (last run, cursor, scanned / acted, errors, lease) and the change feed
   feed             the change feed: size, oldest unacknowledged event, consumers
+  replication      zone replication: per-peer backlog (count, bytes, oldest age), sent / failed
+  replication resync BUCKET [--peer NAME]
+                   re-queue every version of BUCKET that a peer zone lacks (compares listings)
 
 Endpoint: --endpoint or CAIRN_ADMIN_ENDPOINT (default http://127.0.0.1:9001).
 Credentials: the root's, from the flags or CAIRN_ACCESS_KEY_ID / CAIRN_SECRET_ACCESS_KEY.`;
@@ -40,6 +43,7 @@ function parseAdminArgs(argv: string[]) {
         'display-name': { type: 'string' },
         email: { type: 'string' },
         'no-key': { type: 'boolean', default: false },
+        peer: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -80,7 +84,7 @@ async function runCommand(
   cmd: string | undefined,
   a: string | undefined,
   b: string | undefined,
-  values: { 'display-name'?: string; email?: string; 'no-key'?: boolean },
+  values: { 'display-name'?: string; email?: string; 'no-key'?: boolean; peer?: string },
   need: (v: string | undefined, what: string) => string,
 ): Promise<unknown> {
   let result: unknown;
@@ -104,6 +108,11 @@ async function runCommand(
   else if (group === 'health') result = await c.health();
   else if (group === 'workers') result = await c.workers();
   else if (group === 'feed') result = await c.feed();
+  else if (group === 'replication') {
+    if (cmd === undefined || cmd === 'status') result = await c.replication();
+    else if (cmd === 'resync') result = await c.replicationResync(need(a, 'BUCKET'), values.peer);
+    else throw new UsageError(`unknown replication command: ${cmd}`, ADMIN_USAGE);
+  }
   else throw new UsageError(`unknown admin command: ${group ?? '(none)'}`, ADMIN_USAGE);
   return result;
 }

@@ -111,6 +111,7 @@ export function objectResponseHeaders(meta: ObjectMeta, o: ObjectHeaderOptions =
   for (const [k, v] of Object.entries(meta.userMetadata ?? {})) out[`x-amz-meta-${k}`] = safeHeaderValue(v);
   if (o.includeChecksum && !o.range) Object.assign(out, checksumResponseHeaders(meta.checksum, meta.partSizes?.length));
   if (o.partsCount !== undefined) out['x-amz-mp-parts-count'] = String(o.partsCount);
+  if (meta.replicationStatus) out['x-amz-replication-status'] = meta.replicationStatus;
   return out;
 }
 

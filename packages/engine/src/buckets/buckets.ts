@@ -195,6 +195,10 @@ export function putBucketVersioning(ctx: Ctx, name: string, status: VersioningSt
     if (r.objectLock && status !== 'Enabled') {
       throw new S3Error('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', { BucketName: name });
     }
+    // Replication (replication/config.ts) needs versioning to stay Enabled, as in S3.
+    if ((r as { replication?: unknown }).replication && status !== 'Enabled') {
+      throw new S3Error('InvalidBucketState', 'A replication configuration is present on this bucket, so the versioning state cannot be changed.', { BucketName: name });
+    }
     return { ...r, versioning: status };
   });
 }

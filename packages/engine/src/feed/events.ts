@@ -23,7 +23,9 @@ export type FeedEventName =
   | 'LifecycleExpiration:Delete'
   | 'LifecycleExpiration:DeleteMarkerCreated'
   | 'LifecycleExpiration:AbortIncompleteMultipartUpload'
-  | 'LifecycleTransition';
+  | 'LifecycleTransition'
+  /** `cairn admin replication resync`: send this version to `peer` again (replication/). */
+  | 'Replication:Resync';
 
 /** What a change stages on its Txn (commit.ts adds seq, time and the request info). */
 export interface PendingEvent {
@@ -37,6 +39,10 @@ export interface PendingEvent {
   etag?: string;
   storageClass?: string;
   uploadId?: string;
+  /** The version was written by zone replication (a replica): never replicated again. */
+  replica?: true;
+  /** Replication:Resync: the peer zone it is for. */
+  peer?: string;
 }
 
 export interface FeedEvent extends PendingEvent {

@@ -60,7 +60,13 @@ export interface ObjectRecord {
   legalHold?: boolean;
   /** Object ACL (objectAcl.ts); absent = private to `owner`. */
   acl?: Acl;
+  /** Zone replication (replication/): PENDING → COMPLETED / FAILED on the source, REPLICA on a peer. */
+  replicationStatus?: ReplicationStatus;
+  /** Peers (zone names) that acknowledged this version (source side). */
+  replicatedTo?: string[];
 }
+
+export type ReplicationStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REPLICA';
 
 /** Where a body's chunk list lives; object records and multipart part records (multipart.ts) share it. */
 export type ChunkListFields = Pick<ObjectRecord, 'chunks' | 'dataId' | 'chunkCount' | 'inline' | 'placement'>;
@@ -111,6 +117,7 @@ export function toMeta(bucket: string, key: string, r: ObjectRecord): ObjectMeta
   if (r.checksum) meta.checksum = { ...r.checksum };
   if (r.partSizes) meta.partSizes = [...r.partSizes];
   if (r.partChecksums) meta.partChecksums = [...r.partChecksums];
+  if (r.replicationStatus) meta.replicationStatus = r.replicationStatus;
   return meta;
 }
 

@@ -23,6 +23,7 @@ import { recheckBucket, requireBucket } from '../buckets/buckets';
 import { createBodyStream } from '../chunks/objectStream';
 import { relocateChunks } from '../chunks/placement';
 import { stageObjectEvent } from '../feed/emit';
+import { markReplicationPending } from '../replication/status';
 import type { FeedEventName } from '../feed/events';
 import { Readable } from 'node:stream';
 import {
@@ -141,6 +142,7 @@ export async function stageReplace(
 ): Promise<void> {
   // Versioning decides rec's version id and whether `old` is kept (noncurrent) or released.
   await stageRetire(ctx, tx, bucketId, key, old, rec);
+  await markReplicationPending(ctx, tx, bucketId, key, rec);
   stageChunkList(tx, rec, body.chunks);
   delete rec.inline;
   if (body.inline) stageInlineBody(tx, rec, body.inline);

@@ -19,6 +19,7 @@ import type { VersioningStatus } from '../types';
 import type { BucketRecord } from '../buckets/buckets';
 import { applyLock, assertDeletable } from '../lock/objectLock';
 import { stageObjectEvent } from '../feed/emit';
+import { markReplicationPending } from '../replication/status';
 
 const MAX64 = (1n << 64n) - 1n;
 const COUNTER_BITS = 20n;
@@ -72,7 +73,7 @@ export async function bucketVersioning(ctx: Ctx, bucketId: string): Promise<Vers
 }
 
 /** Where a record sorts among its key's versions; legacy null versions get one from their mtime. */
-function sortToken(rec: ObjectRecord): string {
+export function sortToken(rec: ObjectRecord): string {
   if (rec.versionId !== 'null') return rec.versionId;
   if (!rec.vt) rec.vt = token(rec.lastModified, 0);
   return rec.vt;
@@ -116,7 +117,7 @@ export async function stageDropBody(ctx: Ctx, tx: Txn, bucketId: string, rec: Ob
 }
 
 /** Moves the (former) latest record into V/ (its body and references move with it). */
-function stageDemote(tx: Txn, bucketId: string, key: string, old: ObjectRecord): void {
+export function stageDemote(tx: Txn, bucketId: string, key: string, old: ObjectRecord): void {
   const vt = sortToken(old);
   tx.put(keys.versionKey(bucketId, key, vt), old);
   if (old.versionId === 'null') tx.put(keys.nullVersionKey(bucketId, key), Buffer.from(vt, 'utf8'));
@@ -170,6 +171,7 @@ export async function stageDeleteLatest(ctx: Ctx, tx: Txn, bucketId: string, key
   }
   const marker: ObjectRecord = { size: 0, etag: '', lastModified: tx.now, owner, versionId: 'null', deleteMarker: true };
   await stageRetire(ctx, tx, bucketId, key, cur, marker);
+  await markReplicationPending(ctx, tx, bucketId, key, marker);
   tx.put(keys.objectKey(bucketId, key), marker);
   stageObjectEvent(ctx, tx, 'ObjectRemoved:DeleteMarkerCreated', bucketId, key, marker);
   return { versionId: marker.versionId, deleteMarker: true };
