@@ -402,7 +402,8 @@ describe('hostile input over raw sockets', () => {
     const keys = listedKeys(list.body);
     expect(keys).toContain('existing');
     expect(keys.filter((k) => k !== 'existing' && !k.startsWith('maybe/'))).toEqual([]);
-    expect(outcomes.filter(({ c }) => c.refused && c.method === 'PUT').length).toBeGreaterThan(15);
+    // The check above is only meaningful if refused uploads were tried (their number depends on the seed).
+    expect(outcomes.filter(({ c }) => c.refused && c.method === 'PUT').length).toBeGreaterThan(5);
     // ... and the object the streams were cut from is intact.
     const got = await rawRequest(srv.endpoint, { method: 'GET', path: `/${BUCKET}/existing` });
     expect(got.status).toBe(200);
