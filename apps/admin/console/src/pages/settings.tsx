@@ -30,6 +30,20 @@ export const CONFIG_DOCUMENTS: { query: string; title: string; missing: string; 
     missing: 'NoSuchWebsiteConfiguration',
     example: '<WebsiteConfiguration>\n  <IndexDocument><Suffix>index.html</Suffix></IndexDocument>\n  <ErrorDocument><Key>error.html</Key></ErrorDocument>\n</WebsiteConfiguration>',
   },
+  {
+    query: 'notification',
+    title: 'Event notifications',
+    missing: 'NoSuchNotificationConfiguration', // S3 answers an empty document instead; kept for symmetry
+    example:
+      '<NotificationConfiguration>\n  <TopicConfiguration>\n    <Id>new-objects</Id>\n    <Topic>arn:aws:sns:us-east-1:cairn:TARGET</Topic>\n    <Event>s3:ObjectCreated:*</Event>\n  </TopicConfiguration>\n</NotificationConfiguration>',
+  },
+  {
+    query: 'replication',
+    title: 'Replication',
+    missing: 'ReplicationConfigurationNotFoundError',
+    example:
+      '<ReplicationConfiguration>\n  <Role>arn:aws:iam::cairn:role/replication</Role>\n  <Rule>\n    <ID>all</ID>\n    <Priority>1</Priority>\n    <Status>Enabled</Status>\n    <Filter><Prefix></Prefix></Filter>\n    <DeleteMarkerReplication><Status>Enabled</Status></DeleteMarkerReplication>\n    <Destination><Bucket>arn:aws:s3:::BUCKET</Bucket></Destination>\n  </Rule>\n</ReplicationConfiguration>',
+  },
 ];
 
 const PAB = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
