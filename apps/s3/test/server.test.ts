@@ -2,7 +2,7 @@
  * Server-level behaviour: common response headers, the operation table (405 / 501), route
  * resolution, the health endpoint, users provisioning, graceful close, the access log.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -119,6 +119,15 @@ describe('operations.ts', () => {
     );
     const s = operationStats();
     expect(s.implemented + s.notImplemented).toBe(s.total);
+  });
+
+  test("README's list of 501 operations is exactly the table's notImplemented rows", async () => {
+    const readme = await readFile(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const block = /<!-- 501-list:start -->([\s\S]*?)<!-- 501-list:end -->/.exec(readme);
+    expect(block).not.toBeNull();
+    const listed = [...block![1].matchAll(/^- `([A-Za-z]+)`$/gm)].map((m) => m[1]).sort();
+    const table = [...new Set(OPERATIONS.filter((o) => !o.implemented).map((o) => o.name))].sort();
+    expect(listed).toEqual(table);
   });
 });
 
