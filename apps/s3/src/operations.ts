@@ -272,7 +272,7 @@ export function resolveOperation(method: string, target: Target, query: URLSearc
       'MethodNotAllowed',
       undefined,
       { Method: method, ResourceType: target === 'service' ? 'SERVICE' : target === 'bucket' ? 'BUCKET' : 'OBJECT' },
-      { Allow: allow.join(', ') },
+      { allow },
     );
   }
   return best;

@@ -3,7 +3,7 @@
  * by delegating to the operation modules.
  */
 import * as fs from 'node:fs';
-import { S3Error } from './errors';
+import { internalError } from './errors';
 import { MetaDb } from './meta/db';
 import { Committer } from './meta/commit';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './chunks/chunkStore';
@@ -12,6 +12,7 @@ import { Mutex, ReadLeases } from './meta/locks';
 import type { Ctx, ResolvedOptions } from './context';
 import * as users from './accounts/users';
 import * as buckets from './buckets/buckets';
+import { BucketCache } from './meta/bucketCache';
 import * as bucketAccess from './buckets/bucketAccess';
 import * as objectAcl from './acl/objectAcl';
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
@@ -146,7 +147,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
     const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync, options.chunkFileSystem);
     await placements.init();
     const db = await MetaDb.open(resolved.dataDir, options.db);
-    return new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new buckets.BucketCache(), options: resolved });
+    return new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new BucketCache(), options: resolved });
   }
 
   async close(): Promise<void> {
@@ -162,7 +163,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
   }
 
   private get c(): Ctx {
-    if (this.closed) throw new S3Error('InternalError', 'The storage engine is closed');
+    if (this.closed) throw internalError('The storage engine is closed');
     return this.ctx;
   }
 

@@ -4,10 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
-import type { LifecycleConfiguration } from './lifecycle/rules';
-import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/feed';
-import type { WorkerStatus } from './workers/api';
-import type { LeaseRecord } from './meta/leases';
+import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/events';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
@@ -592,6 +589,94 @@ export interface EngineOptions {
    * When absent the engine opens classic-level under `<dataDir>/meta`.
    */
   db?: unknown;
+}
+
+// ---- lifecycle configuration (lifecycle/rules.ts validates and evaluates it)
+
+export interface LifecycleAndFilter {
+  prefix?: string;
+  tags: Tag[];
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+}
+
+/** A rule's Filter: at most one field set ({} = every object). */
+export interface LifecycleFilter {
+  prefix?: string;
+  tag?: Tag;
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+  and?: LifecycleAndFilter;
+}
+
+export interface LifecycleTransition {
+  days?: number;
+  /** ISO 8601, midnight UTC. */
+  date?: string;
+  storageClass: StorageClass;
+}
+
+export interface NoncurrentTransition {
+  noncurrentDays: number;
+  newerNoncurrentVersions?: number;
+  storageClass: StorageClass;
+}
+
+export interface LifecycleRule {
+  id: string;
+  status: 'Enabled' | 'Disabled';
+  /** The legacy top-level Prefix (a rule has it or `filter`, never both). */
+  prefix?: string;
+  filter?: LifecycleFilter;
+  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
+  transitions?: LifecycleTransition[];
+  noncurrentVersionExpiration?: { noncurrentDays: number; newerNoncurrentVersions?: number };
+  noncurrentVersionTransitions?: NoncurrentTransition[];
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
+export interface LifecycleConfiguration {
+  rules: LifecycleRule[];
+}
+
+// ---- workers and their leases (workers/, meta/leases.ts)
+
+export interface LeaseRecord {
+  owner: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  /** When the current owner first got it (epoch ms). */
+  acquiredAt: number;
+}
+
+export interface LeaseResult {
+  /** True when the caller holds the lease now. */
+  held: boolean;
+  /** The lease as it is after the call (absent: nobody holds it). */
+  lease?: LeaseRecord;
+}
+
+/** A worker's status record W/<worker> (admin API GET /admin/workers). */
+export interface WorkerStatus {
+  worker: string;
+  /** Lease owner id of the process running it (host:pid:random). */
+  owner: string;
+  mode: 'in-process' | 'separate';
+  pid: number;
+  /** running: holds the lease; standby: another process holds it; stopped: shut down cleanly. */
+  state: 'running' | 'standby' | 'stopped';
+  lastRunStart?: number;
+  lastRunEnd?: number;
+  /** Versions / uploads looked at and actions applied by the last complete run. */
+  lastRunScanned?: number;
+  lastRunActed?: number;
+  totalScanned: number;
+  totalActed: number;
+  errors: number;
+  lastError?: string;
+  /** Where the current run is: bucket and the last key done. */
+  cursor?: { bucket: string; after?: string };
+  updatedAt: number;
 }
 
 /**

@@ -21,7 +21,7 @@
  */
 import { aclGrants, evaluatePolicy, isPublicPolicy, parsePolicy, privateAcl, type BucketAccess, type BucketInfo, type ContextValue, type ObjectAccess, type Permission, type Policy } from '@cairn/engine';
 import type { Principal } from '../context';
-import { s3Error } from '../errors';
+import { s3Error, accessDenied } from '../errors';
 import { actionSpec, type ActionSpec } from './s3Actions';
 
 export interface AuthorizationRequest {
@@ -143,7 +143,7 @@ const POLICY_OPERATIONS = new Set(['GetBucketPolicy', 'PutBucketPolicy', 'Delete
 
 /** Throws AccessDenied unless the request is allowed. */
 export function authorize(r: AuthorizationRequest): void {
-  if (!isAllowed(r)) throw s3Error('AccessDenied');
+  if (!isAllowed(r)) throw accessDenied();
   if (POLICY_OPERATIONS.has(r.operation) && r.bucket && r.principal?.userId !== (r.access?.owner ?? r.bucket.owner)) {
     throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: r.operation.startsWith('Get') ? 'GET' : r.operation.startsWith('Put') ? 'PUT' : 'DELETE', ResourceType: 'BUCKETPOLICY' });
   }

@@ -74,7 +74,6 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
       query,
       headers,
       req: ctx.req,
-      op,
       auth,
       principal,
       bucket,

@@ -14,7 +14,7 @@
  */
 import type { Ctx } from '../context';
 import type { BucketStats, ChunkRecord, ChunkStats } from '../meta/commit';
-import type { BucketRecord } from '../buckets/buckets';
+import type { BucketRecord } from '../meta/bucketCache';
 import { type BatchOp, type IterateOptions, type MetaDb, json, EMPTY } from '../meta/db';
 import * as keys from '../meta/keys';
 import { decodeRecord, loadChunks, type ChunkListFields, type ObjectRecord } from '../meta/records';

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Txn } from './commit';
-import { S3Error } from '../errors';
+import { internalError } from '../errors';
 import type { MetaDb, Snapshot } from './db';
 import * as keys from './keys';
 import type { Acl } from '../acl';
@@ -122,7 +122,7 @@ export function stageChunkList(tx: Txn, rec: ChunkListFields, chunks: readonly C
   delete rec.placement;
   // One placement per list: the binary entries carry only hash and size.
   const placement = chunks[0]?.placement;
-  if (chunks.some((c) => c.placement !== placement)) throw new S3Error('InternalError', 'a chunk list spans several placements');
+  if (chunks.some((c) => c.placement !== placement)) throw internalError('a chunk list spans several placements');
   if (placement !== undefined) rec.placement = placement;
   if (chunks.length <= INLINE_CHUNKS) {
     if (chunks.length > 0) rec.chunks = encodeChunkList(chunks).toString('base64');

@@ -4,11 +4,11 @@
  * past everything sharing it, so a page costs ~(maxKeys + 1) entry reads however many keys hide
  * under each common prefix.
  */
-import { S3Error } from '../errors';
+import { invalidArgument } from '../errors';
 import type { Ctx } from '../context';
 import type { MetaDb } from '../meta/db';
 import * as keys from '../meta/keys';
-import { requireBucket } from '../buckets/buckets';
+import { requireBucket } from '../buckets/bucketRecord';
 import { decodeRecord, toMeta } from '../meta/records';
 import type { ListObjectsOptions, ListObjectsResult, ObjectMeta } from '../types';
 
@@ -20,7 +20,7 @@ export async function listObjects(ctx: Ctx, bucket: string, opts: ListObjectsOpt
 export async function listBucketKeys(db: MetaDb, bucketId: string, bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult> {
   const maxKeys = opts.maxKeys;
   if (!Number.isInteger(maxKeys) || maxKeys < 0) {
-    throw new S3Error('InvalidArgument', 'maxKeys must be a non-negative integer', { ArgumentName: 'max-keys', ArgumentValue: String(maxKeys) });
+    throw invalidArgument('maxKeys must be a non-negative integer', 'max-keys', String(maxKeys));
   }
   const prefix = opts.prefix ?? '';
   const delimiter = opts.delimiter || undefined;

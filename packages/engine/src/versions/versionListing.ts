@@ -4,11 +4,11 @@
  * first within a key) without a merge. With a delimiter, a common prefix is reported at its first
  * key and the cursor seeks past it. A page reads ~maxKeys + 1 entries plus one seek per key.
  */
-import { S3Error } from '../errors';
+import { invalidArgument } from '../errors';
 import type { Ctx } from '../context';
 import type { Cursor, Snapshot } from '../meta/db';
 import * as keys from '../meta/keys';
-import { requireBucket } from '../buckets/buckets';
+import { requireBucket } from '../buckets/bucketRecord';
 import { decodeRecord, toMeta, type ObjectRecord } from '../meta/records';
 import { findVersion } from './versions';
 import type { ListObjectVersionsOptions, ListObjectVersionsResult, ObjectVersionEntry } from '../types';
@@ -29,10 +29,10 @@ export async function listObjectVersions(ctx: Ctx, bucket: string, opts: ListObj
   const b = await requireBucket(ctx, bucket);
   const maxKeys = opts.maxKeys;
   if (!Number.isInteger(maxKeys) || maxKeys < 0) {
-    throw new S3Error('InvalidArgument', 'maxKeys must be a non-negative integer', { ArgumentName: 'max-keys', ArgumentValue: String(maxKeys) });
+    throw invalidArgument('maxKeys must be a non-negative integer', 'max-keys', String(maxKeys));
   }
   if (opts.versionIdMarker !== undefined && opts.versionIdMarker !== '' && !opts.keyMarker) {
-    throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', { ArgumentName: 'version-id-marker', ArgumentValue: opts.versionIdMarker });
+    throw invalidArgument('A version-id marker cannot be specified without a key marker.', 'version-id-marker', opts.versionIdMarker);
   }
   const result: ListObjectVersionsResult = { entries: [], commonPrefixes: [], isTruncated: false };
   if (maxKeys === 0) return result;
