@@ -7,6 +7,7 @@ import { S3Error, invalidArgument } from '../errors';
 import type { Ctx } from '../context';
 import { EMPTY } from '../meta/db';
 import * as keys from '../meta/keys';
+import { scanRange, takePage } from '../meta/rangeScan';
 import { stageDropAllUploads } from '../multipart/multipart';
 import { validateBucketName } from './bucketName';
 import { stageInitialAccess } from './bucketAccess';
@@ -72,16 +73,14 @@ export async function listBuckets(ctx: Ctx, owner: string, opts: ListBucketsOpti
   if (!Number.isInteger(max) || max < 1 || max > 10000) {
     throw invalidArgument('max-buckets must be an integer between 1 and 10000', 'max-buckets', String(opts.maxBuckets));
   }
-  const base = keys.ownerIndexPrefix(owner);
-  const prefix = opts.prefix ?? '';
-  const from = Buffer.concat([base, Buffer.from(prefix, 'utf8')]);
-  const lt = keys.prefixSuccessor(from)!;
-  const range: { gte?: Buffer; gt?: Buffer; lt: Buffer } = { lt };
   const token = opts.continuationToken;
-  if (token && Buffer.compare(Buffer.from(token, 'utf8'), Buffer.from(prefix, 'utf8')) >= 0) range.gt = keys.ownerIndexKey(owner, token);
-  else range.gte = from;
-  const entries = await ctx.db.all({ ...range, limit: max + 1, values: false });
-  const names = entries.slice(0, max).map(([k]) => keys.decodeOwnerIndexKey(k, owner));
+  const scan = scanRange(ctx.db, {
+    base: keys.ownerIndexPrefix(owner),
+    prefix: opts.prefix ?? '',
+    resume: token ? { marker: token, seek: keys.justAfter(keys.ownerIndexKey(owner, token)), onlyFromPrefix: true } : undefined,
+  });
+  const page = await takePage(scan, max);
+  const names = page.items.flatMap((item) => (item.kind === 'entry' ? [item.name] : []));
   const recs = await ctx.db.getMany(names.map(keys.bucketKey));
   const buckets: BucketInfo[] = [];
   names.forEach((n, i) => {
@@ -89,7 +88,7 @@ export async function listBuckets(ctx: Ctx, owner: string, opts: ListBucketsOpti
     if (raw) buckets.push(toBucketInfo(n, JSON.parse(raw.toString('utf8')) as BucketRecord));
   });
   const result: ListBucketsResult = { buckets };
-  if (entries.length > max) result.continuationToken = names[names.length - 1];
+  if (page.isTruncated) result.continuationToken = names[names.length - 1];
   return result;
 }
 

@@ -89,6 +89,12 @@ export function prefixSuccessor(prefix: Buffer): Buffer | undefined {
   return undefined;
 }
 
+/** Smallest key greater than `key` itself (every stored key is longer, or differs, after it). */
+export const justAfter = (key: Buffer): Buffer => k(key, NUL);
+
+/** `base` + a name inside its keyspace (the range scanner's prefix and common-prefix keys). */
+export const nameKey = (base: Buffer, name: string): Buffer => k(base, name);
+
 export interface KeyRange {
   gte: Buffer;
   lt: Buffer;
@@ -222,6 +228,10 @@ export function decodeUploadKey(dbKey: Buffer, prefixLength: number): { key: str
   return { key: dbKey.subarray(prefixLength, sep).toString('utf8'), uploadId: dbKey.subarray(sep + 1).toString('utf8') };
 }
 export const allUploadsRange = (): KeyRange => prefixRange(k('M/'));
+/** ListMultipartUploads resuming after upload `uploadId` of `key`. */
+export const uploadSeekAfter = (bucketId: string, key: string, uploadId: string): Buffer => k('M/', bucketId, NUL, key, NUL, uploadId, NUL);
+/** ListMultipartUploads resuming past every upload of `key` (uploads are <key>\0<uploadId>). */
+export const uploadsSeekPastKey = (bucketId: string, key: string): Buffer => k('M/', bucketId, NUL, key, Buffer.from([SEP + 1]));
 export const partsPrefix = (uploadId: string): Buffer => k('P/', uploadId, NUL);
 export const partKey = (uploadId: string, partNumber: number): Buffer => k('P/', uploadId, NUL, String(partNumber).padStart(5, '0'));
 export const partsRange = (uploadId: string): KeyRange => prefixRange(partsPrefix(uploadId));

@@ -27,6 +27,7 @@ import { stageObjectEvent } from '../feed/emit';
 import type { Acl } from '../acl';
 import { toStoredTags, validateTags } from '../tagging/tags';
 import { applyLock, checkLockSettings } from '../lock/lockRules';
+import { scanRange, takePage } from '../meta/rangeScan';
 import { loadChunks, loadInlineBody, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from '../meta/records';
 import { validateObjectKey, validateStorageClass, validateUserMetadata, validateWebsiteRedirectLocation } from '../objects/validation';
 import type {
@@ -501,11 +502,14 @@ export async function listParts(ctx: Ctx, bucket: string, key: string, uploadId:
     const raw = await ctx.db.get(keys.uploadKey(b.id, key, uploadId), snapshot);
     if (!raw || !UPLOAD_ID_RE.test(uploadId)) throw noSuchUpload(uploadId);
     const u = decode<UploadRecord>(raw);
-    const range = keys.partsRange(uploadId);
-    const from = marker >= MIN_PART_NUMBER ? { gt: keys.partKey(uploadId, Math.min(marker, 99999)) } : { gte: range.gte };
-    const entries = limit === 0 ? [] : await ctx.db.all({ ...from, lt: range.lt, limit: limit + 1, snapshot });
-    const parts = entries.slice(0, limit).map(([k, v]) => toPartInfo(keys.decodePartNumber(k), decode<PartRecord>(v), u.checksumAlgorithm));
-    const result: ListPartsResult = { upload: toUploadInfo(bucket, key, uploadId, u), parts, isTruncated: entries.length > limit };
+    const scan = scanRange(ctx.db, {
+      base: keys.partsPrefix(uploadId),
+      resume: marker >= MIN_PART_NUMBER ? { marker: String(marker), seek: keys.justAfter(keys.partKey(uploadId, Math.min(marker, 99999))) } : undefined,
+      snapshot,
+    });
+    const page = await takePage(scan, limit);
+    const parts = page.items.flatMap((item) => (item.kind === 'entry' ? [toPartInfo(keys.decodePartNumber(item.key), decode<PartRecord>(item.value), u.checksumAlgorithm)] : []));
+    const result: ListPartsResult = { upload: toUploadInfo(bucket, key, uploadId, u), parts, isTruncated: page.isTruncated };
     // As S3: the last part listed, else the marker (so a client can always continue from it).
     result.nextPartNumberMarker = parts.length ? parts[parts.length - 1].partNumber : marker;
     return result;
@@ -685,53 +689,35 @@ export async function listMultipartUploads(ctx: Ctx, bucket: string, opts: ListM
   const result: ListMultipartUploadsResult = { uploads: [], commonPrefixes: [], isTruncated: false };
   const limit = Math.min(max, 1000);
   if (limit === 0) return result;
-  const prefix = opts.prefix ?? '';
-  const delimiter = opts.delimiter || undefined;
   const base = keys.uploadsPrefix(b.id);
-  const from = Buffer.concat([base, Buffer.from(prefix, 'utf8')]);
-  const lt = keys.prefixSuccessor(from)!;
+  const km = opts.keyMarker;
   const snapshot = ctx.db.snapshot();
-  const cur = ctx.db.cursor({ gte: from, lt, snapshot });
-  const NUL = Buffer.from([0]);
   try {
-    const km = opts.keyMarker;
-    if (km !== undefined && km !== '') {
-      const cp = delimiter && km.startsWith(prefix) ? commonPrefixOf(km, prefix, delimiter) : undefined;
-      const kmKey = Buffer.concat([base, Buffer.from(km, 'utf8')]);
-      if (cp !== undefined) {
-        // Resuming at/inside a common prefix that was already returned: skip all of it.
-        cur.seek(keys.prefixSuccessor(Buffer.concat([base, Buffer.from(cp, 'utf8')]))!);
-      } else if (opts.uploadIdMarker) {
-        cur.seek(Buffer.concat([kmKey, NUL, Buffer.from(opts.uploadIdMarker, 'utf8'), NUL]));
-      } else {
-        cur.seek(Buffer.concat([kmKey, Buffer.from([1])])); // past every upload of key-marker
-      }
-    }
-    let count = 0;
+    const scan = scanRange(ctx.db, {
+      base,
+      prefix: opts.prefix ?? '',
+      delimiter: opts.delimiter,
+      nameOf: (k) => keys.decodeUploadKey(k, base.length).key,
+      // After key-marker's upload upload-id-marker, else past every upload of key-marker.
+      resume: km === undefined ? undefined : { marker: km, seek: opts.uploadIdMarker ? keys.uploadSeekAfter(b.id, km, opts.uploadIdMarker) : keys.uploadsSeekPastKey(b.id, km) },
+      snapshot,
+    });
+    const page = await takePage(scan, limit);
     let lastKey: string | undefined;
     let lastUpload: string | undefined;
-    for (let e = await cur.next(); e; e = await cur.next()) {
-      if (count === limit) {
-        result.isTruncated = true;
-        break;
-      }
-      const { key, uploadId } = keys.decodeUploadKey(e[0], base.length);
-      const cp = delimiter ? commonPrefixOf(key, prefix, delimiter) : undefined;
-      if (cp !== undefined) {
-        result.commonPrefixes.push(cp);
-        lastKey = cp;
+    for (const item of page.items) {
+      if (item.kind === 'prefix') {
+        result.commonPrefixes.push(item.prefix);
+        lastKey = item.prefix;
         lastUpload = undefined;
-        count++;
-        const next = keys.prefixSuccessor(Buffer.concat([base, Buffer.from(cp, 'utf8')]));
-        if (!next) break;
-        cur.seek(next);
-        continue;
+      } else {
+        const { uploadId } = keys.decodeUploadKey(item.key, base.length);
+        result.uploads.push(toUploadInfo(bucket, item.name, uploadId, decode<UploadRecord>(item.value)));
+        lastKey = item.name;
+        lastUpload = uploadId;
       }
-      result.uploads.push(toUploadInfo(bucket, key, uploadId, decode<UploadRecord>(e[1])));
-      lastKey = key;
-      lastUpload = uploadId;
-      count++;
     }
+    result.isTruncated = page.isTruncated;
     // As S3, on every page: the last key (or common prefix) and upload id listed.
     if (lastKey !== undefined) {
       result.nextKeyMarker = lastKey;
@@ -739,12 +725,6 @@ export async function listMultipartUploads(ctx: Ctx, bucket: string, opts: ListM
     }
     return result;
   } finally {
-    await cur.close();
     await snapshot?.close();
   }
-}
-
-function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
-  const i = key.indexOf(delimiter, prefix.length);
-  return i < 0 ? undefined : key.slice(0, i + delimiter.length);
 }
