@@ -287,13 +287,13 @@ export class Engine implements EngineApi, WorkerEngineApi {
     return listObjectVersions(this.c, bucket, opts);
   }
   async putObjectTagging(bucket: string, key: string, tags: Tag[], opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return tagging.putObjectTagging(this.c, bucket, key, tags, opts?.versionId);
+    return tagging.putObjectTagging(this.c, bucket, key, tags, opts);
   }
   async getObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string; tags: Tag[] }> {
-    return tagging.getObjectTagging(this.c, bucket, key, opts?.versionId);
+    return tagging.getObjectTagging(this.c, bucket, key, opts);
   }
   async deleteObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return tagging.deleteObjectTagging(this.c, bucket, key, opts?.versionId);
+    return tagging.deleteObjectTagging(this.c, bucket, key, opts);
   }
   async putBucketTagging(bucket: string, tags: Tag[]): Promise<void> {
     return tagging.putBucketTagging(this.c, bucket, tags);

@@ -51,7 +51,7 @@ function parseJson<T>(v: Buffer): T | undefined {
 const unreadable = (kind: string, dbKey: Buffer, label: string): BodyHolder => ({ kind, dbKey, label, broken: 'the record does not parse', unreadable: true });
 
 /** Record kinds (key prefixes) this module understands; anything else makes repair refuse. */
-export const UNDERSTOOD_KINDS = new Set(['U/', 'K/', 'A/', 'S/', 'B/', 'I/', 'T/', 'O/', 'D/', 'X/', 'V/', 'N/', 'M/', 'P/', 'C/', 'Z/', 'F/', 'R/', 'L/', 'W/']);
+export const UNDERSTOOD_KINDS: ReadonlySet<string> = new Set<string>(keys.RECORD_KINDS);
 
 export interface StoreIndex {
   /** bucket id → name */

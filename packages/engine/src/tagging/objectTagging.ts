@@ -31,7 +31,8 @@ async function setTags(ctx: Ctx, bucket: string, key: string, tags: Tag[] | unde
   });
 }
 
-export function putObjectTagging(ctx: Ctx, bucket: string, key: string, tags: Tag[], versionId?: string): Promise<{ versionId: string }> {
+export function putObjectTagging(ctx: Ctx, bucket: string, key: string, tags: Tag[], opts: { versionId?: string } = {}): Promise<{ versionId: string }> {
+  const versionId = opts.versionId;
   try {
     validateTags(tags, 'object');
   } catch (e) {
@@ -40,11 +41,13 @@ export function putObjectTagging(ctx: Ctx, bucket: string, key: string, tags: Ta
   return setTags(ctx, bucket, key, tags, versionId, 'PUT');
 }
 
-export function deleteObjectTagging(ctx: Ctx, bucket: string, key: string, versionId?: string): Promise<{ versionId: string }> {
+export function deleteObjectTagging(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string } = {}): Promise<{ versionId: string }> {
+  const versionId = opts.versionId;
   return setTags(ctx, bucket, key, undefined, versionId, 'DELETE');
 }
 
-export async function getObjectTagging(ctx: Ctx, bucket: string, key: string, versionId?: string): Promise<{ versionId: string; tags: Tag[] }> {
+export async function getObjectTagging(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string } = {}): Promise<{ versionId: string; tags: Tag[] }> {
+  const versionId = opts.versionId;
   check(key, versionId);
   const b = await requireBucket(ctx, bucket);
   const loc = await locate(ctx, b.id, key, versionId, 'GET');
