@@ -58,7 +58,7 @@ function internalRouter(engine: EngineApi, health: HealthSource): Router {
 function rejectDuplicateHost(raw: string[]): void {
   let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') hosts++;
-  if (hosts > 1) throw s3Error('InvalidArgument', 'The request has more than one Host header.', { ArgumentName: 'Host' }, { Connection: 'close' });
+  if (hosts > 1) throw s3Error('InvalidArgument', 'The request has more than one Host header.', { ArgumentName: 'Host' }, { closeConnection: true });
 }
 
 export function createApp(o: AppOptions): Koa {

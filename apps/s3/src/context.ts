@@ -7,7 +7,6 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { BucketInfo, EngineApi } from '@cairn/engine';
 import type { AuthResult } from './auth/types';
-import type { OperationDef } from './operations';
 import type { Route } from './http/route';
 
 export interface ServerConfig {
@@ -47,7 +46,6 @@ export interface S3Context {
   headers: IncomingHttpHeaders;
   /** The raw request; read bodies through `auth.wrapBody(req)` only. */
   req: IncomingMessage;
-  op: OperationDef;
   auth: AuthResult;
   principal: Principal | null;
   /** The addressed bucket's record, resolved before the handler runs (absent for service operations and CreateBucket). */

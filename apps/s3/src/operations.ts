@@ -11,6 +11,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Handler } from './context';
+import type { OperationName } from './authz/s3Actions';
 import { s3Error } from './errors';
 import { listBuckets } from './handlers/service/listBuckets';
 import { createBucket } from './handlers/bucket/createBucket';
@@ -88,7 +89,7 @@ export interface Selector {
 }
 
 export interface OperationDef {
-  name: string;
+  name: OperationName;
   method: HttpMethod;
   target: Target;
   selector: Selector;
@@ -119,10 +120,11 @@ function parseSelector(spec: string): Selector {
   return sel;
 }
 
-function op(name: string, method: HttpMethod, target: Target, selector = '', handler: Handler = notImplemented): OperationDef {
+type Route = Omit<OperationDef, 'name'>;
+
+function op(method: HttpMethod, target: Target, selector = '', handler: Handler = notImplemented): Route {
   const s = parseSelector(selector);
   return {
-    name,
     method,
     target,
     selector: s,
@@ -134,131 +136,139 @@ function op(name: string, method: HttpMethod, target: Target, selector = '', han
 
 const NI = notImplemented;
 
-export const OPERATIONS: readonly OperationDef[] = Object.freeze([
+/**
+ * One row per operation, keyed by its name: `satisfies Record<OperationName, Route>` makes a
+ * missing, extra or misspelt name a compile error (the names are authz/s3Actions.ts's keys).
+ */
+const ROUTES = {
   // ---- service
-  op('ListBuckets', 'GET', 'service', '', listBuckets),
-  op('ListDirectoryBuckets', 'GET', 'service', '?x-id=ListDirectoryBuckets', NI),
+  ListBuckets: op('GET', 'service', '', listBuckets),
+  ListDirectoryBuckets: op('GET', 'service', '?x-id=ListDirectoryBuckets', NI),
 
   // ---- bucket: GET
-  op('ListObjects', 'GET', 'bucket', '', listObjects),
-  op('ListObjectsV2', 'GET', 'bucket', '?list-type=2', listObjectsV2),
-  op('ListObjectVersions', 'GET', 'bucket', '?versions', listObjectVersions),
-  op('ListMultipartUploads', 'GET', 'bucket', '?uploads', listMultipartUploads),
-  op('GetBucketLocation', 'GET', 'bucket', '?location', getBucketLocation),
-  op('GetBucketAccelerateConfiguration', 'GET', 'bucket', '?accelerate', NI),
-  op('GetBucketAcl', 'GET', 'bucket', '?acl', getBucketAcl),
-  op('GetBucketAnalyticsConfiguration', 'GET', 'bucket', '?analytics&id', NI),
-  op('ListBucketAnalyticsConfigurations', 'GET', 'bucket', '?analytics', NI),
-  op('GetBucketCors', 'GET', 'bucket', '?cors', getBucketCors),
-  op('GetBucketEncryption', 'GET', 'bucket', '?encryption', NI),
-  op('GetBucketIntelligentTieringConfiguration', 'GET', 'bucket', '?intelligent-tiering&id', NI),
-  op('ListBucketIntelligentTieringConfigurations', 'GET', 'bucket', '?intelligent-tiering', NI),
-  op('GetBucketInventoryConfiguration', 'GET', 'bucket', '?inventory&id', NI),
-  op('ListBucketInventoryConfigurations', 'GET', 'bucket', '?inventory', NI),
-  op('GetBucketLifecycleConfiguration', 'GET', 'bucket', '?lifecycle', getBucketLifecycleConfiguration),
-  op('GetBucketLogging', 'GET', 'bucket', '?logging', NI),
-  op('GetBucketMetricsConfiguration', 'GET', 'bucket', '?metrics&id', NI),
-  op('ListBucketMetricsConfigurations', 'GET', 'bucket', '?metrics', NI),
-  op('GetBucketNotificationConfiguration', 'GET', 'bucket', '?notification', getBucketNotificationConfiguration),
-  op('GetBucketOwnershipControls', 'GET', 'bucket', '?ownershipControls', getBucketOwnershipControls),
-  op('GetBucketPolicy', 'GET', 'bucket', '?policy', getBucketPolicy),
-  op('GetBucketPolicyStatus', 'GET', 'bucket', '?policyStatus', getBucketPolicyStatus),
-  op('GetBucketReplication', 'GET', 'bucket', '?replication', getBucketReplication),
-  op('GetBucketRequestPayment', 'GET', 'bucket', '?requestPayment', getBucketRequestPayment),
-  op('GetBucketTagging', 'GET', 'bucket', '?tagging', getBucketTagging),
-  op('GetBucketVersioning', 'GET', 'bucket', '?versioning', getBucketVersioning),
-  op('GetBucketWebsite', 'GET', 'bucket', '?website', getBucketWebsite),
-  op('GetObjectLockConfiguration', 'GET', 'bucket', '?object-lock', getObjectLockConfiguration),
-  op('GetPublicAccessBlock', 'GET', 'bucket', '?publicAccessBlock', getPublicAccessBlock),
-  op('GetBucketMetadataTableConfiguration', 'GET', 'bucket', '?metadataTable', NI),
-  op('CreateSession', 'GET', 'bucket', '?session', NI),
+  ListObjects: op('GET', 'bucket', '', listObjects),
+  ListObjectsV2: op('GET', 'bucket', '?list-type=2', listObjectsV2),
+  ListObjectVersions: op('GET', 'bucket', '?versions', listObjectVersions),
+  ListMultipartUploads: op('GET', 'bucket', '?uploads', listMultipartUploads),
+  GetBucketLocation: op('GET', 'bucket', '?location', getBucketLocation),
+  GetBucketAccelerateConfiguration: op('GET', 'bucket', '?accelerate', NI),
+  GetBucketAcl: op('GET', 'bucket', '?acl', getBucketAcl),
+  GetBucketAnalyticsConfiguration: op('GET', 'bucket', '?analytics&id', NI),
+  ListBucketAnalyticsConfigurations: op('GET', 'bucket', '?analytics', NI),
+  GetBucketCors: op('GET', 'bucket', '?cors', getBucketCors),
+  GetBucketEncryption: op('GET', 'bucket', '?encryption', NI),
+  GetBucketIntelligentTieringConfiguration: op('GET', 'bucket', '?intelligent-tiering&id', NI),
+  ListBucketIntelligentTieringConfigurations: op('GET', 'bucket', '?intelligent-tiering', NI),
+  GetBucketInventoryConfiguration: op('GET', 'bucket', '?inventory&id', NI),
+  ListBucketInventoryConfigurations: op('GET', 'bucket', '?inventory', NI),
+  GetBucketLifecycleConfiguration: op('GET', 'bucket', '?lifecycle', getBucketLifecycleConfiguration),
+  GetBucketLogging: op('GET', 'bucket', '?logging', NI),
+  GetBucketMetricsConfiguration: op('GET', 'bucket', '?metrics&id', NI),
+  ListBucketMetricsConfigurations: op('GET', 'bucket', '?metrics', NI),
+  GetBucketNotificationConfiguration: op('GET', 'bucket', '?notification', getBucketNotificationConfiguration),
+  GetBucketOwnershipControls: op('GET', 'bucket', '?ownershipControls', getBucketOwnershipControls),
+  GetBucketPolicy: op('GET', 'bucket', '?policy', getBucketPolicy),
+  GetBucketPolicyStatus: op('GET', 'bucket', '?policyStatus', getBucketPolicyStatus),
+  GetBucketReplication: op('GET', 'bucket', '?replication', getBucketReplication),
+  GetBucketRequestPayment: op('GET', 'bucket', '?requestPayment', getBucketRequestPayment),
+  GetBucketTagging: op('GET', 'bucket', '?tagging', getBucketTagging),
+  GetBucketVersioning: op('GET', 'bucket', '?versioning', getBucketVersioning),
+  GetBucketWebsite: op('GET', 'bucket', '?website', getBucketWebsite),
+  GetObjectLockConfiguration: op('GET', 'bucket', '?object-lock', getObjectLockConfiguration),
+  GetPublicAccessBlock: op('GET', 'bucket', '?publicAccessBlock', getPublicAccessBlock),
+  GetBucketMetadataTableConfiguration: op('GET', 'bucket', '?metadataTable', NI),
+  CreateSession: op('GET', 'bucket', '?session', NI),
 
   // ---- bucket: HEAD
-  op('HeadBucket', 'HEAD', 'bucket', '', headBucket),
+  HeadBucket: op('HEAD', 'bucket', '', headBucket),
 
   // ---- bucket: PUT
-  op('CreateBucket', 'PUT', 'bucket', '', createBucket),
-  op('PutBucketAccelerateConfiguration', 'PUT', 'bucket', '?accelerate', NI),
-  op('PutBucketAcl', 'PUT', 'bucket', '?acl', putBucketAcl),
-  op('PutBucketAnalyticsConfiguration', 'PUT', 'bucket', '?analytics', NI),
-  op('PutBucketCors', 'PUT', 'bucket', '?cors', putBucketCors),
-  op('PutBucketEncryption', 'PUT', 'bucket', '?encryption', NI),
-  op('PutBucketIntelligentTieringConfiguration', 'PUT', 'bucket', '?intelligent-tiering', NI),
-  op('PutBucketInventoryConfiguration', 'PUT', 'bucket', '?inventory', NI),
-  op('PutBucketLifecycleConfiguration', 'PUT', 'bucket', '?lifecycle', putBucketLifecycleConfiguration),
-  op('PutBucketLogging', 'PUT', 'bucket', '?logging', NI),
-  op('PutBucketMetricsConfiguration', 'PUT', 'bucket', '?metrics', NI),
-  op('PutBucketNotificationConfiguration', 'PUT', 'bucket', '?notification', putBucketNotificationConfiguration),
-  op('PutBucketOwnershipControls', 'PUT', 'bucket', '?ownershipControls', putBucketOwnershipControls),
-  op('PutBucketPolicy', 'PUT', 'bucket', '?policy', putBucketPolicy),
-  op('PutBucketReplication', 'PUT', 'bucket', '?replication', putBucketReplication),
-  op('PutBucketRequestPayment', 'PUT', 'bucket', '?requestPayment', putBucketRequestPayment),
-  op('PutBucketTagging', 'PUT', 'bucket', '?tagging', putBucketTagging),
-  op('PutBucketVersioning', 'PUT', 'bucket', '?versioning', putBucketVersioning),
-  op('PutBucketWebsite', 'PUT', 'bucket', '?website', putBucketWebsite),
-  op('PutObjectLockConfiguration', 'PUT', 'bucket', '?object-lock', putObjectLockConfiguration),
-  op('PutPublicAccessBlock', 'PUT', 'bucket', '?publicAccessBlock', putPublicAccessBlock),
+  CreateBucket: op('PUT', 'bucket', '', createBucket),
+  PutBucketAccelerateConfiguration: op('PUT', 'bucket', '?accelerate', NI),
+  PutBucketAcl: op('PUT', 'bucket', '?acl', putBucketAcl),
+  PutBucketAnalyticsConfiguration: op('PUT', 'bucket', '?analytics', NI),
+  PutBucketCors: op('PUT', 'bucket', '?cors', putBucketCors),
+  PutBucketEncryption: op('PUT', 'bucket', '?encryption', NI),
+  PutBucketIntelligentTieringConfiguration: op('PUT', 'bucket', '?intelligent-tiering', NI),
+  PutBucketInventoryConfiguration: op('PUT', 'bucket', '?inventory', NI),
+  PutBucketLifecycleConfiguration: op('PUT', 'bucket', '?lifecycle', putBucketLifecycleConfiguration),
+  PutBucketLogging: op('PUT', 'bucket', '?logging', NI),
+  PutBucketMetricsConfiguration: op('PUT', 'bucket', '?metrics', NI),
+  PutBucketNotificationConfiguration: op('PUT', 'bucket', '?notification', putBucketNotificationConfiguration),
+  PutBucketOwnershipControls: op('PUT', 'bucket', '?ownershipControls', putBucketOwnershipControls),
+  PutBucketPolicy: op('PUT', 'bucket', '?policy', putBucketPolicy),
+  PutBucketReplication: op('PUT', 'bucket', '?replication', putBucketReplication),
+  PutBucketRequestPayment: op('PUT', 'bucket', '?requestPayment', putBucketRequestPayment),
+  PutBucketTagging: op('PUT', 'bucket', '?tagging', putBucketTagging),
+  PutBucketVersioning: op('PUT', 'bucket', '?versioning', putBucketVersioning),
+  PutBucketWebsite: op('PUT', 'bucket', '?website', putBucketWebsite),
+  PutObjectLockConfiguration: op('PUT', 'bucket', '?object-lock', putObjectLockConfiguration),
+  PutPublicAccessBlock: op('PUT', 'bucket', '?publicAccessBlock', putPublicAccessBlock),
 
   // ---- bucket: DELETE
-  op('DeleteBucket', 'DELETE', 'bucket', '', deleteBucket),
-  op('DeleteBucketAnalyticsConfiguration', 'DELETE', 'bucket', '?analytics', NI),
-  op('DeleteBucketCors', 'DELETE', 'bucket', '?cors', deleteBucketCors),
-  op('DeleteBucketEncryption', 'DELETE', 'bucket', '?encryption', NI),
-  op('DeleteBucketIntelligentTieringConfiguration', 'DELETE', 'bucket', '?intelligent-tiering', NI),
-  op('DeleteBucketInventoryConfiguration', 'DELETE', 'bucket', '?inventory', NI),
-  op('DeleteBucketLifecycle', 'DELETE', 'bucket', '?lifecycle', deleteBucketLifecycle),
-  op('DeleteBucketMetricsConfiguration', 'DELETE', 'bucket', '?metrics', NI),
-  op('DeleteBucketOwnershipControls', 'DELETE', 'bucket', '?ownershipControls', deleteBucketOwnershipControls),
-  op('DeleteBucketPolicy', 'DELETE', 'bucket', '?policy', deleteBucketPolicy),
-  op('DeleteBucketReplication', 'DELETE', 'bucket', '?replication', deleteBucketReplication),
-  op('DeleteBucketTagging', 'DELETE', 'bucket', '?tagging', deleteBucketTagging),
-  op('DeleteBucketWebsite', 'DELETE', 'bucket', '?website', deleteBucketWebsite),
-  op('DeletePublicAccessBlock', 'DELETE', 'bucket', '?publicAccessBlock', deletePublicAccessBlock),
+  DeleteBucket: op('DELETE', 'bucket', '', deleteBucket),
+  DeleteBucketAnalyticsConfiguration: op('DELETE', 'bucket', '?analytics', NI),
+  DeleteBucketCors: op('DELETE', 'bucket', '?cors', deleteBucketCors),
+  DeleteBucketEncryption: op('DELETE', 'bucket', '?encryption', NI),
+  DeleteBucketIntelligentTieringConfiguration: op('DELETE', 'bucket', '?intelligent-tiering', NI),
+  DeleteBucketInventoryConfiguration: op('DELETE', 'bucket', '?inventory', NI),
+  DeleteBucketLifecycle: op('DELETE', 'bucket', '?lifecycle', deleteBucketLifecycle),
+  DeleteBucketMetricsConfiguration: op('DELETE', 'bucket', '?metrics', NI),
+  DeleteBucketOwnershipControls: op('DELETE', 'bucket', '?ownershipControls', deleteBucketOwnershipControls),
+  DeleteBucketPolicy: op('DELETE', 'bucket', '?policy', deleteBucketPolicy),
+  DeleteBucketReplication: op('DELETE', 'bucket', '?replication', deleteBucketReplication),
+  DeleteBucketTagging: op('DELETE', 'bucket', '?tagging', deleteBucketTagging),
+  DeleteBucketWebsite: op('DELETE', 'bucket', '?website', deleteBucketWebsite),
+  DeletePublicAccessBlock: op('DELETE', 'bucket', '?publicAccessBlock', deletePublicAccessBlock),
 
   // ---- bucket: POST
-  op('DeleteObjects', 'POST', 'bucket', '?delete', deleteObjects),
-  op('PostObject', 'POST', 'bucket', '', postObject),
+  DeleteObjects: op('POST', 'bucket', '?delete', deleteObjects),
+  PostObject: op('POST', 'bucket', '', postObject),
 
   // ---- bucket / object: OPTIONS (CORS preflight)
-  op('OptionsBucket', 'OPTIONS', 'bucket', '', corsPreflight),
-  op('OptionsObject', 'OPTIONS', 'object', '', corsPreflight),
+  OptionsBucket: op('OPTIONS', 'bucket', '', corsPreflight),
+  OptionsObject: op('OPTIONS', 'object', '', corsPreflight),
 
   // ---- object: GET / HEAD
-  op('GetObject', 'GET', 'object', '', getObject),
-  op('GetObjectAcl', 'GET', 'object', '?acl', getObjectAcl),
-  op('GetObjectAttributes', 'GET', 'object', '?attributes', getObjectAttributes),
-  op('GetObjectLegalHold', 'GET', 'object', '?legal-hold', getObjectLegalHold),
-  op('GetObjectRetention', 'GET', 'object', '?retention', getObjectRetention),
-  op('GetObjectTagging', 'GET', 'object', '?tagging', getObjectTagging),
-  op('GetObjectTorrent', 'GET', 'object', '?torrent', NI),
-  op('ListParts', 'GET', 'object', '?uploadId', listParts),
-  op('HeadObject', 'HEAD', 'object', '', headObject),
+  GetObject: op('GET', 'object', '', getObject),
+  GetObjectAcl: op('GET', 'object', '?acl', getObjectAcl),
+  GetObjectAttributes: op('GET', 'object', '?attributes', getObjectAttributes),
+  GetObjectLegalHold: op('GET', 'object', '?legal-hold', getObjectLegalHold),
+  GetObjectRetention: op('GET', 'object', '?retention', getObjectRetention),
+  GetObjectTagging: op('GET', 'object', '?tagging', getObjectTagging),
+  GetObjectTorrent: op('GET', 'object', '?torrent', NI),
+  ListParts: op('GET', 'object', '?uploadId', listParts),
+  HeadObject: op('HEAD', 'object', '', headObject),
 
   // ---- object: PUT
-  op('PutObject', 'PUT', 'object', '', putObject),
-  op('CopyObject', 'PUT', 'object', 'h:x-amz-copy-source', copyObject),
-  op('UploadPart', 'PUT', 'object', '?uploadId&partNumber', uploadPart),
-  op('UploadPartCopy', 'PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy),
-  op('PutObjectAcl', 'PUT', 'object', '?acl', putObjectAcl),
-  op('PutObjectLegalHold', 'PUT', 'object', '?legal-hold', putObjectLegalHold),
-  op('PutObjectRetention', 'PUT', 'object', '?retention', putObjectRetention),
-  op('PutObjectTagging', 'PUT', 'object', '?tagging', putObjectTagging),
-  op('RenameObject', 'PUT', 'object', '?renameObject', NI),
+  PutObject: op('PUT', 'object', '', putObject),
+  CopyObject: op('PUT', 'object', 'h:x-amz-copy-source', copyObject),
+  UploadPart: op('PUT', 'object', '?uploadId&partNumber', uploadPart),
+  UploadPartCopy: op('PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy),
+  PutObjectAcl: op('PUT', 'object', '?acl', putObjectAcl),
+  PutObjectLegalHold: op('PUT', 'object', '?legal-hold', putObjectLegalHold),
+  PutObjectRetention: op('PUT', 'object', '?retention', putObjectRetention),
+  PutObjectTagging: op('PUT', 'object', '?tagging', putObjectTagging),
+  RenameObject: op('PUT', 'object', '?renameObject', NI),
   // Cairn's zone replication write path (not S3): handlers/replication/replicateObject.ts
-  op('ReplicateObject', 'PUT', 'object', '?x-cairn-replica', replicateObject),
-  op('ReplicateDelete', 'PUT', 'object', '?x-cairn-replica-delete', replicateObject),
+  ReplicateObject: op('PUT', 'object', '?x-cairn-replica', replicateObject),
+  ReplicateDelete: op('PUT', 'object', '?x-cairn-replica-delete', replicateObject),
 
   // ---- object: POST
-  op('CreateMultipartUpload', 'POST', 'object', '?uploads', createMultipartUpload),
-  op('CompleteMultipartUpload', 'POST', 'object', '?uploadId', completeMultipartUpload),
-  op('RestoreObject', 'POST', 'object', '?restore', NI),
-  op('SelectObjectContent', 'POST', 'object', '?select&select-type=2', NI),
+  CreateMultipartUpload: op('POST', 'object', '?uploads', createMultipartUpload),
+  CompleteMultipartUpload: op('POST', 'object', '?uploadId', completeMultipartUpload),
+  RestoreObject: op('POST', 'object', '?restore', NI),
+  SelectObjectContent: op('POST', 'object', '?select&select-type=2', NI),
 
   // ---- object: DELETE
-  op('DeleteObject', 'DELETE', 'object', '', deleteObject),
-  op('DeleteObjectTagging', 'DELETE', 'object', '?tagging', deleteObjectTagging),
-  op('AbortMultipartUpload', 'DELETE', 'object', '?uploadId', abortMultipartUpload),
-]);
+  DeleteObject: op('DELETE', 'object', '', deleteObject),
+  DeleteObjectTagging: op('DELETE', 'object', '?tagging', deleteObjectTagging),
+  AbortMultipartUpload: op('DELETE', 'object', '?uploadId', abortMultipartUpload),
+} satisfies Record<OperationName, Route>;
+
+export const OPERATIONS: readonly OperationDef[] = Object.freeze(
+  (Object.entries(ROUTES) as [OperationName, Route][]).map(([name, route]) => ({ name, ...route })),
+);
 
 function matches(def: OperationDef, query: URLSearchParams, headers: IncomingHttpHeaders): boolean {
   const s = def.selector;
@@ -281,7 +291,7 @@ export function resolveOperation(method: string, target: Target, query: URLSearc
       'MethodNotAllowed',
       undefined,
       { Method: method, ResourceType: target === 'service' ? 'SERVICE' : target === 'bucket' ? 'BUCKET' : 'OBJECT' },
-      { Allow: allow.join(', ') },
+      { allow },
     );
   }
   return best;

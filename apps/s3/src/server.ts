@@ -22,7 +22,7 @@ import { checkTargetUrl, redactUrl, type NotifyTargetSpec } from './notification
 import { createAdminApp } from '@cairn/admin';
 import { createApp } from './app';
 import type { ServerConfig } from './context';
-import { ERROR_TABLE } from './errors';
+import { ERROR_TABLE, type S3ErrorCode } from './errors';
 import { expectContinue } from './http/expectContinue';
 import { newHostId, newRequestId, type AccessLogSink } from './middleware/requestContext';
 import type { ErrorLogger } from './middleware/errorResponder';
@@ -177,10 +177,10 @@ function accessLogToLogger(logger: Logger): AccessLogSink {
   };
 }
 
-function rawErrorResponse(status: number, code: string): string {
+function rawErrorResponse(status: number, code: S3ErrorCode): string {
   const requestId = newRequestId();
   const hostId = newHostId();
-  const body = renderError({ code, message: ERROR_TABLE[code]?.message ?? code, requestId, hostId });
+  const body = renderError({ code, message: ERROR_TABLE[code].message, requestId, hostId });
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
     `Content-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -196,7 +196,7 @@ function onClientError(err: Error & { code?: string }, socket: Socket): void {
     return;
   }
   let status = 400;
-  let code = 'InvalidRequest';
+  let code: S3ErrorCode = 'InvalidRequest';
   if (err.code === 'HPE_HEADER_OVERFLOW') code = 'RequestHeaderSectionTooLarge';
   else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     status = 408;

@@ -6,7 +6,7 @@ import type { Committer } from './meta/commit';
 import type { Placements } from './chunks/placement';
 import type { MetaDb } from './meta/db';
 import type { ReadLeases } from './meta/locks';
-import type { BucketCache } from './buckets/buckets';
+import type { BucketCache } from './meta/bucketCache';
 import type { EngineApi } from './types';
 
 export type ResolvedOptions = EngineApi['options'];

@@ -3,7 +3,7 @@
  * by delegating to the operation modules.
  */
 import * as fs from 'node:fs';
-import { S3Error } from './errors';
+import { internalError } from './errors';
 import { MetaDb } from './meta/db';
 import { Committer } from './meta/commit';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './chunks/chunkStore';
@@ -12,6 +12,7 @@ import { Mutex, ReadLeases } from './meta/locks';
 import type { Ctx, ResolvedOptions } from './context';
 import * as users from './accounts/users';
 import * as buckets from './buckets/buckets';
+import { BucketCache } from './meta/bucketCache';
 import * as bucketAccess from './buckets/bucketAccess';
 import * as objectAcl from './acl/objectAcl';
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
@@ -168,7 +169,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
     const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync, options.chunkFileSystem);
     await placements.init();
     const db = await MetaDb.open(resolved.dataDir, options.db);
-    return new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new buckets.BucketCache(), options: resolved });
+    return new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new BucketCache(), options: resolved });
   }
 
   async close(): Promise<void> {
@@ -184,7 +185,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
   }
 
   private get c(): Ctx {
-    if (this.closed) throw new S3Error('InternalError', 'The storage engine is closed');
+    if (this.closed) throw internalError('The storage engine is closed');
     return this.ctx;
   }
 
@@ -308,13 +309,13 @@ export class Engine implements EngineApi, WorkerEngineApi {
     return listObjectVersions(this.c, bucket, opts);
   }
   async putObjectTagging(bucket: string, key: string, tags: Tag[], opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return tagging.putObjectTagging(this.c, bucket, key, tags, opts?.versionId);
+    return tagging.putObjectTagging(this.c, bucket, key, tags, opts);
   }
   async getObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string; tags: Tag[] }> {
-    return tagging.getObjectTagging(this.c, bucket, key, opts?.versionId);
+    return tagging.getObjectTagging(this.c, bucket, key, opts);
   }
   async deleteObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return tagging.deleteObjectTagging(this.c, bucket, key, opts?.versionId);
+    return tagging.deleteObjectTagging(this.c, bucket, key, opts);
   }
   async putBucketTagging(bucket: string, tags: Tag[]): Promise<void> {
     return tagging.putBucketTagging(this.c, bucket, tags);

@@ -1,7 +1,24 @@
 export { Engine, DEFAULT_GC_GRACE_MS, DEFAULT_GC_PASS_LIMIT, DEFAULT_REGION } from './engine';
 export type { GcCursor, GcPassResult } from './maintenance/gc';
-export { S3Error, isS3Error } from './errors';
-export type { S3ErrorCode } from './errors';
+export {
+  S3Error,
+  isS3Error,
+  s3Error,
+  ERROR_TABLE,
+  statusOf,
+  isKnownCode,
+  noSuchKey,
+  noSuchBucket,
+  noSuchUpload,
+  noSuchVersion,
+  accessDenied,
+  invalidArgument,
+  invalidRequest,
+  malformedXml,
+  internalError,
+  methodNotAllowed,
+} from './errors';
+export type { S3ErrorCode, S3ErrorDetails, ErrorSpec } from './errors';
 export * from './types';
 export { parseRange, resolveRange, formatRange } from './objects/range';
 export { evaluateReadConditions, evaluateCopySourceConditions, evaluateWriteConditions, etagMatches } from './objects/conditions';

@@ -4,13 +4,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
-import type { LifecycleConfiguration } from './lifecycle/rules';
 import type { NotificationConfiguration } from './notifications/rules';
-import type { ReplicationConfiguration } from './replication/config';
-import type { ReplicaVersion, ReplicationSource } from './replication/replicas';
-import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/feed';
-import type { WorkerStatus } from './workers/api';
-import type { LeaseRecord } from './meta/leases';
+import type { FeedReadResult, FeedStatus, FeedConsumerRecord } from './feed/events';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
@@ -601,6 +596,94 @@ export interface EngineOptions {
   db?: unknown;
 }
 
+// ---- lifecycle configuration (lifecycle/rules.ts validates and evaluates it)
+
+export interface LifecycleAndFilter {
+  prefix?: string;
+  tags: Tag[];
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+}
+
+/** A rule's Filter: at most one field set ({} = every object). */
+export interface LifecycleFilter {
+  prefix?: string;
+  tag?: Tag;
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+  and?: LifecycleAndFilter;
+}
+
+export interface LifecycleTransition {
+  days?: number;
+  /** ISO 8601, midnight UTC. */
+  date?: string;
+  storageClass: StorageClass;
+}
+
+export interface NoncurrentTransition {
+  noncurrentDays: number;
+  newerNoncurrentVersions?: number;
+  storageClass: StorageClass;
+}
+
+export interface LifecycleRule {
+  id: string;
+  status: 'Enabled' | 'Disabled';
+  /** The legacy top-level Prefix (a rule has it or `filter`, never both). */
+  prefix?: string;
+  filter?: LifecycleFilter;
+  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
+  transitions?: LifecycleTransition[];
+  noncurrentVersionExpiration?: { noncurrentDays: number; newerNoncurrentVersions?: number };
+  noncurrentVersionTransitions?: NoncurrentTransition[];
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
+export interface LifecycleConfiguration {
+  rules: LifecycleRule[];
+}
+
+// ---- workers and their leases (workers/, meta/leases.ts)
+
+export interface LeaseRecord {
+  owner: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  /** When the current owner first got it (epoch ms). */
+  acquiredAt: number;
+}
+
+export interface LeaseResult {
+  /** True when the caller holds the lease now. */
+  held: boolean;
+  /** The lease as it is after the call (absent: nobody holds it). */
+  lease?: LeaseRecord;
+}
+
+/** A worker's status record W/<worker> (admin API GET /admin/workers). */
+export interface WorkerStatus {
+  worker: string;
+  /** Lease owner id of the process running it (host:pid:random). */
+  owner: string;
+  mode: 'in-process' | 'separate';
+  pid: number;
+  /** running: holds the lease; standby: another process holds it; stopped: shut down cleanly. */
+  state: 'running' | 'standby' | 'stopped';
+  lastRunStart?: number;
+  lastRunEnd?: number;
+  /** Versions / uploads looked at and actions applied by the last complete run. */
+  lastRunScanned?: number;
+  lastRunActed?: number;
+  totalScanned: number;
+  totalActed: number;
+  errors: number;
+  lastError?: string;
+  /** Where the current run is: bucket and the last key done. */
+  cursor?: { bucket: string; after?: string };
+  updatedAt: number;
+}
+
 /**
  * The engine's API as the HTTP adapter and embedders use it. `Engine` (engine.ts) implements it.
  * Every method throws S3Error with S3's code on failure (NoSuchBucket, NoSuchKey, ...).
@@ -752,4 +835,58 @@ export interface EngineApi {
   usage(): Promise<UsageReport>;
   /** Per-bucket objects and logical bytes from the stored counters, by bucket name. */
   bucketUsage(): Promise<BucketUsage[]>;
+}
+
+
+// ---- zone replication (replication/): plain data, declared here so EngineApi names it without an import cycle
+
+export type ReplicationStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REPLICA';
+
+export interface ReplicationFilter {
+  prefix?: string;
+  tag?: { key: string; value: string };
+  and?: { prefix?: string; tags: { key: string; value: string }[] };
+}
+
+export interface ReplicationRule {
+  id: string;
+  priority?: number;
+  status: 'Enabled' | 'Disabled';
+  /** V2 schema (a Filter was given). */
+  filter?: ReplicationFilter;
+  /** V1 schema: the rule-level Prefix (delete markers always replicate, as in S3). */
+  prefix?: string;
+  /** V2: whether delete markers replicate (absent in V1 rules). */
+  deleteMarkerReplication?: 'Enabled' | 'Disabled';
+  /** Destination bucket NAME (from `arn:aws:s3:::NAME`). */
+  destinationBucket: string;
+  storageClass?: string;
+}
+
+export interface ReplicationConfiguration {
+  role: string;
+  rules: ReplicationRule[];
+}
+
+/** One version as replication transfers it (JSON-shaped). */
+export interface ReplicaVersion {
+  versionId: string;
+  deleteMarker?: boolean;
+  size: number;
+  etag: string;
+  /** Epoch ms. */
+  lastModified: number;
+  owner?: string;
+  storageClass?: StorageClass;
+  userMetadata?: Record<string, string>;
+  headers?: ContentHeaders;
+  tags?: [string, string][];
+  checksum?: ObjectChecksum;
+  partSizes?: number[];
+  partChecksums?: string[];
+}
+
+export interface ReplicationSource extends ReplicaVersion {
+  replicationStatus?: ReplicationStatus;
+  replicatedTo?: string[];
 }

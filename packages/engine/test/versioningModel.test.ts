@@ -120,8 +120,8 @@ async function check(e: Engine, m: Model, bucket: string, rnd: () => number, ste
     if (!v) await expectCode(e.headObject(bucket, k), 'NoSuchKey');
     else if (v.marker) {
       const err = await expectCode(e.getObject(bucket, k), 'NoSuchKey');
-      expect(err.headers['x-amz-delete-marker']).toBe('true');
-      expect(err.headers['x-amz-version-id']).toBe(v.versionId);
+      expect(err.deleteMarker).toBe(true);
+      expect(err.versionId).toBe(v.versionId);
     } else {
       const g = await e.getObject(bucket, k);
       expect(g.meta.versionId).toBe(v.versionId);

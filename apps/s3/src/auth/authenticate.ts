@@ -20,6 +20,7 @@ import {
   type SigV4Verified,
 } from './sigv4';
 import type { AuthOptions, AuthResult, RawRequest } from './types';
+import { invalidArgument, invalidRequest } from '../errors';
 
 /** Passes the body through and fails at the end if its SHA-256 differs from the declared one. */
 export class Sha256Verifier extends Transform {
@@ -50,7 +51,7 @@ function parseLength(value: string | undefined, name: string): number | undefine
   if (value === undefined) return undefined;
   const v = value.trim();
   if (!/^\d{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) {
-    throw new S3Error('InvalidArgument', `Invalid ${name}`, { ArgumentName: name, ArgumentValue: value });
+    throw invalidArgument(`Invalid ${name}`, name, value);
   }
   return Number(v);
 }
@@ -74,7 +75,7 @@ function payloadHandling(
   if (isStreaming(mode)) {
     const signed = mode === STREAMING_SIGNED || mode === STREAMING_SIGNED_TRAILER;
     if (signed && !v4) {
-      throw new S3Error('InvalidRequest', `${mode} requires AWS Signature Version 4 header authentication`);
+      throw invalidRequest(`${mode} requires AWS Signature Version 4 header authentication`);
     }
     const decodedContentLength = parseLength(headerValue(req.headers, 'x-amz-decoded-content-length'), 'x-amz-decoded-content-length');
     const declared = headerValue(req.headers, 'x-amz-trailer')
@@ -122,11 +123,7 @@ function hasParam(rawQuery: string, names: string[]): boolean {
 }
 
 function onlyOneMechanism(): S3Error {
-  return new S3Error(
-    'InvalidArgument',
-    'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
-    { ArgumentName: 'Authorization' },
-  );
+  return invalidArgument('Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified', 'Authorization');
 }
 
 export async function authenticate(req: RawRequest, opts: AuthOptions): Promise<AuthResult> {
@@ -157,10 +154,7 @@ export async function authenticate(req: RawRequest, opts: AuthOptions): Promise<
         ...payloadHandling(req, mode, undefined),
       };
     }
-    throw new S3Error('InvalidArgument', 'Unsupported Authorization Type', {
-      ArgumentName: 'Authorization',
-      ArgumentValue: authorization,
-    });
+    throw invalidArgument('Unsupported Authorization Type', 'Authorization', authorization);
   }
 
   if (v4Query) {

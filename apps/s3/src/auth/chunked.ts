@@ -12,6 +12,7 @@ import { createHash, createHmac, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { S3Error } from '@cairn/engine';
 import { safeEqual } from './constantTime';
+import { invalidArgument } from '../errors';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 export const DEFAULT_MAX_SIGNED_CHUNK = 16 * 1024 * 1024;
@@ -44,10 +45,7 @@ export interface AwsChunkedOptions {
 type State = 'size' | 'data' | 'dataEnd' | 'afterLast' | 'trailer' | 'done';
 
 function malformed(detail: string): S3Error {
-  return new S3Error('InvalidArgument', `Malformed aws-chunked body: ${detail}`, {
-    ArgumentName: 'Content-Encoding',
-    ArgumentValue: 'aws-chunked',
-  });
+  return invalidArgument(`Malformed aws-chunked body: ${detail}`, 'Content-Encoding', 'aws-chunked');
 }
 
 function malformedTrailer(detail?: string): S3Error {
@@ -173,10 +171,7 @@ export class AwsChunkedDecoder extends Transform {
           this.remaining -= n;
           this.decoded += n;
           if (this.opts.decodedContentLength !== undefined && this.decoded > this.opts.decodedContentLength) {
-            throw new S3Error('InvalidArgument', 'The decoded body is longer than x-amz-decoded-content-length', {
-              ArgumentName: 'x-amz-decoded-content-length',
-              ArgumentValue: String(this.opts.decodedContentLength),
-            });
+            throw invalidArgument('The decoded body is longer than x-amz-decoded-content-length', 'x-amz-decoded-content-length', String(this.opts.decodedContentLength));
           }
           if (this.opts.signing) {
             this.chunkHash!.update(piece);
@@ -239,10 +234,7 @@ export class AwsChunkedDecoder extends Transform {
     const size = parseInt(sizeHex, 16);
     if (!Number.isSafeInteger(size)) throw malformed('chunk size too large');
     if (this.opts.signing && size > this.maxSigned) {
-      throw new S3Error('InvalidArgument', `Chunk size ${size} exceeds the maximum of ${this.maxSigned} bytes for signed chunks`, {
-        ArgumentName: 'chunk-size',
-        ArgumentValue: String(size),
-      });
+      throw invalidArgument(`Chunk size ${size} exceeds the maximum of ${this.maxSigned} bytes for signed chunks`, 'chunk-size', String(size));
     }
     if (this.opts.signing) this.chunkHash = createHash('sha256');
     if (size > 0) {

@@ -18,6 +18,7 @@ import { S3Error } from '@cairn/engine';
 import { safeEqual } from './constantTime';
 import { ALGORITHM, SERVICE, TERMINATOR, getSigningKey, parseAmzDate, signHex } from './sigv4';
 import type { SecretLookup } from './types';
+import { accessDenied, invalidArgument } from '../errors';
 
 /** Form fields, names lower-cased (S3 treats them case-insensitively). */
 export type FormFields = Map<string, string>;
@@ -48,7 +49,7 @@ export interface PostAuth {
 const EXEMPT_FIELDS = new Set(['x-amz-signature', 'signature', 'awsaccesskeyid', 'file', 'policy']);
 
 const invalidPolicy = (detail: string) => new S3Error('InvalidPolicyDocument', `Invalid Policy: ${detail}`);
-const notAccordingToPolicy = (detail: string) => new S3Error('AccessDenied', `Invalid according to Policy: ${detail}`);
+const notAccordingToPolicy = (detail: string) => accessDenied(`Invalid according to Policy: ${detail}`);
 
 export function parsePostPolicy(base64: string): PostPolicy {
   let doc: unknown;
@@ -99,11 +100,11 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
   const policyText = field(fields, 'policy');
   // A malformed x-amz-date is refused whatever signs the form (SigV4, SigV2 or none).
   const givenDate = field(fields, 'x-amz-date');
-  if (givenDate !== undefined && !parseAmzDate(givenDate)) throw new S3Error('InvalidArgument', `Invalid x-amz-date: ${givenDate}`, { ArgumentName: 'x-amz-date', ArgumentValue: givenDate });
+  if (givenDate !== undefined && !parseAmzDate(givenDate)) throw invalidArgument(`Invalid x-amz-date: ${givenDate}`, 'x-amz-date', givenDate);
   if (v4sig === undefined && v2sig === undefined && field(fields, 'awsaccesskeyid') === undefined && field(fields, 'x-amz-credential') === undefined) {
     return { userId: null, accessKeyId: null, signatureVersion: null };
   }
-  if (policyText === undefined) throw new S3Error('InvalidArgument', 'Bucket POST must contain a field named \'policy\'.  If it is specified, please check the order of the fields.', { ArgumentName: 'policy' });
+  if (policyText === undefined) throw invalidArgument('Bucket POST must contain a field named \'policy\'.  If it is specified, please check the order of the fields.', 'policy');
 
   let accessKeyId: string;
   let verify: (secret: string) => boolean;
@@ -112,13 +113,13 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
     const algorithm = field(fields, 'x-amz-algorithm');
     const credential = field(fields, 'x-amz-credential');
     const missing = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature'].find((f) => field(fields, f) === undefined);
-    if (missing) throw new S3Error('InvalidArgument', `Bucket POST must contain a field named '${missing}'.  If it is specified, please check the order of the fields.`, { ArgumentName: missing });
-    if (algorithm !== ALGORITHM) throw new S3Error('InvalidArgument', `Only ${ALGORITHM} is supported for x-amz-algorithm`, { ArgumentName: 'x-amz-algorithm', ArgumentValue: algorithm! });
+    if (missing) throw invalidArgument(`Bucket POST must contain a field named '${missing}'.  If it is specified, please check the order of the fields.`, missing);
+    if (algorithm !== ALGORITHM) throw invalidArgument(`Only ${ALGORITHM} is supported for x-amz-algorithm`, 'x-amz-algorithm', algorithm!);
     const parts = credential!.split('/');
     const [date, region, service, terminator] = parts.slice(-4);
     accessKeyId = parts.slice(0, -4).join('/');
     if (parts.length < 5 || !accessKeyId || !/^\d{8}$/.test(date) || service !== SERVICE || terminator !== TERMINATOR) {
-      throw new S3Error('InvalidArgument', `Invalid credential: ${credential}`, { ArgumentName: 'x-amz-credential', ArgumentValue: credential! });
+      throw invalidArgument(`Invalid credential: ${credential}`, 'x-amz-credential', credential!);
     }
     if (region !== opts.region) {
       throw new S3Error('AuthorizationQueryParametersError', `Error parsing the X-Amz-Credential parameter; the region '${region}' is wrong; expecting '${opts.region}'`, { Region: opts.region });
@@ -129,7 +130,7 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
     const akid = field(fields, 'awsaccesskeyid');
     if (akid === undefined || v2sig === undefined) {
       const missing = akid === undefined ? 'AWSAccessKeyId' : 'signature';
-      throw new S3Error('InvalidArgument', `Bucket POST must contain a field named '${missing}'.  If it is specified, please check the order of the fields.`, { ArgumentName: missing });
+      throw invalidArgument(`Bucket POST must contain a field named '${missing}'.  If it is specified, please check the order of the fields.`, missing);
     }
     accessKeyId = akid;
     signatureVersion = 'AWS';

@@ -17,6 +17,7 @@ import {
   splitQuery,
   uriEncodeBytes,
 } from './sigv4';
+import { accessDenied, invalidArgument } from '../errors';
 
 /** Sub-resources in S3's documented list. */
 const DOC_SUBRESOURCES = [
@@ -110,10 +111,7 @@ export async function verifySigV2Header(req: RawRequest, authorization: string, 
   const rest = authorization.slice(4).trim();
   const colon = rest.lastIndexOf(':');
   if (colon <= 0 || colon === rest.length - 1) {
-    throw new S3Error('InvalidArgument', 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', {
-      ArgumentName: 'Authorization',
-      ArgumentValue: authorization,
-    });
+    throw invalidArgument('AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', 'Authorization', authorization);
   }
   const accessKeyId = rest.slice(0, colon);
   const provided = rest.slice(colon + 1);
@@ -122,7 +120,7 @@ export async function verifySigV2Header(req: RawRequest, authorization: string, 
   const date = headerValue(req.headers, 'date');
   const raw = xAmzDate ?? date;
   const t = raw === undefined ? NaN : Date.parse(raw);
-  if (Number.isNaN(t)) throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
+  if (Number.isNaN(t)) throw accessDenied('AWS authentication requires a valid Date or x-amz-date header');
 
   const user = await opts.lookup(accessKeyId);
   if (!user) throw invalidAccessKey(accessKeyId);
@@ -140,10 +138,10 @@ export async function verifySigV2Query(req: RawRequest, opts: AuthOptions): Prom
   const expires = params.get('Expires');
   const provided = params.get('Signature');
   if (!accessKeyId || !expires || !provided) {
-    throw new S3Error('AccessDenied', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters');
+    throw accessDenied('Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters');
   }
   if (!/^\d+$/.test(expires)) {
-    throw new S3Error('AccessDenied', 'Invalid date (should be seconds since epoch): ' + expires);
+    throw accessDenied('Invalid date (should be seconds since epoch): ' + expires);
   }
   const user = await opts.lookup(accessKeyId);
   if (!user) throw invalidAccessKey(accessKeyId);

@@ -8,6 +8,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { S3Error } from '@cairn/engine';
 import { safeEqual } from './constantTime';
 import type { AuthOptions, RawRequest } from './types';
+import { accessDenied, invalidArgument, invalidRequest } from '../errors';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const SERVICE = 's3';
@@ -235,7 +236,7 @@ export function checkSkew(requestTime: Date, rawTime: string, opts: AuthOptions)
 }
 
 function missingDate(): S3Error {
-  return new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
+  return accessDenied('AWS authentication requires a valid Date or x-amz-date header');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,16 +341,12 @@ function requireHostSigned(signedHeaders: string[]): void {
 
 export function validatePayloadHash(value: string | undefined): string {
   if (value === undefined) {
-    throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+    throw invalidRequest('Missing required header for this request: x-amz-content-sha256');
   }
   if (PAYLOAD_MODES.has(value)) return value;
   if (/^[0-9a-fA-F]{64}$/.test(value)) return value;
-  throw new S3Error(
-    'InvalidArgument',
-    'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, ' +
-      'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
-    { ArgumentName: 'x-amz-content-sha256', ArgumentValue: value },
-  );
+  throw invalidArgument('x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, ' +
+      'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.', 'x-amz-content-sha256', value);
 }
 
 /**
@@ -481,10 +478,7 @@ export async function verifySigV4Presigned(req: RawRequest, opts: AuthOptions): 
   requireHostSigned(signedHeaders);
   const payloadHash = validatePayloadHash(getParam(params, 'X-Amz-Content-Sha256') ?? UNSIGNED_PAYLOAD);
   if (payloadHash.startsWith('STREAMING-')) {
-    throw new S3Error('InvalidArgument', 'Streaming payloads are not supported with query-string authentication.', {
-      ArgumentName: 'X-Amz-Content-Sha256',
-      ArgumentValue: payloadHash,
-    });
+    throw invalidArgument('Streaming payloads are not supported with query-string authentication.', 'X-Amz-Content-Sha256', payloadHash);
   }
 
   const user = await lookupUser(opts, cred.accessKeyId);

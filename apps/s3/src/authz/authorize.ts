@@ -21,13 +21,13 @@
  */
 import { aclGrants, evaluatePolicy, isPublicPolicy, parsePolicy, privateAcl, type BucketAccess, type BucketInfo, type ContextValue, type ObjectAccess, type Permission, type Policy } from '@cairn/engine';
 import type { Principal } from '../context';
-import { s3Error } from '../errors';
-import { actionSpec, type ActionSpec } from './s3Actions';
+import { s3Error, accessDenied } from '../errors';
+import { actionSpec, type ActionSpec, type AuthorizedName } from './s3Actions';
 
 export interface AuthorizationRequest {
   principal: Principal | null;
   /** Operation name from the operation table (e.g. 'GetObject'). */
-  operation: string;
+  operation: AuthorizedName;
   /** The bucket the operation acts on (absent for service-level operations and CreateBucket). */
   bucket?: BucketInfo;
   /** The bucket's ACL / policy / public access block / ownership (default: private, no policy). */
@@ -46,7 +46,7 @@ export interface AuthorizationRequest {
 }
 
 /** Operations any signed-in principal may perform without owning an existing bucket. */
-const SIGNED_PRINCIPAL_OPERATIONS = new Set(['ListBuckets', 'ListDirectoryBuckets', 'CreateBucket']);
+const SIGNED_PRINCIPAL_OPERATIONS: ReadonlySet<AuthorizedName> = new Set<AuthorizedName>(['ListBuckets', 'ListDirectoryBuckets', 'CreateBucket']);
 
 const policyCache = new Map<string, Policy | null>();
 
@@ -110,7 +110,7 @@ function aclAllows(r: AuthorizationRequest, access: BucketAccess, spec: ActionSp
 
 /** May the caller list the bucket (decides 404 vs 403 for a missing key)? */
 function mayList(r: AuthorizationRequest, access: BucketAccess): boolean {
-  const spec = actionSpec('ListObjects', 'bucket');
+  const spec = actionSpec('ListObjects');
   const v = policyVerdict(r, access, spec.action, bucketArn(r.bucket!.name));
   if (v === 'Deny') return false;
   return v === 'Allow' || aclAllows(r, access, spec);
@@ -121,8 +121,7 @@ export function isAllowed(r: AuthorizationRequest): boolean {
   if (r.bucket && r.expectedBucketOwner !== undefined && r.expectedBucketOwner !== r.bucket.owner) return false;
   if (SIGNED_PRINCIPAL_OPERATIONS.has(r.operation) && !r.bucket) return r.principal !== null;
   if (!r.bucket) return false;
-  const target = r.key !== undefined ? 'object' : 'bucket';
-  const spec = actionSpec(r.operation, target);
+  const spec = actionSpec(r.operation);
   if (spec.resource === 'service') return false;
   const access = r.access ?? { owner: r.bucket.owner, acl: privateAcl(r.bucket.owner) };
   const action = r.versionId !== undefined && spec.versionAction ? spec.versionAction : spec.action;
@@ -139,19 +138,19 @@ export function isAllowed(r: AuthorizationRequest): boolean {
  * denies it (S3's protection against locking yourself out); other accounts never can: with a
  * policy that allows them it is 405 MethodNotAllowed, as S3 answers.
  */
-const POLICY_OPERATIONS = new Set(['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy']);
+const POLICY_OPERATIONS: ReadonlySet<AuthorizedName> = new Set<AuthorizedName>(['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy']);
 
 /** Throws AccessDenied unless the request is allowed. */
 export function authorize(r: AuthorizationRequest): void {
-  if (!isAllowed(r)) throw s3Error('AccessDenied');
+  if (!isAllowed(r)) throw accessDenied();
   if (POLICY_OPERATIONS.has(r.operation) && r.bucket && r.principal?.userId !== (r.access?.owner ?? r.bucket.owner)) {
     throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: r.operation.startsWith('Get') ? 'GET' : r.operation.startsWith('Put') ? 'PUT' : 'DELETE', ResourceType: 'BUCKETPOLICY' });
   }
 }
 
 /** Does deciding this operation need the object's owner/ACL/tags (an extra metadata read)? */
-export function needsObjectAccess(operation: string, target: 'service' | 'bucket' | 'object'): boolean {
+export function needsObjectAccess(operation: AuthorizedName, target: 'service' | 'bucket' | 'object'): boolean {
   if (target !== 'object') return false;
-  const spec = actionSpec(operation, target);
+  const spec = actionSpec(operation);
   return spec.resource === 'object' && spec.acl?.on !== 'bucket';
 }

@@ -11,6 +11,7 @@ import { ROOT_USER_ID } from '@cairn/engine';
 import type { AuthResult } from '../auth/types';
 import { authorize, isAllowed, needsObjectAccess, type AuthorizationRequest } from './authorize';
 import type { Principal } from '../context';
+import type { AuthorizedName } from './s3Actions';
 
 export interface RequestFacts {
   req: IncomingMessage;
@@ -93,7 +94,7 @@ export function conditionKeys(f: RequestFacts, now = new Date()): Record<string,
 }
 
 export interface AuthorizeTarget {
-  operation: string;
+  operation: AuthorizedName;
   bucket: BucketInfo;
   key?: string;
   versionId?: string;
@@ -133,7 +134,7 @@ export async function authorizeRequest(engine: EngineApi, f: RequestFacts, t: Au
  * bucket's settings and builds the condition keys once. Operations whose decision needs the
  * object's ACL are not supported here.
  */
-export async function keyAuthorizer(engine: EngineApi, f: RequestFacts, bucket: BucketInfo, operation: string): Promise<(key: string, versionId?: string) => boolean> {
+export async function keyAuthorizer(engine: EngineApi, f: RequestFacts, bucket: BucketInfo, operation: AuthorizedName): Promise<(key: string, versionId?: string) => boolean> {
   const access = await engine.getBucketAccess(bucket.name);
   const keys = conditionKeys(f);
   return (key, versionId) =>

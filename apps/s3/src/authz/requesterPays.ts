@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BucketInfo, EngineApi } from '@cairn/engine';
 import type { Principal } from '../context';
-import { s3Error } from '../errors';
+import { accessDenied } from '../errors';
 import { guarded } from '../http/escapedErrors';
 
 export const REQUEST_CHARGED_HEADER = 'x-amz-request-charged';
@@ -19,8 +19,8 @@ export const REQUEST_CHARGED_HEADER = 'x-amz-request-charged';
 export async function requesterPays(engine: EngineApi, bucket: BucketInfo, principal: Principal | null, requestPayerHeader: string | undefined): Promise<boolean> {
   if (principal && principal.userId === bucket.owner) return false;
   if ((await engine.getBucketRequestPayment(bucket.name)) !== 'Requester') return false;
-  if (!principal) throw s3Error('AccessDenied', 'Anonymous access to a Requester Pays bucket is not allowed');
-  if (requestPayerHeader?.trim().toLowerCase() !== 'requester') throw s3Error('AccessDenied');
+  if (!principal) throw accessDenied('Anonymous access to a Requester Pays bucket is not allowed');
+  if (requestPayerHeader?.trim().toLowerCase() !== 'requester') throw accessDenied();
   return true;
 }
 

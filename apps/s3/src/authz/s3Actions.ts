@@ -5,7 +5,16 @@
  *   bucket WRITE = PutObject (and multipart parts), DeleteObject(Version)
  *   object READ  = GetObject(Version), GetObjectTorrent      READ_ACP/WRITE_ACP = Get/Put(Object)Acl
  * Operations without an ACL permission are the owner's alone unless a policy grants them.
- * THE one mapping: authorization and the access log read it from here.
+ * THE one mapping: authorization and the access log read it from here. Every operation has a
+ * row (the route table in operations.ts is checked against the same names), and its keys define
+ * the `OperationName` union: a typo'd operation name anywhere is a compile error.
+ *
+ * `auth` is how the dispatcher treats the request's credentials:
+ *   signed: authenticate, then authorize() from them (every operation but these);
+ *   self:   authenticate, but the handler authorizes (POST Object: the credentials travel in the
+ *           form's policy + signature; it then calls authorize() as PutObject on bucket/key);
+ *   none:   neither (CORS preflights: browsers never send credentials on them, and their query
+ *           may hold a presigned URL's signature for another method; S3 answers from the CORS rules).
  */
 import type { Permission } from '@cairn/engine';
 
@@ -18,6 +27,8 @@ export interface ActionSpec {
   resource: 'service' | 'bucket' | 'object';
   /** ACL permission granting it, and on what (the bucket's or the object's ACL). */
   acl?: { on: 'bucket' | 'object'; permission: Permission };
+  /** How the dispatcher treats the request's credentials (above); absent: signed. */
+  auth?: 'signed' | 'self' | 'none';
 }
 
 const svc = (action: string): ActionSpec => ({ action: `s3:${action}`, resource: 'service' });
@@ -31,7 +42,7 @@ const obj = (action: string, acl?: ActionSpec['acl'], versionAction?: string): A
 const onBucket = (permission: Permission): ActionSpec['acl'] => ({ on: 'bucket', permission });
 const onObject = (permission: Permission): ActionSpec['acl'] => ({ on: 'object', permission });
 
-const TABLE: Record<string, ActionSpec> = {
+const TABLE = {
   ListBuckets: svc('ListAllMyBuckets'),
   ListDirectoryBuckets: svc('ListAllMyBuckets'),
   CreateBucket: bkt('CreateBucket'),
@@ -88,7 +99,7 @@ const TABLE: Record<string, ActionSpec> = {
   ListBucketIntelligentTieringConfigurations: bkt('GetIntelligentTieringConfiguration'),
   // Each key of a multi-object delete is s3:DeleteObject; the bucket WRITE ACL grants it.
   DeleteObjects: bkt('DeleteObject', 'WRITE'),
-  PostObject: bkt('PutObject', 'WRITE'),
+  PostObject: { ...bkt('PutObject', 'WRITE'), auth: 'self' },
 
   GetObject: obj('GetObject', onObject('READ'), 'GetObjectVersion'),
   HeadObject: obj('GetObject', onObject('READ'), 'GetObjectVersion'),
@@ -110,11 +121,48 @@ const TABLE: Record<string, ActionSpec> = {
   ListParts: obj('ListMultipartUploadParts', onBucket('WRITE')),
   DeleteObject: obj('DeleteObject', onBucket('WRITE'), 'DeleteObjectVersion'),
   RenameObject: obj('PutObject', onBucket('WRITE')),
-  OptionsBucket: bkt('GetBucketCORS'),
-  OptionsObject: obj('GetObject'),
-};
+  OptionsBucket: { ...bkt('GetBucketCORS'), auth: 'none' },
+  OptionsObject: { ...obj('GetObject'), auth: 'none' },
+  // Operations whose action is their own name (no ACL permission: owner or policy only).
+  GetBucketLocation: bkt('GetBucketLocation'),
+  GetBucketLogging: bkt('GetBucketLogging'),
+  GetBucketOwnershipControls: bkt('GetBucketOwnershipControls'),
+  GetBucketPolicy: bkt('GetBucketPolicy'),
+  GetBucketPolicyStatus: bkt('GetBucketPolicyStatus'),
+  GetBucketRequestPayment: bkt('GetBucketRequestPayment'),
+  GetBucketVersioning: bkt('GetBucketVersioning'),
+  GetBucketWebsite: bkt('GetBucketWebsite'),
+  GetBucketMetadataTableConfiguration: bkt('GetBucketMetadataTableConfiguration'),
+  CreateSession: bkt('CreateSession'),
+  PutBucketLogging: bkt('PutBucketLogging'),
+  PutBucketOwnershipControls: bkt('PutBucketOwnershipControls'),
+  PutBucketPolicy: bkt('PutBucketPolicy'),
+  PutBucketRequestPayment: bkt('PutBucketRequestPayment'),
+  PutBucketVersioning: bkt('PutBucketVersioning'),
+  PutBucketWebsite: bkt('PutBucketWebsite'),
+  DeleteBucketPolicy: bkt('DeleteBucketPolicy'),
+  DeleteBucketWebsite: bkt('DeleteBucketWebsite'),
+  GetObjectLegalHold: obj('GetObjectLegalHold'),
+  GetObjectRetention: obj('GetObjectRetention'),
+  PutObjectLegalHold: obj('PutObjectLegalHold'),
+  PutObjectRetention: obj('PutObjectRetention'),
+  RestoreObject: obj('RestoreObject'),
+} satisfies Record<string, ActionSpec>;
 
-/** The spec of an operation; operations not listed use "s3:<Name>" on their target, owner-only. */
-export function actionSpec(operation: string, target: 'service' | 'bucket' | 'object'): ActionSpec {
-  return TABLE[operation] ?? { action: `s3:${operation}`, resource: target };
+export type OperationName = keyof typeof TABLE;
+
+/** Permission checks that are not operations of their own (a header of an operation asks for them). */
+const CHECKS = {
+  BypassGovernanceRetention: obj('BypassGovernanceRetention'),
+} satisfies Record<string, ActionSpec>;
+
+/** What authorize() decides on: an operation, or one of the checks above. */
+export type AuthorizedName = OperationName | keyof typeof CHECKS;
+
+/** The spec of an operation. */
+export function actionSpec(name: AuthorizedName): ActionSpec {
+  return name in CHECKS ? CHECKS[name as keyof typeof CHECKS] : TABLE[name as OperationName];
 }
+
+/** How the dispatcher treats an operation's credentials (signed / self / none). */
+export const authModeOf = (operation: OperationName): 'signed' | 'self' | 'none' => TABLE[operation].auth ?? 'signed';

@@ -5,7 +5,7 @@
 import type { Acl } from '@cairn/engine';
 import { checkAclAllowed } from '@cairn/engine';
 import type { S3Context } from '../context';
-import { s3Error } from '../errors';
+import { s3Error, accessDenied } from '../errors';
 import { parseAccessControlPolicy } from '../xml/accessControlPolicy';
 import { aclFromHeaders, hasAclHeaders, resolveGrants, type AclContext } from './aclRequest';
 import { readSmallBody } from './body';
@@ -23,7 +23,7 @@ export async function requestedAcl(c: S3Context, ac: AclContext): Promise<Acl> {
   if (!hasBody) throw s3Error('MissingSecurityHeader', 'Your request was missing a required header', { MissingHeaderName: 'x-amz-acl' });
   const doc = await parseAccessControlPolicy(body);
   // The Owner element, when given, must name the current owner.
-  if (doc.ownerId !== undefined && doc.ownerId !== ac.owner) throw s3Error('AccessDenied');
+  if (doc.ownerId !== undefined && doc.ownerId !== ac.owner) throw accessDenied();
   const acl: Acl = { owner: ac.owner, grants: await resolveGrants(c.engine, doc.grants) };
   if (ac.access) checkAclAllowed(ac.access, acl, ac.owner);
   return acl;

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { cannedAcl, checkAclAllowed, GROUP_URIS, isCannedAcl, type Acl, type BucketAccess, type EngineApi, type Grant, type Permission } from '@cairn/engine';
-import { s3Error } from '../errors';
+import { s3Error, invalidArgument, invalidRequest } from '../errors';
 import type { RequestedGrant, RequestedGrantee } from '../xml/accessControlPolicy';
 
 /** Owner recorded for objects anonymous callers write (into public-read-write buckets), as S3's anonymous canonical id. */
@@ -26,7 +26,7 @@ const h = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   return Array.isArray(v) ? v.join(',') : v;
 };
 
-const badGrantHeader = (name: string, value: string): Error => s3Error('InvalidArgument', 'Invalid grant header', { ArgumentName: name, ArgumentValue: value });
+const badGrantHeader = (name: string, value: string): Error => invalidArgument('Invalid grant header', name, value);
 
 /** `id="a", emailAddress="b@c", uri="http://..."` → grantees. */
 export function parseGrantHeader(name: string, value: string): RequestedGrantee[] {
@@ -63,10 +63,10 @@ export async function resolveGrants(engine: EngineApi, requested: RequestedGrant
       if (!user) throw s3Error('UnresolvableGrantByEmailAddress', undefined, { EmailAddress: ge.email });
       out.push({ grantee: { type: 'CanonicalUser', id: user.id }, permission: g.permission });
     } else if (ge.type === 'CanonicalUser') {
-      if (!ge.id || !(await engine.getUser(ge.id))) throw s3Error('InvalidArgument', 'Invalid id', { ArgumentName: 'CanonicalUser/ID', ArgumentValue: ge.id });
+      if (!ge.id || !(await engine.getUser(ge.id))) throw invalidArgument('Invalid id', 'CanonicalUser/ID', ge.id);
       out.push({ grantee: { type: 'CanonicalUser', id: ge.id }, permission: g.permission });
     } else {
-      if (!GROUP_URIS.includes(ge.uri)) throw s3Error('InvalidArgument', 'Invalid group uri', { ArgumentName: 'Group/URI', ArgumentValue: ge.uri });
+      if (!GROUP_URIS.includes(ge.uri)) throw invalidArgument('Invalid group uri', 'Group/URI', ge.uri);
       out.push({ grantee: { type: 'Group', uri: ge.uri }, permission: g.permission });
     }
   }
@@ -91,7 +91,7 @@ export async function aclFromHeaders(headers: IncomingHttpHeaders, ac: AclContex
   const canned = h(headers, 'x-amz-acl');
   const explicit = GRANT_HEADERS.filter(([n]) => headers[n] !== undefined);
   if (canned === undefined && explicit.length === 0) return undefined;
-  if (canned !== undefined && explicit.length > 0) throw s3Error('InvalidRequest', 'Specifying both Canned ACLs and Header Grants is not allowed');
+  if (canned !== undefined && explicit.length > 0) throw invalidRequest('Specifying both Canned ACLs and Header Grants is not allowed');
   let acl: Acl;
   if (canned !== undefined) {
     const name = canned.trim();

@@ -3,13 +3,13 @@
  * read here: they stream into the engine.
  */
 import type { Readable } from 'node:stream';
-import { s3Error } from '../errors';
+import { s3Error, type S3ErrorCode } from '../errors';
 
 /**
  * Read a whole (already auth-wrapped) body, up to `limit` bytes. Beyond the limit the read stops
  * and `tooLarge` is thrown (the rest of the body is discarded by the HTTP server).
  */
-export async function readSmallBody(body: Readable, limit: number, tooLarge = 'MalformedXML'): Promise<Buffer> {
+export async function readSmallBody(body: Readable, limit: number, tooLarge: S3ErrorCode = 'MalformedXML'): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   try {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createChecksum } from '@cairn/engine';
 import type { S3Context } from '../context';
-import { s3Error } from '../errors';
+import { invalidRequest } from '../errors';
 import { readSmallBody } from './body';
 import { parseIntegrity, verifyIntegrity } from './integrity';
 import { openRequestBody } from './requestBody';
@@ -17,7 +17,7 @@ export const MAX_CONFIG_BODY_BYTES = 1024 * 1024;
 export async function readConfigBody(c: S3Context, opts: { requireIntegrity?: boolean; maxBytes?: number } = {}): Promise<Buffer> {
   const integrity = parseIntegrity(c.headers);
   if (opts.requireIntegrity && !integrity.md5 && !integrity.expected && !integrity.trailer) {
-    throw s3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+    throw invalidRequest('Missing required header for this request: Content-MD5');
   }
   const body = await readSmallBody(openRequestBody(c), opts.maxBytes ?? MAX_CONFIG_BODY_BYTES);
   const md5 = createHash('md5').update(body).digest();

@@ -8,7 +8,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type BodyDigests, type ObjectChecksum } from '@cairn/engine';
-import { s3Error } from '../errors';
+import { s3Error, invalidRequest } from '../errors';
 
 export const CHECKSUM_BYTES: Readonly<Record<ChecksumAlgorithm, number>> = {
   CRC32: 4,
@@ -63,18 +63,18 @@ export function parseIntegrity(headers: IncomingHttpHeaders): IntegrityRequest {
   const r: IntegrityRequest = { md5: parseContentMd5(headers) };
 
   const present = (CHECKSUM_ALGORITHMS as readonly ChecksumAlgorithm[]).filter((a) => headers[checksumHeaderName(a)] !== undefined);
-  if (present.length > 1) throw s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  if (present.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
 
   const trailerHeader = h(headers, 'x-amz-trailer');
   let trailerAlg: ChecksumAlgorithm | undefined;
   if (trailerHeader !== undefined) {
     const names = trailerHeader.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
     const checksumTrailers = names.filter((n) => n.startsWith('x-amz-checksum-'));
-    if (checksumTrailers.length > 1) throw s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+    if (checksumTrailers.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
     if (checksumTrailers.length === 1) {
       trailerAlg = algorithmFromName(checksumTrailers[0].slice('x-amz-checksum-'.length));
-      if (!trailerAlg) throw s3Error('InvalidRequest', 'The value specified in the x-amz-trailer header is not supported');
-      if (present.length === 1) throw s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+      if (!trailerAlg) throw invalidRequest('The value specified in the x-amz-trailer header is not supported');
+      if (present.length === 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
       r.trailer = checksumTrailers[0];
     }
   }
@@ -83,20 +83,20 @@ export function parseIntegrity(headers: IncomingHttpHeaders): IntegrityRequest {
   let sdkAlg: ChecksumAlgorithm | undefined;
   if (sdkAlgHeader !== undefined) {
     sdkAlg = algorithmFromName(sdkAlgHeader);
-    if (!sdkAlg) throw s3Error('InvalidRequest', 'Value for x-amz-sdk-checksum-algorithm header is invalid.');
+    if (!sdkAlg) throw invalidRequest('Value for x-amz-sdk-checksum-algorithm header is invalid.');
   }
 
   const headerAlg = present[0];
   const named = headerAlg ?? trailerAlg;
   if (named && sdkAlg && named !== sdkAlg) {
-    throw s3Error('InvalidRequest', `Value for x-amz-sdk-checksum-algorithm header is invalid.`);
+    throw invalidRequest(`Value for x-amz-sdk-checksum-algorithm header is invalid.`);
   }
   r.algorithm = named ?? sdkAlg;
 
   if (headerAlg) {
     const raw = h(headers, checksumHeaderName(headerAlg))!;
     const expected = decodeDigest(raw, CHECKSUM_BYTES[headerAlg]);
-    if (!expected) throw s3Error('InvalidRequest', `Value for ${checksumHeaderName(headerAlg)} header is invalid.`);
+    if (!expected) throw invalidRequest(`Value for ${checksumHeaderName(headerAlg)} header is invalid.`);
     r.expected = expected;
   }
   return r;
@@ -109,9 +109,9 @@ export function verifyIntegrity(req: IntegrityRequest, digests: BodyDigests, tra
   let expected = req.expected;
   if (!expected && req.trailer) {
     const t = trailers()[req.trailer];
-    if (t === undefined) throw s3Error('InvalidRequest', `The trailer ${req.trailer} announced in x-amz-trailer was not sent.`);
+    if (t === undefined) throw invalidRequest(`The trailer ${req.trailer} announced in x-amz-trailer was not sent.`);
     expected = decodeDigest(t, CHECKSUM_BYTES[req.algorithm]);
-    if (!expected) throw s3Error('InvalidRequest', `Value for ${req.trailer} trailing header is invalid.`);
+    if (!expected) throw invalidRequest(`Value for ${req.trailer} trailing header is invalid.`);
   }
   if (!expected) return;
   const computed = digests.checksum?.algorithm === req.algorithm ? digests.checksum.value : undefined;

@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { STORAGE_CLASSES, MAX_USER_METADATA_BYTES, type ContentHeaders, type ObjectMeta, type StorageClass } from '@cairn/engine';
-import { s3Error } from '../errors';
+import { s3Error, invalidRequest } from '../errors';
 import { httpDate } from './dates';
 import { checksumResponseHeaders } from './integrity';
 
@@ -129,7 +129,7 @@ export function applyResponseOverrides(out: Record<string, string>, query: URLSe
   for (const [param, headerName] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = query.get(param);
     if (v === null) continue;
-    if (!signed) throw s3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
+    if (!signed) throw invalidRequest('Request specific response headers cannot be used for anonymous GET requests.');
     out[headerName] = safeHeaderValue(v);
   }
 }

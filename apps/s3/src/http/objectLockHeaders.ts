@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ObjectLockSettings, ObjectMeta } from '@cairn/engine';
-import { s3Error } from '../errors';
+import { invalidArgument, invalidRequest } from '../errors';
 import type { S3Context } from '../context';
 import { authorizeRequest } from '../authz/authzRequest';
 
@@ -21,15 +21,15 @@ export function requestObjectLock(headers: IncomingHttpHeaders): ObjectLockSetti
   const out: ObjectLockSettings = {};
   if (mode !== undefined || until !== undefined) {
     if (mode === undefined || until === undefined) {
-      throw s3Error('InvalidArgument', 'x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied', { ArgumentName: mode === undefined ? 'x-amz-object-lock-mode' : 'x-amz-object-lock-retain-until-date' });
+      throw invalidArgument('x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied', mode === undefined ? 'x-amz-object-lock-mode' : 'x-amz-object-lock-retain-until-date');
     }
-    if (mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') throw s3Error('InvalidArgument', 'Unknown wormMode directive.', { ArgumentName: 'x-amz-object-lock-mode', ArgumentValue: mode });
+    if (mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') throw invalidArgument('Unknown wormMode directive.', 'x-amz-object-lock-mode', mode);
     const date = new Date(until);
-    if (Number.isNaN(date.getTime())) throw s3Error('InvalidArgument', 'The retain until date must be provided in ISO 8601 format', { ArgumentName: 'x-amz-object-lock-retain-until-date', ArgumentValue: until });
+    if (Number.isNaN(date.getTime())) throw invalidArgument('The retain until date must be provided in ISO 8601 format', 'x-amz-object-lock-retain-until-date', until);
     out.retention = { mode, retainUntil: date };
   }
   if (hold !== undefined) {
-    if (hold !== 'ON' && hold !== 'OFF') throw s3Error('InvalidArgument', 'Legal Hold must be either of \'ON\' or \'OFF\'', { ArgumentName: 'x-amz-object-lock-legal-hold', ArgumentValue: hold });
+    if (hold !== 'ON' && hold !== 'OFF') throw invalidArgument('Legal Hold must be either of \'ON\' or \'OFF\'', 'x-amz-object-lock-legal-hold', hold);
     out.legalHold = hold === 'ON';
   }
   return out;
@@ -39,7 +39,7 @@ export function requestObjectLock(headers: IncomingHttpHeaders): ObjectLockSetti
 export function requireIntegrityForLock(headers: IncomingHttpHeaders, lock: ObjectLockSettings | undefined): void {
   if (!lock) return;
   const has = headers['content-md5'] !== undefined || headers['x-amz-sdk-checksum-algorithm'] !== undefined || Object.keys(headers).some((k) => k.startsWith('x-amz-checksum-')) || headers['x-amz-trailer'] !== undefined;
-  if (!has) throw s3Error('InvalidRequest', 'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters');
+  if (!has) throw invalidRequest('Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters');
 }
 
 export function objectLockResponseHeaders(meta: ObjectMeta): Record<string, string> {

@@ -1,7 +1,7 @@
 /** x-amz-tagging on PutObject / CopyObject / CreateMultipartUpload: a URL-encoded query string. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Tag } from '@cairn/engine';
-import { s3Error } from '../errors';
+import { invalidArgument } from '../errors';
 
 export function requestTags(headers: IncomingHttpHeaders): Tag[] | undefined {
   const raw = headers['x-amz-tagging'];
@@ -16,7 +16,7 @@ export function requestTags(headers: IncomingHttpHeaders): Tag[] | undefined {
       const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
       tags.push({ key, value });
     } catch {
-      throw s3Error('InvalidArgument', 'The header x-amz-tagging shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.', { ArgumentName: 'x-amz-tagging', ArgumentValue: v });
+      throw invalidArgument('The header x-amz-tagging shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.', 'x-amz-tagging', v);
     }
   }
   return tags;
@@ -26,6 +26,6 @@ export function requestTaggingDirective(headers: IncomingHttpHeaders): 'COPY' | 
   const raw = headers['x-amz-tagging-directive'];
   if (raw === undefined) return undefined;
   const v = Array.isArray(raw) ? raw.join(',') : raw;
-  if (v !== 'COPY' && v !== 'REPLACE') throw s3Error('InvalidArgument', 'Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: v });
+  if (v !== 'COPY' && v !== 'REPLACE') throw invalidArgument('Unknown tagging directive.', 'x-amz-tagging-directive', v);
   return v;
 }

@@ -3,7 +3,7 @@
  * versioning was configured (an unversioned bucket never mentions versions).
  */
 import type { BucketInfo } from '@cairn/engine';
-import { s3Error } from '../errors';
+import { invalidArgument } from '../errors';
 
 export function versionIdHeader(bucket: BucketInfo | undefined, versionId: string | undefined): string | undefined {
   if (versionId === undefined) return undefined;
@@ -15,6 +15,6 @@ export function versionIdHeader(bucket: BucketInfo | undefined, versionId: strin
 export function queryVersionId(query: URLSearchParams): string | undefined {
   const v = query.get('versionId');
   if (v === null) return undefined;
-  if (v === '') throw s3Error('InvalidArgument', 'Version id cannot be the empty string', { ArgumentName: 'versionId', ArgumentValue: '' });
+  if (v === '') throw invalidArgument('Version id cannot be the empty string', 'versionId', '');
   return v;
 }

@@ -10,7 +10,7 @@ import { authorize } from '../authz/authorize';
 import { authorizeRequest } from '../authz/authzRequest';
 import type { Principal, S3Context, S3Response, ServerConfig } from '../context';
 import { s3Error } from '../errors';
-import { SELF_AUTHORIZING_OPERATIONS, UNAUTHENTICATED_OPERATIONS } from '../authz/selfAuthorizing';
+import { authModeOf } from '../authz/s3Actions';
 import { REQUEST_CHARGED_HEADER, chargeWhenDone, requesterPays } from '../authz/requesterPays';
 import { awaitingContinue } from '../http/expectContinue';
 import { resolveOperation, type Target } from '../operations';
@@ -33,11 +33,12 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     const target: Target = route.bucket === undefined ? 'service' : route.key === undefined ? 'bucket' : 'object';
     const query = new URLSearchParams(route.rawQuery);
     const op = resolveOperation(ctx.method, target, query, headers);
+    const authMode = authModeOf(op.name);
     state.operation = op.name;
 
     // A preflight is never authenticated (its query may still carry a presigned URL's signature).
     const auth = await authenticate(
-      UNAUTHENTICATED_OPERATIONS.has(op.name)
+      authMode === 'none'
         ? { method: ctx.method, rawPath: route.rawPath, rawQuery: '', headers: {} }
         : { method: ctx.method, rawPath: route.rawPath, rawQuery: route.rawQuery, headers, virtualHostBucket: route.virtualHostBucket },
       authOptions,
@@ -50,7 +51,7 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     const bucket = target !== 'service' && op.name !== 'CreateBucket' ? await engine.getBucket(route.bucket!) : undefined;
     const expectedOwner = headers['x-amz-expected-bucket-owner'];
     const expectedBucketOwner = Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner;
-    if (SELF_AUTHORIZING_OPERATIONS.has(op.name)) {
+    if (authMode !== 'signed') {
       // CORS preflights need no credentials; POST Object authorizes from its form (handler).
     } else if (bucket) {
       const versionId = query.get('versionId') ?? undefined;
@@ -58,7 +59,7 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     } else {
       authorize({ principal, operation: op.name, expectedBucketOwner });
     }
-    if (!SELF_AUTHORIZING_OPERATIONS.has(op.name)) {
+    if (authMode === 'signed') {
       const payer = headers['x-amz-request-payer'];
       const charged = bucket ? await requesterPays(engine, bucket, principal, Array.isArray(payer) ? payer[0] : payer) : false;
       if (charged) ctx.set(REQUEST_CHARGED_HEADER, 'requester');
@@ -74,7 +75,6 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
       query,
       headers,
       req: ctx.req,
-      op,
       auth,
       principal,
       bucket,

@@ -5,7 +5,8 @@
  */
 import { WorkerRunner, type RunnerOptions, type WorkerEngineApi } from '@cairn/engine';
 import { NotifyWorker, NOTIFY_WORKER_PREFIX, notifyWorkerName, type NotifyWorkerOptions } from './notifyWorker';
-import { createTarget, type NotificationTarget, type NotifyTargetSpec } from './target';
+import type { NotificationTarget, NotifyTargetSpec } from './target';
+import { createTarget } from './createTarget';
 
 export type NotifyRuntimeOptions = NotifyWorkerOptions;
 

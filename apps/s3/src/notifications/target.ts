@@ -6,9 +6,6 @@
  *   mqtt(s)://…?topic=T[&qos=0|1|2]               MQTT publish (QoS 1 by default: PUBACK is delivery)
  * `send` resolves once the target took the message and rejects otherwise; the worker retries.
  */
-import { webhookTarget } from './webhookTarget';
-import { amqpTarget } from './amqpTarget';
-import { mqttTarget } from './mqttTarget';
 
 export interface NotificationTarget {
   readonly name: string;
@@ -55,11 +52,4 @@ export function redactUrl(url: URL): string {
   const u = new URL(url.href);
   if (u.password) u.password = '***';
   return u.href;
-}
-
-export function createTarget(spec: NotifyTargetSpec): NotificationTarget {
-  const u = checkTargetUrl(spec.name, spec.url);
-  if (u.protocol === 'http:' || u.protocol === 'https:') return webhookTarget(spec.name, u);
-  if (u.protocol === 'amqp:' || u.protocol === 'amqps:') return amqpTarget(spec.name, u);
-  return mqttTarget(spec.name, u);
 }

@@ -17,9 +17,8 @@ import { isS3Error, type BucketInfo, type EngineApi, type ObjectMeta } from '@ca
 import type { AuthResult } from '../auth/types';
 import { authorizeRequest } from '../authz/authzRequest';
 import type { S3Context, S3Response, ServerConfig } from '../context';
-import { ERROR_TABLE, s3Error, statusOf } from '../errors';
+import { ERROR_TABLE, errorHeaders, s3Error, statusOf } from '../errors';
 import { parseReadRequest, readResponseHeaders, type ReadRequest } from '../handlers/object/objectRead';
-import { OPERATIONS } from '../operations';
 import { requesterPays } from '../authz/requesterPays';
 import { decodeOnce } from '../http/route';
 import type { WebsiteError } from './errorPage';
@@ -53,8 +52,6 @@ const ANONYMOUS: AuthResult = {
   trailers: () => ({}),
 };
 
-const GET_OBJECT = OPERATIONS.find((o) => o.name === 'GetObject')!;
-
 /** Fields S3 lists on its error pages for each code. */
 export function websiteError(e: unknown, context: { key?: string; bucket?: string } = {}): WebsiteError {
   if (!isS3Error(e)) return { status: 500, code: 'InternalError', message: ERROR_TABLE.InternalError.message, fields: [] };
@@ -86,7 +83,6 @@ function objectContext(w: WebsiteRequest, bucket: BucketInfo, key: string): S3Co
     query: new URLSearchParams(),
     headers: w.headers,
     req: w.req,
-    op: GET_OBJECT,
     auth: ANONYMOUS,
     principal: null,
     bucket,
@@ -207,7 +203,7 @@ export async function resolveWebsite(w: WebsiteRequest): Promise<WebsiteResult> 
   if (served) return objectResponse(served);
 
   const error = websiteError(failure, { key });
-  if (error.status === 304) return { response: { status: 304, headers: { ...(isS3Error(failure) ? failure.headers : {}) } } };
+  if (error.status === 304) return { response: { status: 304, headers: { ...(isS3Error(failure) ? errorHeaders(failure) : {}) } } };
   if ((error.status === 403 || error.status === 404) && site.errorDocument !== undefined) {
     try {
       return objectResponse(await readObject(w, bucket, site.errorDocument, false), error.status);

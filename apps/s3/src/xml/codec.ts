@@ -6,7 +6,7 @@
  * `buildXml`; request-body codecs call `parseXml` and read it with the helpers below.
  */
 import { Builder, Parser } from 'xml2js';
-import { s3Error } from '../errors';
+import { s3Error } from '@cairn/engine';
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 

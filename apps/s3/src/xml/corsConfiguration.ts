@@ -4,7 +4,7 @@
  * 100 rules, ID ≤ 255 characters).
  */
 import type { CorsRule } from '@cairn/engine';
-import { s3Error } from '../errors';
+import { s3Error, invalidArgument, invalidRequest } from '../errors';
 import { buildXml, children, childText, parseXml, text, type XmlObject } from './codec';
 
 export const CORS_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'] as const;
@@ -24,19 +24,19 @@ export async function parseCorsConfiguration(body: Buffer): Promise<CorsRule[]> 
     if (allowedOrigins.length === 0 || allowedMethods.length === 0) throw s3Error('MalformedXML');
     for (const m of allowedMethods) {
       if (!(CORS_METHODS as readonly string[]).includes(m)) {
-        throw s3Error('InvalidRequest', `Found unsupported HTTP method in CORS config. Unsupported method is ${m}`);
+        throw invalidRequest(`Found unsupported HTTP method in CORS config. Unsupported method is ${m}`);
       }
     }
     for (const o of allowedOrigins) {
-      if (o.split('*').length > 2) throw s3Error('InvalidRequest', `AllowedOrigin "${o}" can not have more than one wildcard.`);
+      if (o.split('*').length > 2) throw invalidRequest(`AllowedOrigin "${o}" can not have more than one wildcard.`);
     }
     for (const h of allowedHeaders) {
-      if (h.split('*').length > 2) throw s3Error('InvalidRequest', `AllowedHeader "${h}" can not have more than one wildcard.`);
+      if (h.split('*').length > 2) throw invalidRequest(`AllowedHeader "${h}" can not have more than one wildcard.`);
     }
     const rule: CorsRule = { allowedOrigins, allowedMethods, allowedHeaders, exposeHeaders };
     const id = childText(r, 'ID');
     if (id !== undefined) {
-      if (id.length > 255) throw s3Error('InvalidArgument', 'The ID of a CORS rule must be at most 255 characters', { ArgumentName: 'ID' });
+      if (id.length > 255) throw invalidArgument('The ID of a CORS rule must be at most 255 characters', 'ID');
       rule.id = id;
     }
     const maxAge = childText(r, 'MaxAgeSeconds');

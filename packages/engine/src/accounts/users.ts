@@ -3,7 +3,7 @@
  * plaintext secret (the HMAC key), so the data directory must be protected like a key store.
  */
 import { randomInt } from 'node:crypto';
-import { S3Error } from '../errors';
+import { S3Error, invalidArgument } from '../errors';
 import type { Txn } from '../meta/commit';
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
@@ -31,7 +31,7 @@ export const generateSecretAccessKey = (): string => randomString(ALNUM, 40);
 
 function checkId(what: string, v: string | undefined): string {
   if (typeof v !== 'string' || v.length === 0 || v.includes('\u0000')) {
-    throw new S3Error('InvalidArgument', `${what} must be a non-empty string without NUL characters`, { ArgumentName: what });
+    throw invalidArgument(`${what} must be a non-empty string without NUL characters`, what);
   }
   return v;
 }
@@ -43,7 +43,7 @@ async function stageUpsert(ctx: Ctx, tx: Txn, input: UserInput): Promise<User> {
   const secret = checkId('secretAccessKey', input.secretAccessKey);
   const existingKey = await ctx.db.getJson<AccessKeyRecord>(keys.accessKeyKey(akid));
   if (existingKey && existingKey.userId !== id) {
-    throw new S3Error('InvalidArgument', 'The access key id belongs to another user', { ArgumentName: 'accessKeyId' });
+    throw invalidArgument('The access key id belongs to another user', 'accessKeyId');
   }
   const old = await ctx.db.getJson<User>(keys.userKey(id));
   const user: User = {
@@ -89,7 +89,7 @@ export function ensureRootUser(
   const hasId = !!given?.accessKeyId;
   const hasSecret = !!given?.secretAccessKey;
   if (hasId !== hasSecret) {
-    return Promise.reject(new S3Error('InvalidArgument', 'Give both the root access key id and secret, or neither'));
+    return Promise.reject(invalidArgument('Give both the root access key id and secret, or neither'));
   }
   return ctx.committer.run(async (tx) => {
     const rootKey = keys.settingKey(keys.ROOT_SETTING);
@@ -130,14 +130,14 @@ function checkOptionalText(what: string, v: unknown): string | undefined {
   if (v === undefined) return undefined;
   // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   if (typeof v !== 'string' || v.length > 256 || /[\u0000-\u001f]/.test(v)) {
-    throw new S3Error('InvalidArgument', `${what} must be a string of at most 256 printable characters`, { ArgumentName: what });
+    throw invalidArgument(`${what} must be a string of at most 256 printable characters`, what);
   }
   return v;
 }
 
 function checkUserId(v: unknown): string {
   if (typeof v !== 'string' || !/^[A-Za-z0-9_+=,.@-]{1,64}$/.test(v)) {
-    throw new S3Error('InvalidArgument', 'A user id is 1-64 characters of A-Z a-z 0-9 _+=,.@-', { ArgumentName: 'id' });
+    throw invalidArgument('A user id is 1-64 characters of A-Z a-z 0-9 _+=,.@-', 'id');
   }
   return v;
 }

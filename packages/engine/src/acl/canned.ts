@@ -1,5 +1,5 @@
 /** Canned ACLs → grants (S3's "Canned ACL" table). */
-import { S3Error } from '../errors';
+import { invalidArgument } from '../errors';
 import { ALL_USERS_URI, AUTHENTICATED_USERS_URI, CANNED_ACLS, LOG_DELIVERY_URI, type Acl, type CannedAcl, type Grant } from './types';
 
 const user = (id: string, permission: Grant['permission']): Grant => ({ grantee: { type: 'CanonicalUser', id }, permission });
@@ -13,7 +13,7 @@ export const isCannedAcl = (s: string): s is CannedAcl => (CANNED_ACLS as readon
  * Cairn counterpart, so it is owner-only.
  */
 export function cannedAcl(name: string, owner: string, bucketOwner?: string): Acl {
-  if (!isCannedAcl(name)) throw new S3Error('InvalidArgument', `Invalid canned ACL: ${name}`, { ArgumentName: 'x-amz-acl', ArgumentValue: name });
+  if (!isCannedAcl(name)) throw invalidArgument(`Invalid canned ACL: ${name}`, 'x-amz-acl', name);
   const grants: Grant[] = [user(owner, 'FULL_CONTROL')];
   switch (name) {
     case 'public-read':

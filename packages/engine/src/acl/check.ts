@@ -1,6 +1,6 @@
 /** ACL questions: does this ACL grant this permission to this requester, is it public. */
 import { ALL_USERS_URI, AUTHENTICATED_USERS_URI, GROUP_URIS, PERMISSIONS, type Acl, type Grant, type Permission } from './types';
-import { S3Error } from '../errors';
+import { S3Error, invalidArgument } from '../errors';
 
 /** `userId` null = anonymous. With `ignorePublic`, AllUsers/AuthenticatedUsers grants don't count (IgnorePublicAcls). */
 export function aclGrants(acl: Acl, userId: string | null, permission: Permission, ignorePublic = false): boolean {
@@ -31,9 +31,9 @@ export function validateAcl(acl: Acl): void {
     if (!PERMISSIONS.includes(g.permission)) throw new S3Error('MalformedACLError', `Invalid permission ${String(g.permission)}`);
     const ge = g.grantee;
     if (ge.type === 'CanonicalUser') {
-      if (typeof ge.id !== 'string' || !ge.id) throw new S3Error('InvalidArgument', 'Invalid id', { ArgumentName: 'CanonicalUser/ID', ArgumentValue: String(ge.id) });
+      if (typeof ge.id !== 'string' || !ge.id) throw invalidArgument('Invalid id', 'CanonicalUser/ID', String(ge.id));
     } else if (ge.type === 'Group') {
-      if (!GROUP_URIS.includes(ge.uri)) throw new S3Error('InvalidArgument', 'Invalid group uri', { ArgumentName: 'Group/URI', ArgumentValue: String(ge.uri) });
+      if (!GROUP_URIS.includes(ge.uri)) throw invalidArgument('Invalid group uri', 'Group/URI', String(ge.uri));
     } else throw new S3Error('MalformedACLError', 'Unknown grantee type');
   }
 }

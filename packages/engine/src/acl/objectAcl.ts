@@ -3,9 +3,9 @@
  * default private ACL of its owner. Put rewrites the record in place (same key, same version).
  */
 import { stageObjectEvent } from '../feed/emit';
-import { S3Error } from '../errors';
+import { S3Error, accessDenied, noSuchVersion, noSuchKey } from '../errors';
 import type { Ctx } from '../context';
-import { requireBucket } from '../buckets/buckets';
+import { requireBucket } from '../buckets/bucketRecord';
 import { accessOf, checkAclAllowed } from '../buckets/bucketAccess';
 import { cloneAcl, privateAcl, validateAcl, type Acl } from '.';
 import { decodeRecord, type ObjectRecord } from '../meta/records';
@@ -13,7 +13,6 @@ import * as keys from '../meta/keys';
 import { findVersion } from '../versions/versions';
 import type { ObjectAccess } from '../types';
 
-const noSuchKey = (key: string): S3Error => new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
 
 async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined): Promise<{ rec: ObjectRecord; dbKey: Buffer }> {
   if (versionId === undefined) {
@@ -24,7 +23,7 @@ async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string
     return { rec, dbKey };
   }
   const found = await findVersion(ctx, bucketId, key, versionId);
-  if (!found) throw new S3Error('NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId });
+  if (!found) throw noSuchVersion(key, versionId);
   if (found.rec.deleteMarker) throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: 'GET', ResourceType: 'DeleteMarker' });
   return found;
 }
@@ -63,7 +62,7 @@ export function putObjectAcl(ctx: Ctx, bucket: string, key: string, acl: Acl, op
   return ctx.committer.run(async (tx) => {
     const b = await requireBucket(ctx, bucket);
     const { rec, dbKey } = await locate(ctx, b.id, key, opts.versionId);
-    if (acl.owner !== rec.owner) throw new S3Error('AccessDenied', 'The ACL owner must be the object owner');
+    if (acl.owner !== rec.owner) throw accessDenied('The ACL owner must be the object owner');
     checkAclAllowed(accessOf(b), acl, rec.owner);
     const next = { ...rec, acl: cloneAcl(acl) };
     tx.put(dbKey, next);

@@ -4,10 +4,10 @@
  * bucket cache without I/O. Each change is a read-modify-write of the record under the commit
  * lock, refreshing the cache after the batch (the BucketCache rule) and keeping other features' fields.
  */
-import { S3Error } from '../errors';
+import { S3Error, accessDenied, invalidArgument, malformedXml } from '../errors';
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
-import { requireBucket, type BucketRecord } from './buckets';
+import { requireBucket, type BucketRecord } from './bucketRecord';
 import { cloneAcl, isOwnerOnlyAcl, isPublicAcl, privateAcl, validateAcl, type Acl, type BucketAccess, type ObjectOwnership, type PublicAccessBlockConfig } from '../acl';
 import { isPublicPolicy, parsePolicy } from '../policy';
 import type { User } from '../types';
@@ -36,7 +36,7 @@ function update(ctx: Ctx, name: string, fn: (rec: WithAccess) => void): Promise<
 export function stageInitialAccess(rec: BucketRecord, opts: { acl?: Acl; objectOwnership?: ObjectOwnership }): void {
   const r = rec as WithAccess;
   if (opts.objectOwnership !== undefined) {
-    if (!OWNERSHIPS.includes(opts.objectOwnership)) throw new S3Error('InvalidArgument', 'Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership' });
+    if (!OWNERSHIPS.includes(opts.objectOwnership)) throw invalidArgument('Invalid x-amz-object-ownership header', 'x-amz-object-ownership');
     r.objectOwnership = opts.objectOwnership;
   }
   if (opts.acl) {
@@ -60,7 +60,7 @@ export async function getBucketAccess(ctx: Ctx, name: string): Promise<BucketAcc
 }
 
 const aclNotSupported = (): S3Error => new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs');
-const publicAclBlocked = (): S3Error => new S3Error('AccessDenied', 'Access Denied');
+const publicAclBlocked = (): S3Error => accessDenied();
 
 /** Checks an ACL about to be set against the bucket's ownership and public-access settings. */
 export function checkAclAllowed(access: BucketAccess, acl: Acl, aclOwner: string): void {
@@ -79,7 +79,7 @@ export function putBucketAcl(ctx: Ctx, name: string, acl: Acl): Promise<void> {
     return Promise.reject(e);
   }
   return update(ctx, name, (rec) => {
-    if (acl.owner !== rec.owner) throw new S3Error('AccessDenied', 'The ACL owner must be the bucket owner');
+    if (acl.owner !== rec.owner) throw accessDenied('The ACL owner must be the bucket owner');
     checkAclAllowed(accessOf(rec), acl, rec.owner);
     rec.acl = cloneAcl(acl);
   });
@@ -100,7 +100,7 @@ export function putBucketPolicy(ctx: Ctx, name: string, text: string | undefined
       delete rec.policy; // deleting a missing policy succeeds, as in S3
       return;
     }
-    if (pub && rec.publicAccessBlock?.blockPublicPolicy) throw new S3Error('AccessDenied', 'Access Denied');
+    if (pub && rec.publicAccessBlock?.blockPublicPolicy) throw accessDenied();
     rec.policy = text;
   });
 }
@@ -121,7 +121,7 @@ export function putPublicAccessBlock(ctx: Ctx, name: string, cfg: PublicAccessBl
 
 export function putBucketOwnershipControls(ctx: Ctx, name: string, ownership: ObjectOwnership | undefined): Promise<void> {
   if (ownership !== undefined && !OWNERSHIPS.includes(ownership)) {
-    return Promise.reject(new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema'));
+    return Promise.reject(malformedXml());
   }
   return update(ctx, name, (rec) => {
     if (ownership === undefined) {

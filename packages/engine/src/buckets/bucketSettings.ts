@@ -4,10 +4,10 @@
  * is a read-modify-write of the record under the commit lock that refreshes the cache after the
  * batch (the BucketCache rule), keeping fields other features store in the record.
  */
-import { S3Error } from '../errors';
+import { malformedXml } from '../errors';
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
-import { requireBucket, type BucketRecord } from './buckets';
+import { requireBucket, type BucketRecord } from './bucketRecord';
 import type { CorsRule, RequestPayer, WebsiteConfiguration } from '../types';
 import { copyWebsiteConfiguration, validateWebsiteConfiguration } from './website';
 
@@ -42,7 +42,7 @@ function copyRule(r: CorsRule): CorsRule {
 
 export function putBucketCors(ctx: Ctx, name: string, rules: CorsRule[] | undefined): Promise<void> {
   if (rules !== undefined && (!Array.isArray(rules) || rules.some((r) => !r || !Array.isArray(r.allowedOrigins) || !Array.isArray(r.allowedMethods)))) {
-    return Promise.reject(new S3Error('MalformedXML', 'A CORS rule needs AllowedOrigin and AllowedMethod'));
+    return Promise.reject(malformedXml('A CORS rule needs AllowedOrigin and AllowedMethod'));
   }
   return update(ctx, name, (rec) => {
     if (rules === undefined) delete rec.cors;
@@ -57,7 +57,7 @@ export async function getBucketCors(ctx: Ctx, name: string): Promise<CorsRule[] 
 
 export function putBucketRequestPayment(ctx: Ctx, name: string, payer: RequestPayer): Promise<void> {
   if (payer !== 'BucketOwner' && payer !== 'Requester') {
-    return Promise.reject(new S3Error('MalformedXML', 'Payer must be BucketOwner or Requester'));
+    return Promise.reject(malformedXml('Payer must be BucketOwner or Requester'));
   }
   return update(ctx, name, (rec) => {
     if (payer === 'Requester') rec.requestPayer = 'Requester';

@@ -3,99 +3,17 @@
  * T/<id> holds usage counters. Ids come from a counter and are never reused, so objects of a
  * deleted bucket (if any were ever left behind) can't reappear in a re-created one.
  */
-import { S3Error } from '../errors';
+import { S3Error, invalidArgument } from '../errors';
 import type { Ctx } from '../context';
 import { EMPTY } from '../meta/db';
 import * as keys from '../meta/keys';
+import { scanRange, takePage } from '../meta/rangeScan';
 import { stageDropAllUploads } from '../multipart/multipart';
 import { validateBucketName } from './bucketName';
 import { stageInitialAccess } from './bucketAccess';
-import type { BucketInfo, ListBucketsOptions, ListBucketsResult, VersioningStatus, CreateBucketOptions, ObjectLockConfiguration } from '../types';
-
-export interface BucketRecord {
-  id: string;
-  owner: string;
-  createdAt: number;
-  region: string;
-  versioning?: VersioningStatus;
-  objectLock?: ObjectLockConfiguration;
-  /** Bucket tags (tags.ts). */
-  tags?: [string, string][];
-}
-
-/**
- * In-memory cache of bucket records (every object operation needs one). Only commits of this
- * process change B/, and they update the cache from an afterCommit hook (under the commit lock),
- * so it is exact for anything checked under that lock. A read-through load that raced with a
- * change is not cached (epoch check). ANY code writing B/ must call `changed` the same way.
- */
-export class BucketCache {
-  private readonly records = new Map<string, BucketRecord>();
-  private readonly ids = new Map<string, BucketRecord>();
-  /** bucket id → name (change-feed events name the bucket). */
-  private readonly names = new Map<string, string>();
-  private epoch = 0;
-
-  nameOf(id: string): string | undefined {
-    return this.names.get(id);
-  }
-
-  /** A cached record by bucket id (every operation loads its bucket before committing). */
-  byId(id: string): BucketRecord | undefined {
-    return this.ids.get(id);
-  }
-
-  async load(ctx: Ctx, name: string): Promise<BucketRecord | undefined> {
-    const hit = this.records.get(name);
-    if (hit) return hit;
-    const epoch = this.epoch;
-    const rec = await ctx.db.getJson<BucketRecord>(keys.bucketKey(name));
-    if (rec && epoch === this.epoch) {
-      this.records.set(name, rec);
-      this.ids.set(rec.id, rec);
-      this.names.set(rec.id, name);
-    }
-    return rec;
-  }
-
-  changed(name: string, rec: BucketRecord | undefined): void {
-    this.epoch++;
-    const prev = this.records.get(name);
-    if (prev) this.ids.delete(prev.id);
-    if (rec) {
-      this.records.set(name, rec);
-      this.ids.set(rec.id, rec);
-      this.names.set(rec.id, name);
-    } else this.records.delete(name);
-  }
-}
-
-const noSuchBucket = (name: string): S3Error => new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: name });
-
-export function toBucketInfo(name: string, r: BucketRecord): BucketInfo {
-  const info: BucketInfo = { name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), region: r.region };
-  if (r.versioning) info.versioning = r.versioning;
-  if (r.objectLock) info.objectLock = r.objectLock;
-  return info;
-}
-
-export async function findBucket(ctx: Ctx, name: string): Promise<BucketRecord | undefined> {
-  if (typeof name !== 'string' || name.length === 0) return undefined;
-  return ctx.bucketCache.load(ctx, name);
-}
-
-export async function requireBucket(ctx: Ctx, name: string): Promise<BucketRecord> {
-  const b = await findBucket(ctx, name);
-  if (!b) throw noSuchBucket(name);
-  return b;
-}
-
-/** Under the commit lock: the bucket must still be the one the operation started with. */
-export async function recheckBucket(ctx: Ctx, name: string, id: string): Promise<BucketRecord> {
-  const b = await findBucket(ctx, name);
-  if (!b || b.id !== id) throw noSuchBucket(name);
-  return b;
-}
+import { findBucket, requireBucket, toBucketInfo, updateBucket } from './bucketRecord';
+import type { BucketRecord } from '../meta/bucketCache';
+import type { BucketInfo, ListBucketsOptions, ListBucketsResult, VersioningStatus, CreateBucketOptions } from '../types';
 
 export async function getBucket(ctx: Ctx, name: string): Promise<BucketInfo> {
   return toBucketInfo(name, await requireBucket(ctx, name));
@@ -108,7 +26,7 @@ export function createBucket(ctx: Ctx, name: string, opts: CreateBucketOptions):
     return Promise.reject(e);
   }
   if (typeof opts.owner !== 'string' || !opts.owner || opts.owner.includes('\u0000')) {
-    return Promise.reject(new S3Error('InvalidArgument', 'Bucket owner must be a user id'));
+    return Promise.reject(invalidArgument('Bucket owner must be a user id'));
   }
   return ctx.committer.run(async (tx) => {
     const existing = await findBucket(ctx, name);
@@ -153,18 +71,16 @@ export function deleteBucket(ctx: Ctx, name: string): Promise<void> {
 export async function listBuckets(ctx: Ctx, owner: string, opts: ListBucketsOptions = {}): Promise<ListBucketsResult> {
   const max = opts.maxBuckets ?? 10000;
   if (!Number.isInteger(max) || max < 1 || max > 10000) {
-    throw new S3Error('InvalidArgument', 'max-buckets must be an integer between 1 and 10000', { ArgumentName: 'max-buckets', ArgumentValue: String(opts.maxBuckets) });
+    throw invalidArgument('max-buckets must be an integer between 1 and 10000', 'max-buckets', String(opts.maxBuckets));
   }
-  const base = keys.ownerIndexPrefix(owner);
-  const prefix = opts.prefix ?? '';
-  const from = Buffer.concat([base, Buffer.from(prefix, 'utf8')]);
-  const lt = keys.prefixSuccessor(from)!;
-  const range: { gte?: Buffer; gt?: Buffer; lt: Buffer } = { lt };
   const token = opts.continuationToken;
-  if (token && Buffer.compare(Buffer.from(token, 'utf8'), Buffer.from(prefix, 'utf8')) >= 0) range.gt = keys.ownerIndexKey(owner, token);
-  else range.gte = from;
-  const entries = await ctx.db.all({ ...range, limit: max + 1, values: false });
-  const names = entries.slice(0, max).map(([k]) => keys.decodeOwnerIndexKey(k, owner));
+  const scan = scanRange(ctx.db, {
+    base: keys.ownerIndexPrefix(owner),
+    prefix: opts.prefix ?? '',
+    resume: token ? { marker: token, seek: keys.justAfter(keys.ownerIndexKey(owner, token)), onlyFromPrefix: true } : undefined,
+  });
+  const page = await takePage(scan, max);
+  const names = page.items.flatMap((item) => (item.kind === 'entry' ? [item.name] : []));
   const recs = await ctx.db.getMany(names.map(keys.bucketKey));
   const buckets: BucketInfo[] = [];
   names.forEach((n, i) => {
@@ -172,18 +88,8 @@ export async function listBuckets(ctx: Ctx, owner: string, opts: ListBucketsOpti
     if (raw) buckets.push(toBucketInfo(n, JSON.parse(raw.toString('utf8')) as BucketRecord));
   });
   const result: ListBucketsResult = { buckets };
-  if (entries.length > max) result.continuationToken = names[names.length - 1];
+  if (page.isTruncated) result.continuationToken = names[names.length - 1];
   return result;
-}
-
-/** Read-modify-write of a bucket record under the commit lock (keeps the cache exact). */
-export function updateBucket(ctx: Ctx, name: string, fn: (rec: BucketRecord) => BucketRecord): Promise<void> {
-  return ctx.committer.run(async (tx) => {
-    const cur = await requireBucket(ctx, name);
-    const next = fn({ ...cur });
-    tx.put(keys.bucketKey(name), next);
-    tx.afterCommit(() => ctx.bucketCache.changed(name, next));
-  });
 }
 
 /** Unversioned → Enabled ⇄ Suspended; suspending a never-versioned bucket still records the state, as S3 does. */

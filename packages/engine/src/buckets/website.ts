@@ -10,7 +10,7 @@
  * a rule's Redirect and needs an HttpErrorCodeReturnedEquals condition (4XX).
  * Pure: no I/O; the XML codec (apps/s3) reports structural problems as MalformedXML before this.
  */
-import { S3Error } from '../errors';
+import { invalidArgument, invalidRequest, malformedXml } from '../errors';
 import type { WebsiteConfiguration, WebsiteRedirect, WebsiteRoutingRule } from '../types';
 
 export const MAX_ROUTING_RULES = 50;
@@ -18,26 +18,26 @@ export const MAX_ROUTING_RULES = 50;
 const PROTOCOL_MESSAGE = 'Invalid protocol, protocol can be http or https. If not defined the protocol will be selected automatically.';
 
 function checkProtocol(p: string | undefined): void {
-  if (p !== undefined && p !== 'http' && p !== 'https') throw new S3Error('InvalidRequest', PROTOCOL_MESSAGE);
+  if (p !== undefined && p !== 'http' && p !== 'https') throw invalidRequest(PROTOCOL_MESSAGE);
 }
 
 /** A status code element's value: digits only (anything else is MalformedXML, as S3's schema). */
 function statusCode(v: string): number {
-  if (!/^\d{3}$/.test(v.trim())) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  if (!/^\d{3}$/.test(v.trim())) throw malformedXml();
   return Number(v.trim());
 }
 
 function validateRedirect(r: WebsiteRedirect): void {
   if (r.hostName !== undefined && r.hostName.trim() === '') {
-    throw new S3Error('InvalidRequest', 'The HostName cannot be blank. To redirect within the same domain, the element should not be present.');
+    throw invalidRequest('The HostName cannot be blank. To redirect within the same domain, the element should not be present.');
   }
   checkProtocol(r.protocol);
   if (r.httpRedirectCode !== undefined) {
     const code = statusCode(r.httpRedirectCode);
-    if (code <= 300 || code >= 400) throw new S3Error('InvalidRequest', `The provided HTTP redirect code (${code}) is not valid. Valid codes are 3XX except 300.`);
+    if (code <= 300 || code >= 400) throw invalidRequest(`The provided HTTP redirect code (${code}) is not valid. Valid codes are 3XX except 300.`);
   }
   if (r.replaceKeyPrefixWith !== undefined && r.replaceKeyWith !== undefined) {
-    throw new S3Error('InvalidRequest', 'You can only define ReplaceKeyPrefix or ReplaceKey but not both.');
+    throw invalidRequest('You can only define ReplaceKeyPrefix or ReplaceKey but not both.');
   }
 }
 
@@ -45,22 +45,22 @@ function validateRule(rule: WebsiteRoutingRule): void {
   const c = rule.condition;
   if (c !== undefined) {
     if (c.keyPrefixEquals === undefined && c.httpErrorCodeReturnedEquals === undefined) {
-      throw new S3Error('InvalidRequest', 'Condition cannot be empty. To redirect all requests without a condition, the condition element shouldn\'t be present.');
+      throw invalidRequest('Condition cannot be empty. To redirect all requests without a condition, the condition element shouldn\'t be present.');
     }
     if (c.httpErrorCodeReturnedEquals !== undefined) {
       const code = statusCode(c.httpErrorCodeReturnedEquals);
-      if (code < 400 || code >= 600) throw new S3Error('InvalidRequest', `The provided HTTP error code (${code}) is not valid. Valid codes are 4XX or 5XX.`);
+      if (code < 400 || code >= 600) throw invalidRequest(`The provided HTTP error code (${code}) is not valid. Valid codes are 4XX or 5XX.`);
     }
   }
   if ((rule.redirect === undefined) === (rule.serveKey === undefined)) {
-    throw new S3Error('MalformedXML', 'A RoutingRule needs a Redirect (or the Cairn extension x-cairn-ServeKey), not both');
+    throw malformedXml('A RoutingRule needs a Redirect (or the Cairn extension x-cairn-ServeKey), not both');
   }
   if (rule.redirect) validateRedirect(rule.redirect);
   if (rule.serveKey !== undefined) {
-    if (rule.serveKey === '') throw new S3Error('InvalidArgument', 'x-cairn-ServeKey must name a key', { ArgumentName: 'x-cairn-ServeKey', ArgumentValue: '' });
+    if (rule.serveKey === '') throw invalidArgument('x-cairn-ServeKey must name a key', 'x-cairn-ServeKey', '');
     const code = c?.httpErrorCodeReturnedEquals !== undefined ? Number(c.httpErrorCodeReturnedEquals.trim()) : undefined;
     if (code === undefined || code >= 500) {
-      throw new S3Error('InvalidArgument', 'x-cairn-ServeKey needs a Condition with a 4XX HttpErrorCodeReturnedEquals', { ArgumentName: 'x-cairn-ServeKey', ArgumentValue: rule.serveKey });
+      throw invalidArgument('x-cairn-ServeKey needs a Condition with a 4XX HttpErrorCodeReturnedEquals', 'x-cairn-ServeKey', rule.serveKey);
     }
   }
 }
@@ -69,33 +69,27 @@ function validateRule(rule: WebsiteRoutingRule): void {
 export function validateWebsiteConfiguration(w: WebsiteConfiguration): void {
   if (w.redirectAllRequestsTo !== undefined) {
     if (w.indexDocument !== undefined || w.errorDocument !== undefined || w.routingRules !== undefined) {
-      throw new S3Error('InvalidArgument', 'RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.', {
-        ArgumentName: 'RedirectAllRequestsTo',
-        ArgumentValue: 'not null',
-      });
+      throw invalidArgument('RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.', 'RedirectAllRequestsTo', 'not null');
     }
     if (!w.redirectAllRequestsTo.hostName || w.redirectAllRequestsTo.hostName.trim() === '') {
-      throw new S3Error('InvalidRequest', 'A host name must be provided to redirect all requests (e.g. "example.com").');
+      throw invalidRequest('A host name must be provided to redirect all requests (e.g. "example.com").');
     }
     checkProtocol(w.redirectAllRequestsTo.protocol);
     return;
   }
   if (w.indexDocument === undefined) {
-    throw new S3Error('InvalidArgument', 'A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty', {
-      ArgumentName: 'IndexDocument',
-      ArgumentValue: 'null',
-    });
+    throw invalidArgument('A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty', 'IndexDocument', 'null');
   }
   if (w.indexDocument === '' || w.indexDocument.includes('/')) {
-    throw new S3Error('InvalidArgument', 'The IndexDocument Suffix is not well formed', { ArgumentName: 'IndexDocument', ArgumentValue: w.indexDocument });
+    throw invalidArgument('The IndexDocument Suffix is not well formed', 'IndexDocument', w.indexDocument);
   }
   if (w.errorDocument !== undefined && w.errorDocument === '') {
-    throw new S3Error('InvalidArgument', 'The ErrorDocument Key is not well formed', { ArgumentName: 'ErrorDocument', ArgumentValue: '' });
+    throw invalidArgument('The ErrorDocument Key is not well formed', 'ErrorDocument', '');
   }
   if (w.routingRules !== undefined) {
-    if (w.routingRules.length === 0) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    if (w.routingRules.length === 0) throw malformedXml();
     if (w.routingRules.length > MAX_ROUTING_RULES) {
-      throw new S3Error('InvalidRequest', `${w.routingRules.length} routing rules provided, the number of routing rules in a website configuration is limited to 50.`);
+      throw invalidRequest(`${w.routingRules.length} routing rules provided, the number of routing rules in a website configuration is limited to 50.`);
     }
     for (const r of w.routingRules) validateRule(r);
   }

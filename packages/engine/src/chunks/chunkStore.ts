@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { getSystemErrorMap } from 'node:util';
-import { S3Error, isS3Error } from '../errors';
+import { S3Error, isS3Error, internalError } from '../errors';
 import { KeyedMutex, PinSet } from '../meta/locks';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -58,7 +58,7 @@ export function writeFailure(e: unknown, what = "the object's data"): unknown {
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new S3Error('InsufficientStorage', `The server ran out of storage space while writing ${what} (${code}: ${why}); the request stored nothing. Retry once space has been freed.`);
   }
-  return new S3Error('InternalError', `Writing ${what} failed on the server (${code}: ${why}); the request stored nothing.`);
+  return internalError(`Writing ${what} failed on the server (${code}: ${why}); the request stored nothing.`);
 }
 
 export interface ChunkFileInfo {
@@ -144,10 +144,10 @@ export class ChunkStore {
       data = await fs.promises.readFile(this.pathOf(hash));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new S3Error('InternalError', code === 'ENOENT' ? `chunk ${hash} is missing` : `chunk ${hash} unreadable: ${code ?? e}`);
+      throw internalError(code === 'ENOENT' ? `chunk ${hash} is missing` : `chunk ${hash} unreadable: ${code ?? e}`);
     }
     if (data.length !== size || createHash('sha256').update(data).digest('hex') !== hash) {
-      throw new S3Error('InternalError', `chunk ${hash} is corrupt`);
+      throw internalError(`chunk ${hash} is corrupt`);
     }
     return data;
   }

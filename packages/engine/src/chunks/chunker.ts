@@ -13,7 +13,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { S3Error, isS3Error } from '../errors';
+import { S3Error, isS3Error, internalError, invalidArgument } from '../errors';
 import { createChecksum, type Hasher } from './checksums';
 import type { ChunkStore } from './chunkStore';
 import type { BodyDigests, BodyInput, ChecksumAlgorithm, ChunkRef } from '../types';
@@ -75,7 +75,7 @@ function toBuffer(piece: unknown): Buffer {
   if (Buffer.isBuffer(piece)) return piece;
   if (piece instanceof Uint8Array) return Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
   if (typeof piece === 'string') return Buffer.from(piece, 'utf8');
-  throw new S3Error('InternalError', 'body stream yielded a non-binary value');
+  throw internalError('body stream yielded a non-binary value');
 }
 
 /**
@@ -90,7 +90,7 @@ function iterate(body: BodyInput): AsyncIterator<unknown> {
   if (typeof any === 'string' || any instanceof Uint8Array) return [any][Symbol.iterator]() as unknown as AsyncIterator<unknown>;
   if (any && typeof (any as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return (any as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   if (any && typeof (any as Iterable<unknown>)[Symbol.iterator] === 'function') return (any as Iterable<unknown>)[Symbol.iterator]() as unknown as AsyncIterator<unknown>;
-  throw new S3Error('InvalidArgument', 'The object body must be a stream or an async iterable of bytes');
+  throw invalidArgument('The object body must be a stream or an async iterable of bytes');
 }
 
 function bodyError(e: unknown): unknown {

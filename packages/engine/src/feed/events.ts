@@ -67,3 +67,43 @@ export function lifecycleEventName(name: FeedEventName): FeedEventName {
 }
 
 export const sequencerOf = (seq: number): string => seq.toString(16).toUpperCase().padStart(16, '0');
+
+export interface FeedConsumerRecord {
+  /** Last acknowledged seq (0: none). */
+  cursor: number;
+  enabled: boolean;
+  /** How many times events this consumer had not read were dropped (backlog limit). */
+  overflows: number;
+  /** Events were dropped since its last ack: resync by scanning. */
+  overflowed?: boolean;
+  /** How many events it had not read were dropped, in all (absent: none). */
+  droppedEvents?: number;
+  createdAt: number;
+}
+
+export interface FeedConsumerStatus extends FeedConsumerRecord {
+  name: string;
+  /** Events after its cursor. */
+  backlog: number;
+  /** Age (ms) of the oldest event after its cursor; null: none. */
+  oldestAgeMs: number | null;
+}
+
+export interface FeedStatus {
+  /** Oldest event kept (= nextSeq when empty). */
+  firstSeq: number;
+  nextSeq: number;
+  /** Events kept. */
+  size: number;
+  maxEvents: number;
+  /** Age (ms) of the oldest event some enabled consumer has not acknowledged; null: none. */
+  oldestUnackedAgeMs: number | null;
+  consumers: FeedConsumerStatus[];
+}
+
+export interface FeedReadResult {
+  events: FeedEvent[];
+  /** Events this consumer had not read were dropped (backlog limit): resync by scanning. */
+  overflowed: boolean;
+  cursor: number;
+}

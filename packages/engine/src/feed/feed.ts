@@ -14,57 +14,19 @@
  */
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
-import { S3Error } from '../errors';
-import type { FeedEvent } from './events';
+import { invalidArgument } from '../errors';
+import type { FeedConsumerRecord, FeedConsumerStatus, FeedEvent, FeedReadResult, FeedStatus } from './events';
+
+export type { FeedConsumerRecord, FeedConsumerStatus, FeedReadResult, FeedStatus } from './events';
 
 export const DEFAULT_FEED_MAX_EVENTS = 1_000_000;
 /** Deletions per batch while trimming (keeps each batch, and the commit lock hold, short). */
 const TRIM_BATCH = 5000;
 
-export interface FeedConsumerRecord {
-  /** Last acknowledged seq (0: none). */
-  cursor: number;
-  enabled: boolean;
-  /** How many times events this consumer had not read were dropped (backlog limit). */
-  overflows: number;
-  /** Events were dropped since its last ack: resync by scanning. */
-  overflowed?: boolean;
-  /** How many events it had not read were dropped, in all (absent: none). */
-  droppedEvents?: number;
-  createdAt: number;
-}
-
-export interface FeedConsumerStatus extends FeedConsumerRecord {
-  name: string;
-  /** Events after its cursor. */
-  backlog: number;
-  /** Age (ms) of the oldest event after its cursor; null: none. */
-  oldestAgeMs: number | null;
-}
-
-export interface FeedStatus {
-  /** Oldest event kept (= nextSeq when empty). */
-  firstSeq: number;
-  nextSeq: number;
-  /** Events kept. */
-  size: number;
-  maxEvents: number;
-  /** Age (ms) of the oldest event some enabled consumer has not acknowledged; null: none. */
-  oldestUnackedAgeMs: number | null;
-  consumers: FeedConsumerStatus[];
-}
-
-export interface FeedReadResult {
-  events: FeedEvent[];
-  /** Events this consumer had not read were dropped (backlog limit): resync by scanning. */
-  overflowed: boolean;
-  cursor: number;
-}
-
 const CONSUMER_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function validateName(name: string): void {
-  if (typeof name !== 'string' || !CONSUMER_RE.test(name)) throw new S3Error('InvalidArgument', `invalid feed consumer name: ${String(name)}`);
+  if (typeof name !== 'string' || !CONSUMER_RE.test(name)) throw invalidArgument(`invalid feed consumer name: ${String(name)}`);
 }
 
 export class Feed {
@@ -108,7 +70,7 @@ export class Feed {
   async read(name: string, limit = 1000): Promise<FeedReadResult> {
     validateName(name);
     const c = await this.consumer(name);
-    if (!c) throw new S3Error('InvalidArgument', `no such feed consumer: ${name}`);
+    if (!c) throw invalidArgument(`no such feed consumer: ${name}`);
     const first = await this.firstSeq();
     const rows = await this.ctx.db.all({ gt: keys.feedEventKey(c.cursor), lt: keys.feedRange().lt, limit: Math.max(1, Math.min(limit, 10_000)) });
     const events = rows.map(([, v]) => JSON.parse(v.toString('utf8')) as FeedEvent);
@@ -120,9 +82,9 @@ export class Feed {
     validateName(name);
     await this.ctx.committer.run(async (tx) => {
       const c = await this.consumer(name);
-      if (!c) throw new S3Error('InvalidArgument', `no such feed consumer: ${name}`);
+      if (!c) throw invalidArgument(`no such feed consumer: ${name}`);
       const next = await this.ctx.committer.nextFeedSeq();
-      if (!Number.isInteger(seq) || seq < 0 || seq >= next) throw new S3Error('InvalidArgument', `seq ${seq} is not in the feed (next is ${next})`);
+      if (!Number.isInteger(seq) || seq < 0 || seq >= next) throw invalidArgument(`seq ${seq} is not in the feed (next is ${next})`);
       const rec: FeedConsumerRecord = { ...c, cursor: Math.max(c.cursor, seq) };
       delete rec.overflowed;
       tx.put(keys.feedConsumerKey(name), rec);

@@ -6,7 +6,7 @@
  */
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
-import { requireBucket, type BucketRecord } from '../buckets/buckets';
+import { requireBucket, type BucketRecord } from '../buckets/bucketRecord';
 import { validateLifecycleConfiguration, type LifecycleConfiguration } from './rules';
 
 export interface LifecycleFields {

@@ -13,8 +13,11 @@
  * transitions name a lifecycle storage class, Days >= 0 (>= 30 for STANDARD_IA / ONEZONE_IA),
  * at most one per class, and must come before an expiration of the same rule.
  */
-import { S3Error } from '../errors';
-import type { StorageClass, Tag } from '../types';
+import { S3Error, invalidArgument as argumentError, invalidRequest, malformedXml } from '../errors';
+import type { LifecycleConfiguration, LifecycleFilter, LifecycleRule, StorageClass, Tag } from '../types';
+
+// The rule shapes are public data types (types.ts); re-exported for the lifecycle modules.
+export type { LifecycleAndFilter, LifecycleConfiguration, LifecycleFilter, LifecycleRule, LifecycleTransition, NoncurrentTransition } from '../types';
 
 export const MAX_LIFECYCLE_RULES = 1000;
 export const MAX_RULE_ID_LENGTH = 255;
@@ -23,56 +26,9 @@ export const MAX_NEWER_NONCURRENT_VERSIONS = 100;
 export const TRANSITION_STORAGE_CLASSES: readonly StorageClass[] = ['GLACIER', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'DEEP_ARCHIVE', 'GLACIER_IR'];
 const MIN_IA_DAYS = 30;
 
-export interface LifecycleAndFilter {
-  prefix?: string;
-  tags: Tag[];
-  objectSizeGreaterThan?: number;
-  objectSizeLessThan?: number;
-}
-
-/** A rule's Filter: at most one field set ({} = every object). */
-export interface LifecycleFilter {
-  prefix?: string;
-  tag?: Tag;
-  objectSizeGreaterThan?: number;
-  objectSizeLessThan?: number;
-  and?: LifecycleAndFilter;
-}
-
-export interface LifecycleTransition {
-  days?: number;
-  /** ISO 8601, midnight UTC. */
-  date?: string;
-  storageClass: StorageClass;
-}
-
-export interface NoncurrentTransition {
-  noncurrentDays: number;
-  newerNoncurrentVersions?: number;
-  storageClass: StorageClass;
-}
-
-export interface LifecycleRule {
-  id: string;
-  status: 'Enabled' | 'Disabled';
-  /** The legacy top-level Prefix (a rule has it or `filter`, never both). */
-  prefix?: string;
-  filter?: LifecycleFilter;
-  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
-  transitions?: LifecycleTransition[];
-  noncurrentVersionExpiration?: { noncurrentDays: number; newerNoncurrentVersions?: number };
-  noncurrentVersionTransitions?: NoncurrentTransition[];
-  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
-}
-
-export interface LifecycleConfiguration {
-  rules: LifecycleRule[];
-}
-
-const invalidArgument = (message: string, name?: string, value?: unknown): S3Error =>
-  new S3Error('InvalidArgument', message, name === undefined ? {} : { ArgumentName: name, ArgumentValue: String(value) });
-const invalidRequest = (message: string): S3Error => new S3Error('InvalidRequest', message);
-const malformed = (message = 'The XML you provided was not well-formed or did not validate against our published schema'): S3Error => new S3Error('MalformedXML', message);
+// A named argument always reports its value (String(undefined) included).
+const invalidArgument = (message: string, name?: string, value?: unknown): S3Error => argumentError(message, name, name === undefined ? undefined : String(value));
+const malformed = (message = 'The XML you provided was not well-formed or did not validate against our published schema'): S3Error => malformedXml(message);
 
 const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
 

@@ -16,7 +16,7 @@
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
 import { S3Error } from '../errors';
-import { recheckBucket, requireBucket } from '../buckets/buckets';
+import { recheckBucket, requireBucket } from '../buckets/bucketRecord';
 import { decodeRecord, loadChunks, stageChunkList, stageDropChunkList, type ObjectRecord } from '../meta/records';
 import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion } from '../versions/versions';
 import { stageDropUpload } from '../multipart/multipart';

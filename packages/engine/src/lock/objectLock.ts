@@ -8,59 +8,12 @@
 import { stageObjectEvent } from '../feed/emit';
 import { S3Error } from '../errors';
 import type { Ctx } from '../context';
-import { recheckBucket, requireBucket, updateBucket, type BucketRecord } from '../buckets/buckets';
-import { locate } from '../tagging/objectTagging';
-import { validateVersionId } from '../versions/versions';
+import { recheckBucket, requireBucket, updateBucket } from '../buckets/bucketRecord';
+import { locate, validateVersionId } from '../versions/versions';
 import { validateObjectKey } from '../objects/validation';
 import type { ObjectRecord } from '../meta/records';
-import type { ObjectLockConfiguration, ObjectLockMode, ObjectLockSettings, ObjectRetention } from '../types';
-
-const DAY = 86_400_000;
-const MODES: readonly ObjectLockMode[] = ['GOVERNANCE', 'COMPLIANCE'];
-
-const missingConfig = (): S3Error => new S3Error('InvalidRequest', 'Bucket is missing Object Lock Configuration');
-const locked = (): S3Error => new S3Error('AccessDenied', 'Access Denied because object protected by object lock.');
-
-export function validateLockConfiguration(cfg: ObjectLockConfiguration): void {
-  if (!cfg || cfg.enabled !== true) throw new S3Error('MalformedXML', 'ObjectLockEnabled must be Enabled');
-  const d = cfg.defaultRetention;
-  if (!d) return;
-  if (!MODES.includes(d.mode)) throw new S3Error('MalformedXML', 'Unknown retention mode');
-  if ((d.days === undefined) === (d.years === undefined)) throw new S3Error('MalformedXML', 'Exactly one of Days and Years must be given');
-  const n = d.days ?? d.years!;
-  if (!Number.isInteger(n) || n <= 0) throw new S3Error('InvalidRetentionPeriod', 'Default retention period must be a positive integer value.');
-  if ((d.days ?? 0) > 36500 || (d.years ?? 0) > 100) throw new S3Error('InvalidRetentionPeriod', 'Default retention period is too large.');
-}
-
-function validateRetention(r: ObjectRetention, now: number): void {
-  if (!MODES.includes(r.mode)) throw new S3Error('MalformedXML', 'Unknown retention mode');
-  if (!(r.retainUntil instanceof Date) || Number.isNaN(r.retainUntil.getTime())) throw new S3Error('InvalidArgument', 'The retain until date is not valid.', { ArgumentName: 'RetainUntilDate' });
-  if (r.retainUntil.getTime() <= now) throw new S3Error('InvalidArgument', 'The retain until date must be in the future!', { ArgumentName: 'RetainUntilDate' });
-}
-
-/** Validates the lock settings of a write before any byte is read. */
-export function checkLockSettings(bucket: BucketRecord, lock: ObjectLockSettings | undefined, now = Date.now()): void {
-  if (!lock || (lock.retention === undefined && lock.legalHold === undefined)) return;
-  if (!bucket.objectLock) throw missingConfig();
-  if (lock.retention) validateRetention(lock.retention, now);
-}
-
-/** Stamps a new version with its lock: the request's settings, else the bucket's default retention. */
-export function applyLock(bucket: BucketRecord | undefined, rec: ObjectRecord, lock: ObjectLockSettings | undefined, now: number): void {
-  if (lock?.retention) rec.retention = { mode: lock.retention.mode, until: lock.retention.retainUntil.getTime() };
-  else if (bucket?.objectLock?.defaultRetention && !rec.deleteMarker && !rec.retention) {
-    const d = bucket.objectLock.defaultRetention;
-    rec.retention = { mode: d.mode, until: now + (d.days !== undefined ? d.days * DAY : d.years! * 365 * DAY) };
-  }
-  if (lock?.legalHold !== undefined) rec.legalHold = lock.legalHold;
-}
-
-/** Throws AccessDenied when `rec` may not be removed now. */
-export function assertDeletable(rec: ObjectRecord, now: number, bypassGovernance: boolean): void {
-  if (rec.legalHold) throw locked();
-  const r = rec.retention;
-  if (r && r.until > now && (r.mode === 'COMPLIANCE' || !bypassGovernance)) throw locked();
-}
+import { locked, missingConfig, validateLockConfiguration, validateRetention } from './lockRules';
+import type { ObjectLockConfiguration, ObjectRetention } from '../types';
 
 export function putObjectLockConfiguration(ctx: Ctx, bucket: string, cfg: ObjectLockConfiguration): Promise<void> {
   try {

@@ -14,7 +14,7 @@
  */
 import type { Ctx } from '../context';
 import type { BucketStats, ChunkRecord, ChunkStats } from '../meta/commit';
-import type { BucketRecord } from '../buckets/buckets';
+import type { BucketRecord } from '../meta/bucketCache';
 import { type BatchOp, type IterateOptions, type MetaDb, json, EMPTY } from '../meta/db';
 import * as keys from '../meta/keys';
 import { decodeRecord, loadChunks, type ChunkListFields, type ObjectRecord } from '../meta/records';
@@ -51,7 +51,7 @@ function parseJson<T>(v: Buffer): T | undefined {
 const unreadable = (kind: string, dbKey: Buffer, label: string): BodyHolder => ({ kind, dbKey, label, broken: 'the record does not parse', unreadable: true });
 
 /** Record kinds (key prefixes) this module understands; anything else makes repair refuse. */
-export const UNDERSTOOD_KINDS = new Set(['U/', 'K/', 'A/', 'S/', 'B/', 'I/', 'T/', 'O/', 'D/', 'X/', 'V/', 'N/', 'M/', 'P/', 'C/', 'Z/', 'F/', 'R/', 'L/', 'W/']);
+export const UNDERSTOOD_KINDS: ReadonlySet<string> = new Set<string>(keys.RECORD_KINDS);
 
 export interface StoreIndex {
   /** bucket id → name */

@@ -8,7 +8,7 @@
  * hashing never happen under it, only metadata reads and the batch. Group commit later = let
  * the mutex holder drain several queued `fn`s into one batch.
  */
-import { S3Error } from '../errors';
+import { internalError } from '../errors';
 import { type BatchOp, type MetaDb, json } from './db';
 import { Mutex } from './locks';
 import * as keys from './keys';
@@ -168,14 +168,14 @@ export class Committer {
       const raw = recs[i];
       const cur = raw ? (JSON.parse(raw.toString('utf8')) as ChunkRecord) : undefined;
       if (!cur) {
-        if (delta < 0) throw new S3Error('InternalError', `refcount underflow for chunk ${hash}`);
+        if (delta < 0) throw internalError(`refcount underflow for chunk ${hash}`);
         ops.push({ type: 'put', key: keys.chunkKey(hash), value: json({ refs: delta, size }) });
         tx.chunkDelta.chunks += 1;
         tx.chunkDelta.bytes += size;
         return;
       }
       const refs = cur.refs + delta;
-      if (refs < 0) throw new S3Error('InternalError', `refcount underflow for chunk ${hash}`);
+      if (refs < 0) throw internalError(`refcount underflow for chunk ${hash}`);
       const next: ChunkRecord = { refs, size: cur.size };
       if (refs === 0) {
         if (cur.refs > 0 || cur.zeroedAt === undefined) {

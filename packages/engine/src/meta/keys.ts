@@ -71,8 +71,16 @@
 
 const SEP = 0;
 
-function k(...parts: (string | Buffer)[]): Buffer {
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+/**
+ * Every record kind (a key's first two bytes), as laid out above. Keys are built only through
+ * `k`, whose first argument must be one of these; consistency.ts derives the kinds fsck
+ * understands from this list.
+ */
+export const RECORD_KINDS = ['U/', 'K/', 'A/', 'S/', 'B/', 'I/', 'T/', 'O/', 'D/', 'X/', 'V/', 'N/', 'M/', 'P/', 'C/', 'Z/', 'F/', 'R/', 'L/', 'W/'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+function k(kind: RecordKind, ...parts: (string | Buffer)[]): Buffer {
+  return Buffer.concat([Buffer.from(kind, 'latin1'), ...parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))]);
 }
 
 const NUL = Buffer.from([SEP]);
@@ -88,6 +96,12 @@ export function prefixSuccessor(prefix: Buffer): Buffer | undefined {
   }
   return undefined;
 }
+
+/** Smallest key greater than `key` itself (every stored key is longer, or differs, after it). */
+export const justAfter = (key: Buffer): Buffer => Buffer.concat([key, NUL]);
+
+/** `base` + a name inside its keyspace (the range scanner's prefix and common-prefix keys). */
+export const nameKey = (base: Buffer, name: string): Buffer => Buffer.concat([base, Buffer.from(name, 'utf8')]);
 
 export interface KeyRange {
   gte: Buffer;
@@ -222,6 +236,10 @@ export function decodeUploadKey(dbKey: Buffer, prefixLength: number): { key: str
   return { key: dbKey.subarray(prefixLength, sep).toString('utf8'), uploadId: dbKey.subarray(sep + 1).toString('utf8') };
 }
 export const allUploadsRange = (): KeyRange => prefixRange(k('M/'));
+/** ListMultipartUploads resuming after upload `uploadId` of `key`. */
+export const uploadSeekAfter = (bucketId: string, key: string, uploadId: string): Buffer => k('M/', bucketId, NUL, key, NUL, uploadId, NUL);
+/** ListMultipartUploads resuming past every upload of `key` (uploads are <key>\0<uploadId>). */
+export const uploadsSeekPastKey = (bucketId: string, key: string): Buffer => k('M/', bucketId, NUL, key, Buffer.from([SEP + 1]));
 export const partsPrefix = (uploadId: string): Buffer => k('P/', uploadId, NUL);
 export const partKey = (uploadId: string, partNumber: number): Buffer => k('P/', uploadId, NUL, String(partNumber).padStart(5, '0'));
 export const partsRange = (uploadId: string): KeyRange => prefixRange(partsPrefix(uploadId));
@@ -253,4 +271,4 @@ export function decodeAnyOwnerIndexKey(dbKey: Buffer): { owner: string; name: st
 /** The record kind of a key: its letter prefix ("O/"). */
 export const recordKindOf = (dbKey: Buffer): string => dbKey.subarray(0, 2).toString('latin1');
 /** The first key after every key of kind `kind` ("O/"). */
-export const afterRecordKind = (kind: string): Buffer => prefixSuccessor(k(kind))!;
+export const afterRecordKind = (kind: string): Buffer => prefixSuccessor(Buffer.from(kind, 'latin1'))!;

@@ -10,27 +10,15 @@
  */
 import type { Ctx } from '../context';
 import * as keys from './keys';
-import { S3Error } from '../errors';
+import type { LeaseRecord, LeaseResult } from '../types';
 
-export interface LeaseRecord {
-  owner: string;
-  /** Epoch ms. */
-  expiresAt: number;
-  /** When the current owner first got it (epoch ms). */
-  acquiredAt: number;
-}
-
-export interface LeaseResult {
-  /** True when the caller holds the lease now. */
-  held: boolean;
-  /** The lease as it is after the call (absent: nobody holds it). */
-  lease?: LeaseRecord;
-}
+export type { LeaseRecord, LeaseResult } from '../types';
+import { invalidArgument } from '../errors';
 
 function check(name: string, owner: string, ttlMs?: number): void {
-  if (typeof name !== 'string' || !name || name.length > 512) throw new S3Error('InvalidArgument', 'invalid lease name');
-  if (typeof owner !== 'string' || !owner || owner.length > 512) throw new S3Error('InvalidArgument', 'invalid lease owner');
-  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new S3Error('InvalidArgument', 'invalid lease ttl');
+  if (typeof name !== 'string' || !name || name.length > 512) throw invalidArgument('invalid lease name');
+  if (typeof owner !== 'string' || !owner || owner.length > 512) throw invalidArgument('invalid lease owner');
+  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw invalidArgument('invalid lease ttl');
 }
 
 /** Takes the lease if it is free, expired or already the caller's (then it is renewed). */

@@ -14,11 +14,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Txn } from './commit';
-import { S3Error } from '../errors';
+import { internalError } from '../errors';
 import type { MetaDb, Snapshot } from './db';
 import * as keys from './keys';
 import type { Acl } from '../acl';
-import type { ChunkRef, ContentHeaders, ObjectChecksum, ObjectMeta, StorageClass, ObjectLockMode } from '../types';
+import type { ChunkRef, ContentHeaders, ObjectChecksum, ObjectMeta, StorageClass, ObjectLockMode, ReplicationStatus } from '../types';
 
 export const INLINE_CHUNKS = 8;
 export const MAX_INLINE_BODY = 4096;
@@ -66,7 +66,7 @@ export interface ObjectRecord {
   replicatedTo?: string[];
 }
 
-export type ReplicationStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REPLICA';
+export type { ReplicationStatus } from '../types';
 
 /** Where a body's chunk list lives; object records and multipart part records (multipart.ts) share it. */
 export type ChunkListFields = Pick<ObjectRecord, 'chunks' | 'dataId' | 'chunkCount' | 'inline' | 'placement'>;
@@ -129,7 +129,7 @@ export function stageChunkList(tx: Txn, rec: ChunkListFields, chunks: readonly C
   delete rec.placement;
   // One placement per list: the binary entries carry only hash and size.
   const placement = chunks[0]?.placement;
-  if (chunks.some((c) => c.placement !== placement)) throw new S3Error('InternalError', 'a chunk list spans several placements');
+  if (chunks.some((c) => c.placement !== placement)) throw internalError('a chunk list spans several placements');
   if (placement !== undefined) rec.placement = placement;
   if (chunks.length <= INLINE_CHUNKS) {
     if (chunks.length > 0) rec.chunks = encodeChunkList(chunks).toString('base64');

@@ -13,7 +13,7 @@
  *   putObject uses (objects.ts stageReplace), so whatever applies to a PUT applies here too.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { S3Error } from '../errors';
+import { S3Error, internalError, invalidArgument, invalidRequest, noSuchUpload } from '../errors';
 import type { Txn } from '../meta/commit';
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
@@ -21,12 +21,13 @@ import { chunkBody } from '../chunks/chunker';
 import { discardUnreferenced } from '../maintenance/gc';
 import { combineCrc, createChecksum, CHECKSUM_LENGTHS, type Hasher } from '../chunks/checksums';
 import { evaluateCopySourceConditions, evaluateWriteConditions } from '../objects/conditions';
-import { recheckBucket, requireBucket } from '../buckets/buckets';
+import { recheckBucket, requireBucket } from '../buckets/bucketRecord';
 import { pickHeaders, readRecord, requireVersion, stageReplace } from '../objects/objects';
 import { stageObjectEvent } from '../feed/emit';
 import type { Acl } from '../acl';
 import { toStoredTags, validateTags } from '../tagging/tags';
-import { applyLock, checkLockSettings } from '../lock/objectLock';
+import { applyLock, checkLockSettings } from '../lock/lockRules';
+import { scanRange, takePage } from '../meta/rangeScan';
 import { loadChunks, loadInlineBody, stageChunkList, stageDropChunkList, toMeta, type ObjectRecord, type PositionedChunk } from '../meta/records';
 import { validateObjectKey, validateStorageClass, validateUserMetadata, validateWebsiteRedirectLocation } from '../objects/validation';
 import type {
@@ -118,8 +119,6 @@ const UPLOAD_ID_RE = /^[0-9a-f]{32}$/;
 
 // ---- errors ---------------------------------------------------------------------------------
 
-const noSuchUpload = (uploadId: string): S3Error =>
-  new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: uploadId });
 
 function invalidPart(uploadId: string, p: CompletedPart): S3Error {
   return new S3Error(
@@ -141,7 +140,7 @@ function multipartEtag(partEtags: string[]): string | undefined {
 
 export function validatePartNumber(n: number): void {
   if (!Number.isInteger(n) || n < MIN_PART_NUMBER || n > MAX_PART_NUMBER) {
-    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: String(n) });
+    throw invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', String(n));
   }
 }
 
@@ -191,14 +190,14 @@ export function defaultChecksumType(alg: ChecksumAlgorithm): ChecksumType {
 function validateChecksumType(alg: ChecksumAlgorithm | undefined, type: ChecksumType | undefined): void {
   if (type === undefined) return;
   if (type !== 'FULL_OBJECT' && type !== 'COMPOSITE') {
-    throw new S3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.');
+    throw invalidRequest('Value for x-amz-checksum-type header is invalid.');
   }
-  if (!alg) throw new S3Error('InvalidRequest', 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
+  if (!alg) throw invalidRequest('The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
   if (type === 'COMPOSITE' && alg === 'CRC64NVME') {
-    throw new S3Error('InvalidRequest', 'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.');
+    throw invalidRequest('The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.');
   }
   if (type === 'FULL_OBJECT' && (alg === 'SHA1' || alg === 'SHA256')) {
-    throw new S3Error('InvalidRequest', `The FULL_OBJECT checksum type cannot be used with the ${alg.toLowerCase()} checksum algorithm.`);
+    throw invalidRequest(`The FULL_OBJECT checksum type cannot be used with the ${alg.toLowerCase()} checksum algorithm.`);
   }
 }
 
@@ -288,10 +287,7 @@ export async function createMultipartUpload(ctx: Ctx, bucket: string, key: strin
 /** The algorithm a part is checksummed with: the upload's; a request naming another is refused. */
 function partAlgorithm(u: UploadRecord, requested: ChecksumAlgorithm | undefined): ChecksumAlgorithm | undefined {
   if (requested && u.checksumAlgorithm && requested !== u.checksumAlgorithm) {
-    throw new S3Error(
-      'InvalidRequest',
-      `Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${requested.toLowerCase()}`,
-    );
+    throw invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${requested.toLowerCase()}`);
   }
   return u.checksumAlgorithm ?? requested;
 }
@@ -393,7 +389,7 @@ export async function uploadPartCopy(
       // The latest version, or the one x-amz-copy-source names (?versionId=), as CopyObject reads it.
       src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId, snapshot).catch((e: unknown) => {
         if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
-          throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+          throw invalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
         }
         throw e;
       });
@@ -401,10 +397,7 @@ export async function uploadPartCopy(
       if (opts.range) {
         const { start, end } = opts.range;
         if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-          throw new S3Error('InvalidArgument', `Range specified is not valid for source object of size: ${src.size}`, {
-            ArgumentName: 'x-amz-copy-source-range',
-            ArgumentValue: `bytes=${start}-${end}`,
-          });
+          throw invalidArgument(`Range specified is not valid for source object of size: ${src.size}`, 'x-amz-copy-source-range', `bytes=${start}-${end}`);
         }
         // A well-formed range reaching past the source is InvalidRange, as S3 answers.
         if (end >= src.size) {
@@ -417,10 +410,10 @@ export async function uploadPartCopy(
       } else if (src.size > 0) range = { start: 0, end: src.size - 1 };
       const size = range ? range.end - range.start + 1 : 0;
       if (size > MAX_PART_SIZE) {
-        throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_SIZE}`);
+        throw invalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_SIZE}`);
       }
       inline = await loadInlineBody(ctx.db, src, snapshot);
-      if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
+      if (src.inline && !inline) throw internalError(`inline body of ${srcKey} is missing`);
       chunks = range && !src.inline ? await loadChunks(ctx.db, src, range, snapshot) : [];
     } finally {
       await snapshot?.close();
@@ -478,7 +471,7 @@ export async function uploadPartCopy(
 
     const size = range ? range.end - range.start + 1 : 0;
     // Only possible if the source's chunk list was read inconsistently (a db without snapshots).
-    if (out.reduce((n, c) => n + c.size, 0) !== size) throw new S3Error('InternalError', `the chunk list of ${srcKey} changed while it was being copied`);
+    if (out.reduce((n, c) => n + c.size, 0) !== size) throw internalError(`the chunk list of ${srcKey} changed while it was being copied`);
     const rec: PartRecord = { size, etag: md5Known ? src.etag : md5.digest('hex'), lastModified: 0 };
     if (algorithm) rec.checksum = !mustRead && src.checksum ? src.checksum.value : checksum!.digest().toString('base64');
     const part = await commitPart(ctx, bucket, b.id, key, uploadId, partNumber, rec, out);
@@ -496,11 +489,11 @@ export async function listParts(ctx: Ctx, bucket: string, key: string, uploadId:
   validateObjectKey(key);
   const max = opts.maxParts ?? MAX_PARTS_PER_LIST;
   if (!Number.isInteger(max) || max < 0) {
-    throw new S3Error('InvalidArgument', 'Argument max-parts must be an integer between 0 and 2147483647', { ArgumentName: 'max-parts', ArgumentValue: String(opts.maxParts) });
+    throw invalidArgument('Argument max-parts must be an integer between 0 and 2147483647', 'max-parts', String(opts.maxParts));
   }
   const marker = opts.partNumberMarker ?? 0;
   if (!Number.isInteger(marker) || marker < 0) {
-    throw new S3Error('InvalidArgument', 'Argument part-number-marker must be an integer between 0 and 2147483647', { ArgumentName: 'part-number-marker', ArgumentValue: String(opts.partNumberMarker) });
+    throw invalidArgument('Argument part-number-marker must be an integer between 0 and 2147483647', 'part-number-marker', String(opts.partNumberMarker));
   }
   const limit = Math.min(max, MAX_PARTS_PER_LIST);
   const b = await requireBucket(ctx, bucket);
@@ -509,11 +502,14 @@ export async function listParts(ctx: Ctx, bucket: string, key: string, uploadId:
     const raw = await ctx.db.get(keys.uploadKey(b.id, key, uploadId), snapshot);
     if (!raw || !UPLOAD_ID_RE.test(uploadId)) throw noSuchUpload(uploadId);
     const u = decode<UploadRecord>(raw);
-    const range = keys.partsRange(uploadId);
-    const from = marker >= MIN_PART_NUMBER ? { gt: keys.partKey(uploadId, Math.min(marker, 99999)) } : { gte: range.gte };
-    const entries = limit === 0 ? [] : await ctx.db.all({ ...from, lt: range.lt, limit: limit + 1, snapshot });
-    const parts = entries.slice(0, limit).map(([k, v]) => toPartInfo(keys.decodePartNumber(k), decode<PartRecord>(v), u.checksumAlgorithm));
-    const result: ListPartsResult = { upload: toUploadInfo(bucket, key, uploadId, u), parts, isTruncated: entries.length > limit };
+    const scan = scanRange(ctx.db, {
+      base: keys.partsPrefix(uploadId),
+      resume: marker >= MIN_PART_NUMBER ? { marker: String(marker), seek: keys.justAfter(keys.partKey(uploadId, Math.min(marker, 99999))) } : undefined,
+      snapshot,
+    });
+    const page = await takePage(scan, limit);
+    const parts = page.items.flatMap((item) => (item.kind === 'entry' ? [toPartInfo(keys.decodePartNumber(item.key), decode<PartRecord>(item.value), u.checksumAlgorithm)] : []));
+    const result: ListPartsResult = { upload: toUploadInfo(bucket, key, uploadId, u), parts, isTruncated: page.isTruncated };
     // As S3: the last part listed, else the marker (so a client can always continue from it).
     result.nextPartNumberMarker = parts.length ? parts[parts.length - 1].partNumber : marker;
     return result;
@@ -544,11 +540,11 @@ export async function completeMultipartUpload(
 ): Promise<ObjectMeta> {
   validateObjectKey(key);
   if (!Array.isArray(list) || list.length === 0) {
-    throw new S3Error('InvalidRequest', 'You must specify at least one part');
+    throw invalidRequest('You must specify at least one part');
   }
   for (const p of list) {
     if (!Number.isInteger(p.partNumber) || p.partNumber < MIN_PART_NUMBER) {
-      throw new S3Error('InvalidArgument', 'PartNumber must be >= 1', { ArgumentName: 'PartNumber', ArgumentValue: String(p.partNumber) });
+      throw invalidArgument('PartNumber must be >= 1', 'PartNumber', String(p.partNumber));
     }
   }
   const outOfOrder = (): S3Error =>
@@ -581,10 +577,7 @@ export async function completeMultipartUpload(
       if (!p || unquote(want.etag) !== p.etag) throw invalidPart(uploadId, want);
       // Each part's checksum must be named when the upload has an algorithm (without one there is nothing to hold them to).
       if (alg && want.checksum === undefined) {
-        throw new S3Error(
-          'InvalidRequest',
-          `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${want.partNumber} in the request.`,
-        );
+        throw invalidRequest(`The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${want.partNumber} in the request.`);
       }
       if (alg && want.checksum !== undefined && (!p.checksum || want.checksum.trim() !== p.checksum)) throw invalidPart(uploadId, want);
       chosen.push({ n: want.partNumber, p });
@@ -604,7 +597,7 @@ export async function completeMultipartUpload(
       throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: String(size), MaxSizeAllowed: String(MAX_MULTIPART_OBJECT_SIZE) });
     }
     if (opts.expectedSize !== undefined && opts.expectedSize !== size) {
-      throw new S3Error('InvalidRequest', "The provided 'x-amz-mp-object-size' header does not match what was computed");
+      throw invalidRequest("The provided 'x-amz-mp-object-size' header does not match what was computed");
     }
 
     const old = await readRecord(ctx, b.id, key);
@@ -637,10 +630,7 @@ export async function completeMultipartUpload(
 
     const type = alg ? (u.checksumType ?? defaultChecksumType(alg)) : undefined;
     if (opts.expectedChecksum && opts.expectedChecksum.algorithm !== alg) {
-      throw new S3Error(
-        'InvalidRequest',
-        `Checksum Type mismatch occurred, expected checksum Type: ${alg?.toLowerCase() ?? 'null'}, actual checksum Type: ${opts.expectedChecksum.algorithm.toLowerCase()}`,
-      );
+      throw invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${alg?.toLowerCase() ?? 'null'}, actual checksum Type: ${opts.expectedChecksum.algorithm.toLowerCase()}`);
     }
     if (opts.checksumType !== undefined && opts.checksumType !== type) {
       throw new S3Error(
@@ -653,7 +643,7 @@ export async function completeMultipartUpload(
     if (alg && type) {
       const partSums = chosen.map((c) => ({ checksum: Buffer.from(c.p.checksum ?? '', 'base64'), size: c.p.size }));
       if (partSums.some((s) => s.checksum.length !== CHECKSUM_LENGTHS[alg])) {
-        throw new S3Error('InvalidRequest', `A part of this upload has no ${alg} checksum.`);
+        throw invalidRequest(`A part of this upload has no ${alg} checksum.`);
       }
       rec.checksum = { algorithm: alg, value: multipartChecksum(alg, type, partSums).toString('base64'), type };
       // Each part's checksum: a partNumber read of a composite object reports it (S3 does), and
@@ -693,59 +683,41 @@ export async function abortMultipartUpload(ctx: Ctx, bucket: string, key: string
 export async function listMultipartUploads(ctx: Ctx, bucket: string, opts: ListMultipartUploadsOptions): Promise<ListMultipartUploadsResult> {
   const max = opts.maxUploads;
   if (!Number.isInteger(max) || max < 0) {
-    throw new S3Error('InvalidArgument', 'Argument max-uploads must be an integer between 0 and 2147483647', { ArgumentName: 'max-uploads', ArgumentValue: String(max) });
+    throw invalidArgument('Argument max-uploads must be an integer between 0 and 2147483647', 'max-uploads', String(max));
   }
   const b = await requireBucket(ctx, bucket);
   const result: ListMultipartUploadsResult = { uploads: [], commonPrefixes: [], isTruncated: false };
   const limit = Math.min(max, 1000);
   if (limit === 0) return result;
-  const prefix = opts.prefix ?? '';
-  const delimiter = opts.delimiter || undefined;
   const base = keys.uploadsPrefix(b.id);
-  const from = Buffer.concat([base, Buffer.from(prefix, 'utf8')]);
-  const lt = keys.prefixSuccessor(from)!;
+  const km = opts.keyMarker;
   const snapshot = ctx.db.snapshot();
-  const cur = ctx.db.cursor({ gte: from, lt, snapshot });
-  const NUL = Buffer.from([0]);
   try {
-    const km = opts.keyMarker;
-    if (km !== undefined && km !== '') {
-      const cp = delimiter && km.startsWith(prefix) ? commonPrefixOf(km, prefix, delimiter) : undefined;
-      const kmKey = Buffer.concat([base, Buffer.from(km, 'utf8')]);
-      if (cp !== undefined) {
-        // Resuming at/inside a common prefix that was already returned: skip all of it.
-        cur.seek(keys.prefixSuccessor(Buffer.concat([base, Buffer.from(cp, 'utf8')]))!);
-      } else if (opts.uploadIdMarker) {
-        cur.seek(Buffer.concat([kmKey, NUL, Buffer.from(opts.uploadIdMarker, 'utf8'), NUL]));
-      } else {
-        cur.seek(Buffer.concat([kmKey, Buffer.from([1])])); // past every upload of key-marker
-      }
-    }
-    let count = 0;
+    const scan = scanRange(ctx.db, {
+      base,
+      prefix: opts.prefix ?? '',
+      delimiter: opts.delimiter,
+      nameOf: (k) => keys.decodeUploadKey(k, base.length).key,
+      // After key-marker's upload upload-id-marker, else past every upload of key-marker.
+      resume: km === undefined ? undefined : { marker: km, seek: opts.uploadIdMarker ? keys.uploadSeekAfter(b.id, km, opts.uploadIdMarker) : keys.uploadsSeekPastKey(b.id, km) },
+      snapshot,
+    });
+    const page = await takePage(scan, limit);
     let lastKey: string | undefined;
     let lastUpload: string | undefined;
-    for (let e = await cur.next(); e; e = await cur.next()) {
-      if (count === limit) {
-        result.isTruncated = true;
-        break;
-      }
-      const { key, uploadId } = keys.decodeUploadKey(e[0], base.length);
-      const cp = delimiter ? commonPrefixOf(key, prefix, delimiter) : undefined;
-      if (cp !== undefined) {
-        result.commonPrefixes.push(cp);
-        lastKey = cp;
+    for (const item of page.items) {
+      if (item.kind === 'prefix') {
+        result.commonPrefixes.push(item.prefix);
+        lastKey = item.prefix;
         lastUpload = undefined;
-        count++;
-        const next = keys.prefixSuccessor(Buffer.concat([base, Buffer.from(cp, 'utf8')]));
-        if (!next) break;
-        cur.seek(next);
-        continue;
+      } else {
+        const { uploadId } = keys.decodeUploadKey(item.key, base.length);
+        result.uploads.push(toUploadInfo(bucket, item.name, uploadId, decode<UploadRecord>(item.value)));
+        lastKey = item.name;
+        lastUpload = uploadId;
       }
-      result.uploads.push(toUploadInfo(bucket, key, uploadId, decode<UploadRecord>(e[1])));
-      lastKey = key;
-      lastUpload = uploadId;
-      count++;
     }
+    result.isTruncated = page.isTruncated;
     // As S3, on every page: the last key (or common prefix) and upload id listed.
     if (lastKey !== undefined) {
       result.nextKeyMarker = lastKey;
@@ -753,12 +725,6 @@ export async function listMultipartUploads(ctx: Ctx, bucket: string, opts: ListM
     }
     return result;
   } finally {
-    await cur.close();
     await snapshot?.close();
   }
-}
-
-function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
-  const i = key.indexOf(delimiter, prefix.length);
-  return i < 0 ? undefined : key.slice(0, i + delimiter.length);
 }

@@ -4,7 +4,7 @@
  */
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
-import { findBucket, requireBucket, type BucketRecord } from '../buckets/buckets';
+import { findBucket, requireBucket, type BucketRecord } from '../buckets/bucketRecord';
 import { validateNotificationConfiguration, type NotificationConfiguration } from './rules';
 
 export interface NotificationFields {

@@ -2,7 +2,7 @@
  * Conditional requests (RFC 7232 as S3 applies it). Pure functions over an object's ETag and
  * Last-Modified; they throw the S3Error S3 would answer with.
  */
-import { S3Error } from '../errors';
+import { S3Error, noSuchKey } from '../errors';
 import type { ReadConditions, WriteConditions } from '../types';
 
 export interface ConditionTarget {
@@ -29,10 +29,6 @@ export function etagMatches(header: string, etag: string): boolean {
 /** Seconds since epoch: HTTP dates have 1 s resolution, so compare at that granularity. */
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 const validDate = (d: Date | undefined): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
-
-export function httpDate(d: Date): string {
-  return d.toUTCString();
-}
 
 /**
  * GET/HEAD preconditions, in S3's precedence order:
@@ -79,7 +75,7 @@ export function evaluateWriteConditions(current: ConditionTarget | undefined, co
     throw preconditionFailed('If-None-Match');
   }
   if (cond.ifMatch !== undefined) {
-    if (!current) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
+    if (!current) throw noSuchKey(key);
     if (!etagMatches(cond.ifMatch, current.etag)) throw preconditionFailed('If-Match');
   }
 }
@@ -89,5 +85,5 @@ function preconditionFailed(condition: string): S3Error {
 }
 
 function notModified(meta: ConditionTarget): S3Error {
-  return new S3Error('NotModified', 'Not Modified', {}, { ETag: `"${meta.etag}"`, 'Last-Modified': httpDate(meta.lastModified) });
+  return new S3Error('NotModified', 'Not Modified', {}, { etag: meta.etag, lastModified: meta.lastModified });
 }

@@ -7,19 +7,19 @@
  * reading the record (GC keeps chunks a live lease might need) and a db snapshot so the record
  * and its chunk list are consistent.
  */
-import { S3Error } from '../errors';
+import { S3Error, internalError, invalidArgument, invalidRequest, noSuchKey, noSuchVersion, methodNotAllowed } from '../errors';
 import type { Txn } from '../meta/commit';
 import type { Ctx } from '../context';
 import type { Snapshot } from '../meta/db';
 import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion, stageRetire, validateVersionId } from '../versions/versions';
 import { toStoredTags, validateTags } from '../tagging/tags';
-import { applyLock, checkLockSettings } from '../lock/objectLock';
+import { applyLock, checkLockSettings } from '../lock/lockRules';
 import * as keys from '../meta/keys';
 import { chunkBody } from '../chunks/chunker';
 import { discardUnreferenced } from '../maintenance/gc';
 import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteConditions, type ConditionTarget } from './conditions';
 import { resolveRange } from './range';
-import { recheckBucket, requireBucket } from '../buckets/buckets';
+import { recheckBucket, requireBucket } from '../buckets/bucketRecord';
 import { createBodyStream } from '../chunks/objectStream';
 import { relocateChunks } from '../chunks/placement';
 import { stageObjectEvent } from '../feed/emit';
@@ -81,10 +81,6 @@ const storageClassField = (sc: StorageClass | undefined): StorageClass | undefin
 
 const target = (r: ObjectRecord): ConditionTarget => ({ etag: r.etag, lastModified: new Date(r.lastModified) });
 
-const noSuchKey = (key: string): S3Error => new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
-const noSuchVersion = (key: string, versionId: string): S3Error =>
-  new S3Error('NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId });
-
 /** The latest version of `key` (possibly a delete marker), as stored in O/. */
 export async function readRecord(ctx: Ctx, bucketId: string, key: string, snapshot?: Snapshot): Promise<ObjectRecord | undefined> {
   return readLatest(ctx, bucketId, key, snapshot);
@@ -102,7 +98,7 @@ export async function requireVersion(ctx: Ctx, bucketId: string, key: string, ve
     const rec = await readLatest(ctx, bucketId, key, snapshot);
     if (!rec) throw noSuchKey(key);
     if (rec.deleteMarker) {
-      throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key }, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': rec.versionId });
+      throw noSuchKey(key, { deleteMarker: true, versionId: rec.versionId });
     }
     return rec;
   }
@@ -110,12 +106,7 @@ export async function requireVersion(ctx: Ctx, bucketId: string, key: string, ve
   const loc = await findVersion(ctx, bucketId, key, versionId, snapshot);
   if (!loc) throw noSuchVersion(key, versionId);
   if (loc.rec.deleteMarker) {
-    throw new S3Error(
-      'MethodNotAllowed',
-      'The specified method is not allowed against this resource.',
-      { Method: method, ResourceType: 'DeleteMarker' },
-      { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionId, 'Last-Modified': new Date(loc.rec.lastModified).toUTCString(), Allow: 'DELETE' },
-    );
+    throw methodNotAllowed(method, 'DeleteMarker', { deleteMarker: true, versionId, lastModified: new Date(loc.rec.lastModified), allow: ['DELETE'] });
   }
   return loc.rec;
 }
@@ -252,7 +243,7 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
         const data = await loadInlineBody(ctx.db, rec, snapshot);
         if (!data || data.length !== rec.size) {
           if (attempt < 5 && !snapshot) continue;
-          throw new S3Error('InternalError', `inline body of ${key} is missing`);
+          throw internalError(`inline body of ${key} is missing`);
         }
         const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body: Readable.from(want ? [data.subarray(want.start, want.end + 1)] : [], { objectMode: false }) };
         if (range) result.range = range;
@@ -262,7 +253,7 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
       if (want && !covers(chunks, want)) {
         // Only possible without snapshots: the record was replaced while we read its chunk list.
         if (attempt < 5) continue;
-        throw new S3Error('InternalError', `chunk list of ${key} is incomplete`);
+        throw internalError(`chunk list of ${key} is incomplete`);
       }
       const body = createBodyStream(ctx.placements, chunks, want, release);
       handedOff = true;
@@ -341,7 +332,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   validateObjectKey(dstKey);
   const directive = opts.metadataDirective ?? 'COPY';
   if (directive !== 'COPY' && directive !== 'REPLACE') {
-    throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: String(directive) });
+    throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', String(directive));
   }
   if (directive === 'REPLACE') validateUserMetadata(opts.userMetadata);
   validateStorageClass(opts.storageClass);
@@ -349,7 +340,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
   if (directive === 'REPLACE') validateWebsiteRedirectLocation(opts.contentHeaders?.websiteRedirectLocation);
   const tagDirective = opts.taggingDirective ?? 'COPY';
   if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE') {
-    throw new S3Error('InvalidArgument', 'Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: String(tagDirective) });
+    throw invalidArgument('Unknown tagging directive.', 'x-amz-tagging-directive', String(tagDirective));
   }
   if (tagDirective === 'REPLACE' && opts.tags) validateTags(opts.tags, 'object');
   if (opts.srcVersionId !== undefined) validateVersionId(opts.srcVersionId);
@@ -396,13 +387,13 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
       await recheckBucket(ctx, dstBucket, db.id);
       const src = await requireVersion(ctx, sb.id, srcKey, opts.srcVersionId).catch((e: unknown) => {
         if (e instanceof S3Error && e.code === 'MethodNotAllowed') {
-          throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+          throw invalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
         }
         throw e;
       });
       evaluateCopySourceConditions(target(src), opts.sourceConditions);
       if (src.size > MAX_OBJECT_SIZE) {
-        throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
+        throw invalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_OBJECT_SIZE}`);
       }
       const latest = await readRecord(ctx, db.id, dstKey);
       // Copying an older version onto its own key is the usual "restore"; only latest-onto-itself needs a change.
@@ -415,10 +406,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
         opts.websiteRedirectLocation === undefined &&
         (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
       ) {
-        throw new S3Error(
-          'InvalidRequest',
-          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-        );
+        throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
       }
       const old = latest;
       const cur = live(old);
@@ -449,7 +437,7 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
         chunks = pre.chunks;
       }
       const inline = await loadInlineBody(ctx.db, src);
-      if (src.inline && !inline) throw new S3Error('InternalError', `inline body of ${srcKey} is missing`);
+      if (src.inline && !inline) throw internalError(`inline body of ${srcKey} is missing`);
       await stageReplace(ctx, tx, db.id, dstKey, old, rec, { chunks, inline }, 'ObjectCreated:Copy');
       const meta = toMeta(dstBucket, dstKey, rec);
       meta.sourceVersionId = src.versionId;

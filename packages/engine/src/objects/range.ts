@@ -58,6 +58,6 @@ function invalidRange(spec: ByteRangeSpec, size: number): S3Error {
     'InvalidRange',
     'The requested range is not satisfiable',
     { ActualObjectSize: String(size), RangeRequested: formatRange(spec) },
-    { 'Content-Range': `bytes */${size}` },
+    { objectSize: size },
   );
 }

@@ -1,7 +1,7 @@
 /**
  * Input limits S3 enforces on object writes (keys, user metadata, storage classes, sizes).
  */
-import { S3Error } from '../errors';
+import { S3Error, invalidArgument } from '../errors';
 import type { StorageClass } from '../types';
 
 /** S3's single-PUT (and copy source) limit: 5 GiB. */
@@ -31,7 +31,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function validateObjectKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new S3Error('InvalidArgument', 'Object key must be at least one character long', { ArgumentName: 'key', ArgumentValue: '' });
+    throw invalidArgument('Object key must be at least one character long', 'key', '');
   }
   if (key.includes('\u0000') || LONE_SURROGATE.test(key)) {
     throw new S3Error('InvalidObjectName', 'Object key is not valid UTF-8 or contains a NUL character', { Key: key });
@@ -63,7 +63,7 @@ export function validateStorageClass(sc: string | undefined): void {
 
 export function validateContentLength(n: number | undefined): void {
   if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) {
-    throw new S3Error('InvalidArgument', 'Content-Length must be a non-negative integer', { ArgumentName: 'Content-Length', ArgumentValue: String(n) });
+    throw invalidArgument('Content-Length must be a non-negative integer', 'Content-Length', String(n));
   }
 }
 

@@ -11,33 +11,12 @@
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
 import { S3Error } from '../errors';
-import { requireBucket, type BucketRecord } from '../buckets/buckets';
+import { requireBucket, type BucketRecord } from '../buckets/bucketRecord';
+import type { ReplicationConfiguration, ReplicationRule } from '../types';
+export type { ReplicationConfiguration, ReplicationRule, ReplicationFilter } from '../types';
 
-export interface ReplicationFilter {
-  prefix?: string;
-  tag?: { key: string; value: string };
-  and?: { prefix?: string; tags: { key: string; value: string }[] };
-}
 
-export interface ReplicationRule {
-  id: string;
-  priority?: number;
-  status: 'Enabled' | 'Disabled';
-  /** V2 schema (a Filter was given). */
-  filter?: ReplicationFilter;
-  /** V1 schema: the rule-level Prefix (delete markers always replicate, as in S3). */
-  prefix?: string;
-  /** V2: whether delete markers replicate (absent in V1 rules). */
-  deleteMarkerReplication?: 'Enabled' | 'Disabled';
-  /** Destination bucket NAME (from `arn:aws:s3:::NAME`). */
-  destinationBucket: string;
-  storageClass?: string;
-}
 
-export interface ReplicationConfiguration {
-  role: string;
-  rules: ReplicationRule[];
-}
 
 export interface ReplicationFields {
   replication?: ReplicationConfiguration;

@@ -15,40 +15,20 @@ import { Readable } from 'node:stream';
 import type { Ctx } from '../context';
 import { S3Error } from '../errors';
 import * as keys from '../meta/keys';
-import { inlineMax, stageChunkList, stageInlineBody, type ObjectRecord, type ReplicationStatus } from '../meta/records';
-import { recheckBucket, requireBucket } from '../buckets/buckets';
+import { inlineMax, stageChunkList, stageInlineBody, type ObjectRecord } from '../meta/records';
+import { recheckBucket, requireBucket } from '../buckets/bucketRecord';
 import { findVersion, readLatest, sortToken, stageDemote } from '../versions/versions';
 import { chunkBody } from '../chunks/chunker';
 import { discardUnreferenced } from '../maintenance/gc';
 import { stageObjectEvent } from '../feed/emit';
 import { validateObjectKey } from '../objects/validation';
-import type { BodyInput, ContentHeaders, ObjectChecksum, StorageClass } from '../types';
+import type { BodyInput, ReplicaVersion, ReplicationSource } from '../types';
+export type { ReplicaVersion, ReplicationSource } from '../types';
 
 const VERSION_ID = /^[0-9a-f]{24}$/;
 const MAX_REPLICA_SIZE = 5 * 1024 ** 4; // S3's object size limit (multipart objects included)
 
-/** One version as replication transfers it (JSON-shaped). */
-export interface ReplicaVersion {
-  versionId: string;
-  deleteMarker?: boolean;
-  size: number;
-  etag: string;
-  /** Epoch ms. */
-  lastModified: number;
-  owner?: string;
-  storageClass?: StorageClass;
-  userMetadata?: Record<string, string>;
-  headers?: ContentHeaders;
-  tags?: [string, string][];
-  checksum?: ObjectChecksum;
-  partSizes?: number[];
-  partChecksums?: string[];
-}
 
-export interface ReplicationSource extends ReplicaVersion {
-  replicationStatus?: ReplicationStatus;
-  replicatedTo?: string[];
-}
 
 export async function replicationSource(ctx: Ctx, bucket: string, key: string, versionId: string): Promise<ReplicationSource | undefined> {
   const b = await requireBucket(ctx, bucket);

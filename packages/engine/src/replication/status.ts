@@ -7,22 +7,12 @@
  * never replicated again: that is what keeps two-way rules from looping.
  */
 import type { Ctx } from '../context';
-import type { Txn } from '../meta/commit';
-import type { ObjectRecord } from '../meta/records';
 import { S3Error } from '../errors';
-import { requireBucket } from '../buckets/buckets';
-import { bucketById, findVersion } from '../versions/versions';
+import { requireBucket } from '../buckets/bucketRecord';
+import { findVersion } from '../versions/versions';
 import { replicationRuleFor, type ReplicationFields } from './config';
+export { markReplicationPending } from './pending';
 
-/** Stages PENDING on a new version of this zone when a rule covers it (clears copied state). */
-export async function markReplicationPending(ctx: Ctx, tx: Txn, bucketId: string, key: string, rec: ObjectRecord): Promise<void> {
-  delete rec.replicationStatus;
-  delete rec.replicatedTo;
-  if (tx.source === 'lifecycle') return; // S3 does not replicate lifecycle actions
-  const b = (await bucketById(ctx, bucketId)) as (ReplicationFields & { versioning?: string }) | undefined;
-  if (!b?.replication) return;
-  if (replicationRuleFor(b.replication, { key, tags: rec.tags, deleteMarker: rec.deleteMarker })) rec.replicationStatus = 'PENDING';
-}
 
 /**
  * A peer's answer for one version: ok adds it to replicatedTo (COMPLETED once every one of

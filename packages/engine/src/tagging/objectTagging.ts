@@ -5,28 +5,11 @@
 import { stageObjectEvent } from '../feed/emit';
 import { S3Error } from '../errors';
 import type { Ctx } from '../context';
-import * as keys from '../meta/keys';
-import { recheckBucket, requireBucket, updateBucket } from '../buckets/buckets';
-import { findVersion, readLatest, validateVersionId, type LocatedVersion } from '../versions/versions';
+import { recheckBucket, requireBucket, updateBucket } from '../buckets/bucketRecord';
+import { locate, validateVersionId } from '../versions/versions';
 import { fromStoredTags, toStoredTags, validateTags } from './tags';
 import { validateObjectKey } from '../objects/validation';
 import type { Tag } from '../types';
-
-export async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined, method: string): Promise<LocatedVersion> {
-  let loc: LocatedVersion | undefined;
-  if (versionId === undefined) {
-    const rec = await readLatest(ctx, bucketId, key);
-    if (rec) loc = { rec, latest: true, dbKey: keys.objectKey(bucketId, key) };
-    if (!loc || rec?.deleteMarker) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
-  } else {
-    loc = await findVersion(ctx, bucketId, key, versionId);
-    if (!loc) throw new S3Error('NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId });
-  }
-  if (loc.rec.deleteMarker) {
-    throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: method, ResourceType: 'DeleteMarker' }, { 'x-amz-delete-marker': 'true' });
-  }
-  return loc;
-}
 
 function check(key: string, versionId: string | undefined): void {
   validateObjectKey(key);
@@ -48,7 +31,8 @@ async function setTags(ctx: Ctx, bucket: string, key: string, tags: Tag[] | unde
   });
 }
 
-export function putObjectTagging(ctx: Ctx, bucket: string, key: string, tags: Tag[], versionId?: string): Promise<{ versionId: string }> {
+export function putObjectTagging(ctx: Ctx, bucket: string, key: string, tags: Tag[], opts: { versionId?: string } = {}): Promise<{ versionId: string }> {
+  const versionId = opts.versionId;
   try {
     validateTags(tags, 'object');
   } catch (e) {
@@ -57,11 +41,13 @@ export function putObjectTagging(ctx: Ctx, bucket: string, key: string, tags: Ta
   return setTags(ctx, bucket, key, tags, versionId, 'PUT');
 }
 
-export function deleteObjectTagging(ctx: Ctx, bucket: string, key: string, versionId?: string): Promise<{ versionId: string }> {
+export function deleteObjectTagging(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string } = {}): Promise<{ versionId: string }> {
+  const versionId = opts.versionId;
   return setTags(ctx, bucket, key, undefined, versionId, 'DELETE');
 }
 
-export async function getObjectTagging(ctx: Ctx, bucket: string, key: string, versionId?: string): Promise<{ versionId: string; tags: Tag[] }> {
+export async function getObjectTagging(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string } = {}): Promise<{ versionId: string; tags: Tag[] }> {
+  const versionId = opts.versionId;
   check(key, versionId);
   const b = await requireBucket(ctx, bucket);
   const loc = await locate(ctx, b.id, key, versionId, 'GET');

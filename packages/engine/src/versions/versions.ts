@@ -9,17 +9,18 @@
  * Usage counters count every non-marker version (that is what occupies the disk).
  */
 import { randomBytes } from 'node:crypto';
-import { S3Error } from '../errors';
+import { invalidArgument, methodNotAllowed, noSuchKey, noSuchVersion } from '../errors';
 import type { Txn } from '../meta/commit';
 import type { Ctx } from '../context';
 import type { Snapshot } from '../meta/db';
 import * as keys from '../meta/keys';
 import { decodeRecord, loadChunks, stageDropChunkList, type ObjectRecord } from '../meta/records';
 import type { VersioningStatus } from '../types';
-import type { BucketRecord } from '../buckets/buckets';
-import { applyLock, assertDeletable } from '../lock/objectLock';
+import { applyLock, assertDeletable } from '../lock/lockRules';
 import { stageObjectEvent } from '../feed/emit';
-import { markReplicationPending } from '../replication/status';
+import { markReplicationPending } from '../replication/pending';
+import { bucketById } from '../buckets/bucketRecord';
+export { bucketById } from '../buckets/bucketRecord';
 
 const MAX64 = (1n << 64n) - 1n;
 const COUNTER_BITS = 20n;
@@ -54,19 +55,10 @@ export function isValidVersionId(v: string): boolean {
 
 /** S3 answers a malformed version id with 400 InvalidArgument (a well-formed unknown one: NoSuchVersion). */
 export function validateVersionId(v: string): void {
-  if (!isValidVersionId(v)) throw new S3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: v });
+  if (!isValidVersionId(v)) throw invalidArgument('Invalid version id specified', 'versionId', v);
 }
 
 /** The bucket's record by id (cached: every operation loaded its bucket before committing). */
-export async function bucketById(ctx: Ctx, bucketId: string): Promise<BucketRecord | undefined> {
-  const cached = ctx.bucketCache.byId(bucketId);
-  if (cached) return cached;
-  for (const [, v] of await ctx.db.all(keys.bucketsRange())) {
-    const b = JSON.parse(v.toString('utf8')) as BucketRecord;
-    if (b.id === bucketId) return b;
-  }
-  return undefined;
-}
 
 export async function bucketVersioning(ctx: Ctx, bucketId: string): Promise<VersioningStatus | undefined> {
   return (await bucketById(ctx, bucketId))?.versioning;
@@ -197,4 +189,21 @@ export async function stageDeleteVersion(ctx: Ctx, tx: Txn, bucketId: string, ke
     if (versionId === 'null') tx.del(keys.nullVersionKey(bucketId, key));
   }
   return loc.rec;
+}
+
+/** The version an object-level subresource operation (tagging, retention, legal hold) acts on. */
+export async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined, method: string): Promise<LocatedVersion> {
+  let loc: LocatedVersion | undefined;
+  if (versionId === undefined) {
+    const rec = await readLatest(ctx, bucketId, key);
+    if (rec) loc = { rec, latest: true, dbKey: keys.objectKey(bucketId, key) };
+    if (!loc || rec?.deleteMarker) throw noSuchKey(key);
+  } else {
+    loc = await findVersion(ctx, bucketId, key, versionId);
+    if (!loc) throw noSuchVersion(key, versionId);
+  }
+  if (loc.rec.deleteMarker) {
+    throw methodNotAllowed(method, 'DeleteMarker', { deleteMarker: true });
+  }
+  return loc;
 }

@@ -3,33 +3,12 @@
  * `RpcClient` (rpc.ts) implements it over the server's unix socket for a worker running as its
  * own process (only one process may open LevelDB). Everything is JSON-shaped for that reason.
  */
-import type { LeaseResult } from '../meta/leases';
-import type { FeedConsumerRecord, FeedReadResult } from '../feed/feed';
+import type { LeaseResult, WorkerStatus } from '../types';
+import type { FeedConsumerRecord, FeedReadResult } from '../feed/events';
 import type { NotificationBucket } from '../notifications/config';
 import type { ApplyResult, LifecycleAction, LifecycleBucket, ScanPage, ScannedUpload } from '../lifecycle/store';
 
-/** A worker's status record W/<worker> (admin API GET /admin/workers). */
-export interface WorkerStatus {
-  worker: string;
-  /** Lease owner id of the process running it (host:pid:random). */
-  owner: string;
-  mode: 'in-process' | 'separate';
-  pid: number;
-  /** running: holds the lease; standby: another process holds it; stopped: shut down cleanly. */
-  state: 'running' | 'standby' | 'stopped';
-  lastRunStart?: number;
-  lastRunEnd?: number;
-  /** Versions / uploads looked at and actions applied by the last complete run. */
-  lastRunScanned?: number;
-  lastRunActed?: number;
-  totalScanned: number;
-  totalActed: number;
-  errors: number;
-  lastError?: string;
-  /** Where the current run is: bucket and the last key done. */
-  cursor?: { bucket: string; after?: string };
-  updatedAt: number;
-}
+export type { WorkerStatus } from '../types';
 
 export interface WorkerInfo {
   /** The server's lifecycle day in ms (the x-amz-expiration header uses it). */

@@ -12,7 +12,7 @@
 import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { S3Error } from '../errors';
+import { S3Error, invalidRequest } from '../errors';
 import { WORKER_API_METHODS, type WorkerEngineApi } from './api';
 
 export const RPC_SOCKET_NAME = 'cairn.sock';
@@ -61,7 +61,7 @@ export class RpcServer {
           return socket.destroy();
         }
         const call = async (): Promise<unknown> => {
-          if (!allowed.has(req.method) || !Array.isArray(req.params)) throw new S3Error('InvalidRequest', `unknown RPC method ${String(req.method)}`);
+          if (!allowed.has(req.method) || !Array.isArray(req.params)) throw invalidRequest(`unknown RPC method ${String(req.method)}`);
           const fn = (this.api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[req.method];
           return fn.apply(this.api, req.params);
         };

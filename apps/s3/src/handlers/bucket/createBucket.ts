@@ -8,7 +8,7 @@ import { isOwnerOnlyAcl, privateAcl, type ObjectOwnership } from '@cairn/engine'
 import type { Handler } from '../../context';
 import { header } from '../../context';
 import { aclFromHeaders } from '../../http/aclRequest';
-import { s3Error } from '../../errors';
+import { s3Error, invalidArgument } from '../../errors';
 import { readSmallBody } from '../../http/body';
 import { openRequestBody } from '../../http/requestBody';
 import { rejectUnsupportedCreateBucketHeaders } from '../../http/unsupportedHeaders';
@@ -34,7 +34,7 @@ export const createBucket: Handler = async (c) => {
   const owner = c.principal!.userId;
   const objectOwnership = header(c, 'x-amz-object-ownership');
   if (objectOwnership !== undefined && !['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'].includes(objectOwnership)) {
-    throw s3Error('InvalidArgument', 'Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership', ArgumentValue: objectOwnership });
+    throw invalidArgument('Invalid x-amz-object-ownership header', 'x-amz-object-ownership', objectOwnership);
   }
   const acl = await aclFromHeaders(c.headers, { engine: c.engine, owner });
   if (acl && objectOwnership === 'BucketOwnerEnforced' && !isOwnerOnlyAcl(acl, owner)) throw s3Error('InvalidBucketAclWithObjectOwnership');

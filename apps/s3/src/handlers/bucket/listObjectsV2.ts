@@ -8,7 +8,7 @@
  */
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
-import { s3Error } from '../../errors';
+import { invalidArgument } from '../../errors';
 import { renderListBucketResultV2 } from '../../xml/listBucketResult';
 import { listEntries, parseListingQuery, parseMaxKeys } from './listingParams';
 
@@ -19,7 +19,7 @@ export function encodeContinuationToken(startAfter: string): string {
 }
 
 export function decodeContinuationToken(token: string): string {
-  const bad = () => s3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  const bad = () => invalidArgument('The continuation token provided is incorrect', 'continuation-token');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token)) throw bad();
   const text = Buffer.from(token, 'base64').toString('utf8');
   if (!text.startsWith(TOKEN_TAG)) throw bad();
@@ -35,7 +35,7 @@ export const listObjectsV2: Handler = async (c) => {
 
   let startAfter: string | undefined;
   if (token !== null) {
-    if (token === '') throw s3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+    if (token === '') throw invalidArgument('The continuation token provided is incorrect', 'continuation-token');
     startAfter = decodeContinuationToken(token.replace(/ /g, '+')); // a '+' sent unencoded arrives as a space
   } else if (startAfterParam) {
     startAfter = startAfterParam;

@@ -1,7 +1,7 @@
 /** Request parameters shared by the listings (objects v1 / v2, versions, uploads), and the owner lookup for Contents. */
 import type { EngineApi, ObjectMeta } from '@cairn/engine';
 import type { S3Context } from '../../context';
-import { s3Error } from '../../errors';
+import { invalidArgument } from '../../errors';
 import { encoderFor } from '../../http/urlEncoding';
 import { ownerNames } from '../multipart/multipartParams';
 import type { ListEntry } from '../../xml/listBucketResult';
@@ -12,11 +12,11 @@ export const MAX_KEYS_LIMIT = 1000;
 export function parseMaxKeys(v: string | null): number {
   if (v === null || v === '') return MAX_KEYS_LIMIT;
   if (!/^\d+$/.test(v.trim())) {
-    throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys', ArgumentValue: v });
+    throw invalidArgument('Provided max-keys not an integer or within integer range', 'max-keys', v);
   }
   const n = Number(v.trim());
   if (!Number.isSafeInteger(n) || n > 2147483647) {
-    throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys', ArgumentValue: v });
+    throw invalidArgument('Provided max-keys not an integer or within integer range', 'max-keys', v);
   }
   return Math.min(n, MAX_KEYS_LIMIT);
 }
@@ -24,7 +24,7 @@ export function parseMaxKeys(v: string | null): number {
 export function parseEncodingType(v: string | null): 'url' | undefined {
   if (v === null || v === '') return undefined;
   if (v.toLowerCase() !== 'url') {
-    throw s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: v });
+    throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', v);
   }
   return 'url';
 }

@@ -5,7 +5,7 @@
  */
 import type { Handler } from '../../context';
 import { header } from '../../context';
-import { s3Error } from '../../errors';
+import { s3Error, accessDenied } from '../../errors';
 import { readSmallBody } from '../../http/body';
 import { openRequestBody } from '../../http/requestBody';
 import { parseVersioningConfiguration } from '../../xml/versioningConfiguration';
@@ -14,7 +14,7 @@ export const putBucketVersioning: Handler = async (c) => {
   const body = await readSmallBody(openRequestBody(c), 64 * 1024);
   const doc = await parseVersioningConfiguration(body);
   if (doc.mfaDelete === 'Enabled') {
-    if (header(c, 'x-amz-mfa') === undefined) throw s3Error('AccessDenied', 'Mfa Authentication must be used for this request');
+    if (header(c, 'x-amz-mfa') === undefined) throw accessDenied('Mfa Authentication must be used for this request');
     throw s3Error('NotImplemented', 'MFA delete is not supported', { Header: 'x-amz-mfa' });
   }
   if (doc.status) await c.engine.putBucketVersioning(c.bucket!.name, doc.status);

@@ -10,7 +10,7 @@
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '@cairn/engine';
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
-import { s3Error } from '../../errors';
+import { invalidArgument, invalidRequest } from '../../errors';
 import { readSmallBody } from '../../http/body';
 import { writeConditions } from '../../http/conditions';
 import { checksumHeaderName } from '../../http/integrity';
@@ -23,7 +23,7 @@ import { expirationHeaders } from '../../http/expirationHeader';
 
 function expectedChecksum(c: Parameters<Handler>[0]): { algorithm: ChecksumAlgorithm; value: string } | undefined {
   const present = CHECKSUM_ALGORITHMS.filter((a) => c.headers[checksumHeaderName(a)] !== undefined);
-  if (present.length > 1) throw s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  if (present.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
   return present.length ? { algorithm: present[0], value: header(c, checksumHeaderName(present[0]))! } : undefined;
 }
 
@@ -34,7 +34,7 @@ export const completeMultipartUpload: Handler = async (c) => {
   const expected = expectedChecksum(c);
   const sizeHeader = header(c, 'x-amz-mp-object-size');
   if (sizeHeader !== undefined && !/^\d+$/.test(sizeHeader.trim())) {
-    throw s3Error('InvalidArgument', 'Invalid x-amz-mp-object-size', { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: sizeHeader });
+    throw invalidArgument('Invalid x-amz-mp-object-size', 'x-amz-mp-object-size', sizeHeader);
   }
   const body = await readSmallBody(openRequestBody(c), MAX_COMPLETE_BODY_BYTES);
   const parts = await parseCompleteMultipartUpload(body);

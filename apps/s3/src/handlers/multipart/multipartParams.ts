@@ -2,7 +2,7 @@
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ChecksumType, type EngineApi, type ObjectChecksum } from '@cairn/engine';
 import type { S3Context } from '../../context';
 import { header } from '../../context';
-import { s3Error } from '../../errors';
+import { s3Error, invalidArgument, invalidRequest } from '../../errors';
 
 /** ?uploadId=..., required and non-empty (an unknown one is the engine's NoSuchUpload). */
 export function requireUploadId(c: S3Context): string {
@@ -15,7 +15,7 @@ export function requireUploadId(c: S3Context): string {
 export function requirePartNumber(c: S3Context): number {
   const raw = c.query.get('partNumber') ?? '';
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) {
-    throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
+    throw invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', raw);
   }
   return Number(raw);
 }
@@ -26,7 +26,7 @@ export function intParam(c: S3Context, name: string): number | undefined {
   if (v === null || v === '') return undefined;
   const n = Number(v.trim());
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n > 2147483647) {
-    throw s3Error('InvalidArgument', `Argument ${name} must be an integer between 0 and 2147483647`, { ArgumentName: name, ArgumentValue: v });
+    throw invalidArgument(`Argument ${name} must be an integer between 0 and 2147483647`, name, v);
   }
   return n;
 }
@@ -36,7 +36,7 @@ export function checksumAlgorithmHeader(c: S3Context, name = 'x-amz-checksum-alg
   if (v === undefined) return undefined;
   const up = v.trim().toUpperCase();
   if (!(CHECKSUM_ALGORITHMS as readonly string[]).includes(up)) {
-    throw s3Error('InvalidRequest', 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
+    throw invalidRequest('Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
   }
   return up as ChecksumAlgorithm;
 }
@@ -45,7 +45,7 @@ export function checksumTypeHeader(c: S3Context): ChecksumType | undefined {
   const v = header(c, 'x-amz-checksum-type');
   if (v === undefined) return undefined;
   const up = v.trim().toUpperCase();
-  if (up !== 'FULL_OBJECT' && up !== 'COMPOSITE') throw s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.');
+  if (up !== 'FULL_OBJECT' && up !== 'COMPOSITE') throw invalidRequest('Value for x-amz-checksum-type header is invalid.');
   return up;
 }
 

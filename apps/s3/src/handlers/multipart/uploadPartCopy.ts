@@ -7,7 +7,7 @@
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
 import { authorizeRequest } from '../../authz/authzRequest';
-import { s3Error } from '../../errors';
+import { invalidArgument } from '../../errors';
 import { readConditions } from '../../http/conditions';
 import { versionIdHeader } from '../../http/versionHeaders';
 import { renderCopyPartResult } from '../../xml/copyPartResult';
@@ -21,11 +21,7 @@ export function parseCopySourceRange(v: string | undefined): { start: number; en
   const start = m ? Number(m[1]) : NaN;
   const end = m ? Number(m[2]) : NaN;
   if (!m || !Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
-    throw s3Error(
-      'InvalidArgument',
-      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
-      { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: v },
-    );
+    throw invalidArgument('The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', 'x-amz-copy-source-range', v);
   }
   return { start, end };
 }

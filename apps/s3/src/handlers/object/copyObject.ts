@@ -11,7 +11,7 @@ import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
 import { authorizeRequest } from '../../authz/authzRequest';
 import { ANONYMOUS_OWNER, objectWriteAcl } from '../../http/aclRequest';
-import { s3Error } from '../../errors';
+import { invalidArgument, invalidRequest } from '../../errors';
 import { readConditions, writeConditions } from '../../http/conditions';
 import { parseIntegrity } from '../../http/integrity';
 import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
@@ -30,10 +30,7 @@ export interface CopySource {
 
 export function parseCopySource(value: string): CopySource {
   const invalid = () =>
-    s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', {
-      ArgumentName: 'x-amz-copy-source',
-      ArgumentValue: value,
-    });
+    invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', value);
   let raw = value.trim();
   let versionId: string | undefined;
   const q = raw.indexOf('?');
@@ -61,7 +58,7 @@ export const copyObject: Handler = async (c) => {
   const src = parseCopySource(header(c, 'x-amz-copy-source')!);
   const directiveRaw = header(c, 'x-amz-metadata-directive');
   if (directiveRaw !== undefined && directiveRaw !== 'COPY' && directiveRaw !== 'REPLACE') {
-    throw s3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directiveRaw });
+    throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directiveRaw);
   }
   const directive = directiveRaw ?? 'COPY';
   const storageClass = requestStorageClass(c.headers);
@@ -79,10 +76,7 @@ export const copyObject: Handler = async (c) => {
     websiteRedirect === undefined &&
     integrity.algorithm === undefined
   ) {
-    throw s3Error(
-      'InvalidRequest',
-      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-    );
+    throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
 
   // The caller must be allowed to read the source as well as write the destination.

@@ -12,7 +12,7 @@
 import type { Handler } from '../../context';
 import { header, xmlResponse } from '../../context';
 import { authorizeRequest } from '../../authz/authzRequest';
-import { s3Error } from '../../errors';
+import { invalidArgument, invalidRequest } from '../../errors';
 import { httpDate } from '../../http/dates';
 import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';
 import { queryVersionId, versionIdHeader } from '../../http/versionHeaders';
@@ -26,11 +26,11 @@ const MAX_PARTS_LIMIT = 1000;
 
 function requestedAttributes(value: string | undefined): Set<Attribute> {
   const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw s3Error('InvalidRequest', 'The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty');
+  if (names.length === 0) throw invalidRequest('The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty');
   const out = new Set<Attribute>();
   for (const n of names) {
     const known = ATTRIBUTES.find((a) => a.toLowerCase() === n.toLowerCase());
-    if (!known) throw s3Error('InvalidArgument', 'Invalid attribute name specified.', { ArgumentName: 'x-amz-object-attributes', ArgumentValue: n });
+    if (!known) throw invalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', n);
     out.add(known);
   }
   return out;
@@ -41,7 +41,7 @@ function intHeader(value: string | undefined, name: string): number | undefined 
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value.trim());
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2147483647) {
-    throw s3Error('InvalidArgument', `Argument ${name} must be an integer between 0 and 2147483647`, { ArgumentName: name, ArgumentValue: value });
+    throw invalidArgument(`Argument ${name} must be an integer between 0 and 2147483647`, name, value);
   }
   return n;
 }

@@ -7,7 +7,7 @@ import type { ByteRangeSpec, GetObjectOptions, ObjectMeta } from '@cairn/engine'
 import { parseRange } from '@cairn/engine';
 import type { S3Context } from '../../context';
 import { header } from '../../context';
-import { s3Error } from '../../errors';
+import { s3Error, invalidArgument, invalidRequest } from '../../errors';
 import { readConditions } from '../../http/conditions';
 import { checksumHeaderName } from '../../http/integrity';
 import { applyResponseOverrides, objectResponseHeaders } from '../../http/objectHeaders';
@@ -28,14 +28,14 @@ export function parseReadRequest(c: S3Context): ReadRequest {
   let partNumber: number | undefined;
   if (partRaw !== null) {
     if (!/^\d+$/.test(partRaw) || Number(partRaw) < 1 || Number(partRaw) > 10000) {
-      throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: partRaw });
+      throw invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', partRaw);
     }
     partNumber = Number(partRaw);
   }
   const rangeHeader = header(c, 'range');
   let range: ByteRangeSpec | undefined;
   if (rangeHeader !== undefined) {
-    if (partNumber !== undefined) throw s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+    if (partNumber !== undefined) throw invalidRequest('Cannot specify both Range header and partNumber query parameter');
     range = parseRange(rangeHeader);
   }
   const checksumMode = (header(c, 'x-amz-checksum-mode') ?? '').toUpperCase() === 'ENABLED';

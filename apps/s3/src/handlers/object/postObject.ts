@@ -16,7 +16,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Handler, S3Context } from '../../context';
 import { header, xmlResponse } from '../../context';
-import { s3Error } from '../../errors';
+import { s3Error, invalidArgument } from '../../errors';
 import { authenticatePostForm, checkPostPolicy, type FormFields } from '../../auth/postPolicy';
 import { authorizeRequest } from '../../authz/authzRequest';
 import type { Principal } from '../../context';
@@ -109,7 +109,7 @@ export const postObject: Handler = async (c) => {
   if (!file) throw s3Error('IncorrectNumberOfFilesInPostRequest');
   const rawKey = fields.get('key');
   if (rawKey === undefined) {
-    throw s3Error('InvalidArgument', "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", { ArgumentName: 'key' });
+    throw invalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 'key');
   }
   const filename = file.filename.replace(/^.*[\\/]/, ''); // browsers may send a path
   const key = rawKey.split('${filename}').join(filename);

@@ -11,7 +11,7 @@
  */
 import type { Handler } from '../../context';
 import { header } from '../../context';
-import { s3Error } from '../../errors';
+import { s3Error, invalidArgument } from '../../errors';
 import { checksumResponseHeaders, parseIntegrity, verifyIntegrity } from '../../http/integrity';
 import { writeConditions } from '../../http/conditions';
 import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
@@ -53,7 +53,7 @@ export function declaredLength(c: Parameters<Handler>[0]): number | undefined {
   let length = c.auth.decodedContentLength;
   if (length === undefined && !chunked && contentLength !== undefined) length = Number(contentLength);
   if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) {
-    throw s3Error('InvalidArgument', 'Invalid Content-Length', { ArgumentName: 'Content-Length' });
+    throw invalidArgument('Invalid Content-Length', 'Content-Length');
   }
   if (length !== undefined && length > MAX_PUT_SIZE) {
     throw s3Error('EntityTooLarge', undefined, { ProposedSize: String(length), MaxSizeAllowed: String(MAX_PUT_SIZE) });

@@ -1,7 +1,7 @@
 /** ListBuckets (GET /): the caller's buckets, with max-buckets / continuation-token / prefix paging. */
 import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
-import { s3Error } from '../../errors';
+import { invalidArgument } from '../../errors';
 import { renderListAllMyBucketsResult } from '../../xml/listAllMyBucketsResult';
 import { ownerNames } from '../multipart/multipartParams';
 
@@ -15,14 +15,11 @@ export const listBuckets: Handler = async (c) => {
   let maxBuckets: number | undefined;
   if (maxRaw !== null) {
     if (!/^\d+$/.test(maxRaw) || Number(maxRaw) < 1 || Number(maxRaw) > MAX_BUCKETS_LIMIT) {
-      throw s3Error('InvalidArgument', `Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS_LIMIT}`, {
-        ArgumentName: 'max-buckets',
-        ArgumentValue: maxRaw,
-      });
+      throw invalidArgument(`Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS_LIMIT}`, 'max-buckets', maxRaw);
     }
     maxBuckets = Number(maxRaw);
   }
-  if (token === '') throw s3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  if (token === '') throw invalidArgument('The continuation token provided is incorrect', 'continuation-token');
   const regionFilter = c.query.get('bucket-region') ?? undefined;
   const [names, page] = await Promise.all([
     ownerNames(c.engine, [userId]),
