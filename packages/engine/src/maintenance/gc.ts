@@ -25,6 +25,13 @@
  *
  * 3. `discardUnreferenced`: a failed upload's own chunk files go at once (no grace period): the
  *    caller names them, and each is removed only if no C/ record exists and nobody pins it.
+ *
+ * Shared metadata (several gateways on PostgreSQL, backend.ts): the chunk locks and pins above
+ * are per process, so each decision is also made inside the database's GC fence (`fenced`),
+ * skipping chunks another gateway pins, and the files are unlinked inside it (before the C/
+ * drop commits): a gateway that pins afterwards finds the file gone and rewrites it. Read
+ * leases of other gateways reach GC as a published horizon (the oldest in-flight read start):
+ * a chunk zeroed after it (less a clock-skew margin) stays.
  */
 import type { Ctx } from '../context';
 import type { ChunkRecord } from '../meta/commit';
@@ -33,6 +40,16 @@ import type { ChunkFileInfo, ChunkStore } from '../chunks/chunkStore';
 import type { GcResult } from '../types';
 
 const BATCH = 256;
+/** Clock skew tolerated between gateways when comparing zeroedAt with another gateway's read horizon. */
+const HORIZON_SKEW_MS = 5_000;
+
+type PinnedElsewhere = (chunkIds: string[]) => Promise<Set<string>>;
+
+/** Runs fn inside the database's GC fence when the metadata is shared; else directly (nothing is pinned elsewhere). */
+function fenced<T>(ctx: Ctx, fn: (pinned: PinnedElsewhere) => Promise<T>): Promise<T> {
+  const pins = ctx.db.pins;
+  return pins ? pins.fenced(fn) : fn(async () => new Set());
+}
 
 /** Where the next pass resumes: after this GC marker key, and after this file of the orphan walk. */
 export interface GcCursor {
@@ -107,27 +124,35 @@ async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult, s
       await store.locks.runMany(
         found.map((m) => hashOf(m.hash)),
         async () => {
-          const dropped = await ctx.committer.run(async (tx) => {
-            const raw = await ctx.db.getMany(found.map((m) => keys.chunkKey(m.hash)));
-            const oldestLease = ctx.leases.oldest();
-            const out: { id: string; size: number }[] = [];
-            const seen = new Set<string>();
-            found.forEach((m, i) => {
-              const rec = raw[i] ? (JSON.parse(raw[i]!.toString('utf8')) as ChunkRecord) : undefined;
-              if (!rec || rec.refs > 0 || rec.zeroedAt !== m.zeroedAt) {
-                tx.del(m.key); // stale marker (a crash or an older bug): the C/ record is the truth
-                return;
-              }
-              if (seen.has(m.hash) || store.pins.has(hashOf(m.hash))) return;
-              if ((ctx.committer.zeroSeq.get(m.hash) ?? 0) > oldestLease) return;
-              seen.add(m.hash);
-              tx.dropChunk(m.hash, rec);
-              out.push({ id: m.hash, size: rec.size });
-            });
-            return out;
-          });
+          const shared = ctx.db.pins;
+          const dropped = await ctx.committer.run((tx) =>
+            fenced(ctx, async (pinnedElsewhere) => {
+              const raw = await ctx.db.getMany(found.map((m) => keys.chunkKey(m.hash)));
+              const oldestLease = ctx.leases.oldest();
+              const elsewhere = await pinnedElsewhere(found.map((m) => m.hash));
+              const horizon = shared ? Math.min(ctx.leases.oldestStartMs(), await shared.readHorizon()) - HORIZON_SKEW_MS : Infinity;
+              const out: { id: string; size: number }[] = [];
+              const seen = new Set<string>();
+              found.forEach((m, i) => {
+                const rec = raw[i] ? (JSON.parse(raw[i]!.toString('utf8')) as ChunkRecord) : undefined;
+                if (!rec || rec.refs > 0 || rec.zeroedAt !== m.zeroedAt) {
+                  tx.del(m.key); // stale marker (a crash or an older bug): the C/ record is the truth
+                  return;
+                }
+                if (seen.has(m.hash) || store.pins.has(hashOf(m.hash)) || elsewhere.has(m.hash)) return;
+                if ((ctx.committer.zeroSeq.get(m.hash) ?? 0) > oldestLease) return;
+                if (rec.zeroedAt !== undefined && rec.zeroedAt > horizon) return;
+                seen.add(m.hash);
+                tx.dropChunk(m.hash, rec);
+                out.push({ id: m.hash, size: rec.size });
+              });
+              // Shared: unlink inside the fence, before the drop commits (see the header).
+              if (shared) for (const d of out) await store.remove(hashOf(d.id));
+              return out;
+            }),
+          );
           for (const d of dropped) {
-            await store.remove(hashOf(d.id));
+            if (!shared) await store.remove(hashOf(d.id));
             result.chunksRemoved++;
             result.bytesRemoved += d.size;
           }
@@ -183,16 +208,19 @@ async function sweepStore(
       async () => {
         // Re-check under the locks, pins first: an upload that pinned the file and then committed
         // (record written, pin released) is seen by the record read that follows.
-        const free = candidates.filter((f) => !store.pins.has(f.hash));
-        const again = await ctx.db.getMany(free.map((f) => recordKey(f.hash)));
-        for (let i = 0; i < free.length; i++) {
-          const f = free[i];
-          if (again[i]) continue;
-          if (await store.remove(f.hash)) {
-            result.chunksRemoved++;
-            result.bytesRemoved += f.size;
+        await fenced(ctx, async (pinnedElsewhere) => {
+          const elsewhere = await pinnedElsewhere(candidates.map((f) => keys.chunkId(placement, f.hash)));
+          const free = candidates.filter((f) => !store.pins.has(f.hash) && !elsewhere.has(keys.chunkId(placement, f.hash)));
+          const again = await ctx.db.getMany(free.map((f) => recordKey(f.hash)));
+          for (let i = 0; i < free.length; i++) {
+            const f = free[i];
+            if (again[i]) continue;
+            if (await store.remove(f.hash)) {
+              result.chunksRemoved++;
+              result.bytesRemoved += f.size;
+            }
           }
-        }
+        });
       },
     );
   };
@@ -224,18 +252,21 @@ export async function discardUnreferenced(ctx: Ctx, placement: string | undefine
   if (uniq.length === 0) return result;
   try {
     const store = ctx.placements.store(placement);
-    await store.locks.runMany(uniq, async () => {
-      const free = uniq.filter((h) => !store.pins.has(h));
-      const raw = await ctx.db.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
-      for (let i = 0; i < free.length; i++) {
-        if (raw[i]) continue;
-        const size = await store.size(free[i]);
-        if (size !== undefined && (await store.remove(free[i]))) {
-          result.chunksRemoved++;
-          result.bytesRemoved += size;
+    await store.locks.runMany(uniq, () =>
+      fenced(ctx, async (pinnedElsewhere) => {
+        const elsewhere = await pinnedElsewhere(uniq.map((h) => keys.chunkId(placement, h)));
+        const free = uniq.filter((h) => !store.pins.has(h) && !elsewhere.has(keys.chunkId(placement, h)));
+        const raw = await ctx.db.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
+        for (let i = 0; i < free.length; i++) {
+          if (raw[i]) continue;
+          const size = await store.size(free[i]);
+          if (size !== undefined && (await store.remove(free[i]))) {
+            result.chunksRemoved++;
+            result.bytesRemoved += size;
+          }
         }
-      }
-    });
+      }),
+    );
   } catch {
     // GC's orphan sweep gets whatever is left.
   }
