@@ -21,6 +21,7 @@ import { resolve } from 'node:path';
 import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, DEFAULT_GC_GRACE_MS, DEFAULT_GC_INTERVAL_MS, type RunningServer } from './server';
 import { adminMain, ADMIN_USAGE } from './cli/adminCli';
 import { fsckMain } from './cli/fsckCli';
+import { parseMetaFlag } from './cli/metaArg';
 import { workerMain } from './cli/workerCli';
 import { parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './cli/placementArgs';
@@ -31,13 +32,15 @@ import type { StorageClass } from '@cairn/engine';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS, type LogFormat } from './observability/logger';
 
-const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
+const USAGE = `usage: cairn serve [--data DIR] [--meta URL] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
                    [--shutdown-grace SECONDS]
                    [--gc-interval SECONDS] [--gc-grace SECONDS]
 
   --data DIR        data directory (metadata + chunks)          default ./data
+  --meta URL        metadata in PostgreSQL: postgres://USER[:PASS]@HOST:PORT/DB[?schema=NAME]
+                    (several gateways share it and DIR's chunks; default: LevelDB in DIR/meta)
   --port N          listening port (0 = any free port)          default 9000
   --host ADDR       listening address                           default 127.0.0.1
   --domain NAME     virtual-host base domain (repeatable)       default ${DEFAULT_DOMAINS.join(', ')}
@@ -72,6 +75,7 @@ else generated on first start and printed once.`;
 
 export interface ServeArgs {
   data: string;
+  meta?: string;
   port: number;
   host: string;
   domains?: string[];
@@ -109,6 +113,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     strict: true,
     options: {
       data: { type: 'string', default: './data' },
+      meta: { type: 'string' },
       port: { type: 'string', default: '9000' },
       host: { type: 'string', default: '127.0.0.1' },
       domain: { type: 'string', multiple: true },
@@ -158,6 +163,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     lifecycleDaySeconds: daySeconds,
     lifecycleHourUtc: hour,
     data: resolve(values.data!),
+    meta: parseMetaFlag(values.meta),
     port,
     host: values.host!,
     domains: values.domain,
@@ -209,6 +215,7 @@ async function serve(argv: string[]): Promise<void> {
   installCrashPolicy();
   const server: RunningServer = await startServer({
     dataDir: args.data,
+    ...(args.meta ? { meta: args.meta } : {}),
     port: args.port,
     host: args.host,
     domains: args.domains,

@@ -8,12 +8,15 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { KNOWN_WORKERS, RpcClient, WorkerRunner, createWorker, rpcSocketPath } from '@cairn/engine';
+import { Engine, KNOWN_WORKERS, RpcClient, WorkerRunner, createWorker, rpcSocketPath } from '@cairn/engine';
+import { parseMetaFlag } from './metaArg';
 
-export const WORKER_USAGE = `usage: cairn worker NAME --data DIR [--lifecycle-day-seconds N] [--lifecycle-hour H] [--lease-ttl-seconds N]
+export const WORKER_USAGE = `usage: cairn worker NAME --data DIR [--meta URL] [--lifecycle-day-seconds N] [--lifecycle-hour H] [--lease-ttl-seconds N]
 
   NAME                      ${KNOWN_WORKERS.join(' | ')}
   --data DIR                the data directory of the running \`cairn serve\` (its socket DIR/cairn.sock)
+  --meta URL                PostgreSQL metadata (as \`cairn serve --meta\`): the worker opens the database and
+                            DIR's chunks itself (no server socket) and shares the work through leases
   --lifecycle-day-seconds N length of a lifecycle day (default: the server's)
   --lifecycle-hour H        UTC hour of the daily pass with 24 h days (default 0)
   --lease-ttl-seconds N     lease time-to-live (default 30): a killed worker's work resumes after it`;
@@ -25,6 +28,7 @@ export async function workerMain(argv: string[]): Promise<void> {
     strict: true,
     options: {
       data: { type: 'string', default: './data' },
+      meta: { type: 'string' },
       'lifecycle-day-seconds': { type: 'string' },
       'lifecycle-hour': { type: 'string' },
       'lease-ttl-seconds': { type: 'string' },
@@ -47,25 +51,36 @@ export async function workerMain(argv: string[]): Promise<void> {
   const day = num('lifecycle-day-seconds', values['lifecycle-day-seconds'], 0.001);
   const hour = num('lifecycle-hour', values['lifecycle-hour'], 0);
   const ttl = num('lease-ttl-seconds', values['lease-ttl-seconds'], 0.1);
-  const socket = rpcSocketPath(resolve(values.data!));
-  const client = new RpcClient(socket);
-  const info = await client.workerInfo(); // fails fast when no server owns DIR
-  const dayMs = day !== undefined ? day * 1000 : info.lifecycleDayMs;
-  const runner = new WorkerRunner(client, createWorker(name, { lifecycle: { dayMs, hourUtc: hour } }), {
+  const meta = parseMetaFlag(values.meta);
+  // PostgreSQL metadata: an engine of our own on the shared database and chunk directory.
+  let engine: Engine | undefined;
+  let client: RpcClient | undefined;
+  let dayMs: number;
+  if (meta) {
+    engine = await Engine.open({ dataDir: resolve(values.data!), meta, ...(day !== undefined ? { lifecycleDaySeconds: day } : {}) });
+    dayMs = engine.options.lifecycleDaySeconds * 1000;
+  } else {
+    client = new RpcClient(rpcSocketPath(resolve(values.data!)));
+    const info = await client.workerInfo(); // fails fast when no server owns DIR
+    dayMs = day !== undefined ? day * 1000 : info.lifecycleDayMs;
+    process.stderr.write(`cairn: worker ${name} attached to ${client.socketPath} (server pid ${info.pid})\n`);
+  }
+  const runner = new WorkerRunner((engine ?? client)!, createWorker(name, { lifecycle: { dayMs, hourUtc: hour } }), {
     mode: 'separate',
     leaseTtlMs: ttl !== undefined ? ttl * 1000 : undefined,
     log: (m) => process.stderr.write(`cairn: ${m}\n`),
   });
   runner.start();
-  process.stderr.write(`cairn: worker ${name} attached to ${socket} (server pid ${info.pid}, lifecycle day ${dayMs / 1000} s)\n`);
+  process.stderr.write(`cairn: worker ${name} running (lifecycle day ${dayMs / 1000} s)\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`cairn: ${signal}: stopping worker ${name}\n`);
     runner.stop().then(
-      () => {
-        client.close();
+      async () => {
+        client?.close();
+        await engine?.close().catch(() => undefined);
         process.exit(0);
       },
       () => process.exit(1),

@@ -207,9 +207,13 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
     await flush();
 
     const tmpDir = path.join(root, CHUNKS_DIR, 'tmp');
-    for (const name of await fs.promises.readdir(tmpDir).catch(() => [] as string[])) {
-      add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}${where}`, true);
-      removeFiles.push(path.join(tmpDir, name));
+    for (const e of await fs.promises.readdir(tmpDir, { withFileTypes: true }).catch(() => [] as fs.Dirent[])) {
+      // Gateways sharing the directory (PostgreSQL metadata) write under tmp/<process>/: its files count, not the directory.
+      const names = e.isDirectory() ? (await fs.promises.readdir(path.join(tmpDir, e.name)).catch(() => [] as string[])).map((n) => path.join(e.name, n)) : [e.name];
+      for (const name of names) {
+        add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}${where}`, true);
+        removeFiles.push(path.join(tmpDir, name));
+      }
     }
   }
   progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });

@@ -38,17 +38,19 @@ import type { ChunkRecord } from '../meta/commit';
 import * as keys from '../meta/keys';
 import type { ChunkFileInfo, ChunkStore } from '../chunks/chunkStore';
 import type { GcResult } from '../types';
+import type { GcFence } from '../meta/backend';
 
 const BATCH = 256;
 /** Clock skew tolerated between gateways when comparing zeroedAt with another gateway's read horizon. */
 const HORIZON_SKEW_MS = 5_000;
 
-type PinnedElsewhere = (chunkIds: string[]) => Promise<Set<string>>;
-
-/** Runs fn inside the database's GC fence when the metadata is shared; else directly (nothing is pinned elsewhere). */
-function fenced<T>(ctx: Ctx, fn: (pinned: PinnedElsewhere) => Promise<T>): Promise<T> {
+/**
+ * Runs fn inside the database's GC fence when the metadata is shared (reads through the fence);
+ * else directly: nothing is pinned elsewhere and reads go to the db.
+ */
+function fenced<T>(ctx: Ctx, fn: (fence: GcFence) => Promise<T>): Promise<T> {
   const pins = ctx.db.pins;
-  return pins ? pins.fenced(fn) : fn(async () => new Set());
+  return pins ? pins.fenced(fn) : fn({ pinned: async () => new Set(), getMany: (k) => ctx.db.getMany(k) });
 }
 
 /** Where the next pass resumes: after this GC marker key, and after this file of the orphan walk. */
@@ -125,12 +127,13 @@ async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult, s
         found.map((m) => hashOf(m.hash)),
         async () => {
           const shared = ctx.db.pins;
-          const dropped = await ctx.committer.run((tx) =>
-            fenced(ctx, async (pinnedElsewhere) => {
-              const raw = await ctx.db.getMany(found.map((m) => keys.chunkKey(m.hash)));
+          const dropped = await ctx.committer.run(async (tx) => {
+            // Read under the commit lock (refs can't change), before the fence (which is kept short).
+            const raw = await ctx.db.getMany(found.map((m) => keys.chunkKey(m.hash)));
+            const horizon = shared ? Math.min(ctx.leases.oldestStartMs(), await shared.readHorizon()) - HORIZON_SKEW_MS : Infinity;
+            return fenced(ctx, async (fence) => {
               const oldestLease = ctx.leases.oldest();
-              const elsewhere = await pinnedElsewhere(found.map((m) => m.hash));
-              const horizon = shared ? Math.min(ctx.leases.oldestStartMs(), await shared.readHorizon()) - HORIZON_SKEW_MS : Infinity;
+              const elsewhere = await fence.pinned(found.map((m) => m.hash));
               const out: { id: string; size: number }[] = [];
               const seen = new Set<string>();
               found.forEach((m, i) => {
@@ -149,8 +152,8 @@ async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult, s
               // Shared: unlink inside the fence, before the drop commits (see the header).
               if (shared) for (const d of out) await store.remove(hashOf(d.id));
               return out;
-            }),
-          );
+            });
+          });
           for (const d of dropped) {
             if (!shared) await store.remove(hashOf(d.id));
             result.chunksRemoved++;
@@ -208,10 +211,10 @@ async function sweepStore(
       async () => {
         // Re-check under the locks, pins first: an upload that pinned the file and then committed
         // (record written, pin released) is seen by the record read that follows.
-        await fenced(ctx, async (pinnedElsewhere) => {
-          const elsewhere = await pinnedElsewhere(candidates.map((f) => keys.chunkId(placement, f.hash)));
+        await fenced(ctx, async (fence) => {
+          const elsewhere = await fence.pinned(candidates.map((f) => keys.chunkId(placement, f.hash)));
           const free = candidates.filter((f) => !store.pins.has(f.hash) && !elsewhere.has(keys.chunkId(placement, f.hash)));
-          const again = await ctx.db.getMany(free.map((f) => recordKey(f.hash)));
+          const again = await fence.getMany(free.map((f) => recordKey(f.hash)));
           for (let i = 0; i < free.length; i++) {
             const f = free[i];
             if (again[i]) continue;
@@ -253,10 +256,10 @@ export async function discardUnreferenced(ctx: Ctx, placement: string | undefine
   try {
     const store = ctx.placements.store(placement);
     await store.locks.runMany(uniq, () =>
-      fenced(ctx, async (pinnedElsewhere) => {
-        const elsewhere = await pinnedElsewhere(uniq.map((h) => keys.chunkId(placement, h)));
+      fenced(ctx, async (fence) => {
+        const elsewhere = await fence.pinned(uniq.map((h) => keys.chunkId(placement, h)));
         const free = uniq.filter((h) => !store.pins.has(h) && !elsewhere.has(keys.chunkId(placement, h)));
-        const raw = await ctx.db.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
+        const raw = await fence.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
         for (let i = 0; i < free.length; i++) {
           if (raw[i]) continue;
           const size = await store.size(free[i]);

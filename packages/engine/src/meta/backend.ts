@@ -45,16 +45,24 @@ export interface Cursor {
 /** Applies one batch inside an exclusive section (see MetaBackend.exclusive). */
 export type WriteBatch = (ops: BatchOp[], sync: boolean) => Promise<void>;
 
+/** What GC may read inside the fence (SharedPins.fenced). */
+export interface GcFence {
+  /** The ids among `chunkIds` that a live pin (any process) holds. */
+  pinned(chunkIds: string[]): Promise<Set<string>>;
+  /** As MetaBackend.getMany, current as of now. */
+  getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
+}
+
 /** Cross-process chunk pins and read horizons (shared backends). Chunk ids as in keys.ts. */
 export interface SharedPins {
   /** Registers a pin of this process on `chunkId` (renewed if present; expires after a TTL). */
   pin(chunkId: string): Promise<void>;
   unpin(chunkId: string): Promise<void>;
   /**
-   * Runs fn while no pin() can start or be in progress anywhere; `pinned` returns the ids among
-   * `chunkIds` that a live pin (any process) holds. GC checks and unlinks inside it.
+   * Runs fn while no pin() can start or be in progress anywhere. GC checks and unlinks inside it,
+   * reading through `fence` only (its own connection: pins waiting for the fence may hold the rest).
    */
-  fenced<T>(fn: (pinned: (chunkIds: string[]) => Promise<Set<string>>) => Promise<T>): Promise<T>;
+  fenced<T>(fn: (fence: GcFence) => Promise<T>): Promise<T>;
   /** Publishes this process's oldest in-flight read start (epoch ms; Infinity: none). */
   publishReadHorizon(oldestMs: number): Promise<void>;
   /** The oldest in-flight read start over every live process (Infinity: none). */

@@ -98,6 +98,7 @@ export class PgBackend implements MetaBackend {
 
   private constructor(
     private readonly pool: Pool,
+    private readonly pinPool: Pool,
     private readonly schema: string,
   ) {
     this.t = `"${schema}"`;
@@ -107,13 +108,16 @@ export class PgBackend implements MetaBackend {
   static async open(url: string): Promise<PgBackend> {
     const { connectionString, schema } = parseMetaUrl(url);
     const pool = new Pool({ connectionString, max: 10 });
+    const pinPool = new Pool({ connectionString, max: 4 });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => undefined);
-    const b = new PgBackend(pool, schema);
+    pinPool.on('error', () => undefined);
+    const b = new PgBackend(pool, pinPool, schema);
     try {
       await b.migrate();
     } catch (e) {
       await pool.end().catch(() => undefined);
+      await pinPool.end().catch(() => undefined);
       throw e;
     }
     return b;
@@ -163,9 +167,9 @@ export class PgBackend implements MetaBackend {
     return r.rows[0]?.v;
   }
 
-  async getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
+  async getMany(keys: Buffer[], on: Pool | PoolClient = this.pool): Promise<(Buffer | undefined)[]> {
     if (keys.length === 0) return [];
-    const r = await this.pool.query<{ k: Buffer; v: Buffer }>(`SELECT k, v FROM ${this.t}.kv WHERE k = ANY($1::bytea[])`, [keys]);
+    const r = await on.query<{ k: Buffer; v: Buffer }>(`SELECT k, v FROM ${this.t}.kv WHERE k = ANY($1::bytea[])`, [keys]);
     const by = new Map(r.rows.map((row) => [row.k.toString('hex'), row.v]));
     return keys.map((k) => by.get(k.toString('hex')));
   }
@@ -280,7 +284,8 @@ export class PgBackend implements MetaBackend {
     return {
       pin: async (chunkId) => {
         // One statement: the shared fence lock is taken (by the CTE) before the row is written.
-        await this.pool.query(
+        // Its own pool: pins queued behind a GC fence must not take the connections GC needs.
+        await this.pinPool.query(
           `WITH fence AS (SELECT pg_advisory_xact_lock_shared(${this.lockArgs(LOCK_GC_FENCE)}))
            INSERT INTO ${t}.chunk_pins (chunk, owner, expires_at) SELECT $1, $2, ${NOW_MS} + $3 FROM fence
            ON CONFLICT (chunk, owner) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
@@ -294,10 +299,13 @@ export class PgBackend implements MetaBackend {
         this.tx(async (c) => {
           await c.query(`SELECT pg_advisory_xact_lock(${this.lockArgs(LOCK_GC_FENCE)})`);
           await c.query(`DELETE FROM ${t}.chunk_pins WHERE expires_at <= ${NOW_MS}`);
-          return fn(async (ids) => {
-            if (ids.length === 0) return new Set<string>();
-            const r = await c.query<{ chunk: string }>(`SELECT chunk FROM ${t}.chunk_pins WHERE chunk = ANY($1::text[])`, [ids]);
-            return new Set(r.rows.map((row) => row.chunk));
+          return fn({
+            pinned: async (ids) => {
+              if (ids.length === 0) return new Set<string>();
+              const r = await c.query<{ chunk: string }>(`SELECT chunk FROM ${t}.chunk_pins WHERE chunk = ANY($1::text[])`, [ids]);
+              return new Set(r.rows.map((row) => row.chunk));
+            },
+            getMany: (keys) => this.getMany(keys, c),
           });
         }),
       publishReadHorizon: async (oldestMs) => {
@@ -316,8 +324,9 @@ export class PgBackend implements MetaBackend {
   }
 
   async close(): Promise<void> {
-    await this.pins.publishReadHorizon(Infinity).catch(() => undefined);
     await this.pool.query(`DELETE FROM ${this.t}.read_horizons WHERE owner = $1`, [this.owner]).catch(() => undefined);
+    await this.pool.query(`DELETE FROM ${this.t}.chunk_pins WHERE owner = $1`, [this.owner]).catch(() => undefined);
     await this.pool.end();
+    await this.pinPool.end();
   }
 }
