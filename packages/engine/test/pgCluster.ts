@@ -68,7 +68,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   } catch (e) {
     const log = await fs.promises.readFile(path.join(dir, 'log'), 'utf8').catch(() => '');
     await fs.promises.rm(dir, { recursive: true, force: true });
-    throw new Error(`starting PostgreSQL failed: ${(e as Error).message}\n${log}`);
+    throw new Error(`starting PostgreSQL failed: ${(e as Error).message}\n${log}`, { cause: e });
   }
 }
 
