@@ -21,6 +21,7 @@ import { resolve } from 'node:path';
 import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, DEFAULT_GC_GRACE_MS, DEFAULT_GC_INTERVAL_MS, type RunningServer } from './server';
 import { adminMain, ADMIN_USAGE } from './cli/adminCli';
 import { fsckMain } from './cli/fsckCli';
+import { parseMetaFlag } from './cli/metaArg';
 import { workerMain } from './cli/workerCli';
 import { parseNotifyTarget, type NotifyTargetSpec } from './notifications/target';
 import { parseWorkerList } from '@cairn/engine';
@@ -33,7 +34,7 @@ import type { StorageClass } from '@cairn/engine';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS, type LogFormat } from './observability/logger';
 
-const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
+const USAGE = `usage: cairn serve [--data DIR] [--meta URL] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
                    [--shutdown-grace SECONDS]
@@ -42,6 +43,8 @@ const USAGE = `usage: cairn serve [--data DIR] [--port N] [--host ADDR] [--domai
                    [--zone NAME] [--peer NAME=http://AK:SK@host:port ...] [--peers FILE]
 
   --data DIR        data directory (metadata + chunks)          default ./data
+  --meta URL        metadata in PostgreSQL: postgres://USER[:PASS]@HOST:PORT/DB[?schema=NAME]
+                    (several gateways share it and DIR's chunks; default: LevelDB in DIR/meta)
   --port N          listening port (0 = any free port)          default 9000
   --host ADDR       listening address                           default 127.0.0.1
   --domain NAME     virtual-host base domain (repeatable)       default ${DEFAULT_DOMAINS.join(', ')}
@@ -87,6 +90,7 @@ else generated on first start and printed once.`;
 
 export interface ServeArgs {
   data: string;
+  meta?: string;
   port: number;
   host: string;
   domains?: string[];
@@ -131,6 +135,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     strict: true,
     options: {
       data: { type: 'string', default: './data' },
+      meta: { type: 'string' },
       port: { type: 'string', default: '9000' },
       host: { type: 'string', default: '127.0.0.1' },
       domain: { type: 'string', multiple: true },
@@ -204,6 +209,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     lifecycleDaySeconds: daySeconds,
     lifecycleHourUtc: hour,
     data: resolve(values.data!),
+    meta: parseMetaFlag(values.meta),
     port,
     host: values.host!,
     domains: values.domain,
@@ -255,6 +261,7 @@ async function serve(argv: string[]): Promise<void> {
   installCrashPolicy();
   const server: RunningServer = await startServer({
     dataDir: args.data,
+    ...(args.meta ? { meta: args.meta } : {}),
     port: args.port,
     host: args.host,
     domains: args.domains,

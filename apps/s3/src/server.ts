@@ -43,6 +43,13 @@ export const DEFAULT_REGION = 'us-east-1';
 
 export interface ServerOptions {
   dataDir: string;
+  /**
+   * Metadata in PostgreSQL (`postgres://USER[:PASS]@HOST:PORT/DB[?schema=NAME]`) instead of
+   * LevelDB in dataDir/meta: several servers ("gateways") may then share the database and
+   * dataDir's chunks (README "Several gateways"). No worker socket then (dataDir is shared):
+   * `cairn worker --meta` opens the database itself.
+   */
+  meta?: string;
   /** 0 picks a free port. */
   port: number;
   host: string;
@@ -294,6 +301,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       gcGraceMs: options.gcGraceMs,
       chunkFileSystem: options.chunkFileSystem,
       feedMaxEvents: options.feedMaxEvents,
+      ...(options.meta ? { meta: options.meta } : {}),
     });
   } catch (e) {
     await Promise.all([closeNow(server), closeNow(adminServer)]);
@@ -379,7 +387,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
 
     // Workers: the worker RPC socket (for workers in their own processes) and the in-process ones.
-    if (options.workerSocket !== false) rpc = await RpcServer.listen(engine, options.dataDir);
+    if (options.workerSocket ?? !options.meta) rpc = await RpcServer.listen(engine, options.dataDir);
     const log = (msg: string) => {
       if (!options.quiet) process.stderr.write(`cairn: ${msg}\n`);
     };

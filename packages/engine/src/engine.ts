@@ -3,6 +3,8 @@
  * by delegating to the operation modules.
  */
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { internalError } from './errors';
 import { MetaDb } from './meta/db';
 import { Committer } from './meta/commit';
@@ -117,6 +119,9 @@ function resolveOptions(o: EngineOptions): ResolvedOptions {
   return Object.freeze({ dataDir: o.dataDir, fsync: o.fsync ?? true, chunkSize, region: o.region || DEFAULT_REGION, gcGraceMs, placements, storageClassPlacement, lifecycleDaySeconds, feedMaxEvents });
 }
 
+/** How often a gateway on shared metadata publishes its read horizon (must stay well under gcGraceMs). */
+const READ_HORIZON_PUBLISH_MS = 5_000;
+
 /** How often the engine trims the change feed (feed/feed.ts maintain). */
 const FEED_MAINTENANCE_MS = 1000;
 
@@ -134,6 +139,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
   /** The change feed (appended to by the commit path; trimmed here). */
   readonly feed: Feed;
   private feedTimer: NodeJS.Timeout | undefined;
+  private horizonTimer: NodeJS.Timeout | undefined;
   private readonly feedMutex = new Mutex();
 
   private constructor(ctx: Ctx) {
@@ -166,10 +172,27 @@ export class Engine implements EngineApi, WorkerEngineApi {
   static async open(options: EngineOptions): Promise<Engine> {
     const resolved = resolveOptions(options);
     await fs.promises.mkdir(resolved.dataDir, { recursive: true });
-    const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync, options.chunkFileSystem);
+    // Shared metadata means a shared chunk directory: temp files per process.
+    const processTmp = options.meta ? `${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}` : undefined;
+    const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync, options.chunkFileSystem, processTmp);
     await placements.init();
-    const db = await MetaDb.open(resolved.dataDir, options.db);
-    return new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new BucketCache(), options: resolved });
+    if (options.meta !== undefined && (typeof options.meta !== 'string' || !options.meta)) throw new TypeError('meta must be a postgres:// URL');
+    if (options.meta && options.db) throw new TypeError('give either db or meta, not both');
+    const db = await MetaDb.open(resolved.dataDir, options.db, options.meta);
+    if (db.pins) placements.shareWith(db.pins);
+    const engine = new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new BucketCache(db.shared), options: resolved });
+    engine.publishReadHorizon();
+    return engine;
+  }
+
+  /** Shared metadata: tells other gateways' GC when this process's oldest in-flight read began (gc.ts). */
+  private publishReadHorizon(): void {
+    const pins = this.ctx.db.pins;
+    if (!pins) return;
+    const publish = (): void => void pins.publishReadHorizon(this.ctx.leases.oldestStartMs()).catch(() => undefined);
+    publish();
+    this.horizonTimer = setInterval(publish, READ_HORIZON_PUBLISH_MS);
+    this.horizonTimer.unref();
   }
 
   async close(): Promise<void> {
@@ -177,6 +200,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
     this.closed = true;
     this.stopBackgroundGc();
     if (this.feedTimer) clearInterval(this.feedTimer);
+    if (this.horizonTimer) clearInterval(this.horizonTimer);
     await this.feedMutex.run(() => undefined);
     await this.accounting.close().catch(() => undefined);
     await this.gcMutex.run(() => undefined);

@@ -594,6 +594,12 @@ export interface EngineOptions {
    * When absent the engine opens classic-level under `<dataDir>/meta`.
    */
   db?: unknown;
+  /**
+   * Metadata in PostgreSQL instead of LevelDB: `postgres://USER[:PASS]@HOST:PORT/DB[?schema=NAME]`
+   * (schema default `cairn`, created and migrated on open). Several engines (gateways) may share
+   * one database and one chunk directory (README "Several gateways").
+   */
+  meta?: string;
 }
 
 // ---- lifecycle configuration (lifecycle/rules.ts validates and evaluates it)
@@ -689,7 +695,7 @@ export interface WorkerStatus {
  * Every method throws S3Error with S3's code on failure (NoSuchBucket, NoSuchKey, ...).
  */
 export interface EngineApi {
-  readonly options: Readonly<Required<Omit<EngineOptions, 'db' | 'chunkFileSystem'>>>; // placements: {} when none
+  readonly options: Readonly<Required<Omit<EngineOptions, 'db' | 'chunkFileSystem' | 'meta'>>>; // placements: {} when none
   close(): Promise<void>;
 
   // users and access keys

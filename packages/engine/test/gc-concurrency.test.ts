@@ -97,7 +97,9 @@ describe('gc', () => {
     await consistent();
   });
 
-  it('a GET that started after the overwrite does not hold chunks back', async () => {
+  // Shared (PostgreSQL) metadata keeps chunks by a wall-clock read horizon with a clock-skew
+  // margin (gc.ts), deliberately conservative: there a just-started GET does hold them back.
+  (process.env.CAIRN_TEST_PG_URL ? it.skip : it)('a GET that started after the overwrite does not hold chunks back', async () => {
     await put('k', bytes(4 * CS, 1));
     await put('k', bytes(4 * CS, 2));
     const res = await t.engine.getObject('bkt', 'k');

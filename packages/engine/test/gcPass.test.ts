@@ -46,8 +46,14 @@ function fillableFs(): ChunkFileSystem & { full: boolean; okBytes: number; failu
   return f;
 }
 
+/** Temp files (with PostgreSQL metadata they sit in a per-process directory under tmp/). */
 async function tmpFiles(dir: string): Promise<string[]> {
-  return fs.promises.readdir(path.join(dir, 'chunks', 'tmp'));
+  const out: string[] = [];
+  for (const e of await fs.promises.readdir(path.join(dir, 'chunks', 'tmp'), { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...(await fs.promises.readdir(path.join(dir, 'chunks', 'tmp', e.name))));
+    else out.push(e.name);
+  }
+  return out;
 }
 
 describe('runGcPass', () => {

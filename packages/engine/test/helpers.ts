@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { MemoryLevel } from 'memory-level';
 import { Engine } from '../src';
 import type { EngineOptions } from '../src';
+import { freshSchemaUrl } from './pgCluster';
 
 export async function tempDir(): Promise<string> {
   return fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-engine-'));
@@ -16,15 +17,20 @@ export interface TestEngine {
   cleanup(): Promise<void>;
 }
 
-/** An engine on a temp dir; memory-level metadata unless `onDisk`. */
+/**
+ * An engine on a temp dir; memory-level metadata unless `onDisk`. With CAIRN_TEST_META=postgres
+ * (jest.config.js) the metadata is in a fresh schema of the test PostgreSQL instead.
+ */
 export async function openEngine(opts: Partial<EngineOptions> & { onDisk?: boolean } = {}): Promise<TestEngine> {
   const dir = await tempDir();
   const { onDisk, ...rest } = opts;
+  const pgUrl = process.env.CAIRN_TEST_PG_URL;
+  const meta = !onDisk && !rest.db && pgUrl ? { meta: freshSchemaUrl(pgUrl) } : onDisk || rest.db ? {} : { db: new MemoryLevel() };
   const engine = await Engine.open({
     dataDir: dir,
     fsync: false,
     chunkSize: 16,
-    ...(onDisk ? {} : { db: new MemoryLevel() }),
+    ...meta,
     ...rest,
   });
   return {

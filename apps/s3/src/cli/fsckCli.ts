@@ -7,11 +7,14 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { parsePlacements } from './placementArgs';
+import { parseMetaFlag } from './metaArg';
 import { fsck, FsckError, type FsckProgress, type FsckReport } from '@cairn/engine';
 
-export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--placement NAME=DIR ...] [--repair] [--json] [--gc-grace SECONDS]
+export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--meta URL] [--placement NAME=DIR ...] [--repair] [--json] [--gc-grace SECONDS]
 
   --data DIR   data directory to check (the server must be stopped)   default ./data
+  --meta URL   the metadata is in PostgreSQL (as cairn serve --meta); chunks in DIR. Stop (or idle)
+               every gateway first: a check during writes can see changes half-made
   --placement NAME=DIR   an extra chunk directory the server uses (as in cairn serve); repeatable
   --repair     fix reference counts, counters and GC markers; remove orphan chunk files,
                dangling records and stale temp files (never a referenced chunk)
@@ -24,7 +27,7 @@ Exit status: 0 clean (or all repaired), 1 inconsistencies remain, 2 could not ru
 const PROGRESS_EVERY_MS = 2000;
 
 export async function fsckMain(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  let values: { data?: string; repair?: boolean; json?: boolean; help?: boolean; placement?: string[]; 'gc-grace'?: string };
+  let values: { data?: string; meta?: string; repair?: boolean; json?: boolean; help?: boolean; placement?: string[]; 'gc-grace'?: string };
   let placements: Record<string, string> | undefined;
   let gcGraceMs: number | undefined;
   try {
@@ -34,6 +37,7 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
       strict: true,
       options: {
         data: { type: 'string', default: './data' },
+        meta: { type: 'string' },
         placement: { type: 'string', multiple: true },
         repair: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -43,6 +47,7 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
     });
     values = parsed.values;
     placements = parsePlacements(values.placement);
+    parseMetaFlag(values.meta);
     const grace = values['gc-grace'];
     if (grace !== undefined) {
       if (!/^\d+(\.\d+)?$/.test(grace)) throw new Error(`--gc-grace: expected a number of seconds, got ${grace}`);
@@ -68,7 +73,7 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
   };
   let report: FsckReport;
   try {
-    report = await fsck(dataDir, { repair: values.repair, onProgress, placements, gcGraceMs });
+    report = await fsck(dataDir, { repair: values.repair, onProgress, placements, gcGraceMs, ...(values.meta ? { meta: values.meta } : {}) });
   } catch (e) {
     // Couldn't finish (store in use, not a store, unreadable metadata): neither clean nor a verdict.
     err.write(`cairn fsck: ${e instanceof FsckError ? e.message : `failed: ${(e as Error)?.stack ?? String(e)}`}\n`);

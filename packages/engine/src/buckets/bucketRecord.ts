@@ -51,6 +51,10 @@ export function updateBucket(ctx: Ctx, name: string, fn: (rec: BucketRecord) => 
 export async function bucketById(ctx: Ctx, bucketId: string): Promise<BucketRecord | undefined> {
   const cached = ctx.bucketCache.byId(bucketId);
   if (cached) return cached;
+  // Shared metadata: nothing cached, but the name is known (the operation loaded the bucket).
+  const name = ctx.bucketCache.nameOf(bucketId);
+  const byName = name === undefined ? undefined : await ctx.db.getJson<BucketRecord>(keys.bucketKey(name));
+  if (byName?.id === bucketId) return byName;
   for (const [, v] of await ctx.db.all(keys.bucketsRange())) {
     const b = JSON.parse(v.toString('utf8')) as BucketRecord;
     if (b.id === bucketId) return b;

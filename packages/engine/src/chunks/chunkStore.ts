@@ -16,6 +16,12 @@ import { getSystemErrorMap } from 'node:util';
 import { S3Error, isS3Error, internalError } from '../errors';
 import { KeyedMutex, PinSet } from '../meta/locks';
 
+/** Cross-process pins of one store's chunks (backend.ts SharedPins, bound to a placement). */
+export interface StorePins {
+  pin(hash: string): Promise<void>;
+  unpin(hash: string): Promise<void>;
+}
+
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 /** Upper bound so a chunk length always fits the 32-bit size field of chunk lists. */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
@@ -75,21 +81,54 @@ export class ChunkStore {
   /** Hashes held by in-flight uploads (see locks.ts). */
   readonly pins = new PinSet();
   private readonly knownDirs = new Set<string>();
+  /** Set when the metadata is shared by several gateways (engine.ts): pins go to the database too. */
+  private shared: StorePins | undefined;
 
+  /**
+   * Mirrors this store's pins into the database: a hash is pinned there (under the chunk lock,
+   * before the existence check) by `put`, and unpinned once its last local pin goes, so GC on
+   * another gateway never removes a chunk an upload here found or wrote (gc.ts).
+   */
+  shareWith(pins: StorePins): void {
+    this.shared = pins;
+    this.pins.onReleased = (hash) => {
+      void this.locks
+        .run(hash, async () => {
+          if (!this.pins.has(hash)) await pins.unpin(hash);
+        })
+        .catch(() => undefined); // the row expires on its own
+    };
+  }
+
+  /**
+   * `processTmp`: the directory is shared by several gateways (PostgreSQL metadata), so this
+   * process writes its temp files under `tmp/<processTmp>/` and init leaves other processes'
+   * temp files alone (only ones untouched for a day, a dead process's leftovers, go).
+   */
   constructor(
     dataDir: string,
     private readonly fsync: boolean,
     private readonly files: ChunkFileSystem = NODE_CHUNK_FS,
+    private readonly processTmp?: string,
   ) {
     this.root = path.join(dataDir, CHUNKS_DIR);
-    this.tmpDir = path.join(this.root, CHUNKS_TMP_DIR);
+    this.tmpDir = processTmp ? path.join(this.root, CHUNKS_TMP_DIR, processTmp) : path.join(this.root, CHUNKS_TMP_DIR);
   }
 
   /** Creates the directories and removes temp files a crash left behind. */
   async init(): Promise<void> {
     await fs.promises.mkdir(this.tmpDir, { recursive: true });
-    for (const name of await fs.promises.readdir(this.tmpDir)) {
-      await fs.promises.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
+    if (this.processTmp) {
+      const shared = path.join(this.root, CHUNKS_TMP_DIR);
+      const dayAgo = Date.now() - 86_400_000;
+      for (const name of await fs.promises.readdir(shared)) {
+        const st = await fs.promises.stat(path.join(shared, name)).catch(() => undefined);
+        if (name !== this.processTmp && st && st.mtimeMs < dayAgo) await fs.promises.rm(path.join(shared, name), { force: true, recursive: true });
+      }
+    } else {
+      for (const name of await fs.promises.readdir(this.tmpDir)) {
+        await fs.promises.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
+      }
     }
     if (this.fsync) await fsyncDir(this.root);
   }
@@ -105,6 +144,7 @@ export class ChunkStore {
    */
   async put(hash: string, data: Buffer): Promise<boolean> {
     return this.locks.run(hash, async () => {
+      if (this.shared) await this.shared.pin(hash);
       const file = this.pathOf(hash);
       const st = await fs.promises.stat(file).catch(() => undefined);
       if (st && st.size === data.length) return false;

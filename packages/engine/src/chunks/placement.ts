@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { ChunkStore, type ChunkFileSystem } from './chunkStore';
-import { DEFAULT_PLACEMENT } from '../meta/keys';
+import { DEFAULT_PLACEMENT, chunkId } from '../meta/keys';
+import type { SharedPins } from '../meta/backend';
 import { STORAGE_CLASSES } from '../objects/validation';
 import type { ChunkRef, StorageClass } from '../types';
 
@@ -32,9 +33,11 @@ export class Placements {
     private readonly classes: Partial<Record<StorageClass, string>>,
     fsync: boolean,
     files?: ChunkFileSystem,
+    /** Set when several processes share the directories: each one's temp files (chunkStore.ts). */
+    processTmp?: string,
   ) {
-    this.stores.set(DEFAULT_PLACEMENT, new ChunkStore(dataDir, fsync, files));
-    for (const [name, dir] of Object.entries(placements)) this.stores.set(name, new ChunkStore(path.resolve(dir), fsync, files));
+    this.stores.set(DEFAULT_PLACEMENT, new ChunkStore(dataDir, fsync, files, processTmp));
+    for (const [name, dir] of Object.entries(placements)) this.stores.set(name, new ChunkStore(path.resolve(dir), fsync, files, processTmp));
   }
 
   async init(): Promise<void> {
@@ -52,6 +55,13 @@ export class Placements {
   forClass(storageClass: StorageClass | undefined): string | undefined {
     const name = this.classes[storageClass ?? 'STANDARD'];
     return name === undefined || name === DEFAULT_PLACEMENT ? undefined : name;
+  }
+
+  /** Shared metadata: every store's pins also go to the database (chunkStore.ts shareWith). */
+  shareWith(pins: SharedPins): void {
+    for (const [name, store] of this.stores) {
+      store.shareWith({ pin: (h) => pins.pin(chunkId(name, h)), unpin: (h) => pins.unpin(chunkId(name, h)) });
+    }
   }
 
   /** Every placement: [name, store]. */

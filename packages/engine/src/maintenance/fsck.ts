@@ -39,6 +39,8 @@ export interface FsckProgress {
 
 export interface FsckOptions {
   repair?: boolean;
+  /** Metadata in PostgreSQL (postgres:// URL, as `cairn serve --meta`); chunks still under dataDir. */
+  meta?: string;
   onProgress?: (p: FsckProgress) => void;
   /** Findings kept per kind in the report (counts stay exact). Default 1000. */
   maxFindingsPerKind?: number;
@@ -99,10 +101,10 @@ export async function fsck(dataDir: string, opts: FsckOptions = {}): Promise<Fsc
   const started = Date.now();
   const cap = opts.maxFindingsPerKind ?? 1000;
   const metaDir = path.join(dataDir, META_DIR);
-  if (!fs.existsSync(path.join(metaDir, 'CURRENT'))) {
+  if (!opts.meta && !fs.existsSync(path.join(metaDir, 'CURRENT'))) {
     throw new FsckError(`${dataDir} is not a Cairn data directory (no ${META_DIR}/ database)`, 'NOT_A_DATA_DIR');
   }
-  const db = await openDb(dataDir);
+  const db = await openDb(dataDir, opts.meta);
   let report: FsckReport;
   try {
     report = await check(db, dataDir, opts, cap, started);
@@ -111,7 +113,7 @@ export async function fsck(dataDir: string, opts: FsckOptions = {}): Promise<Fsc
   }
   if (report.repair && report.garbage.chunks > 0 && report.unrepairable === 0) {
     // Collect the garbage as the server would: the engine's GC (records, markers, counters, files).
-    const engine = await Engine.open({ dataDir, placements: opts.placements });
+    const engine = await Engine.open({ dataDir, placements: opts.placements, ...(opts.meta ? { meta: opts.meta } : {}) });
     try {
       const r = await engine.gc({ graceMs: report.garbage.graceMs });
       report.garbage.collected = { chunks: r.chunksRemoved, bytes: r.bytesRemoved };
@@ -123,9 +125,9 @@ export async function fsck(dataDir: string, opts: FsckOptions = {}): Promise<Fsc
   return report;
 }
 
-async function openDb(dataDir: string): Promise<MetaDb> {
+async function openDb(dataDir: string, meta?: string): Promise<MetaDb> {
   try {
-    return await MetaDb.open(dataDir);
+    return await MetaDb.open(dataDir, undefined, meta);
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause;
     if (cause?.code === 'LEVEL_LOCKED') {
@@ -205,9 +207,13 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
     await flush();
 
     const tmpDir = path.join(root, CHUNKS_DIR, 'tmp');
-    for (const name of await fs.promises.readdir(tmpDir).catch(() => [] as string[])) {
-      add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}${where}`, true);
-      removeFiles.push(path.join(tmpDir, name));
+    for (const e of await fs.promises.readdir(tmpDir, { withFileTypes: true }).catch(() => [] as fs.Dirent[])) {
+      // Gateways sharing the directory (PostgreSQL metadata) write under tmp/<process>/: its files count, not the directory.
+      const names = e.isDirectory() ? (await fs.promises.readdir(path.join(tmpDir, e.name)).catch(() => [] as string[])).map((n) => path.join(e.name, n)) : [e.name];
+      for (const name of names) {
+        add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}${where}`, true);
+        removeFiles.push(path.join(tmpDir, name));
+      }
     }
   }
   progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });

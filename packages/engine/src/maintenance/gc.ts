@@ -25,14 +25,33 @@
  *
  * 3. `discardUnreferenced`: a failed upload's own chunk files go at once (no grace period): the
  *    caller names them, and each is removed only if no C/ record exists and nobody pins it.
+ *
+ * Shared metadata (several gateways on PostgreSQL, backend.ts): the chunk locks and pins above
+ * are per process, so each decision is also made inside the database's GC fence (`fenced`),
+ * skipping chunks another gateway pins, and the files are unlinked inside it (before the C/
+ * drop commits): a gateway that pins afterwards finds the file gone and rewrites it. Read
+ * leases of other gateways reach GC as a published horizon (the oldest in-flight read start):
+ * a chunk zeroed after it (less a clock-skew margin) stays.
  */
 import type { Ctx } from '../context';
 import type { ChunkRecord } from '../meta/commit';
 import * as keys from '../meta/keys';
 import type { ChunkFileInfo, ChunkStore } from '../chunks/chunkStore';
 import type { GcResult } from '../types';
+import type { GcFence } from '../meta/backend';
 
 const BATCH = 256;
+/** Clock skew tolerated between gateways when comparing zeroedAt with another gateway's read horizon. */
+const HORIZON_SKEW_MS = 5_000;
+
+/**
+ * Runs fn inside the database's GC fence when the metadata is shared (reads through the fence);
+ * else directly: nothing is pinned elsewhere and reads go to the db.
+ */
+function fenced<T>(ctx: Ctx, fn: (fence: GcFence) => Promise<T>): Promise<T> {
+  const pins = ctx.db.pins;
+  return pins ? pins.fenced(fn) : fn({ pinned: async () => new Set(), getMany: (k) => ctx.db.getMany(k) });
+}
 
 /** Where the next pass resumes: after this GC marker key, and after this file of the orphan walk. */
 export interface GcCursor {
@@ -107,27 +126,36 @@ async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult, s
       await store.locks.runMany(
         found.map((m) => hashOf(m.hash)),
         async () => {
+          const shared = ctx.db.pins;
           const dropped = await ctx.committer.run(async (tx) => {
+            // Read under the commit lock (refs can't change), before the fence (which is kept short).
             const raw = await ctx.db.getMany(found.map((m) => keys.chunkKey(m.hash)));
-            const oldestLease = ctx.leases.oldest();
-            const out: { id: string; size: number }[] = [];
-            const seen = new Set<string>();
-            found.forEach((m, i) => {
-              const rec = raw[i] ? (JSON.parse(raw[i]!.toString('utf8')) as ChunkRecord) : undefined;
-              if (!rec || rec.refs > 0 || rec.zeroedAt !== m.zeroedAt) {
-                tx.del(m.key); // stale marker (a crash or an older bug): the C/ record is the truth
-                return;
-              }
-              if (seen.has(m.hash) || store.pins.has(hashOf(m.hash))) return;
-              if ((ctx.committer.zeroSeq.get(m.hash) ?? 0) > oldestLease) return;
-              seen.add(m.hash);
-              tx.dropChunk(m.hash, rec);
-              out.push({ id: m.hash, size: rec.size });
+            const horizon = shared ? Math.min(ctx.leases.oldestStartMs(), await shared.readHorizon()) - HORIZON_SKEW_MS : Infinity;
+            return fenced(ctx, async (fence) => {
+              const oldestLease = ctx.leases.oldest();
+              const elsewhere = await fence.pinned(found.map((m) => m.hash));
+              const out: { id: string; size: number }[] = [];
+              const seen = new Set<string>();
+              found.forEach((m, i) => {
+                const rec = raw[i] ? (JSON.parse(raw[i]!.toString('utf8')) as ChunkRecord) : undefined;
+                if (!rec || rec.refs > 0 || rec.zeroedAt !== m.zeroedAt) {
+                  tx.del(m.key); // stale marker (a crash or an older bug): the C/ record is the truth
+                  return;
+                }
+                if (seen.has(m.hash) || store.pins.has(hashOf(m.hash)) || elsewhere.has(m.hash)) return;
+                if ((ctx.committer.zeroSeq.get(m.hash) ?? 0) > oldestLease) return;
+                if (rec.zeroedAt !== undefined && rec.zeroedAt > horizon) return;
+                seen.add(m.hash);
+                tx.dropChunk(m.hash, rec);
+                out.push({ id: m.hash, size: rec.size });
+              });
+              // Shared: unlink inside the fence, before the drop commits (see the header).
+              if (shared) for (const d of out) await store.remove(hashOf(d.id));
+              return out;
             });
-            return out;
           });
           for (const d of dropped) {
-            await store.remove(hashOf(d.id));
+            if (!shared) await store.remove(hashOf(d.id));
             result.chunksRemoved++;
             result.bytesRemoved += d.size;
           }
@@ -183,16 +211,19 @@ async function sweepStore(
       async () => {
         // Re-check under the locks, pins first: an upload that pinned the file and then committed
         // (record written, pin released) is seen by the record read that follows.
-        const free = candidates.filter((f) => !store.pins.has(f.hash));
-        const again = await ctx.db.getMany(free.map((f) => recordKey(f.hash)));
-        for (let i = 0; i < free.length; i++) {
-          const f = free[i];
-          if (again[i]) continue;
-          if (await store.remove(f.hash)) {
-            result.chunksRemoved++;
-            result.bytesRemoved += f.size;
+        await fenced(ctx, async (fence) => {
+          const elsewhere = await fence.pinned(candidates.map((f) => keys.chunkId(placement, f.hash)));
+          const free = candidates.filter((f) => !store.pins.has(f.hash) && !elsewhere.has(keys.chunkId(placement, f.hash)));
+          const again = await fence.getMany(free.map((f) => recordKey(f.hash)));
+          for (let i = 0; i < free.length; i++) {
+            const f = free[i];
+            if (again[i]) continue;
+            if (await store.remove(f.hash)) {
+              result.chunksRemoved++;
+              result.bytesRemoved += f.size;
+            }
           }
-        }
+        });
       },
     );
   };
@@ -224,18 +255,21 @@ export async function discardUnreferenced(ctx: Ctx, placement: string | undefine
   if (uniq.length === 0) return result;
   try {
     const store = ctx.placements.store(placement);
-    await store.locks.runMany(uniq, async () => {
-      const free = uniq.filter((h) => !store.pins.has(h));
-      const raw = await ctx.db.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
-      for (let i = 0; i < free.length; i++) {
-        if (raw[i]) continue;
-        const size = await store.size(free[i]);
-        if (size !== undefined && (await store.remove(free[i]))) {
-          result.chunksRemoved++;
-          result.bytesRemoved += size;
+    await store.locks.runMany(uniq, () =>
+      fenced(ctx, async (fence) => {
+        const elsewhere = await fence.pinned(uniq.map((h) => keys.chunkId(placement, h)));
+        const free = uniq.filter((h) => !store.pins.has(h) && !elsewhere.has(keys.chunkId(placement, h)));
+        const raw = await fence.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
+        for (let i = 0; i < free.length; i++) {
+          if (raw[i]) continue;
+          const size = await store.size(free[i]);
+          if (size !== undefined && (await store.remove(free[i]))) {
+            result.chunksRemoved++;
+            result.bytesRemoved += size;
+          }
         }
-      }
-    });
+      }),
+    );
   } catch {
     // GC's orphan sweep gets whatever is left.
   }

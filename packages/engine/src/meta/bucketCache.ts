@@ -30,17 +30,24 @@ export class BucketCache {
   private readonly names = new Map<string, string>();
   private epoch = 0;
 
+  /**
+   * `shared`: other gateways change B/ too (PostgreSQL metadata), so records are never served
+   * from memory: every load reads the database (under the commit lock that is exact). Only
+   * id → name stays cached (ids are never reused and a bucket's name never changes).
+   */
+  constructor(private readonly shared = false) {}
+
   nameOf(id: string): string | undefined {
     return this.names.get(id);
   }
 
   /** A cached record by bucket id (every operation loads its bucket before committing). */
   byId(id: string): BucketRecord | undefined {
-    return this.ids.get(id);
+    return this.shared ? undefined : this.ids.get(id);
   }
 
   async load(db: MetaDb, name: string): Promise<BucketRecord | undefined> {
-    const hit = this.records.get(name);
+    const hit = this.shared ? undefined : this.records.get(name);
     if (hit) return hit;
     const epoch = this.epoch;
     const rec = await db.getJson<BucketRecord>(keys.bucketKey(name));

@@ -10,6 +10,7 @@
  */
 import { internalError } from '../errors';
 import { type BatchOp, type MetaDb, json } from './db';
+import type { WriteBatch } from './backend';
 import { Mutex } from './locks';
 import * as keys from './keys';
 import type { ChunkRef } from '../types';
@@ -130,17 +131,22 @@ export class Committer {
   run<T>(fn: (tx: Txn) => Promise<T> | T): Promise<T> {
     // Captured now: the request that asked for this change (feed/requestInfo.ts).
     const info = currentRequestInfo();
-    return this.mutex.run(async () => {
-      const tx = new Txn(info);
-      const result = await fn(tx);
-      await this.write(tx);
-      return result;
-    });
+    // The in-process mutex, then the store's commit lock (a no-op for LevelDB; across gateways
+    // for a shared backend, whose batch commits and releases it: backend.ts).
+    return this.mutex.run(() =>
+      this.db.exclusive(async (writeBatch) => {
+        const tx = new Txn(info);
+        const result = await fn(tx);
+        await this.write(tx, writeBatch);
+        return result;
+      }),
+    );
   }
 
   /** The next feed seq (under the commit lock or after drain). */
   async nextFeedSeq(): Promise<number> {
-    if (this.feedNext === undefined) {
+    // Shared backend: other gateways append too, so the seq is always read from the database.
+    if (this.feedNext === undefined || this.db.shared) {
       const s = await this.db.getJson<{ next: number }>(keys.settingKey(keys.FEED_SEQ_SETTING));
       let next = s?.next ?? 1;
       // Belt and braces: never reuse a seq an event already has.
@@ -156,7 +162,13 @@ export class Committer {
     return this.mutex.run(() => undefined);
   }
 
-  private async write(tx: Txn): Promise<void> {
+  private async write(tx: Txn, writeBatch: WriteBatch): Promise<void> {
+    // Other gateways commit too: the cached counters and feed seq are re-read under the lock.
+    if (this.db.shared) {
+      this.bucketStatsCache.clear();
+      this.chunkStatsCache = undefined;
+      this.feedNext = undefined;
+    }
     const ops = tx.ops;
     const zeroed: string[] = [];
     const revived: string[] = [];
@@ -234,7 +246,7 @@ export class Committer {
     }
 
     if (ops.length > 0) {
-      await this.db.batch(ops, this.sync);
+      await writeBatch(ops, this.sync);
       this.seq++;
     }
     for (const [id, v] of newBucketStats) this.bucketStatsCache.set(id, v);

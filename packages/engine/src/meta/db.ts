@@ -1,87 +1,54 @@
 /**
- * The metadata database: classic-level under `<dataDir>/meta`, or an injected abstract-level db
- * (memory-level in tests). Encodings are passed on every call so an injected db's defaults don't
- * matter: keys and values are always raw Buffers (see keys.ts for the layout).
+ * The metadata database the engine calls. The raw key/value work is done by a MetaBackend
+ * (backend.ts): LevelDB by default (levelBackend.ts: classic-level under `<dataDir>/meta`, or an
+ * injected abstract-level db), or PostgreSQL when a `postgres://` URL is given (pgBackend.ts).
+ * Keys and values are always raw Buffers (see keys.ts for the layout).
  */
-import { S3Error } from '../errors';
-import * as path from 'node:path';
-import * as fs from 'node:fs';
-import type { AbstractLevel } from 'abstract-level';
+import type { BatchOp, Cursor, IterateOptions, MetaBackend, SharedPins, Snapshot, WriteBatch } from './backend';
+import { LevelBackend } from './levelBackend';
 
-export type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
-
-export interface IterateOptions {
-  gt?: Buffer;
-  gte?: Buffer;
-  lt?: Buffer;
-  lte?: Buffer;
-  reverse?: boolean;
-  limit?: number;
-  values?: boolean;
-  snapshot?: Snapshot;
-}
-
-export interface Snapshot {
-  close(): Promise<void>;
-}
-
-/** A forward/backward cursor that can jump (seek) without re-creating the iterator. */
-export interface Cursor {
-  next(): Promise<[Buffer, Buffer] | undefined>;
-  seek(target: Buffer): void;
-  close(): Promise<void>;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyLevel = AbstractLevel<any, any, any>;
-
-const ENC = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const;
+export type { BatchOp, Cursor, IterateOptions, Snapshot } from './backend';
 
 export class MetaDb {
   /** Entries read through cursors; tests use it to prove listings seek instead of scanning. */
   entriesRead = 0;
 
-  private constructor(
-    private readonly db: AnyLevel,
-    private readonly owned: boolean,
-  ) {}
+  private constructor(readonly backend: MetaBackend) {}
 
-  static async open(dataDir: string, injected?: unknown): Promise<MetaDb> {
-    if (injected) {
-      const db = injected as AnyLevel;
-      if (typeof db.batch !== 'function' || typeof db.iterator !== 'function') {
-        throw new TypeError('options.db must be an abstract-level database');
-      }
-      if (db.status !== 'open') await db.open();
-      return new MetaDb(db, false);
+  /** `metaUrl`: a postgres:// URL (shared metadata); otherwise LevelDB (or the injected db). */
+  static async open(dataDir: string, injected?: unknown, metaUrl?: string): Promise<MetaDb> {
+    if (metaUrl) {
+      const { PgBackend } = await import('./pgBackend');
+      return new MetaDb(await PgBackend.open(metaUrl));
     }
-    const location = path.join(dataDir, 'meta');
-    await fs.promises.mkdir(location, { recursive: true });
-    // `level` is classic-level on Node. Loaded lazily so embedders injecting a db never load the
-    // native binding; it stays external to the tsup bundle because it is a dependency.
-    const { Level } = await import('level');
-    const db = new Level<Buffer, Buffer>(location, ENC);
-    await db.open();
-    return new MetaDb(db as unknown as AnyLevel, true);
+    return new MetaDb(await LevelBackend.open(dataDir, injected));
+  }
+
+  /** True when other processes write the same metadata (no in-process cache of it is exact). */
+  get shared(): boolean {
+    return this.backend.shared;
+  }
+
+  /** Cross-process chunk pins (shared backends only). */
+  get pins(): SharedPins | undefined {
+    return this.backend.pins;
   }
 
   get supportsSnapshots(): boolean {
-    return !!this.db.supports?.explicitSnapshots;
+    return this.backend.supportsSnapshots;
   }
 
   snapshot(): Snapshot | undefined {
-    return this.supportsSnapshots ? (this.db.snapshot() as Snapshot) : undefined;
+    return this.backend.snapshot();
   }
 
-  async get(key: Buffer, snapshot?: Snapshot): Promise<Buffer | undefined> {
-    const v = await this.db.get(key, (snapshot ? { ...ENC, snapshot } : ENC) as object);
-    return v ?? undefined;
+  get(key: Buffer, snapshot?: Snapshot): Promise<Buffer | undefined> {
+    return this.backend.get(key, snapshot);
   }
 
-  async getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
-    if (keys.length === 0) return [];
-    const vs = await this.db.getMany(keys, ENC);
-    return vs.map((v: Buffer | undefined) => v ?? undefined);
+  getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.backend.getMany(keys);
   }
 
   async getJson<T>(key: Buffer, snapshot?: Snapshot): Promise<T | undefined> {
@@ -91,28 +58,19 @@ export class MetaDb {
 
   async batch(ops: BatchOp[], sync: boolean): Promise<void> {
     if (ops.length === 0) return;
-    try {
-      await this.db.batch(
-        ops.map((o) => (o.type === 'put' ? { ...o, ...ENC } : { ...o, keyEncoding: 'buffer' })),
-        { sync } as object,
-      );
-    } catch (e) {
-      // LevelDB reports a full disk as an IO error whose text carries strerror(ENOSPC).
-      const text = `${(e as Error)?.message ?? ''} ${((e as { cause?: Error }).cause)?.message ?? ''}`;
-      if (/No space left on device|Disk quota exceeded/i.test(text)) {
-        throw new S3Error('InsufficientStorage', 'The server ran out of storage space while writing metadata; the request changed nothing. Retry once space has been freed.');
-      }
-      throw e;
-    }
+    await this.backend.batch(ops, sync);
+  }
+
+  /** The commit lock of the store (see backend.ts); only the Committer uses it. */
+  exclusive<T>(fn: (write: WriteBatch) => Promise<T>): Promise<T> {
+    return this.backend.exclusive(fn);
   }
 
   cursor(opts: IterateOptions): Cursor {
-    const clean: Record<string, unknown> = { ...ENC };
-    for (const [k, v] of Object.entries(opts)) if (v !== undefined) clean[k] = v;
-    const it = this.db.iterator(clean);
+    const it = this.backend.cursor(opts);
     return {
       next: async () => {
-        const e = (await it.next()) as [Buffer, Buffer] | undefined;
+        const e = await it.next();
         if (e) this.entriesRead++;
         return e;
       },
@@ -134,7 +92,7 @@ export class MetaDb {
   }
 
   async close(): Promise<void> {
-    if (this.owned) await this.db.close();
+    await this.backend.close();
   }
 }
 

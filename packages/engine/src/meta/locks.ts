@@ -65,6 +65,8 @@ export class KeyedMutex {
 /** A multiset of chunk hashes. */
 export class PinSet {
   private readonly pins = new Map<string, number>();
+  /** Called when a hash's last pin goes (chunkStore.ts releases the shared pin row). */
+  onReleased: ((hash: string) => void) | undefined;
 
   pin(hash: string): void {
     this.pins.set(hash, (this.pins.get(hash) ?? 0) + 1);
@@ -72,8 +74,10 @@ export class PinSet {
 
   unpin(hash: string): void {
     const n = this.pins.get(hash) ?? 0;
-    if (n <= 1) this.pins.delete(hash);
-    else this.pins.set(hash, n - 1);
+    if (n <= 1) {
+      this.pins.delete(hash);
+      if (n === 1) this.onReleased?.(hash);
+    } else this.pins.set(hash, n - 1);
   }
 
   unpinAll(hashes: Iterable<string>): void {
@@ -91,10 +95,14 @@ export class PinSet {
 
 export class ReadLeases {
   private readonly active = new Map<number, number>(); // startSeq -> count
+  /** Wall-clock starts (epoch ms -> count): the horizon a shared backend publishes to other gateways. */
+  private readonly started = new Map<number, number>();
 
   /** Returns the release function; calling it more than once is harmless. */
   acquire(startSeq: number): () => void {
+    const at = Date.now();
     this.active.set(startSeq, (this.active.get(startSeq) ?? 0) + 1);
+    this.started.set(at, (this.started.get(at) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
@@ -102,7 +110,17 @@ export class ReadLeases {
       const n = this.active.get(startSeq) ?? 0;
       if (n <= 1) this.active.delete(startSeq);
       else this.active.set(startSeq, n - 1);
+      const m = this.started.get(at) ?? 0;
+      if (m <= 1) this.started.delete(at);
+      else this.started.set(at, m - 1);
     };
+  }
+
+  /** When the oldest live lease began (epoch ms), or Infinity when there are none. */
+  oldestStartMs(): number {
+    let min = Infinity;
+    for (const s of this.started.keys()) if (s < min) min = s;
+    return min;
   }
 
   /** The oldest start sequence among live leases, or Infinity when there are none. */
