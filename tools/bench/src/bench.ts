@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makePool, MiB } from './data';
 import { formatReport, type BenchReport, type TargetReport } from './report';
+import { measureReferences, type References } from './references';
 import { serveChild } from './servers';
 import { type ProcReader, ProcSampler, procReader } from './stats';
 import { ALL_TARGETS, type RunningTarget, startTarget, unavailable, type TargetConfig, type TargetName } from './targets';
@@ -38,6 +39,7 @@ const HELP = `Usage: node tools/bench/dist/bench.js [options]
                          interleaved (default): all servers run at once (idle but one) and each
                          workload runs on every target in turn; sequential: one server at a time
   --keep-data            keep the servers' data directories
+  --skip-references      do not measure the machine's references (MD5/SHA-256 one core, disk fsync)
   --help
 `;
 
@@ -82,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
       'cairn-cli': { type: 'string' },
       'cairn-node-args': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
+      'skip-references': { type: 'boolean', default: false },
       order: { type: 'string', default: 'interleaved' },
       help: { type: 'boolean', default: false },
     },
@@ -130,6 +133,15 @@ async function main(argv: string[]): Promise<number> {
   const selfCpu0 = process.cpuUsage();
   const pool = makePool();
   const reports: TargetReport[] = [];
+  let references: References | undefined;
+  if (!values['skip-references']) {
+    // before any server starts, so nothing competes with it
+    references = measureReferences(pool, quick ? 0.5 : 1);
+    log(
+      `references: MD5 ${references.md5MiBs.toFixed(0)} MiB/s, SHA-256 ${references.sha256MiBs.toFixed(0)} MiB/s (one core); ` +
+        `disk 1 MiB write+fsync ${references.disk1mMiBs.toFixed(0)} MiB/s, 4 KiB write+fsync ${references.disk4kOps.toFixed(0)} ops/s`,
+    );
+  }
 
   /** One target: its process, sampler, state and report. */
   interface Session {
@@ -254,6 +266,7 @@ async function main(argv: string[]): Promise<number> {
       return { peakRssMiB: self.peakRssBytes / MiB, cpuSec: (c.user + c.system) / 1e6 };
     })(),
     targets: reports,
+    references,
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n');

@@ -2,6 +2,7 @@
  * Output: the comparison table (stdout) and the JSON document.
  */
 import type { WorkloadName, WorkloadResult } from './workloads';
+import { formatReferences, targetChecks, type References } from './references';
 
 export interface TargetReport {
   target: string;
@@ -24,6 +25,8 @@ export interface BenchReport {
   /** the load generator itself */
   client: { peakRssMiB: number; cpuSec: number };
   targets: TargetReport[];
+  /** the machine's limits, measured at the start of the run (references.ts) */
+  references?: References;
 }
 
 function fmtNum(x: number): string {
@@ -59,6 +62,13 @@ interface Row {
   ratios: boolean;
 }
 
+/** The machine reference a row's figure is divided by, per reference column. */
+export function referenceFor(workload: WorkloadName, unit: string, refs: References, col: 'hash' | 'disk'): number | undefined {
+  if (unit === 'MiB/s') return col === 'hash' ? (workload === 'get64m' ? refs.sha256MiBs : refs.md5MiBs) : refs.disk1mMiBs;
+  if (unit === 'ops/s' && col === 'disk' && (workload === 'put4k' || workload === 'delete4k' || workload === 'mix4k')) return refs.disk4kOps;
+  return undefined;
+}
+
 const ROWS: Row[] = [];
 for (const w of ['put4k', 'get4k', 'head4k', 'delete4k', 'mix4k'] as WorkloadName[]) {
   ROWS.push({ label: w, unit: 'ops/s', workload: w, value: (r) => r.score ?? undefined, ratios: true });
@@ -89,7 +99,11 @@ export function formatReport(rep: BenchReport): string {
 
   const present = new Set(targets.flatMap((t) => t.results.map((r) => r.workload)));
   const out: string[] = [];
-  const header = ['workload', 'unit', ...names, ...ratioCols.map(([a, b]) => `${a}÷${b}`)];
+  const refs = rep.references;
+  // the Cairn figure as a fraction of the machine: MD5 (PUT) / SHA-256 (GET) one-core rate, and
+  // the disk (1 MiB write+fsync for MiB/s rows, 4 KiB write+fsync for small writes)
+  const refCols: ('hash' | 'disk')[] = cairn && refs ? ['hash', 'disk'] : [];
+  const header = ['workload', 'unit', ...names, ...ratioCols.map(([a, b]) => `${a}÷${b}`), ...refCols.map((c) => (c === 'hash' ? `${cairn}÷hash` : `${cairn}÷disk`))];
   const rows: string[][] = [];
   for (const row of ROWS) {
     if (!present.has(row.workload)) continue;
@@ -104,6 +118,11 @@ export function formatReport(rep: BenchReport): string {
       const va = ra && ra.score !== null && !ra.error ? row.value(ra) : undefined;
       const vb = rb && rb.score !== null && !rb.error ? row.value(rb) : undefined;
       cells.push(row.ratios ? ratio(va, vb) : '');
+    }
+    for (const col of refCols) {
+      const rc = find(cairn!, row.workload);
+      const v = rc && rc.score !== null && !rc.error && row.ratios ? row.value(rc) : undefined;
+      cells.push(ratio(v, referenceFor(row.workload, row.unit, refs!, col)));
     }
     rows.push(cells);
   }
@@ -126,6 +145,12 @@ export function formatReport(rep: BenchReport): string {
   }
   out.push('');
   out.push(table(rHeader, rRows));
+  const checks = cairn ? targetChecks(targets, refs, cairn) : [];
+  if (refs || checks.length) {
+    out.push('');
+    out.push(formatReferences(refs, checks));
+  }
+  out.push('');
   out.push(`load generator: peak RSS ${fmtNum(rep.client.peakRssMiB)} MiB, CPU ${fmtNum(rep.client.cpuSec)} s`);
 
   // problems, n/a reasons, errors
