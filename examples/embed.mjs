@@ -59,8 +59,7 @@ try {
   }
   const top = await engine.listObjects('photos', { delimiter: '/', maxKeys: 1000 });
   check(
-    JSON.stringify(top.commonPrefixes) === JSON.stringify(['2023/', '2024/']) &&
-      top.objects.map((o) => o.key).join() === 'readme.txt',
+    JSON.stringify(top.commonPrefixes) === JSON.stringify(['2023/', '2024/']) && top.objects.map((o) => o.key).join() === 'readme.txt',
     'list with delimiter "/" gives 2 common prefixes and 1 key',
   );
 

@@ -220,7 +220,9 @@ export function createAdminApp(engine: EngineApi, o: AdminAppOptions): Koa {
     const log = o.log;
     app.use(async (ctx, next) => {
       const started = performance.now();
-      ctx.res.once('close', () => log({ method: ctx.method, path: ctx.path, status: ctx.res.statusCode, ms: performance.now() - started, user: ctx.state.user }));
+      ctx.res.once('close', () =>
+        log({ method: ctx.method, path: ctx.path, status: ctx.res.statusCode, ms: performance.now() - started, user: ctx.state.user }),
+      );
       await next();
     });
   }
@@ -232,7 +234,11 @@ export function createAdminApp(engine: EngineApi, o: AdminAppOptions): Koa {
       if (ctx.status === 405) ctx.body = { error: { code: 'MethodNotAllowed', message: `${ctx.method} is not allowed on ${ctx.path}` } };
     } catch (e) {
       const r = toAdminError(e);
-      if (r.unexpected !== undefined) (o.logError ?? ((x) => process.stderr.write(JSON.stringify(x) + '\n')))({ msg: 'admin API error', error: (r.unexpected as Error)?.stack ?? String(r.unexpected) });
+      if (r.unexpected !== undefined)
+        (o.logError ?? ((x) => process.stderr.write(JSON.stringify(x) + '\n')))({
+          msg: 'admin API error',
+          error: (r.unexpected as Error)?.stack ?? String(r.unexpected),
+        });
       ctx.status = r.status;
       ctx.body = { error: { code: r.code, message: r.message } };
     }

@@ -67,7 +67,13 @@ describe('admin API', () => {
       // the raw root secret is not a token
       expect((await raw(method, path, { Authorization: `Bearer ${ROOT_SECRET}` })).status).toBe(401);
       // an S3 signature is not accepted either
-      expect((await raw(method, path, { Authorization: `AWS4-HMAC-SHA256 Credential=${ROOT_KEY}/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00` })).status).toBe(401);
+      expect(
+        (
+          await raw(method, path, {
+            Authorization: `AWS4-HMAC-SHA256 Credential=${ROOT_KEY}/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
+          })
+        ).status,
+      ).toBe(401);
       const r = await raw(method, path, { Authorization: `Bearer ${nonRoot}` });
       expect([path, r.status, r.json.error.code]).toEqual([path, 403, 'AccessDenied']);
     }
@@ -98,7 +104,12 @@ describe('admin API', () => {
     const updated = (await root.updateUser('alice', { displayName: 'Alice A', email: null })) as { user: Record<string, unknown> };
     expect(updated.user).toMatchObject({ displayName: 'Alice A' });
     expect(updated.user).not.toHaveProperty('email');
-    const badPatch = await raw('PATCH', '/admin/users/alice', { Authorization: `Bearer ${adminToken(ROOT_KEY, ROOT_SECRET)}`, 'Content-Type': 'application/json' }, '{"id":"x"}');
+    const badPatch = await raw(
+      'PATCH',
+      '/admin/users/alice',
+      { Authorization: `Bearer ${adminToken(ROOT_KEY, ROOT_SECRET)}`, 'Content-Type': 'application/json' },
+      '{"id":"x"}',
+    );
     expect(badPatch.status).toBe(400);
     const badJson = await raw('POST', '/admin/users', { Authorization: `Bearer ${adminToken(ROOT_KEY, ROOT_SECRET)}` }, '{nope');
     expect(badJson).toMatchObject({ status: 400, json: { error: { code: 'MalformedJSON' } } });
@@ -106,7 +117,9 @@ describe('admin API', () => {
     expect(await root.suspendUser('alice')).toMatchObject({ user: { suspended: true } });
     expect((await engine.lookupAccessKey(created.accessKey.accessKeyId))!.user.suspended).toBe(true);
     // a suspended user's valid token is refused as well
-    const asAlice = await raw('GET', '/admin/health', { Authorization: `Bearer ${adminToken(created.accessKey.accessKeyId, created.accessKey.secretAccessKey)}` });
+    const asAlice = await raw('GET', '/admin/health', {
+      Authorization: `Bearer ${adminToken(created.accessKey.accessKeyId, created.accessKey.secretAccessKey)}`,
+    });
     expect(asAlice.status).toBe(403);
     expect(await root.reactivateUser('alice')).toMatchObject({ user: { suspended: false } });
     await expect(root.suspendUser('root')).rejects.toMatchObject({ status: 400 });

@@ -179,13 +179,16 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port!) || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
   const adminPortRaw = values['admin-port'];
-  if (adminPortRaw !== undefined && (!/^\d+$/.test(adminPortRaw) || Number(adminPortRaw) > 65535)) throw new Error(`--admin-port: not a port number: ${adminPortRaw}`);
+  if (adminPortRaw !== undefined && (!/^\d+$/.test(adminPortRaw) || Number(adminPortRaw) > 65535))
+    throw new Error(`--admin-port: not a port number: ${adminPortRaw}`);
   const fsync = values.fsync!.toLowerCase();
   if (fsync !== 'true' && fsync !== 'false') throw new Error(`--fsync: expected true or false, got ${values.fsync}`);
   const daySeconds = values['lifecycle-day-seconds'] !== undefined ? Number(values['lifecycle-day-seconds']) : undefined;
-  if (daySeconds !== undefined && !(Number.isFinite(daySeconds) && daySeconds > 0)) throw new Error(`--lifecycle-day-seconds: expected a positive number, got ${values['lifecycle-day-seconds']}`);
+  if (daySeconds !== undefined && !(Number.isFinite(daySeconds) && daySeconds > 0))
+    throw new Error(`--lifecycle-day-seconds: expected a positive number, got ${values['lifecycle-day-seconds']}`);
   const hour = values['lifecycle-hour'] !== undefined ? Number(values['lifecycle-hour']) : undefined;
-  if (hour !== undefined && !(Number.isInteger(hour) && hour >= 0 && hour <= 23)) throw new Error(`--lifecycle-hour: expected 0..23, got ${values['lifecycle-hour']}`);
+  if (hour !== undefined && !(Number.isInteger(hour) && hour >= 0 && hour <= 23))
+    throw new Error(`--lifecycle-hour: expected 0..23, got ${values['lifecycle-hour']}`);
   const notifyTargets = (values['notify-target'] ?? []).map(parseNotifyTarget);
   const dupTarget = notifyTargets.find((t, i) => notifyTargets.findIndex((u) => u.name === t.name) !== i);
   if (dupTarget) throw new Error(`--notify-target: target ${dupTarget.name} given twice`);
@@ -194,14 +197,18 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   // "replication" is not a registry worker (one per peer, in-process only): split it off the list.
   const workerNames = values.workers?.split(',').map((x) => x.trim());
   const replicationWorkers = values.workers === undefined || values.workers === 'all' || !!workerNames?.includes('replication');
-  const registryWorkers = values.workers === undefined || values.workers === 'all' || values.workers === 'none' ? values.workers : workerNames!.filter((x) => x !== 'replication').join(',');
+  const registryWorkers =
+    values.workers === undefined || values.workers === 'all' || values.workers === 'none'
+      ? values.workers
+      : workerNames!.filter((x) => x !== 'replication').join(',');
   const peers = [...(values.peer ?? []).map(parsePeerArg), ...(values.peers ? parsePeersFile(resolve(values.peers)) : [])];
-  if (peers.length && values.zone === undefined) throw new Error('--peer / --peers need --zone NAME (this server\'s zone)');
+  if (peers.length && values.zone === undefined) throw new Error("--peer / --peers need --zone NAME (this server's zone)");
   if (values.zone !== undefined) validateZoneName(values.zone);
   return {
     notifyTargets,
     feedMaxEvents: feedMax !== undefined ? Number(feedMax) : undefined,
-    workerLeaseTtlMs: values['worker-lease-ttl-seconds'] !== undefined ? Math.max(100, seconds('--worker-lease-ttl-seconds', values['worker-lease-ttl-seconds'])) : undefined,
+    workerLeaseTtlMs:
+      values['worker-lease-ttl-seconds'] !== undefined ? Math.max(100, seconds('--worker-lease-ttl-seconds', values['worker-lease-ttl-seconds'])) : undefined,
     workers: parseWorkerList(registryWorkers),
     replicationWorkers,
     zone: values.zone,
@@ -303,9 +310,14 @@ async function serve(argv: string[]): Promise<void> {
     `cairn: virtual-hosted style: http://<bucket>.${server.domains[0] ?? 's3.localhost'}:${server.port}`,
   ];
   for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
-  lines.push(`cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`);
+  lines.push(
+    `cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`,
+  );
   for (const t of server.notifyTargets) lines.push(`cairn: notification target ${t.name}: ${t.displayUrl}`);
-  if (server.zones) lines.push(`cairn: zone ${server.zones.opts.zone}; replicating to ${server.zones.opts.peers.map((p) => `${p.name} (${p.endpoint})`).join(', ') || 'no peers'}${args.replicationWorkers ? '' : ' (workers not in this process)'}`);
+  if (server.zones)
+    lines.push(
+      `cairn: zone ${server.zones.opts.zone}; replicating to ${server.zones.opts.peers.map((p) => `${p.name} (${p.endpoint})`).join(', ') || 'no peers'}${args.replicationWorkers ? '' : ' (workers not in this process)'}`,
+    );
   if (server.adminEndpoint) lines.push(`cairn: admin API, web console and /metrics on ${server.adminEndpoint}`);
   if (server.root.created) {
     lines.push('cairn: root credentials: the generated ones printed above');

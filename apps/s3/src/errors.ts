@@ -82,8 +82,6 @@ export function toErrorResponse(err: unknown, rc: ErrorRenderContext): ErrorResp
   if (code === 'NoSuchKey' && rc.key !== undefined && fields.Key === undefined) fields.Key = rc.key;
   const status = statusOf(code);
   const bodiless = rc.method === 'HEAD' || status === 304 || status === 204;
-  const body = bodiless
-    ? undefined
-    : renderError({ code, message, resource: rc.resource, requestId: rc.requestId, hostId: rc.hostId, fields });
+  const body = bodiless ? undefined : renderError({ code, message, resource: rc.resource, requestId: rc.requestId, hostId: rc.hostId, fields });
   return { status, headers, body, code, unexpected };
 }

@@ -16,7 +16,17 @@
 import http, { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { Engine, DEFAULT_GC_GRACE_MS, KNOWN_WORKERS, NOTIFY_WORKERS, RpcServer, WorkerRunner, createWorker, type EngineOptions, type UserInput } from '@cairn/engine';
+import {
+  Engine,
+  DEFAULT_GC_GRACE_MS,
+  KNOWN_WORKERS,
+  NOTIFY_WORKERS,
+  RpcServer,
+  WorkerRunner,
+  createWorker,
+  type EngineOptions,
+  type UserInput,
+} from '@cairn/engine';
 import { startNotifyWorkers, prepareNotifyConsumers, type NotifyRuntimeOptions } from './notifications/runtime';
 import { checkTargetUrl, redactUrl, type NotifyTargetSpec } from './notifications/target';
 import { createAdminApp } from '@cairn/admin';
@@ -396,11 +406,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       .filter((name) => name !== NOTIFY_WORKERS)
       .map(
         (name) =>
-          new WorkerRunner(engine, createWorker(name, { lifecycle: { hourUtc: options.lifecycleHourUtc } }), { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log }),
+          new WorkerRunner(engine, createWorker(name, { lifecycle: { hourUtc: options.lifecycleHourUtc } }), {
+            mode: 'in-process',
+            leaseTtlMs: options.workerLeaseTtlMs,
+            log,
+          }),
       );
     for (const w of workers) w.start();
     // One notification worker per target (notify:<target>), when `notify` is among the workers.
-    const notify = startNotifyWorkers(engine, workerNames.includes(NOTIFY_WORKERS) ? notifyTargets : [], { ...options.notify, region, log: options.notify?.log ?? log }, { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log });
+    const notify = startNotifyWorkers(
+      engine,
+      workerNames.includes(NOTIFY_WORKERS) ? notifyTargets : [],
+      { ...options.notify, region, log: options.notify?.log ?? log },
+      { mode: 'in-process', leaseTtlMs: options.workerLeaseTtlMs, log },
+    );
     workers.push(...notify.runners);
     if (zones) {
       await zones.start();
@@ -423,7 +442,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Deleted and overwritten data is freed while serving: bounded GC passes in the background.
     const gcIntervalMs = options.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS;
     if (gcIntervalMs > 0) {
-      engine.startBackgroundGc(gcIntervalMs, (e) => logError({ msg: 'background GC pass failed', error: (e as Error)?.stack ?? String(e) }), { limit: options.gcPassLimit });
+      engine.startBackgroundGc(gcIntervalMs, (e) => logError({ msg: 'background GC pass failed', error: (e as Error)?.stack ?? String(e) }), {
+        limit: options.gcPassLimit,
+      });
     }
 
     let closed: Promise<void> | undefined;

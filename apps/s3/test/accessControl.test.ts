@@ -31,8 +31,20 @@ import {
 import { startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
 
-const ALICE = { id: 'alice', displayName: 'Alice', email: 'alice@example.com', accessKeyId: 'ALICEKEY000000000001', secretAccessKey: 'alice-secret-00000000000000000000000001' };
-const BOB = { id: 'bob', displayName: 'Bob', email: 'bob@example.com', accessKeyId: 'BOBKEY00000000000001', secretAccessKey: 'bob-secret-0000000000000000000000000001' };
+const ALICE = {
+  id: 'alice',
+  displayName: 'Alice',
+  email: 'alice@example.com',
+  accessKeyId: 'ALICEKEY000000000001',
+  secretAccessKey: 'alice-secret-00000000000000000000000001',
+};
+const BOB = {
+  id: 'bob',
+  displayName: 'Bob',
+  email: 'bob@example.com',
+  accessKeyId: 'BOBKEY00000000000001',
+  secretAccessKey: 'bob-secret-0000000000000000000000000001',
+};
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 
 let ts: TestServer;
@@ -63,7 +75,10 @@ describe('ACLs', () => {
   test('a new bucket and object are private: FULL_CONTROL to the owner, with display names', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'acl-private' }));
     await alice.send(new PutObjectCommand({ Bucket: 'acl-private', Key: 'k', Body: 'x' }));
-    for (const acl of [await alice.send(new GetBucketAclCommand({ Bucket: 'acl-private' })), await alice.send(new GetObjectAclCommand({ Bucket: 'acl-private', Key: 'k' }))]) {
+    for (const acl of [
+      await alice.send(new GetBucketAclCommand({ Bucket: 'acl-private' })),
+      await alice.send(new GetObjectAclCommand({ Bucket: 'acl-private', Key: 'k' })),
+    ]) {
       expect(acl.Owner).toEqual({ ID: 'alice', DisplayName: 'Alice' });
       expect(acl.Grants).toEqual([{ Grantee: { Type: 'CanonicalUser', ID: 'alice', DisplayName: 'Alice' }, Permission: 'FULL_CONTROL' }]);
     }
@@ -113,7 +128,9 @@ describe('ACLs', () => {
     expect([e1.name, e1.$metadata.httpStatusCode]).toEqual(['UnresolvableGrantByEmailAddress', 400]);
     const e2 = await s3Err(alice.send(new PutObjectAclCommand({ Bucket: 'acl-body', Key: 'k', GrantRead: 'id="no-such-user"' })));
     expect([e2.name, e2.$metadata.httpStatusCode]).toEqual(['InvalidArgument', 400]);
-    const e3 = await s3Err(alice.send(new PutObjectAclCommand({ Bucket: 'acl-body', Key: 'k', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/Everyone"' })));
+    const e3 = await s3Err(
+      alice.send(new PutObjectAclCommand({ Bucket: 'acl-body', Key: 'k', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/Everyone"' })),
+    );
     expect(e3.name).toBe('InvalidArgument');
     const e4 = await s3Err(alice.send(new PutObjectAclCommand({ Bucket: 'acl-body', Key: 'k', ACL: 'public-read', GrantRead: 'id="bob"' })));
     expect(e4.name).toBe('InvalidRequest');
@@ -121,11 +138,14 @@ describe('ACLs', () => {
     expect(e5.name).toBe('InvalidArgument');
     // A body that is not an AccessControlPolicy is MalformedACLError (raw, since the SDK builds valid XML).
     const raw = await ts.client({ accessKeyId: ALICE.accessKeyId, secretAccessKey: ALICE.secretAccessKey });
-    raw.middlewareStack.add((next) => async (args) => {
-      (args.request as { body: string }).body = '<AccessControlPolicy><Owner>';
-      (args.request as { headers: Record<string, string> }).headers['content-length'] = '28';
-      return next(args);
-    }, { step: 'build', name: 'breakBody' });
+    raw.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { body: string }).body = '<AccessControlPolicy><Owner>';
+        (args.request as { headers: Record<string, string> }).headers['content-length'] = '28';
+        return next(args);
+      },
+      { step: 'build', name: 'breakBody' },
+    );
     const e6 = await s3Err(raw.send(new PutBucketAclCommand({ Bucket: 'acl-body', AccessControlPolicy: { Owner: { ID: 'alice' }, Grants: [] } })));
     expect([e6.name, e6.$metadata.httpStatusCode]).toEqual(['MalformedACLError', 400]);
   });
@@ -150,7 +170,9 @@ describe('ACLs', () => {
     expect((await s3Err(alice.send(new GetObjectCommand({ Bucket: 'acl-drop', Key: 'mine' })))).name).toBe('AccessDenied');
     expect(await (await alice.send(new GetObjectCommand({ Bucket: 'acl-drop', Key: 'shared' }))).Body!.transformToString()).toBe('b');
     // BucketOwnerPreferred + bucket-owner-full-control: the bucket owner becomes the object owner
-    await alice.send(new PutBucketOwnershipControlsCommand({ Bucket: 'acl-drop', OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] } }));
+    await alice.send(
+      new PutBucketOwnershipControlsCommand({ Bucket: 'acl-drop', OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] } }),
+    );
     await bob.send(new PutObjectCommand({ Bucket: 'acl-drop', Key: 'preferred', Body: 'b', ACL: 'bucket-owner-full-control' }));
     expect((await alice.send(new GetObjectAclCommand({ Bucket: 'acl-drop', Key: 'preferred' }))).Owner?.ID).toBe('alice');
   });
@@ -162,7 +184,10 @@ describe('ACLs', () => {
     await bob.send(new CreateBucketCommand({ Bucket: 'acl-copy-dst' }));
     expect((await s3Err(bob.send(new CopyObjectCommand({ Bucket: 'acl-copy-dst', Key: 'x', CopySource: 'acl-copy-src/secret' })))).name).toBe('AccessDenied');
     await bob.send(new CopyObjectCommand({ Bucket: 'acl-copy-dst', Key: 'x', CopySource: 'acl-copy-src/open', ACL: 'public-read' }));
-    expect((await bob.send(new GetObjectAclCommand({ Bucket: 'acl-copy-dst', Key: 'x' }))).Grants).toContainEqual({ Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' });
+    expect((await bob.send(new GetObjectAclCommand({ Bucket: 'acl-copy-dst', Key: 'x' }))).Grants).toContainEqual({
+      Grantee: { Type: 'Group', URI: ALL_USERS },
+      Permission: 'READ',
+    });
     expect((await s3Err(alice.send(new CopyObjectCommand({ Bucket: 'acl-copy-dst', Key: 'y', CopySource: 'acl-copy-src/open' })))).name).toBe('AccessDenied');
   });
 
@@ -171,9 +196,19 @@ describe('ACLs', () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'acl-multipart' }));
     const up = await alice.send(new CreateMultipartUploadCommand({ Bucket: 'acl-multipart', Key: 'big', ACL: 'public-read' }));
     const part = await alice.send(new UploadPartCommand({ Bucket: 'acl-multipart', Key: 'big', UploadId: up.UploadId, PartNumber: 1, Body: 'multipart body' }));
-    await alice.send(new CompleteMultipartUploadCommand({ Bucket: 'acl-multipart', Key: 'big', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await alice.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'acl-multipart',
+        Key: 'big',
+        UploadId: up.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
     expect((await curl('GET', '/acl-multipart/big')).body).toBe('multipart body');
-    expect((await alice.send(new GetObjectAclCommand({ Bucket: 'acl-multipart', Key: 'big' }))).Grants).toContainEqual({ Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' });
+    expect((await alice.send(new GetObjectAclCommand({ Bucket: 'acl-multipart', Key: 'big' }))).Grants).toContainEqual({
+      Grantee: { Type: 'Group', URI: ALL_USERS },
+      Permission: 'READ',
+    });
   });
 
   test('UploadPartCopy reads the source under its ACL', async () => {
@@ -183,14 +218,17 @@ describe('ACLs', () => {
     await alice.send(new PutObjectCommand({ Bucket: 'acl-partcopy-src', Key: 'open', Body: 'o', ACL: 'public-read' }));
     await bob.send(new CreateBucketCommand({ Bucket: 'acl-partcopy-dst' }));
     const up = await bob.send(new CreateMultipartUploadCommand({ Bucket: 'acl-partcopy-dst', Key: 'x' }));
-    const copy = (src: string) => bob.send(new UploadPartCopyCommand({ Bucket: 'acl-partcopy-dst', Key: 'x', UploadId: up.UploadId, PartNumber: 1, CopySource: src }));
+    const copy = (src: string) =>
+      bob.send(new UploadPartCopyCommand({ Bucket: 'acl-partcopy-dst', Key: 'x', UploadId: up.UploadId, PartNumber: 1, CopySource: src }));
     expect((await s3Err(copy('acl-partcopy-src/secret'))).name).toBe('AccessDenied');
     expect((await copy('acl-partcopy-src/open')).CopyPartResult?.ETag).toBeTruthy();
   });
 
   test('BucketOwnerEnforced: ACLs disabled (AccessControlListNotSupported), bucket owner owns everything', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'acl-enforced', ObjectOwnership: 'BucketOwnerEnforced', GrantWrite: undefined }));
-    expect((await alice.send(new GetBucketOwnershipControlsCommand({ Bucket: 'acl-enforced' }))).OwnershipControls?.Rules?.[0].ObjectOwnership).toBe('BucketOwnerEnforced');
+    expect((await alice.send(new GetBucketOwnershipControlsCommand({ Bucket: 'acl-enforced' }))).OwnershipControls?.Rules?.[0].ObjectOwnership).toBe(
+      'BucketOwnerEnforced',
+    );
     const e = await s3Err(alice.send(new PutObjectCommand({ Bucket: 'acl-enforced', Key: 'k', Body: 'x', ACL: 'public-read' })));
     expect([e.name, e.$metadata.httpStatusCode]).toEqual(['AccessControlListNotSupported', 400]);
     await alice.send(new PutObjectCommand({ Bucket: 'acl-enforced', Key: 'k', Body: 'x', ACL: 'bucket-owner-full-control' }));
@@ -215,7 +253,14 @@ describe('bucket policies', () => {
     await alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-basic', Policy: text }));
     expect((await alice.send(new GetBucketPolicyCommand({ Bucket: 'pol-basic' }))).Policy).toBe(text);
     expect((await alice.send(new GetBucketPolicyStatusCommand({ Bucket: 'pol-basic' }))).PolicyStatus?.IsPublic).toBe(true);
-    const bad = await s3Err(alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-basic', Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::elsewhere/*' }] }) })));
+    const bad = await s3Err(
+      alice.send(
+        new PutBucketPolicyCommand({
+          Bucket: 'pol-basic',
+          Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::elsewhere/*' }] }),
+        }),
+      ),
+    );
     expect([bad.name, bad.$metadata.httpStatusCode, bad.message]).toEqual(['MalformedPolicy', 400, 'Policy has invalid resource']);
     expect((await s3Err(alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-basic', Policy: '{not json' })))).name).toBe('MalformedPolicy');
     // only the owner manages the policy
@@ -224,7 +269,12 @@ describe('bucket policies', () => {
     await alice.send(new DeleteBucketPolicyCommand({ Bucket: 'pol-basic' }));
     expect((await s3Err(alice.send(new GetBucketPolicyCommand({ Bucket: 'pol-basic' })))).name).toBe('NoSuchBucketPolicy');
     // a policy restricted to one account is not public
-    await alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-basic', Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::pol-basic/*' }] }) }));
+    await alice.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'pol-basic',
+        Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::pol-basic/*' }] }),
+      }),
+    );
     expect((await alice.send(new GetBucketPolicyStatusCommand({ Bucket: 'pol-basic' }))).PolicyStatus?.IsPublic).toBe(false);
   });
 
@@ -245,10 +295,24 @@ describe('bucket policies', () => {
     expect((await s3Err(alice.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: 'pol-lockout' })))).name).toBe('AccessDenied');
     expect((await alice.send(new GetBucketPolicyCommand({ Bucket: 'pol-lockout' }))).Policy).toContain('GetBucketPolicy');
     expect((await s3Err(bob.send(new GetBucketPolicyCommand({ Bucket: 'pol-lockout' })))).name).toBe('AccessDenied'); // the Deny wins
-    await alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-lockout', Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:GetBucketPolicy', Resource: arn }] }) }));
+    await alice.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'pol-lockout',
+        Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:GetBucketPolicy', Resource: arn }] }),
+      }),
+    );
     const e = await s3Err(bob.send(new GetBucketPolicyCommand({ Bucket: 'pol-lockout' })));
     expect([e.name, e.$metadata.httpStatusCode]).toEqual(['MethodNotAllowed', 405]);
-    const ghost = await s3Err(alice.send(new PutBucketPolicyCommand({ Bucket: 'pol-lockout', Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::ghost:root' }, Action: 's3:GetObject', Resource: `${arn}/*` }] }) })));
+    const ghost = await s3Err(
+      alice.send(
+        new PutBucketPolicyCommand({
+          Bucket: 'pol-lockout',
+          Policy: JSON.stringify({
+            Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::ghost:root' }, Action: 's3:GetObject', Resource: `${arn}/*` }],
+          }),
+        }),
+      ),
+    );
     expect([ghost.name, ghost.message]).toEqual(['MalformedPolicy', 'Invalid principal in policy']);
     await alice.send(new DeleteBucketPolicyCommand({ Bucket: 'pol-lockout' }));
   });
@@ -261,9 +325,27 @@ describe('bucket policies', () => {
         Bucket: 'pol-cond',
         Policy: JSON.stringify({
           Statement: [
-            { Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::pol-cond', Condition: { StringLike: { 's3:prefix': 'a/*' } } },
-            { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pol-cond/*', Condition: { IpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1/128'] } } },
-            { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::pol-cond/*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'bob' },
+              Action: 's3:ListBucket',
+              Resource: 'arn:aws:s3:::pol-cond',
+              Condition: { StringLike: { 's3:prefix': 'a/*' } },
+            },
+            {
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::pol-cond/*',
+              Condition: { IpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1/128'] } },
+            },
+            {
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObject',
+              Resource: 'arn:aws:s3:::pol-cond/*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
           ],
         }),
       }),
@@ -307,7 +389,9 @@ describe('public access block', () => {
   test('put / get / delete; NoSuchPublicAccessBlockConfiguration', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'pab-api' }));
     expect((await s3Err(alice.send(new GetPublicAccessBlockCommand({ Bucket: 'pab-api' })))).name).toBe('NoSuchPublicAccessBlockConfiguration');
-    await alice.send(new PutPublicAccessBlockCommand({ Bucket: 'pab-api', PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true } }));
+    await alice.send(
+      new PutPublicAccessBlockCommand({ Bucket: 'pab-api', PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true } }),
+    );
     expect((await alice.send(new GetPublicAccessBlockCommand({ Bucket: 'pab-api' }))).PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: false,
@@ -320,7 +404,9 @@ describe('public access block', () => {
 
   test('BlockPublicAcls refuses public canned ACLs and grants; BlockPublicPolicy refuses public policies', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'pab-block' }));
-    await alice.send(new PutPublicAccessBlockCommand({ Bucket: 'pab-block', PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true } }));
+    await alice.send(
+      new PutPublicAccessBlockCommand({ Bucket: 'pab-block', PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true } }),
+    );
     expect((await s3Err(alice.send(new PutObjectCommand({ Bucket: 'pab-block', Key: 'k', Body: 'x', ACL: 'public-read' })))).name).toBe('AccessDenied');
     expect((await s3Err(alice.send(new PutBucketAclCommand({ Bucket: 'pab-block', GrantRead: `uri="${ALL_USERS}"` })))).name).toBe('AccessDenied');
     await alice.send(new PutObjectCommand({ Bucket: 'pab-block', Key: 'k', Body: 'x', ACL: 'private' }));

@@ -15,12 +15,21 @@ const names: Record<string, string> = { alice: 'Alice <&>', bob: 'Bob' };
 
 describe('golden XML', () => {
   test('AccessControlPolicy (canned public-read + a user grant)', () => {
-    const acl: Acl = { owner: 'alice', grants: [...cannedAcl('public-read', 'alice').grants, { grantee: { type: 'CanonicalUser', id: 'bob' }, permission: 'WRITE_ACP' }] };
-    golden('AccessControlPolicy.xml', renderAccessControlPolicy(acl, (id) => names[id]));
+    const acl: Acl = {
+      owner: 'alice',
+      grants: [...cannedAcl('public-read', 'alice').grants, { grantee: { type: 'CanonicalUser', id: 'bob' }, permission: 'WRITE_ACP' }],
+    };
+    golden(
+      'AccessControlPolicy.xml',
+      renderAccessControlPolicy(acl, (id) => names[id]),
+    );
   });
   test('PolicyStatus', () => golden('PolicyStatus.xml', renderPolicyStatus(true)));
   test('PublicAccessBlockConfiguration', () =>
-    golden('PublicAccessBlockConfiguration.xml', renderPublicAccessBlockConfiguration({ blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false })));
+    golden(
+      'PublicAccessBlockConfiguration.xml',
+      renderPublicAccessBlockConfiguration({ blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false }),
+    ));
   test('OwnershipControls', () => golden('OwnershipControls.xml', renderOwnershipControls('BucketOwnerPreferred')));
 });
 
@@ -45,23 +54,41 @@ describe('parsing', () => {
       `<AccessControlPolicy><AccessControlList><Grant>${grantee}<Permission>${perm}</Permission></Grant></AccessControlList></AccessControlPolicy>`;
     expect(await rejectedCode(parseAccessControlPolicy(Buffer.from('<AccessControlPolicy><Owner>')))).toBe('MalformedACLError');
     expect(await rejectedCode(parseAccessControlPolicy(Buffer.from('<Other/>')))).toBe('MalformedACLError');
-    expect(await rejectedCode(parseAccessControlPolicy(Buffer.from(grant('<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>x</ID></Grantee>', 'EVERYTHING'))))).toBe('MalformedACLError');
+    expect(
+      await rejectedCode(
+        parseAccessControlPolicy(
+          Buffer.from(grant('<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>x</ID></Grantee>', 'EVERYTHING')),
+        ),
+      ),
+    ).toBe('MalformedACLError');
     expect(await rejectedCode(parseAccessControlPolicy(Buffer.from(grant('<Grantee><ID>x</ID></Grantee>'))))).toBe('MalformedACLError');
   });
 
   test('PublicAccessBlockConfiguration: absent elements are false; non-booleans are MalformedXML', async () => {
-    expect(await parsePublicAccessBlockConfiguration(Buffer.from('<PublicAccessBlockConfiguration><BlockPublicAcls>TRUE</BlockPublicAcls></PublicAccessBlockConfiguration>'))).toEqual({
+    expect(
+      await parsePublicAccessBlockConfiguration(
+        Buffer.from('<PublicAccessBlockConfiguration><BlockPublicAcls>TRUE</BlockPublicAcls></PublicAccessBlockConfiguration>'),
+      ),
+    ).toEqual({
       blockPublicAcls: true,
       ignorePublicAcls: false,
       blockPublicPolicy: false,
       restrictPublicBuckets: false,
     });
-    expect(await rejectedCode(parsePublicAccessBlockConfiguration(Buffer.from('<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>')))).toBe('MalformedXML');
+    expect(
+      await rejectedCode(
+        parsePublicAccessBlockConfiguration(
+          Buffer.from('<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>'),
+        ),
+      ),
+    ).toBe('MalformedXML');
   });
 
   test('OwnershipControls: exactly one known rule', async () => {
     expect(await parseOwnershipControls(Buffer.from(renderOwnershipControls('BucketOwnerEnforced')))).toBe('BucketOwnerEnforced');
-    expect(await rejectedCode(parseOwnershipControls(Buffer.from('<OwnershipControls><Rule><ObjectOwnership>Mine</ObjectOwnership></Rule></OwnershipControls>')))).toBe('MalformedXML');
+    expect(
+      await rejectedCode(parseOwnershipControls(Buffer.from('<OwnershipControls><Rule><ObjectOwnership>Mine</ObjectOwnership></Rule></OwnershipControls>'))),
+    ).toBe('MalformedXML');
     expect(await rejectedCode(parseOwnershipControls(Buffer.from('<OwnershipControls></OwnershipControls>')))).toBe('MalformedXML');
   });
 

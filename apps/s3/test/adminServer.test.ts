@@ -86,6 +86,8 @@ describe('admin API served with the S3 server', () => {
     await adminMain([...argv, 'usage'], (s) => (out += s));
     expect(JSON.parse(out).store).toHaveProperty('dedupRatio');
     await adminMain([...argv, 'users', 'delete', 'cli-user'], () => undefined);
-    await expect(adminMain([...argv.slice(0, 2), '--access-key-id', ROOT_KEY, '--secret-access-key', 'wrong', 'users', 'list'], () => undefined)).rejects.toMatchObject({ status: 401 });
+    await expect(
+      adminMain([...argv.slice(0, 2), '--access-key-id', ROOT_KEY, '--secret-access-key', 'wrong', 'users', 'list'], () => undefined),
+    ).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -116,7 +116,12 @@ async function listAllKeys(bucket = BUCKET): Promise<string[]> {
     const truncated = /<IsTruncated>true<\/IsTruncated>/.test(r.body);
     if (!truncated) return keys;
     token = /<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(r.body)?.[1];
-    token = token?.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'");
+    token = token
+      ?.replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'");
   }
   throw new Error('listing did not terminate');
 }

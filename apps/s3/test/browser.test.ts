@@ -51,7 +51,11 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
       await s3.send(
         new PutBucketCorsCommand({
           Bucket: BUCKET,
-          CORSConfiguration: { CORSRules: [{ AllowedOrigins: [pageOrigin], AllowedMethods: ['GET', 'PUT', 'POST'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 60 }] },
+          CORSConfiguration: {
+            CORSRules: [
+              { AllowedOrigins: [pageOrigin], AllowedMethods: ['GET', 'PUT', 'POST'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 60 },
+            ],
+          },
         }),
       );
 
@@ -59,7 +63,15 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
       context = await chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-dev-shm-usage',
+        ],
       });
     }, 120_000);
 
@@ -84,7 +96,12 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
           ['Content-Type', 'text/plain'],
           ['success_action_redirect', redirect],
         ],
-        [['starts-with', '$key', 'form/'], ['starts-with', '$Content-Type', 'text/'], { success_action_redirect: redirect }, ['content-length-range', 1, 1 << 20]],
+        [
+          ['starts-with', '$key', 'form/'],
+          ['starts-with', '$Content-Type', 'text/'],
+          { success_action_redirect: redirect },
+          ['content-length-range', 1, 1 << 20],
+        ],
       );
       const inputs = fields.map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('\n');
       formHtml = `<html><body><form id="f" method="post" enctype="multipart/form-data" action="${t.endpoint}/${BUCKET}">
@@ -137,7 +154,12 @@ ${inputs}
         expect((await objectBytes('fetch/form-data.txt')).toString()).toBe('sent with fetch and FormData');
 
         // Without a matching rule the browser refuses: another origin's page cannot read the response.
-        await t.client().send(new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['https://elsewhere.example'], AllowedMethods: ['PUT'] }] } }));
+        await t.client().send(
+          new PutBucketCorsCommand({
+            Bucket: BUCKET,
+            CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['https://elsewhere.example'], AllowedMethods: ['PUT'] }] },
+          }),
+        );
         const blocked = await tab.evaluate(async (url) => {
           try {
             await fetch(url, { method: 'PUT', body: 'x', headers: { 'Content-Type': 'application/octet-stream' } });

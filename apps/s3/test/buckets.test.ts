@@ -18,7 +18,13 @@ import { startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
 import { rawRequest } from './helpers/rawRequest';
 
-const ALICE = { id: 'alice', displayName: 'Alice', email: 'alice@example.com', accessKeyId: 'ALICEKEY000000000001', secretAccessKey: 'alice-secret-0000000000000000000000000' };
+const ALICE = {
+  id: 'alice',
+  displayName: 'Alice',
+  email: 'alice@example.com',
+  accessKeyId: 'ALICEKEY000000000001',
+  secretAccessKey: 'alice-secret-0000000000000000000000000',
+};
 const BOB = { id: 'bob', displayName: 'Bob', accessKeyId: 'BOBKEY00000000000001', secretAccessKey: 'bob-secret-00000000000000000000000000' };
 
 let ts: TestServer;

@@ -68,10 +68,20 @@ test('PutObject, UNSIGNED-PAYLOAD, chunked transfer coding, no Content-Length: s
 });
 
 test('a tiny and an empty chunked body', async () => {
-  const r1 = await rawRequest(ts.endpoint, { method: 'PUT', path: '/te-chunked/tiny', payloadHash: 'UNSIGNED-PAYLOAD', writer: chunkedWriter(Buffer.from('hi')) });
+  const r1 = await rawRequest(ts.endpoint, {
+    method: 'PUT',
+    path: '/te-chunked/tiny',
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    writer: chunkedWriter(Buffer.from('hi')),
+  });
   expectStored(r1, Buffer.from('hi'));
   expect((await getBytes('tiny')).toString()).toBe('hi');
-  const r0 = await rawRequest(ts.endpoint, { method: 'PUT', path: '/te-chunked/empty', payloadHash: 'UNSIGNED-PAYLOAD', writer: chunkedWriter(Buffer.alloc(0)) });
+  const r0 = await rawRequest(ts.endpoint, {
+    method: 'PUT',
+    path: '/te-chunked/empty',
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    writer: chunkedWriter(Buffer.alloc(0)),
+  });
   expectStored(r0, Buffer.alloc(0));
   expect((await getBytes('empty')).length).toBe(0);
 });
@@ -146,7 +156,10 @@ test('UploadPart with chunked transfer coding; the upload completes', async () =
   const p1 = randomBytes(5 * MiB);
   const p2 = randomBytes(12345);
   const etags: string[] = [];
-  for (const [n, data] of [[1, p1], [2, p2]] as const) {
+  for (const [n, data] of [
+    [1, p1],
+    [2, p2],
+  ] as const) {
     const r = await rawRequest(ts.endpoint, {
       method: 'PUT',
       path: '/te-chunked/mp',
@@ -157,7 +170,14 @@ test('UploadPart with chunked transfer coding; the upload completes', async () =
     expectStored(r, data);
     etags.push(r.headers.etag as string);
   }
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'te-chunked', Key: 'mp', UploadId: mpu.UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ PartNumber: i + 1, ETag })) } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: 'te-chunked',
+      Key: 'mp',
+      UploadId: mpu.UploadId,
+      MultipartUpload: { Parts: etags.map((ETag, i) => ({ PartNumber: i + 1, ETag })) },
+    }),
+  );
   expect((await getBytes('mp')).equals(Buffer.concat([p1, p2]))).toBe(true);
 });
 

@@ -42,7 +42,8 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in to Cairn' }).waitFor();
     }
-    const bucketNames = async () => (await page.getByRole('table', { name: 'Buckets' }).locator('tbody tr td:first-child').allInnerTexts()).map((s) => s.trim());
+    const bucketNames = async () =>
+      (await page.getByRole('table', { name: 'Buckets' }).locator('tbody tr td:first-child').allInnerTexts()).map((s) => s.trim());
 
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
@@ -55,7 +56,15 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
         headless: true,
         viewport: { width: 1200, height: 800 },
         acceptDownloads: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-dev-shm-usage',
+        ],
       });
       page = context.pages()[0] ?? (await context.newPage());
     }, 120_000);
@@ -160,23 +169,31 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
       await page.goto(`${console_}/#/b/${BUCKET}/settings`);
       await page.getByRole('heading', { name: `Settings of ${BUCKET}` }).waitFor();
       await page.locator('#versioning-status', { hasText: /^Enabled$/ }).waitFor();
-      await page.getByLabel('Policy (JSON)').fill('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other-bucket/*"}]}');
+      await page
+        .getByLabel('Policy (JSON)')
+        .fill('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other-bucket/*"}]}');
       await page.getByRole('button', { name: 'Save policy' }).click();
       const err = page.locator('#policy-error');
       await err.waitFor();
       expect(await err.innerText()).toMatch(/MalformedPolicy: .*resource/i);
-      await page.getByLabel('Policy (JSON)').fill(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::${BUCKET}/docs/*"}]}`);
+      await page
+        .getByLabel('Policy (JSON)')
+        .fill(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::${BUCKET}/docs/*"}]}`);
       await page.getByRole('button', { name: 'Save policy' }).click();
       await page.getByText('Policy saved.').waitFor();
       expect((await fetch(`${t.endpoint}/${BUCKET}/docs/readme.txt`)).status).toBe(200); // now public
 
       // A lifecycle rule: an invalid one shows S3's error in place, a valid one is stored.
       const lifecycle = page.getByLabel('Lifecycle rules configuration (XML)');
-      await lifecycle.fill('<LifecycleConfiguration><Rule><ID>bad</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule></LifecycleConfiguration>');
+      await lifecycle.fill(
+        '<LifecycleConfiguration><Rule><ID>bad</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule></LifecycleConfiguration>',
+      );
       await page.getByRole('button', { name: 'Save Lifecycle rules' }).click();
       await page.locator('#doc-lifecycle-error').waitFor();
       expect(await page.locator('#doc-lifecycle-error').innerText()).toMatch(/InvalidArgument/);
-      await lifecycle.fill('<LifecycleConfiguration><Rule><ID>expire-logs</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>');
+      await lifecycle.fill(
+        '<LifecycleConfiguration><Rule><ID>expire-logs</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>',
+      );
       await page.getByRole('button', { name: 'Save Lifecycle rules' }).click();
       await page.getByText('Lifecycle rules saved.').waitFor();
       const stored = await t.client().send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }));

@@ -59,9 +59,17 @@ describe('console sessions', () => {
 
   it('a presigned share link is signed with the caller key and expires as asked', async () => {
     const cookie = cookieOf(await signIn(ROOT_KEY, ROOT_SECRET));
-    const bad = await fetch(`${base}/console/api/presign`, { method: 'POST', headers: { ...H, cookie }, body: JSON.stringify({ bucket: 'b', key: 'k', expiresSeconds: 8 * 24 * 3600 }) });
+    const bad = await fetch(`${base}/console/api/presign`, {
+      method: 'POST',
+      headers: { ...H, cookie },
+      body: JSON.stringify({ bucket: 'b', key: 'k', expiresSeconds: 8 * 24 * 3600 }),
+    });
     expect(bad.status).toBe(400);
-    const r = await fetch(`${base}/console/api/presign`, { method: 'POST', headers: { ...H, cookie }, body: JSON.stringify({ bucket: 'b', key: 'a b/c', expiresSeconds: 60 }) });
+    const r = await fetch(`${base}/console/api/presign`, {
+      method: 'POST',
+      headers: { ...H, cookie },
+      body: JSON.stringify({ bucket: 'b', key: 'a b/c', expiresSeconds: 60 }),
+    });
     const { url } = (await r.json()) as { url: string };
     expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${t.port}/b/a%20b/c\\?`));
     expect(url).toContain(`X-Amz-Credential=${ROOT_KEY}%2F`);

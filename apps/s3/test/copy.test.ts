@@ -1,12 +1,5 @@
 /** CopyObject through @aws-sdk/client-s3: COPY / REPLACE, conditions, encodings, self-copy, errors. */
-import {
-  CopyObjectCommand,
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
@@ -70,7 +63,16 @@ test('self-copy without changes → InvalidRequest; with REPLACE it works', asyn
   const e = await s3Err(s3.send(new CopyObjectCommand({ Bucket: 'src', Key: 'orig', CopySource: source('src', 'orig') })));
   expect(e.name).toBe('InvalidRequest');
   expect(e.$metadata.httpStatusCode).toBe(400);
-  await s3.send(new CopyObjectCommand({ Bucket: 'src', Key: 'orig', CopySource: source('src', 'orig'), MetadataDirective: 'REPLACE', Metadata: { who: 'again' }, ContentType: 'image/png' }));
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: 'src',
+      Key: 'orig',
+      CopySource: source('src', 'orig'),
+      MetadataDirective: 'REPLACE',
+      Metadata: { who: 'again' },
+      ContentType: 'image/png',
+    }),
+  );
   expect((await s3.send(new HeadObjectCommand({ Bucket: 'src', Key: 'orig' }))).Metadata).toEqual({ who: 'again' });
   expect((await text('src', 'orig')).equals(data)).toBe(true);
 });

@@ -3,7 +3,14 @@
  * rules without credentials, CORS headers on actual responses (errors included).
  */
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCorsCommand,
+  GetBucketCorsCommand,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { CorsRule } from '@cairn/engine';
 import { parseCorsConfiguration, renderCorsConfiguration } from '../src/xml/corsConfiguration';
 import { findCorsRule, wildcardMatch } from '../src/http/cors';
@@ -12,7 +19,14 @@ import { startTestServer, type TestServer } from './helpers/server';
 import { golden } from './helpers/golden';
 
 const RULES: CorsRule[] = [
-  { id: 'uploads', allowedOrigins: ['https://*.example.com'], allowedMethods: ['PUT', 'POST'], allowedHeaders: ['content-type', 'x-amz-*'], exposeHeaders: ['ETag', 'x-amz-request-id'], maxAgeSeconds: 600 },
+  {
+    id: 'uploads',
+    allowedOrigins: ['https://*.example.com'],
+    allowedMethods: ['PUT', 'POST'],
+    allowedHeaders: ['content-type', 'x-amz-*'],
+    exposeHeaders: ['ETag', 'x-amz-request-id'],
+    maxAgeSeconds: 600,
+  },
   { allowedOrigins: ['*'], allowedMethods: ['GET', 'HEAD'], allowedHeaders: [], exposeHeaders: [] },
 ];
 
@@ -40,7 +54,9 @@ describe('CORSConfiguration codec', () => {
     await expect(parseCorsConfiguration(Buffer.from('<CORSConfiguration/>'))).rejects.toMatchObject({ code: 'MalformedXML' });
     const many = '<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>';
     expect(await parseCorsConfiguration(Buffer.from(`<CORSConfiguration>${many.repeat(100)}</CORSConfiguration>`))).toHaveLength(100);
-    await expect(parseCorsConfiguration(Buffer.from(`<CORSConfiguration>${many.repeat(101)}</CORSConfiguration>`))).rejects.toMatchObject({ code: 'MalformedXML' });
+    await expect(parseCorsConfiguration(Buffer.from(`<CORSConfiguration>${many.repeat(101)}</CORSConfiguration>`))).rejects.toMatchObject({
+      code: 'MalformedXML',
+    });
   });
 
   it('matches origins, methods and headers with one wildcard', () => {
@@ -88,10 +104,19 @@ describe('CORS on the server', () => {
     );
     const got = await s3.send(new GetBucketCorsCommand({ Bucket: 'cors-bucket' }));
     expect(got.CORSRules).toEqual([
-      { ID: 'uploads', AllowedOrigins: ['https://*.example.com'], AllowedMethods: ['PUT', 'POST'], AllowedHeaders: ['content-type', 'x-amz-*'], ExposeHeaders: ['ETag', 'x-amz-request-id'], MaxAgeSeconds: 600 },
+      {
+        ID: 'uploads',
+        AllowedOrigins: ['https://*.example.com'],
+        AllowedMethods: ['PUT', 'POST'],
+        AllowedHeaders: ['content-type', 'x-amz-*'],
+        ExposeHeaders: ['ETag', 'x-amz-request-id'],
+        MaxAgeSeconds: 600,
+      },
       { AllowedOrigins: ['*'], AllowedMethods: ['GET', 'HEAD'] },
     ]);
-    await s3.send(new PutBucketCorsCommand({ Bucket: 'no-cors-bucket', CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET'] }] } }));
+    await s3.send(
+      new PutBucketCorsCommand({ Bucket: 'no-cors-bucket', CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET'] }] } }),
+    );
     await s3.send(new DeleteBucketCorsCommand({ Bucket: 'no-cors-bucket' }));
     const gone = (await s3.send(new GetBucketCorsCommand({ Bucket: 'no-cors-bucket' })).catch((e: unknown) => e)) as S3ServiceException;
     expect(gone.name).toBe('NoSuchCORSConfiguration');
@@ -106,7 +131,14 @@ describe('CORS on the server', () => {
     const r = await rawRequest(t.endpoint, { method: 'PUT', path: '/no-cors-bucket', query: 'cors', body: bad, headers: { 'Content-MD5': md5(bad) } });
     expect(r.status).toBe(400);
     expect(parseS3Error(r.body).code).toBe('InvalidRequest');
-    const anon = await rawRequest(t.endpoint, { method: 'PUT', path: '/no-cors-bucket', query: 'cors', body, headers: { 'Content-MD5': md5(body) }, auth: 'none' });
+    const anon = await rawRequest(t.endpoint, {
+      method: 'PUT',
+      path: '/no-cors-bucket',
+      query: 'cors',
+      body,
+      headers: { 'Content-MD5': md5(body) },
+      auth: 'none',
+    });
     expect(anon.status).toBe(403);
   });
 
@@ -126,7 +158,12 @@ describe('CORS on the server', () => {
     expect(ok.headers['access-control-max-age']).toBe('600');
     expect(ok.headers.vary).toContain('Origin');
 
-    const star = await rawRequest(t.endpoint, { method: 'OPTIONS', path: '/cors-bucket', auth: 'none', headers: { Origin: 'http://anything.test', 'Access-Control-Request-Method': 'GET' } });
+    const star = await rawRequest(t.endpoint, {
+      method: 'OPTIONS',
+      path: '/cors-bucket',
+      auth: 'none',
+      headers: { Origin: 'http://anything.test', 'Access-Control-Request-Method': 'GET' },
+    });
     expect(star.status).toBe(200);
     expect(star.headers['access-control-allow-origin']).toBe('*');
     expect(star.headers['access-control-allow-credentials']).toBeUndefined();
@@ -143,19 +180,39 @@ describe('CORS on the server', () => {
     expect(parseS3Error(denied.body).message).toMatch(/^CORSResponse: This CORS request is not allowed/);
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
 
-    const wrongMethod = await rawRequest(t.endpoint, { method: 'OPTIONS', path: '/cors-bucket/k', auth: 'none', headers: { Origin: 'http://x.test', 'Access-Control-Request-Method': 'DELETE' } });
+    const wrongMethod = await rawRequest(t.endpoint, {
+      method: 'OPTIONS',
+      path: '/cors-bucket/k',
+      auth: 'none',
+      headers: { Origin: 'http://x.test', 'Access-Control-Request-Method': 'DELETE' },
+    });
     expect(wrongMethod.status).toBe(403);
 
-    const notEnabled = await rawRequest(t.endpoint, { method: 'OPTIONS', path: '/no-cors-bucket/k', auth: 'none', headers: { Origin: 'http://x.test', 'Access-Control-Request-Method': 'GET' } });
+    const notEnabled = await rawRequest(t.endpoint, {
+      method: 'OPTIONS',
+      path: '/no-cors-bucket/k',
+      auth: 'none',
+      headers: { Origin: 'http://x.test', 'Access-Control-Request-Method': 'GET' },
+    });
     expect(notEnabled.status).toBe(403);
     expect(parseS3Error(notEnabled.body)).toMatchObject({ code: 'AccessForbidden', message: 'CORSResponse: CORS is not enabled for this bucket.' });
 
-    const noOrigin = await rawRequest(t.endpoint, { method: 'OPTIONS', path: '/cors-bucket/k', auth: 'none', headers: { 'Access-Control-Request-Method': 'GET' } });
+    const noOrigin = await rawRequest(t.endpoint, {
+      method: 'OPTIONS',
+      path: '/cors-bucket/k',
+      auth: 'none',
+      headers: { 'Access-Control-Request-Method': 'GET' },
+    });
     expect(noOrigin.status).toBe(400);
     expect(parseS3Error(noOrigin.body)).toMatchObject({ code: 'BadRequest', message: 'Insufficient information. Origin request header needed.' });
     const noMethod = await rawRequest(t.endpoint, { method: 'OPTIONS', path: '/cors-bucket/k', auth: 'none', headers: { Origin: 'http://x.test' } });
     expect(noMethod.status).toBe(400);
-    const noBucket = await rawRequest(t.endpoint, { method: 'OPTIONS', path: '/nonexistent-bucket/k', auth: 'none', headers: { Origin: 'http://x.test', 'Access-Control-Request-Method': 'GET' } });
+    const noBucket = await rawRequest(t.endpoint, {
+      method: 'OPTIONS',
+      path: '/nonexistent-bucket/k',
+      auth: 'none',
+      headers: { Origin: 'http://x.test', 'Access-Control-Request-Method': 'GET' },
+    });
     expect(parseS3Error(noBucket.body).code).toBe('NoSuchBucket');
   });
 
@@ -177,8 +234,14 @@ describe('CORS on the server', () => {
     expect(put.headers['access-control-expose-headers']).toBe('ETag, x-amz-request-id');
     // no Origin, or an origin/method no rule allows: no CORS headers
     expect((await rawRequest(t.endpoint, { path: '/cors-bucket/obj' })).headers['access-control-allow-origin']).toBeUndefined();
-    expect((await rawRequest(t.endpoint, { method: 'DELETE', path: '/cors-bucket/new', headers: { Origin: 'http://site.test' } })).headers['access-control-allow-origin']).toBeUndefined();
-    expect((await rawRequest(t.endpoint, { path: '/no-cors-bucket', headers: { Origin: 'http://site.test' } })).headers['access-control-allow-origin']).toBeUndefined();
+    expect(
+      (await rawRequest(t.endpoint, { method: 'DELETE', path: '/cors-bucket/new', headers: { Origin: 'http://site.test' } })).headers[
+        'access-control-allow-origin'
+      ],
+    ).toBeUndefined();
+    expect(
+      (await rawRequest(t.endpoint, { path: '/no-cors-bucket', headers: { Origin: 'http://site.test' } })).headers['access-control-allow-origin'],
+    ).toBeUndefined();
   });
 });
 
@@ -187,7 +250,12 @@ describe('preflight of a presigned URL', () => {
   beforeAll(async () => {
     t = await startTestServer();
     await t.client().send(new CreateBucketCommand({ Bucket: 'presign-cors' }));
-    await t.client().send(new PutBucketCorsCommand({ Bucket: 'presign-cors', CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['http://page.test'], AllowedMethods: ['PUT'], AllowedHeaders: ['*'] }] } }));
+    await t.client().send(
+      new PutBucketCorsCommand({
+        Bucket: 'presign-cors',
+        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['http://page.test'], AllowedMethods: ['PUT'], AllowedHeaders: ['*'] }] },
+      }),
+    );
   });
   afterAll(() => t.stop());
 
@@ -196,7 +264,8 @@ describe('preflight of a presigned URL', () => {
       method: 'OPTIONS',
       path: '/presign-cors/k',
       auth: 'none',
-      query: 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=CAIRNROOTTESTKEY0001%2F20250101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00',
+      query:
+        'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=CAIRNROOTTESTKEY0001%2F20250101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00',
       headers: { Origin: 'http://page.test', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
     });
     expect(r.status).toBe(200);

@@ -66,7 +66,15 @@ async function bundleCli(): Promise<string> {
   const dir = path.join(ROOT, 'node_modules', '.cache', 'cairn-s3-crash');
   await fs.promises.mkdir(dir, { recursive: true });
   const out = path.join(dir, `cli-${process.pid}.js`);
-  await build({ entryPoints: [path.join(__dirname, '..', 'src', 'cli.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, plugins: [plugin], logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(__dirname, '..', 'src', 'cli.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: out,
+    plugins: [plugin],
+    logLevel: 'silent',
+  });
   return out;
 }
 
@@ -247,7 +255,12 @@ async function workload(s3: S3Client, h: History, stop: { now: boolean }, multip
         }
         w = h.begin(key, [value]);
         const done = await s3.send(
-          new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: up.UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }),
+          new CompleteMultipartUploadCommand({
+            Bucket: BUCKET,
+            Key: key,
+            UploadId: up.UploadId,
+            MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+          }),
         );
         h.etagToMd5.set(done.ETag!.replace(/"/g, ''), value);
         h.ack(w);
@@ -324,7 +337,7 @@ describe('crash safety (real server, kill -9)', () => {
         const workers = Array.from({ length: WORKERS }, () => workload(s3, h, stop, multipart));
         // The kill clock starts once writes are being acknowledged, so a slow (shared, loaded)
         // machine still gets acknowledged writes into every round.
-        for (const t0 = Date.now(); h.acked < ackedBefore + 3 && Date.now() - t0 < 15_000; ) await new Promise((r) => setTimeout(r, 10));
+        for (const t0 = Date.now(); h.acked < ackedBefore + 3 && Date.now() - t0 < 15_000;) await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 200 + rand(1300)));
         await kill9(server);
         stop.now = true;

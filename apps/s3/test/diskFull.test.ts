@@ -89,7 +89,9 @@ function tryMountTmpfs(dir: string, size: string): boolean {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
     return true;
   } catch (e) {
-    process.stderr.write(`diskFull.test: cannot mount a tmpfs here (${(e as Error).message.split('\n')[0]}); the tmpfs case runs on the injected small disk instead\n`);
+    process.stderr.write(
+      `diskFull.test: cannot mount a tmpfs here (${(e as Error).message.split('\n')[0]}); the tmpfs case runs on the injected small disk instead\n`,
+    );
     return false;
   }
 }
@@ -172,12 +174,20 @@ async function diskFullScenario(ts: TestServer, label: string): Promise<void> {
 
   // UploadPart: the same; the upload itself survives.
   const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'full', Key: 'mp' }));
-  await expectInsufficientStorage(s3.send(new UploadPartCommand({ Bucket: 'full', Key: 'mp', UploadId: mpu.UploadId, PartNumber: 1, Body: randomBytes(12 * MiB) })));
+  await expectInsufficientStorage(
+    s3.send(new UploadPartCommand({ Bucket: 'full', Key: 'mp', UploadId: mpu.UploadId, PartNumber: 1, Body: randomBytes(12 * MiB) })),
+  );
   expect(chunkBytes()).toBe(base);
 
   // A raw PUT that streams from a client which sends everything before reading the answer
   // (as the AWS CLI does): it still gets the XML error, then the connection closes.
-  const raw = await rawRequest(ts.endpoint, { method: 'PUT', path: '/full/raw', body: randomBytes(10 * MiB), payloadHash: 'UNSIGNED-PAYLOAD', timeoutMs: 10_000 });
+  const raw = await rawRequest(ts.endpoint, {
+    method: 'PUT',
+    path: '/full/raw',
+    body: randomBytes(10 * MiB),
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    timeoutMs: 10_000,
+  });
   expect(raw.status).toBe(507);
   expect(raw.body).toContain('<Code>InsufficientStorage</Code>');
   expect(raw.headers.connection).toBe('close');
@@ -235,7 +245,9 @@ async function diskFullScenario(ts: TestServer, label: string): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: 'full', Key: 'big', Body: again }));
   expect((await getBytes(s3, 'big')).equals(again)).toBe(true);
   const part = await s3.send(new UploadPartCommand({ Bucket: 'full', Key: 'mp', UploadId: mpu.UploadId, PartNumber: 1, Body: randomBytes(1 * MiB) }));
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'full', Key: 'mp', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket: 'full', Key: 'mp', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+  );
   expect((await getBytes(s3, 'before')).equals(small)).toBe(true);
   process.stdout.write(`disk-full (${label}): PUT of 12 MiB on a full disk refused with 507 in ${putMs} ms, no bytes left behind\n`);
 }
@@ -289,7 +301,9 @@ describe('disk full', () => {
     expect(usage(join(cold, 'chunks')).bytes).toBe(coldBefore);
     // An UploadPartCopy into a GLACIER upload: the same.
     const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'full', Key: 'frozen-mp', StorageClass: 'GLACIER' }));
-    await expectInsufficientStorage(s3.send(new UploadPartCopyCommand({ Bucket: 'full', Key: 'frozen-mp', UploadId: mpu.UploadId, PartNumber: 1, CopySource: 'full/big' })));
+    await expectInsufficientStorage(
+      s3.send(new UploadPartCopyCommand({ Bucket: 'full', Key: 'frozen-mp', UploadId: mpu.UploadId, PartNumber: 1, CopySource: 'full/big' })),
+    );
     expect(usage(join(cold, 'chunks')).bytes).toBe(coldBefore);
     // A copy that fits works.
     await s3.send(new PutObjectCommand({ Bucket: 'full', Key: 'small', Body: randomBytes(1 * MiB) }));
@@ -314,17 +328,28 @@ describe('disk full: the AWS CLI fails at once instead of hanging', () => {
     await ts.client().send(new CreateBucketCommand({ Bucket: 'full' }));
     writeFileSync(join(dir, 'six.bin'), randomBytes(6 * MiB)); // one PutObject
     writeFileSync(join(dir, 'twenty.bin'), randomBytes(20 * MiB)); // multipart (8 MiB parts)
-    writeFileSync(join(dir, 'config'), '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  multipart_threshold = 8MB\n  multipart_chunksize = 8MB\n');
+    writeFileSync(
+      join(dir, 'config'),
+      '[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  multipart_threshold = 8MB\n  multipart_chunksize = 8MB\n',
+    );
   });
   afterAll(async () => {
     await ts?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test.each([['six.bin', 'PutObject'], ['twenty.bin', 'UploadPart']])('aws s3 cp %s (%s)', async (file, op) => {
+  test.each([
+    ['six.bin', 'PutObject'],
+    ['twenty.bin', 'UploadPart'],
+  ])('aws s3 cp %s (%s)', async (file, op) => {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-    Object.assign(env, { AWS_ACCESS_KEY_ID: ts.accessKeyId, AWS_SECRET_ACCESS_KEY: ts.secretAccessKey, AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
+    Object.assign(env, {
+      AWS_ACCESS_KEY_ID: ts.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ts.secretAccessKey,
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    });
     const t0 = Date.now();
     const r = await run(AWS!, ['--endpoint-url', ts.endpoint, 's3', 'cp', join(dir, file), `s3://full/${file}`], { env, timeoutMs: 60_000 });
     const ms = Date.now() - t0;

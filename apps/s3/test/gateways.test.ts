@@ -159,7 +159,8 @@ describe('several gateways over one PostgreSQL', () => {
       // GET (any gateway) serves the latest; every version is readable by id.
       const latestBody = await text((await k.c(0).send(new GetObjectCommand({ Bucket: 'ver', Key: 'hot', VersionId: latest[0].VersionId }))).Body);
       for (let g = 0; g < 3; g++) expect(await text((await k.c(g).send(new GetObjectCommand({ Bucket: 'ver', Key: 'hot' }))).Body)).toBe(latestBody);
-      for (let i = 0; i < N; i++) expect(await text((await k.c(i + 1).send(new GetObjectCommand({ Bucket: 'ver', Key: 'hot', VersionId: ids[i] }))).Body)).toBe(`v${i}`);
+      for (let i = 0; i < N; i++)
+        expect(await text((await k.c(i + 1).send(new GetObjectCommand({ Bucket: 'ver', Key: 'hot', VersionId: ids[i] }))).Body)).toBe(`v${i}`);
     } finally {
       await k.stop();
     }
@@ -203,11 +204,18 @@ describe('several gateways over one PostgreSQL', () => {
       await k.c(0).send(new CreateBucketCommand({ Bucket: 'mpu' }));
       const { UploadId } = await k.c(0).send(new CreateMultipartUploadCommand({ Bucket: 'mpu', Key: 'big' }));
       const parts = [randomBytes(5 * 1024 * 1024), randomBytes(5 * 1024 * 1024), randomBytes(12345)];
-      const etags = await Promise.all(parts.map((p, i) => k.c(i).send(new UploadPartCommand({ Bucket: 'mpu', Key: 'big', UploadId, PartNumber: i + 1, Body: p }))));
+      const etags = await Promise.all(
+        parts.map((p, i) => k.c(i).send(new UploadPartCommand({ Bucket: 'mpu', Key: 'big', UploadId, PartNumber: i + 1, Body: p }))),
+      );
       const listed = await k.c(2).send(new ListPartsCommand({ Bucket: 'mpu', Key: 'big', UploadId }));
       expect(listed.Parts?.map((p) => p.PartNumber)).toEqual([1, 2, 3]);
       await k.c(1).send(
-        new CompleteMultipartUploadCommand({ Bucket: 'mpu', Key: 'big', UploadId, MultipartUpload: { Parts: etags.map((e, i) => ({ PartNumber: i + 1, ETag: e.ETag })) } }),
+        new CompleteMultipartUploadCommand({
+          Bucket: 'mpu',
+          Key: 'big',
+          UploadId,
+          MultipartUpload: { Parts: etags.map((e, i) => ({ PartNumber: i + 1, ETag: e.ETag })) },
+        }),
       );
       const got = Buffer.from(await (await k.c(2).send(new GetObjectCommand({ Bucket: 'mpu', Key: 'big' }))).Body!.transformToByteArray());
       expect(got.equals(Buffer.concat(parts))).toBe(true);
@@ -258,7 +266,9 @@ describe('several gateways over one PostgreSQL', () => {
   test('a `cairn worker --meta` process holds the lease; killed with SIGKILL, a gateway takes the work over', async () => {
     const k = await cluster(2);
     const cli = await bundleCli();
-    const child = spawn(process.execPath, [cli, 'worker', 'lifecycle', '--data', k.dataDir, '--meta', k.meta, '--lease-ttl-seconds', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'worker', 'lifecycle', '--data', k.dataDir, '--meta', k.meta, '--lease-ttl-seconds', '1'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const runners: WorkerRunner[] = [];
@@ -296,7 +306,12 @@ describe('several gateways over one PostgreSQL', () => {
       CAIRN_ACCESS_KEY_ID: ROOT_KEY,
       CAIRN_SECRET_ACCESS_KEY: ROOT_SECRET,
     });
-    const victim = new S3Client({ endpoint: proc.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET } });
+    const victim = new S3Client({
+      endpoint: proc.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET },
+    });
     try {
       await victim.send(new CreateBucketCommand({ Bucket: 'survive' }));
       const acked: Record<string, Buffer> = {};

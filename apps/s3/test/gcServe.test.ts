@@ -5,14 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
 import { rawRequest } from './helpers/rawRequest';
 import { parseServeArgs } from '../src/cli';
@@ -78,7 +71,12 @@ describe('background GC while serving', () => {
     bodies.overwrite = randomBytes(1 * MiB + 5); // two chunks replace three
     await s3.send(new PutObjectCommand({ Bucket: 'gc-serve', Key: 'overwrite', Body: bodies.overwrite }));
 
-    const after = await waitFor('GC to free 15 MiB', () => chunkUsage(ts.dataDir), (u) => u.files === 5, 15_000);
+    const after = await waitFor(
+      'GC to free 15 MiB',
+      () => chunkUsage(ts.dataDir),
+      (u) => u.files === 5,
+      15_000,
+    );
     const freedAfterMs = Date.now() - t0;
     expect(after).toEqual({ files: 5, bytes: 3 * MiB + 1 * MiB + 5 });
     expect(freedAfterMs).toBeGreaterThanOrEqual(900); // not before the grace period
@@ -86,7 +84,9 @@ describe('background GC while serving', () => {
     expect((await getBytes(s3, 'gc-serve', 'overwrite')).equals(bodies.overwrite)).toBe(true);
     expect((await ts.server.engine.usage()).physicalBytes).toBe(after.bytes);
     expect((await ts.server.engine.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
-    process.stdout.write(`gc-serve: 15 MiB of deleted/overwritten data left the disk ${freedAfterMs} ms after the first delete (grace 1000 ms, interval 100 ms)\n`);
+    process.stdout.write(
+      `gc-serve: 15 MiB of deleted/overwritten data left the disk ${freedAfterMs} ms after the first delete (grace 1000 ms, interval 100 ms)\n`,
+    );
   });
 
   test('GC with no grace under concurrent uploads, downloads and deletes of the same bytes: everything stays readable and consistent', async () => {
@@ -127,7 +127,12 @@ describe('background GC while serving', () => {
     expect((await ts.server.engine.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
     // Delete everything: the shared chunks go too.
     for (let i = 0; i < 6; i++) await s3.send(new DeleteObjectCommand({ Bucket: 'race', Key: `k${i}` }));
-    await waitFor('the last chunks to go', () => chunkUsage(ts.dataDir), (u) => u.files === 0, 10_000);
+    await waitFor(
+      'the last chunks to go',
+      () => chunkUsage(ts.dataDir),
+      (u) => u.files === 0,
+      10_000,
+    );
   });
 
   test('pins: an upload that deduplicated against a chunk whose last reference went away keeps it', async () => {
@@ -170,7 +175,12 @@ describe('background GC while serving', () => {
     const got = Buffer.from(await r.Body!.transformToByteArray());
     expect(got.equals(data)).toBe(true);
     // Once the download is over, the chunks go.
-    await waitFor('the deleted object\'s chunks to go', () => chunkUsage(ts.dataDir), (u) => u.files === 0, 10_000);
+    await waitFor(
+      "the deleted object's chunks to go",
+      () => chunkUsage(ts.dataDir),
+      (u) => u.files === 0,
+      10_000,
+    );
   });
 
   test('close() stops GC: no pass runs after the server is closed', async () => {
@@ -182,7 +192,12 @@ describe('background GC while serving', () => {
       passes++;
       return orig(o);
     };
-    await waitFor('a pass', async () => passes, (n) => n > 0, 5000);
+    await waitFor(
+      'a pass',
+      async () => passes,
+      (n) => n > 0,
+      5000,
+    );
     await ts.server.close();
     const atClose = passes;
     await new Promise((r) => setTimeout(r, 100));

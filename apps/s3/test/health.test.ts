@@ -52,7 +52,9 @@ describe('health endpoints', () => {
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body);
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.checks).sort()).toEqual(['chunks:' + path.join(cold, 'chunks', 'tmp'), 'chunks:' + path.join(ts.dataDir, 'chunks', 'tmp'), 'draining', 'store'].sort());
+    expect(Object.keys(body.checks).sort()).toEqual(
+      ['chunks:' + path.join(cold, 'chunks', 'tmp'), 'chunks:' + path.join(ts.dataDir, 'chunks', 'tmp'), 'draining', 'store'].sort(),
+    );
     // nothing left behind by the write probes
     expect(fs.readdirSync(path.join(ts.dataDir, 'chunks', 'tmp')).filter((f) => f.startsWith('.health-'))).toEqual([]);
   });

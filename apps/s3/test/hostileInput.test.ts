@@ -56,12 +56,50 @@ function bytes(n: number): Buffer {
 // ---------------------------------------------------------------- what is sent
 
 const BUCKET_SUBRESOURCES = [
-  'acl', 'policy', 'cors', 'tagging', 'versioning', 'lifecycle', 'website', 'notification', 'replication', 'object-lock',
-  'ownershipControls', 'publicAccessBlock', 'requestPayment', 'delete', 'uploads', 'encryption', 'logging', 'accelerate',
-  'analytics', 'metrics', 'inventory', 'intelligent-tiering', 'location', 'policyStatus', 'versions', 'list-type=2',
-  'uploads&prefix=%00', 'versions&key-marker=%FF', 'list-type=2&continuation-token=%00%FF', 'encoding-type=url&prefix=a%00',
+  'acl',
+  'policy',
+  'cors',
+  'tagging',
+  'versioning',
+  'lifecycle',
+  'website',
+  'notification',
+  'replication',
+  'object-lock',
+  'ownershipControls',
+  'publicAccessBlock',
+  'requestPayment',
+  'delete',
+  'uploads',
+  'encryption',
+  'logging',
+  'accelerate',
+  'analytics',
+  'metrics',
+  'inventory',
+  'intelligent-tiering',
+  'location',
+  'policyStatus',
+  'versions',
+  'list-type=2',
+  'uploads&prefix=%00',
+  'versions&key-marker=%FF',
+  'list-type=2&continuation-token=%00%FF',
+  'encoding-type=url&prefix=a%00',
 ];
-const OBJECT_SUBRESOURCES = ['', 'acl', 'tagging', 'retention', 'legal-hold', 'restore', 'select&select-type=2', 'attributes', 'torrent', 'uploads', 'partNumber=1'];
+const OBJECT_SUBRESOURCES = [
+  '',
+  'acl',
+  'tagging',
+  'retention',
+  'legal-hold',
+  'restore',
+  'select&select-type=2',
+  'attributes',
+  'torrent',
+  'uploads',
+  'partNumber=1',
+];
 const XML_ROOTS: Record<string, string> = {
   acl: '<AccessControlPolicy><Owner><ID>x</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>x</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>',
   cors: '<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>',
@@ -142,7 +180,18 @@ let uploadId = '';
 
 function makeCase(id: number): Case {
   const auth = pick(['sigv4', 'sigv4', 'sigv4', 'presign', 'sigv2', 'none'] as const);
-  const bodyKind = pick<BodyKind>(['none', 'random', 'random', 'truncated-xml', 'truncated-xml', 'deep-xml', 'entity-bomb', 'nul-utf8', 'valid-xml', ...(int(25) === 0 ? (['big-junk'] as const) : [])]);
+  const bodyKind = pick<BodyKind>([
+    'none',
+    'random',
+    'random',
+    'truncated-xml',
+    'truncated-xml',
+    'deep-xml',
+    'entity-bomb',
+    'nul-utf8',
+    'valid-xml',
+    ...(int(25) === 0 ? (['big-junk'] as const) : []),
+  ]);
   let delivery = pick<Delivery>(['full', 'full', 'full', 'close-before-body', 'close-mid-body', 'close-after-body', 'half-close', 'slow-headers']);
   const headers: Record<string, string> = {};
   let method: string;
@@ -343,9 +392,12 @@ describe('hostile input over raw sockets', () => {
     const existing = Buffer.alloc(3 * MiB, 7);
     expect((await rawRequest(srv.endpoint, { method: 'PUT', path: `/${BUCKET}/existing`, body: existing })).status).toBe(200);
     // A CORS configuration, so requests with an Origin run the CORS response path too.
-    const cors = '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod></CORSRule></CORSConfiguration>';
+    const cors =
+      '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod></CORSRule></CORSConfiguration>';
     const md5 = createHash('md5').update(cors).digest('base64');
-    expect((await rawRequest(srv.endpoint, { method: 'PUT', path: `/${BUCKET}`, query: 'cors', body: cors, headers: { 'content-md5': md5 } })).status).toBe(200);
+    expect((await rawRequest(srv.endpoint, { method: 'PUT', path: `/${BUCKET}`, query: 'cors', body: cors, headers: { 'content-md5': md5 } })).status).toBe(
+      200,
+    );
     const mp = await rawRequest(srv.endpoint, { method: 'POST', path: `/${BUCKET}/refused/mp`, query: 'uploads' });
     expect(mp.status).toBe(200);
     uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(mp.body)![1];
@@ -371,10 +423,20 @@ describe('hostile input over raw sockets', () => {
     );
     const secs = (Date.now() - started) / 1000;
     if (process.env.CAIRN_HOSTILE_DEBUG) {
-      for (const { c, o } of outcomes) if (c.refused && c.method === 'PUT') process.stdout.write(`refused ${o.status} ${c.path} ${c.delivery} ${c.auth} body=${c.body.length} ${JSON.stringify(c.headers)}\n`);
+      for (const { c, o } of outcomes)
+        if (c.refused && c.method === 'PUT')
+          process.stdout.write(`refused ${o.status} ${c.path} ${c.delivery} ${c.auth} body=${c.body.length} ${JSON.stringify(c.headers)}\n`);
       const zero = new Map<string, number>();
-      for (const { c, o } of outcomes) if (o.status === 0) zero.set(`${c.delivery} ${o.error ?? ''} ${c.label.split(' ')[0]}`, (zero.get(`${c.delivery} ${o.error ?? ''} ${c.label.split(' ')[0]}`) ?? 0) + 1);
-      process.stdout.write(JSON.stringify([...zero].sort((a, b) => b[1] - a[1]), null, 1) + '\n');
+      for (const { c, o } of outcomes)
+        if (o.status === 0)
+          zero.set(`${c.delivery} ${o.error ?? ''} ${c.label.split(' ')[0]}`, (zero.get(`${c.delivery} ${o.error ?? ''} ${c.label.split(' ')[0]}`) ?? 0) + 1);
+      process.stdout.write(
+        JSON.stringify(
+          [...zero].sort((a, b) => b[1] - a[1]),
+          null,
+          1,
+        ) + '\n',
+      );
     }
 
     // Nothing killed the process, and it still answers, anonymous and signed.
@@ -385,7 +447,14 @@ describe('hostile input over raw sockets', () => {
     expect(ready.status).toBe(200);
 
     // No error escaped the request path (each would be logged and counted, see escapedErrors.ts).
-    expect({ escapedErrors: JSON.parse(live.body).escapedErrors, log: srv.stderr().split('\n').filter((l) => l.includes('escaped error')).slice(0, 3) }).toEqual({ escapedErrors: 0, log: [] });
+    expect({
+      escapedErrors: JSON.parse(live.body).escapedErrors,
+      log: srv
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('escaped error'))
+        .slice(0, 3),
+    }).toEqual({ escapedErrors: 0, log: [] });
 
     // No 5xx but 501 NotImplemented.
     const byStatus = new Map<number, number>();

@@ -46,8 +46,14 @@ describe('integrity headers', () => {
     expect(code(() => verifyIntegrity(parseIntegrity({ 'content-md5': md5('y').toString('base64') }), digests, () => ({})))).toBe('BadDigest');
   });
   test('response headers', () => {
-    expect(checksumResponseHeaders({ algorithm: 'SHA1', value: 'v', type: 'FULL_OBJECT' })).toEqual({ 'x-amz-checksum-sha1': 'v', 'x-amz-checksum-type': 'FULL_OBJECT' });
-    expect(checksumResponseHeaders({ algorithm: 'CRC32', value: 'v', type: 'COMPOSITE' }, 3)).toEqual({ 'x-amz-checksum-crc32': 'v-3', 'x-amz-checksum-type': 'COMPOSITE' });
+    expect(checksumResponseHeaders({ algorithm: 'SHA1', value: 'v', type: 'FULL_OBJECT' })).toEqual({
+      'x-amz-checksum-sha1': 'v',
+      'x-amz-checksum-type': 'FULL_OBJECT',
+    });
+    expect(checksumResponseHeaders({ algorithm: 'CRC32', value: 'v', type: 'COMPOSITE' }, 3)).toEqual({
+      'x-amz-checksum-crc32': 'v-3',
+      'x-amz-checksum-type': 'COMPOSITE',
+    });
   });
 });
 
@@ -74,13 +80,28 @@ describe('object headers', () => {
   });
   test('GET/HEAD headers', () => {
     const meta = {
-      bucket: 'b', key: 'k', size: 10, etag: 'abc', lastModified: new Date('2024-01-01T00:00:00Z'), userMetadata: { x: 'y' },
-      storageClass: 'GLACIER' as const, owner: 'o', versionId: 'null', contentType: 'text/plain',
+      bucket: 'b',
+      key: 'k',
+      size: 10,
+      etag: 'abc',
+      lastModified: new Date('2024-01-01T00:00:00Z'),
+      userMetadata: { x: 'y' },
+      storageClass: 'GLACIER' as const,
+      owner: 'o',
+      versionId: 'null',
+      contentType: 'text/plain',
       checksum: { algorithm: 'CRC32' as const, value: 'AAAAAA==', type: 'FULL_OBJECT' as const },
     };
     expect(objectResponseHeaders(meta, { includeChecksum: true })).toEqual({
-      'Last-Modified': 'Mon, 01 Jan 2024 00:00:00 GMT', ETag: '"abc"', 'Accept-Ranges': 'bytes', 'Content-Type': 'text/plain',
-      'Content-Length': '10', 'x-amz-storage-class': 'GLACIER', 'x-amz-meta-x': 'y', 'x-amz-checksum-crc32': 'AAAAAA==', 'x-amz-checksum-type': 'FULL_OBJECT',
+      'Last-Modified': 'Mon, 01 Jan 2024 00:00:00 GMT',
+      ETag: '"abc"',
+      'Accept-Ranges': 'bytes',
+      'Content-Type': 'text/plain',
+      'Content-Length': '10',
+      'x-amz-storage-class': 'GLACIER',
+      'x-amz-meta-x': 'y',
+      'x-amz-checksum-crc32': 'AAAAAA==',
+      'x-amz-checksum-type': 'FULL_OBJECT',
     });
     const ranged = objectResponseHeaders(meta, { includeChecksum: true, range: { start: 2, end: 4 } });
     expect(ranged['Content-Range']).toBe('bytes 2-4/10');

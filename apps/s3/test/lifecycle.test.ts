@@ -51,7 +51,13 @@ describe('bucket lifecycle', () => {
   let coldDir: string;
   beforeAll(async () => {
     coldDir = await mkdtemp(join(tmpdir(), 'cairn-cold-'));
-    t = await startTestServer({ lifecycleDaySeconds: DAY_S, workerLeaseTtlMs: 2000, placements: { cold: coldDir }, storageClassPlacement: { GLACIER: 'cold' }, adminPort: 0 });
+    t = await startTestServer({
+      lifecycleDaySeconds: DAY_S,
+      workerLeaseTtlMs: 2000,
+      placements: { cold: coldDir },
+      storageClassPlacement: { GLACIER: 'cold' },
+      adminPort: 0,
+    });
     s3 = t.client();
   });
   afterAll(async () => {
@@ -59,29 +65,62 @@ describe('bucket lifecycle', () => {
     await rm(coldDir, { recursive: true, force: true });
   });
 
-  const put = (bucket: string, rules: LifecycleRule[]) => s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rules } }));
+  const put = (bucket: string, rules: LifecycleRule[]) =>
+    s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rules } }));
 
   it('Put / Get / Delete the configuration, NoSuchLifecycleConfiguration, S3 validation errors', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'lc-config' }));
-    await expect(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))).rejects.toMatchObject({ name: 'NoSuchLifecycleConfiguration', $metadata: { httpStatusCode: 404 } });
+    await expect(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))).rejects.toMatchObject({
+      name: 'NoSuchLifecycleConfiguration',
+      $metadata: { httpStatusCode: 404 },
+    });
     await put('lc-config', [
       { ID: 'tax', Status: 'Enabled', Filter: { Prefix: 'tax/' }, Transitions: [{ Days: 365, StorageClass: 'GLACIER' }], Expiration: { Days: 3650 } },
-      { ID: 'tagged', Status: 'Disabled', Filter: { And: { Prefix: 'a/', Tags: [{ Key: 'k', Value: 'v' }], ObjectSizeGreaterThan: 10 } }, NoncurrentVersionExpiration: { NoncurrentDays: 3, NewerNoncurrentVersions: 2 } },
+      {
+        ID: 'tagged',
+        Status: 'Disabled',
+        Filter: { And: { Prefix: 'a/', Tags: [{ Key: 'k', Value: 'v' }], ObjectSizeGreaterThan: 10 } },
+        NoncurrentVersionExpiration: { NoncurrentDays: 3, NewerNoncurrentVersions: 2 },
+      },
       { ID: 'mpu', Status: 'Enabled', Filter: {}, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
     ]);
     const got = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }));
     expect(got.Rules).toHaveLength(3);
-    expect(got.Rules![0]).toMatchObject({ ID: 'tax', Status: 'Enabled', Filter: { Prefix: 'tax/' }, Transitions: [{ Days: 365, StorageClass: 'GLACIER' }], Expiration: { Days: 3650 } });
-    expect(got.Rules![1]).toMatchObject({ ID: 'tagged', Status: 'Disabled', Filter: { And: { Prefix: 'a/', Tags: [{ Key: 'k', Value: 'v' }], ObjectSizeGreaterThan: 10 } }, NoncurrentVersionExpiration: { NoncurrentDays: 3, NewerNoncurrentVersions: 2 } });
+    expect(got.Rules![0]).toMatchObject({
+      ID: 'tax',
+      Status: 'Enabled',
+      Filter: { Prefix: 'tax/' },
+      Transitions: [{ Days: 365, StorageClass: 'GLACIER' }],
+      Expiration: { Days: 3650 },
+    });
+    expect(got.Rules![1]).toMatchObject({
+      ID: 'tagged',
+      Status: 'Disabled',
+      Filter: { And: { Prefix: 'a/', Tags: [{ Key: 'k', Value: 'v' }], ObjectSizeGreaterThan: 10 } },
+      NoncurrentVersionExpiration: { NoncurrentDays: 3, NewerNoncurrentVersions: 2 },
+    });
     expect(got.Rules![2]).toMatchObject({ ID: 'mpu', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } });
 
     await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Days: 0 } }])).rejects.toMatchObject({ name: 'InvalidArgument' });
     await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {} }])).rejects.toMatchObject({ name: 'InvalidRequest' });
-    await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: { Tag: { Key: 'k', Value: 'v' } }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }])).rejects.toMatchObject({ name: 'InvalidRequest' });
-    await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Days: 1, ExpiredObjectDeleteMarker: true } }])).rejects.toMatchObject({ name: 'MalformedXML' });
-    await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Date: new Date('2030-01-01T12:00:00Z') } }])).rejects.toMatchObject({ name: 'InvalidArgument' });
-    await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 101 } }])).rejects.toMatchObject({ name: 'InvalidArgument' });
-    await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Days: 1 } }, { ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Days: 2 } }])).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(
+      put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: { Tag: { Key: 'k', Value: 'v' } }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }]),
+    ).rejects.toMatchObject({ name: 'InvalidRequest' });
+    await expect(
+      put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Days: 1, ExpiredObjectDeleteMarker: true } }]),
+    ).rejects.toMatchObject({ name: 'MalformedXML' });
+    await expect(put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Date: new Date('2030-01-01T12:00:00Z') } }])).rejects.toMatchObject({
+      name: 'InvalidArgument',
+    });
+    await expect(
+      put('lc-config', [{ ID: 'x', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 101 } }]),
+    ).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(
+      put('lc-config', [
+        { ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Days: 1 } },
+        { ID: 'x', Status: 'Enabled', Filter: {}, Expiration: { Days: 2 } },
+      ]),
+    ).rejects.toMatchObject({ name: 'InvalidArgument' });
     expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lc-config' }))).Rules).toHaveLength(3); // unchanged
 
     await s3.send(new DeleteBucketLifecycleCommand({ Bucket: 'lc-config' }));
@@ -182,15 +221,21 @@ describe('bucket lifecycle', () => {
     const v = page.keys[0].versions[0];
     await new Promise((r) => setTimeout(r, 5));
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'new' })); // overwritten meanwhile
-    expect(await e.lifecycleApply({ kind: 'expireCurrent', bucket: b, key: 'k', versionId: v.versionId, lastModified: v.lastModified })).toEqual({ applied: false, reason: 'changed' });
-    expect((await keysOf(s3, b))).toEqual(['k']);
+    expect(await e.lifecycleApply({ kind: 'expireCurrent', bucket: b, key: 'k', versionId: v.versionId, lastModified: v.lastModified })).toEqual({
+      applied: false,
+      reason: 'changed',
+    });
+    expect(await keysOf(s3, b)).toEqual(['k']);
   });
 
   it('worker status and the feed in GET /admin/workers', async () => {
     const token = `${t.accessKeyId}:${adminTokenSignature(t.secretAccessKey)}`;
     const res = await fetch(`${t.server.adminEndpoint}/admin/workers`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { workers: { worker: string; mode: string; state: string; totalScanned: number; totalActed: number; lastRunEnd?: number; lease?: { owner: string } }[]; feed: { nextSeq: number } };
+    const body = (await res.json()) as {
+      workers: { worker: string; mode: string; state: string; totalScanned: number; totalActed: number; lastRunEnd?: number; lease?: { owner: string } }[];
+      feed: { nextSeq: number };
+    };
     const w = body.workers.find((x) => x.worker === 'lifecycle')!;
     expect(w).toMatchObject({ mode: 'in-process', state: 'running' });
     expect(w.totalScanned).toBeGreaterThan(0);

@@ -3,14 +3,7 @@
  * continuation tokens / markers across pages, start-after, fetch-owner, encoding-type=url with
  * nasty keys, max-keys rules; multi-object delete quiet and verbose.
  */
-import {
-  CreateBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { TestServer } from './helpers/server';
 import { useTestServer } from './helpers/suiteServer';
@@ -21,18 +14,7 @@ import { rawRequest } from './helpers/rawRequest';
 let ts: TestServer;
 let s3: S3Client;
 
-const KEYS = [
-  'a.txt',
-  'b/1.txt',
-  'b/2.txt',
-  'b/sub/3.txt',
-  'c/1.txt',
-  'd',
-  'd/',
-  'd/x',
-  'e/f/g',
-  'z',
-];
+const KEYS = ['a.txt', 'b/1.txt', 'b/2.txt', 'b/sub/3.txt', 'c/1.txt', 'd', 'd/', 'd/x', 'e/f/g', 'z'];
 
 /** encoding-type=url values: S3 writes spaces as %20 (this decoder also takes '+', as botocore's unquote_plus). */
 const urlDecode = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s.replace(/\+/g, ' ')));

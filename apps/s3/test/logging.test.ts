@@ -20,7 +20,15 @@ function collector(): { stream: Writable; text: () => string; lines: () => Recor
       cb();
     },
   });
-  return { stream, text: () => buf, lines: () => buf.split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    stream,
+    text: () => buf,
+    lines: () =>
+      buf
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 const settle = () => new Promise((r) => setTimeout(r, 100));
 
@@ -78,17 +86,32 @@ describe('JSON request logs', () => {
     // a user's S3 request, a console sign-in (secret in the body), a wrong one, an admin API call
     await rawRequest(t.endpoint, { path: '/logs', auth: 'sigv4', accessKeyId: 'LOGANKEY000000000001', secretAccessKey: USER_SECRET });
     const admin = t.server.adminEndpoint!;
-    const signIn = await fetch(`${admin}/console/api/session`, { method: 'POST', headers: { 'x-cairn-console': '1', 'content-type': 'application/json' }, body: JSON.stringify({ accessKeyId: 'LOGANKEY000000000001', secretAccessKey: USER_SECRET }) });
+    const signIn = await fetch(`${admin}/console/api/session`, {
+      method: 'POST',
+      headers: { 'x-cairn-console': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({ accessKeyId: 'LOGANKEY000000000001', secretAccessKey: USER_SECRET }),
+    });
     expect(signIn.status).toBe(200);
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
-    await fetch(`${admin}/console/api/session`, { method: 'POST', headers: { 'x-cairn-console': '1' }, body: JSON.stringify({ accessKeyId: ROOT_KEY, secretAccessKey: 'wrong-' + ROOT_SECRET }) });
+    await fetch(`${admin}/console/api/session`, {
+      method: 'POST',
+      headers: { 'x-cairn-console': '1' },
+      body: JSON.stringify({ accessKeyId: ROOT_KEY, secretAccessKey: 'wrong-' + ROOT_SECRET }),
+    });
     await fetch(`${admin}/console/s3/logs?list-type=2`, { headers: { 'x-cairn-console': '1', cookie } });
     await fetch(`${admin}/admin/users`, { headers: { Authorization: `Bearer ${adminToken(ROOT_KEY, ROOT_SECRET)}` } });
     await settle();
     const text = out.text();
     expect(text).toContain('"path":"/logs/shared.txt"');
     expect(text).toContain('"msg":"admin request"');
-    for (const secret of [ROOT_SECRET, USER_SECRET, q.get('X-Amz-Signature')!, q.get('X-Amz-Credential')!, adminToken(ROOT_KEY, ROOT_SECRET).split(':')[1], cookie.split('=')[1]]) {
+    for (const secret of [
+      ROOT_SECRET,
+      USER_SECRET,
+      q.get('X-Amz-Signature')!,
+      q.get('X-Amz-Credential')!,
+      adminToken(ROOT_KEY, ROOT_SECRET).split(':')[1],
+      cookie.split('=')[1],
+    ]) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(encodeURIComponent(secret));
     }
@@ -122,13 +145,20 @@ describe('log level and pretty format', () => {
     } finally {
       await t.stop();
     }
-    expect(formatPretty('{"level":"error","time":"2026-01-02T03:04:05.678Z","msg":"boom","code":7}', true)).toBe('03:04:05.678 \x1b[31mERROR\x1b[0m boom code=7');
+    expect(formatPretty('{"level":"error","time":"2026-01-02T03:04:05.678Z","msg":"boom","code":7}', true)).toBe(
+      '03:04:05.678 \x1b[31mERROR\x1b[0m boom code=7',
+    );
     expect(formatPretty('not json', false)).toBe('not json');
   });
 
   it('parses --log-level, --log-format and --metrics-token', () => {
     expect(parseServeArgs([])).toMatchObject({ logLevel: 'info', logFormat: 'json', metricsToken: undefined });
-    expect(parseServeArgs(['--log-level', 'debug', '--log-format', 'pretty', '--metrics-token', 'T', '--metrics-max-buckets', '5'])).toMatchObject({ logLevel: 'debug', logFormat: 'pretty', metricsToken: 'T', metricsMaxBuckets: 5 });
+    expect(parseServeArgs(['--log-level', 'debug', '--log-format', 'pretty', '--metrics-token', 'T', '--metrics-max-buckets', '5'])).toMatchObject({
+      logLevel: 'debug',
+      logFormat: 'pretty',
+      metricsToken: 'T',
+      metricsMaxBuckets: 5,
+    });
     expect(() => parseServeArgs(['--log-level', 'loud'])).toThrow(/log-level/);
     expect(() => parseServeArgs(['--log-format', 'xml'])).toThrow(/log-format/);
     expect(() => parseServeArgs(['--metrics-token', ''])).toThrow(/metrics-token/);

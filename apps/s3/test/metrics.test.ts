@@ -111,10 +111,9 @@ describe('GET /metrics', () => {
       if (line.startsWith('#')) continue;
       for (const l of line.matchAll(/([a-z_]+)="/gi)) labelNames.add(l[1]);
     }
-    expect([...labelNames].sort()).toEqual(
-      expect.arrayContaining(['bucket', 'code', 'operation', 'status']),
-    );
-    for (const n of labelNames) expect(['bucket', 'code', 'operation', 'status', 'le', 'worker', 'result', 'version', 'major', 'minor', 'patch', 'type', 'space', 'kind']).toContain(n);
+    expect([...labelNames].sort()).toEqual(expect.arrayContaining(['bucket', 'code', 'operation', 'status']));
+    for (const n of labelNames)
+      expect(['bucket', 'code', 'operation', 'status', 'le', 'worker', 'result', 'version', 'major', 'minor', 'patch', 'type', 'space', 'kind']).toContain(n);
     expect(text).not.toContain('secret-key-name');
     expect(text).not.toContain(ROOT_KEY);
     expect(text).not.toMatch(/user="/);
@@ -170,7 +169,9 @@ describe('GET /metrics', () => {
     const exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
     const dashboard = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'deploy', 'grafana', 'cairn.json'), 'utf8'));
     const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((x: any) => x.expr));
-    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:cairn|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1].replace(/_(bucket|sum|count)$/, ''))));
+    const used = new Set(
+      exprs.flatMap((e) => [...e.matchAll(/\b((?:cairn|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1].replace(/_(bucket|sum|count)$/, ''))),
+    );
     expect(used.size).toBeGreaterThan(15);
     for (const name of used) expect([name, exposed.has(name)]).toEqual([name, true]);
   });
@@ -209,7 +210,12 @@ describe('GET /metrics with --metrics-token and a bucket cap', () => {
   beforeAll(async () => {
     t = await startTestServer({ adminPort: 0, metricsToken: 'scrape-token-123', metricsMaxBuckets: 2 });
     const s3 = t.client();
-    for (const [b, n] of [['cap-a', 300], ['cap-b', 200], ['cap-c', 20], ['cap-d', 10]] as const) {
+    for (const [b, n] of [
+      ['cap-a', 300],
+      ['cap-b', 200],
+      ['cap-c', 20],
+      ['cap-d', 10],
+    ] as const) {
       await s3.send(new CreateBucketCommand({ Bucket: b }));
       await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: Buffer.alloc(n) }));
     }

@@ -35,7 +35,10 @@ let ts: TestServer;
 let s3: S3Client;
 const B = 'mpu';
 
-async function getBytes(key: string, extra: Record<string, unknown> = {}): Promise<{ data: Buffer; out: Awaited<ReturnType<S3Client['send']>> & Record<string, any> }> {
+async function getBytes(
+  key: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ data: Buffer; out: Awaited<ReturnType<S3Client['send']>> & Record<string, any> }> {
   const out = (await s3.send(new GetObjectCommand({ Bucket: B, Key: key, ...extra }))) as any;
   return { data: Buffer.from(await out.Body!.transformToByteArray()), out };
 }
@@ -49,7 +52,14 @@ function checksum(alg: 'CRC32' | 'CRC32C' | 'SHA256', b: Buffer): Buffer {
 }
 
 /** Uploads `data` in `partSize` parts with `inFlight` UploadPart requests at a time (what lib-storage's Upload does). */
-async function multipartUpload(key: string, data: Buffer, partSize: number, inFlight = 4, create: Record<string, unknown> = {}, part: Record<string, unknown> = {}) {
+async function multipartUpload(
+  key: string,
+  data: Buffer,
+  partSize: number,
+  inFlight = 4,
+  create: Record<string, unknown> = {},
+  part: Record<string, unknown> = {},
+) {
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: key, ...create }));
   const count = Math.ceil(data.length / partSize);
   const parts: CompletedPart[] = new Array(count);
@@ -194,15 +204,24 @@ describe('multipart uploads (SDK)', () => {
     const whole = await s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 1, CopySource: `${B}/copy-src` }));
     expect(whole.CopyPartResult!.ETag).toBe(`"${md5(src).toString('hex')}"`);
     const cond = await s3Err(
-      s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceIfMatch: '"nope"' })),
+      s3.send(
+        new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceIfMatch: '"nope"' }),
+      ),
     );
     expect(cond.name).toBe('PreconditionFailed');
-    for (const [r, code] of [[`bytes=0-${src.length}`, 'InvalidRange'], ['bytes=10-5', 'InvalidArgument']]) {
-      const bad = await s3Err(s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: r })));
+    for (const [r, code] of [
+      [`bytes=0-${src.length}`, 'InvalidRange'],
+      ['bytes=10-5', 'InvalidArgument'],
+    ]) {
+      const bad = await s3Err(
+        s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: r })),
+      );
       expect([bad.name, bad.message]).toEqual([code, `Range specified is not valid for source object of size: ${src.length}`]);
     }
     const syntax = await s3Err(
-      s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: 'bytes=5-' })),
+      s3.send(
+        new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/copy-src`, CopySourceRange: 'bytes=5-' }),
+      ),
     );
     expect(syntax.name).toBe('InvalidArgument');
     const missing = await s3Err(s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'copy-dst2', UploadId: u2, PartNumber: 2, CopySource: `${B}/nope` })));
@@ -217,7 +236,12 @@ describe('multipart uploads (SDK)', () => {
     const e2 = (await s3.send(new UploadPartCommand({ Bucket: B, Key: key, UploadId, PartNumber: 2, Body: 'two' }))).ETag!;
     const complete = (Parts: CompletedPart[]) => s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: key, UploadId, MultipartUpload: { Parts } }));
 
-    const order = await s3Err(complete([{ PartNumber: 2, ETag: e2 }, { PartNumber: 1, ETag: e1 }]));
+    const order = await s3Err(
+      complete([
+        { PartNumber: 2, ETag: e2 },
+        { PartNumber: 1, ETag: e1 },
+      ]),
+    );
     expect([order.name, order.$metadata.httpStatusCode]).toEqual(['InvalidPartOrder', 400]);
     const wrongTag = await s3Err(complete([{ PartNumber: 1, ETag: e2 }]));
     expect([wrongTag.name, wrongTag.$metadata.httpStatusCode]).toEqual(['InvalidPart', 400]);
@@ -230,7 +254,11 @@ describe('multipart uploads (SDK)', () => {
       query: { uploadId: UploadId! },
       body: `<CompleteMultipartUpload><Part><PartNumber>0</PartNumber><ETag>${e1}</ETag></Part></CompleteMultipartUpload>`,
     });
-    expect([zero.status, /<Code>InvalidArgument<\/Code>/.test(zero.body), /PartNumber must be &gt;= 1|PartNumber must be >= 1/.test(zero.body)]).toEqual([400, true, true]);
+    expect([zero.status, /<Code>InvalidArgument<\/Code>/.test(zero.body), /PartNumber must be &gt;= 1|PartNumber must be >= 1/.test(zero.body)]).toEqual([
+      400,
+      true,
+      true,
+    ]);
     for (const [q, name] of [
       [{ 'max-parts': '-1' }, 'max-parts'],
       [{ 'part-number-marker': 'x' }, 'part-number-marker'],
@@ -244,18 +272,30 @@ describe('multipart uploads (SDK)', () => {
     expect(alg.name).toBe('InvalidRequest');
     const unknown = await s3Err(complete([{ PartNumber: 7, ETag: e1 }]));
     expect(unknown.name).toBe('InvalidPart');
-    const small = await s3Err(complete([{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e2 }]));
+    const small = await s3Err(
+      complete([
+        { PartNumber: 1, ETag: e1 },
+        { PartNumber: 2, ETag: e2 },
+      ]),
+    );
     expect([small.name, small.$metadata.httpStatusCode]).toEqual(['EntityTooSmall', 400]);
     const badNumber = await s3Err(s3.send(new UploadPartCommand({ Bucket: B, Key: key, UploadId, PartNumber: 10001, Body: 'x' })));
     expect([badNumber.name, badNumber.$metadata.httpStatusCode]).toEqual(['InvalidArgument', 400]);
-    const noUpload = await s3Err(s3.send(new UploadPartCommand({ Bucket: B, Key: key, UploadId: '0123456789abcdef0123456789abcdef', PartNumber: 1, Body: 'x' })));
+    const noUpload = await s3Err(
+      s3.send(new UploadPartCommand({ Bucket: B, Key: key, UploadId: '0123456789abcdef0123456789abcdef', PartNumber: 1, Body: 'x' })),
+    );
     expect([noUpload.name, noUpload.$metadata.httpStatusCode]).toEqual(['NoSuchUpload', 404]);
     const noList = await s3Err(s3.send(new ListPartsCommand({ Bucket: B, Key: 'other', UploadId })));
     expect(noList.name).toBe('NoSuchUpload');
     const badDigest = await s3Err(s3.send(new UploadPartCommand({ Bucket: B, Key: key, UploadId, PartNumber: 3, Body: 'three', ChecksumCRC32: 'AAAAAA==' })));
     expect(badDigest.name).toBe('BadDigest');
 
-    for (const body of ['garbage', '<CompleteMultipartUpload></CompleteMultipartUpload>', '<CompleteMultipartUpload><Part><ETag>x</ETag></Part></CompleteMultipartUpload>', '<Other/>']) {
+    for (const body of [
+      'garbage',
+      '<CompleteMultipartUpload></CompleteMultipartUpload>',
+      '<CompleteMultipartUpload><Part><ETag>x</ETag></Part></CompleteMultipartUpload>',
+      '<Other/>',
+    ]) {
       const r = await rawRequest(ts.endpoint, { method: 'POST', path: `/${B}/${key}`, query: { uploadId: UploadId! }, body });
       expect([r.status, /<Code>MalformedXML<\/Code>/.test(r.body)]).toEqual([400, true]);
     }
@@ -281,18 +321,29 @@ describe('multipart uploads (SDK)', () => {
         for (let i = 0; i < data.length; i += 100_000) yield data.subarray(i, i + 100_000);
       })(),
     );
-    const r = await s3.send(new UploadPartCommand({ Bucket: B, Key: key, UploadId, PartNumber: 1, Body: stream, ContentLength: data.length, ChecksumAlgorithm: 'CRC32' }));
+    const r = await s3.send(
+      new UploadPartCommand({ Bucket: B, Key: key, UploadId, PartNumber: 1, Body: stream, ContentLength: data.length, ChecksumAlgorithm: 'CRC32' }),
+    );
     expect(r.ChecksumCRC32).toBe(checksum('CRC32', data).toString('base64'));
     const crc = (b: Buffer) => checksum('CRC32', b).toString('base64');
     const bad = Buffer.from('not what the trailer says');
-    const chunked = Buffer.concat([Buffer.from(bad.length.toString(16) + '\r\n'), bad, Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:${crc(Buffer.from('x'))}\r\n\r\n`)]);
+    const chunked = Buffer.concat([
+      Buffer.from(bad.length.toString(16) + '\r\n'),
+      bad,
+      Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:${crc(Buffer.from('x'))}\r\n\r\n`),
+    ]);
     const raw = await rawRequest(ts.endpoint, {
       method: 'PUT',
       path: `/${B}/${key}`,
       query: { partNumber: '1', uploadId: UploadId! },
       body: chunked,
       payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
-      headers: { 'Content-Encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(bad.length), 'x-amz-trailer': 'x-amz-checksum-crc32', 'x-amz-sdk-checksum-algorithm': 'CRC32' },
+      headers: {
+        'Content-Encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': String(bad.length),
+        'x-amz-trailer': 'x-amz-checksum-crc32',
+        'x-amz-sdk-checksum-algorithm': 'CRC32',
+      },
     });
     expect([raw.status, /<Code>BadDigest<\/Code>/.test(raw.body)]).toEqual([400, true]);
     const parts = await s3.send(new ListPartsCommand({ Bucket: B, Key: key, UploadId }));
@@ -313,11 +364,25 @@ describe('multipart uploads (SDK)', () => {
 
   test('full-object CRC32: the SDK validates the multipart object on GET', async () => {
     const data = randomBytes(11 * MIB + 3);
-    const { UploadId, parts } = await multipartUpload('crc-full', data, PART, 2, { ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' }, { ChecksumAlgorithm: 'CRC32' });
+    const { UploadId, parts } = await multipartUpload(
+      'crc-full',
+      data,
+      PART,
+      2,
+      { ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' },
+      { ChecksumAlgorithm: 'CRC32' },
+    );
     expect(parts[0].ChecksumCRC32).toBe(checksum('CRC32', data.subarray(0, PART)).toString('base64'));
     const whole = checksum('CRC32', data).toString('base64');
     const done = await s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: B, Key: 'crc-full', UploadId, MultipartUpload: { Parts: parts }, ChecksumType: 'FULL_OBJECT', ChecksumCRC32: whole }),
+      new CompleteMultipartUploadCommand({
+        Bucket: B,
+        Key: 'crc-full',
+        UploadId,
+        MultipartUpload: { Parts: parts },
+        ChecksumType: 'FULL_OBJECT',
+        ChecksumCRC32: whole,
+      }),
     );
     expect(done.ChecksumCRC32).toBe(whole);
     expect(done.ChecksumType).toBe('FULL_OBJECT');
@@ -335,7 +400,9 @@ describe('multipart uploads (SDK)', () => {
     const data = randomBytes(6 * MIB);
     const { UploadId, parts } = await multipartUpload('crc-comp', data, PART, 2, { ChecksumAlgorithm: 'SHA256' }, { ChecksumAlgorithm: 'SHA256' });
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'crc-comp', UploadId, MultipartUpload: { Parts: parts } }));
-    const composite = checksum('SHA256', Buffer.concat([checksum('SHA256', data.subarray(0, PART)), checksum('SHA256', data.subarray(PART))])).toString('base64');
+    const composite = checksum('SHA256', Buffer.concat([checksum('SHA256', data.subarray(0, PART)), checksum('SHA256', data.subarray(PART))])).toString(
+      'base64',
+    );
     expect(done.ChecksumSHA256).toBe(`${composite}-2`);
     expect(done.ChecksumType).toBe('COMPOSITE');
     const { data: got, out } = await getBytes('crc-comp', { ChecksumMode: 'ENABLED' });
@@ -348,7 +415,14 @@ describe('multipart uploads (SDK)', () => {
     // A part checksum that doesn't match what was stored is InvalidPart.
     const u = await multipartUpload('crc-comp2', data.subarray(0, 10), PART, 1, { ChecksumAlgorithm: 'SHA256' }, { ChecksumAlgorithm: 'SHA256' });
     const err = await s3Err(
-      s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'crc-comp2', UploadId: u.UploadId, MultipartUpload: { Parts: [{ ...u.parts[0], ChecksumSHA256: composite }] } })),
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: B,
+          Key: 'crc-comp2',
+          UploadId: u.UploadId,
+          MultipartUpload: { Parts: [{ ...u.parts[0], ChecksumSHA256: composite }] },
+        }),
+      ),
     );
     expect(err.name).toBe('InvalidPart');
   });
@@ -392,11 +466,23 @@ describe('multipart uploads (SDK)', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src', Body: 'second version' }));
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'dst' }));
     const cp = await s3.send(
-      new UploadPartCopyCommand({ Bucket: bucket, Key: 'dst', UploadId, PartNumber: 1, CopySource: `${bucket}/src?versionId=${v1.VersionId}`, CopySourceRange: 'bytes=0-4' }),
+      new UploadPartCopyCommand({
+        Bucket: bucket,
+        Key: 'dst',
+        UploadId,
+        PartNumber: 1,
+        CopySource: `${bucket}/src?versionId=${v1.VersionId}`,
+        CopySourceRange: 'bytes=0-4',
+      }),
     );
     expect(cp.CopySourceVersionId).toBe(v1.VersionId);
     const done = await s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'dst', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: cp.CopyPartResult!.ETag }] } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'dst',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: cp.CopyPartResult!.ETag }] },
+      }),
     );
     expect(done.VersionId).toMatch(/^[0-9a-f]{24}$/);
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dst', VersionId: done.VersionId }));

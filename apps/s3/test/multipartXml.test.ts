@@ -15,7 +15,10 @@ const owner = { id: 'root', displayName: 'Root <&> "owner"' };
 
 describe('golden multipart XML', () => {
   test('InitiateMultipartUploadResult', () => {
-    golden('InitiateMultipartUploadResult.xml', renderInitiateMultipartUploadResult({ bucket: 'bkt', key: 'a <b>&c', uploadId: '0123456789abcdef0123456789abcdef' }));
+    golden(
+      'InitiateMultipartUploadResult.xml',
+      renderInitiateMultipartUploadResult({ bucket: 'bkt', key: 'a <b>&c', uploadId: '0123456789abcdef0123456789abcdef' }),
+    );
   });
 
   test('CompleteMultipartUploadResult (with a composite checksum)', () => {
@@ -32,7 +35,10 @@ describe('golden multipart XML', () => {
   });
 
   test('CopyPartResult', () => {
-    golden('CopyPartResult.xml', renderCopyPartResult({ etag: '9b2cf535f27731c974343645a3985328', lastModified: T0, checksum: { algorithm: 'SHA256', value: 'x'.repeat(43) + '=' } }));
+    golden(
+      'CopyPartResult.xml',
+      renderCopyPartResult({ etag: '9b2cf535f27731c974343645a3985328', lastModified: T0, checksum: { algorithm: 'SHA256', value: 'x'.repeat(43) + '=' } }),
+    );
   });
 
   test('ListPartsResult (truncated page)', () => {
@@ -81,7 +87,16 @@ describe('golden multipart XML', () => {
   test('ListMultipartUploadsResult (empty)', () => {
     golden(
       'ListMultipartUploadsResult-empty.xml',
-      renderListMultipartUploadsResult({ bucket: 'bkt', keyMarker: '', uploadIdMarker: '', prefix: '', maxUploads: 1000, isTruncated: false, uploads: [], commonPrefixes: [] }),
+      renderListMultipartUploadsResult({
+        bucket: 'bkt',
+        keyMarker: '',
+        uploadIdMarker: '',
+        prefix: '',
+        maxUploads: 1000,
+        isTruncated: false,
+        uploads: [],
+        commonPrefixes: [],
+      }),
     );
   });
 });

@@ -16,7 +16,14 @@ const FAST = { retryBaseMs: 50, retryMaxMs: 500, pollMs: 20 };
 
 async function configure(s3: S3Client, bucket: string, target: string): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { QueueConfigurations: [{ Id: `to-${target}`, QueueArn: `arn:aws:sqs:us-east-1:cairn:${target}`, Events: ['s3:ObjectCreated:*'] }] } }));
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [{ Id: `to-${target}`, QueueArn: `arn:aws:sqs:us-east-1:cairn:${target}`, Events: ['s3:ObjectCreated:*'] }],
+      },
+    }),
+  );
 }
 
 async function putMany(s3: S3Client, bucket: string, keys: string[], n: number): Promise<Map<string, string[]>> {
@@ -24,7 +31,8 @@ async function putMany(s3: S3Client, bucket: string, keys: string[], n: number):
   await Promise.all(
     keys.map(async (k) => {
       out.set(k, []);
-      for (let i = 0; i < n; i++) out.get(k)!.push((await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: `${k}:${i}` }))).ETag!.replace(/"/g, ''));
+      for (let i = 0; i < n; i++)
+        out.get(k)!.push((await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: `${k}:${i}` }))).ETag!.replace(/"/g, ''));
     }),
   );
   return out;
@@ -62,12 +70,19 @@ describe('RabbitMQ (AMQP 0.9.1)', () => {
     await ch.assertExchange('cairn-events', 'topic', { durable: true });
     const q = await ch.assertQueue('', { exclusive: true });
     await ch.bindQueue(q.queue, 'cairn-events', 's3.#');
-    await ch.consume(q.queue, (m) => {
-      if (!m) return;
-      headers.push({ contentType: m.properties.contentType, deliveryMode: m.properties.deliveryMode, routingKey: m.fields.routingKey });
-      received.push(...(JSON.parse(m.content.toString('utf8')) as { Records: ReceivedRecord[] }).Records);
-    }, { noAck: true });
-    t = await startTestServer({ notifyTargets: [{ name: 'rabbit', url: `${broker.url}?exchange=cairn-events&routing-key=s3.created&exchange-type=topic` }], notify: FAST });
+    await ch.consume(
+      q.queue,
+      (m) => {
+        if (!m) return;
+        headers.push({ contentType: m.properties.contentType, deliveryMode: m.properties.deliveryMode, routingKey: m.fields.routingKey });
+        received.push(...(JSON.parse(m.content.toString('utf8')) as { Records: ReceivedRecord[] }).Records);
+      },
+      { noAck: true },
+    );
+    t = await startTestServer({
+      notifyTargets: [{ name: 'rabbit', url: `${broker.url}?exchange=cairn-events&routing-key=s3.created&exchange-type=topic` }],
+      notify: FAST,
+    });
   });
   afterAll(async () => {
     await conn?.close().catch(() => undefined);
@@ -80,7 +95,12 @@ describe('RabbitMQ (AMQP 0.9.1)', () => {
     await configure(s3, 'rabbit-bucket', 'rabbit');
     const expected = await putMany(s3, 'rabbit-bucket', ['a', 'b', 'c'], 20);
     await until(() => received.length >= 60, 30_000, '60 AMQP messages');
-    expect(received[0]).toMatchObject({ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { configurationId: 'to-rabbit', bucket: { name: 'rabbit-bucket' } } });
+    expect(received[0]).toMatchObject({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      eventName: 'ObjectCreated:Put',
+      s3: { configurationId: 'to-rabbit', bucket: { name: 'rabbit-bucket' } },
+    });
     expect(headers[0]).toEqual({ contentType: 'application/json', deliveryMode: 2, routingKey: 's3.created' });
     expectInOrder(received, expected);
   });
@@ -112,7 +132,11 @@ describe('mosquitto (MQTT)', () => {
     await configure(s3, 'mqtt-bucket', 'mosq');
     const expected = await putMany(s3, 'mqtt-bucket', ['x', 'y'], 15);
     await until(() => received.length >= 30, 30_000, '30 MQTT messages');
-    expect(received[0]).toMatchObject({ eventVersion: '2.1', eventName: 'ObjectCreated:Put', s3: { configurationId: 'to-mosq', bucket: { name: 'mqtt-bucket' } } });
+    expect(received[0]).toMatchObject({
+      eventVersion: '2.1',
+      eventName: 'ObjectCreated:Put',
+      s3: { configurationId: 'to-mosq', bucket: { name: 'mqtt-bucket' } },
+    });
     expectInOrder(received, expected);
   });
 

@@ -37,14 +37,22 @@ function client(endpoint: string): S3Client {
 }
 
 async function serve(extra: string[] = []): Promise<ServerProcess> {
-  const s = await spawnServer(['--data', dir, '--port', '0', '--quiet', '--fsync', 'false', '--notify-target', `hook=${hook.url}`, '--worker-lease-ttl-seconds', '1', ...extra], ENV);
+  const s = await spawnServer(
+    ['--data', dir, '--port', '0', '--quiet', '--fsync', 'false', '--notify-target', `hook=${hook.url}`, '--worker-lease-ttl-seconds', '1', ...extra],
+    ENV,
+  );
   servers.push(s);
   return s;
 }
 
 async function setup(s3: S3Client): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: 'nrs' }));
-  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'nrs', NotificationConfiguration: { TopicConfigurations: [{ Id: 'r', TopicArn: 'arn:aws:sns:us-east-1:cairn:hook', Events: ['s3:ObjectCreated:*'] }] } }));
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: 'nrs',
+      NotificationConfiguration: { TopicConfigurations: [{ Id: 'r', TopicArn: 'arn:aws:sns:us-east-1:cairn:hook', Events: ['s3:ObjectCreated:*'] }] },
+    }),
+  );
 }
 
 /** Writes n versions to each key; returns the ETags per key in commit order. */
@@ -112,7 +120,11 @@ test('`cairn worker notify` delivers from its own process beside `cairn serve --
   const expected = await write(s3, ['w'], 5);
   await new Promise((r) => setTimeout(r, 300));
   expect(hook.records).toHaveLength(0); // no notify worker in the server
-  const worker = spawn(process.execPath, [await bundleCli(), 'worker', 'notify', '--data', dir, '--notify-target', `hook=${hook.url}`, '--lease-ttl-seconds', '2'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...ENV } });
+  const worker = spawn(
+    process.execPath,
+    [await bundleCli(), 'worker', 'notify', '--data', dir, '--notify-target', `hook=${hook.url}`, '--lease-ttl-seconds', '2'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...ENV } },
+  );
   try {
     await hook.waitFor(5);
     expectAllInOrder(hook.records, expected);

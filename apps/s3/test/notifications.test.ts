@@ -35,7 +35,13 @@ let s3: S3Client;
 beforeAll(async () => {
   hook = await startWebhookReceiver();
   other = await startWebhookReceiver();
-  t = await startTestServer({ notifyTargets: [{ name: 'hook', url: hook.url }, { name: 'other', url: other.url }], notify: FAST });
+  t = await startTestServer({
+    notifyTargets: [
+      { name: 'hook', url: hook.url },
+      { name: 'other', url: other.url },
+    ],
+    notify: FAST,
+  });
   s3 = t.client();
 });
 afterAll(async () => {
@@ -77,12 +83,40 @@ describe('Put/GetBucketNotificationConfiguration', () => {
     const none = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'ncfg' }));
     expect(none.TopicConfigurations ?? []).toEqual([]);
     await put('ncfg', {
-      TopicConfigurations: [{ Id: 'topic-1', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'img/' }, { Name: 'suffix', Value: '.jpg' }] } } }],
+      TopicConfigurations: [
+        {
+          Id: 'topic-1',
+          TopicArn: ARN('hook'),
+          Events: ['s3:ObjectCreated:*'],
+          Filter: {
+            Key: {
+              FilterRules: [
+                { Name: 'prefix', Value: 'img/' },
+                { Name: 'suffix', Value: '.jpg' },
+              ],
+            },
+          },
+        },
+      ],
       QueueConfigurations: [{ Id: 'queue-1', QueueArn: ARN('other', 'sqs'), Events: ['s3:ObjectRemoved:Delete', 's3:ObjectTagging:*'] }],
       LambdaFunctionConfigurations: [{ LambdaFunctionArn: `arn:aws:lambda:us-east-1:cairn:function:hook`, Events: ['s3:ObjectAcl:Put'] }],
     });
     const got = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'ncfg' }));
-    expect(got.TopicConfigurations).toEqual([{ Id: 'topic-1', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'Prefix', Value: 'img/' }, { Name: 'Suffix', Value: '.jpg' }] } } }]);
+    expect(got.TopicConfigurations).toEqual([
+      {
+        Id: 'topic-1',
+        TopicArn: ARN('hook'),
+        Events: ['s3:ObjectCreated:*'],
+        Filter: {
+          Key: {
+            FilterRules: [
+              { Name: 'Prefix', Value: 'img/' },
+              { Name: 'Suffix', Value: '.jpg' },
+            ],
+          },
+        },
+      },
+    ]);
     expect(got.QueueConfigurations).toEqual([{ Id: 'queue-1', QueueArn: ARN('other', 'sqs'), Events: ['s3:ObjectRemoved:Delete', 's3:ObjectTagging:*'] }]);
     expect(got.LambdaFunctionConfigurations).toHaveLength(1);
     expect(got.LambdaFunctionConfigurations![0].Id).toMatch(/^[A-Za-z0-9]{8,}$/); // generated
@@ -93,23 +127,118 @@ describe('Put/GetBucketNotificationConfiguration', () => {
   });
 
   test("S3's validation: destinations, events, filters, overlaps, ids", async () => {
-    await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: ARN('nosuch'), Events: ['s3:ObjectCreated:*'] }] }, /^Unable to validate the following destination configurations$/);
-    await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: 'arn:aws:sns:us-east-1:123456789012:hook', Events: ['s3:ObjectCreated:*'] }] }, /Unable to validate/);
+    await expectInvalid(
+      'ncfg',
+      { TopicConfigurations: [{ TopicArn: ARN('nosuch'), Events: ['s3:ObjectCreated:*'] }] },
+      /^Unable to validate the following destination configurations$/,
+    );
+    await expectInvalid(
+      'ncfg',
+      { TopicConfigurations: [{ TopicArn: 'arn:aws:sns:us-east-1:123456789012:hook', Events: ['s3:ObjectCreated:*'] }] },
+      /Unable to validate/,
+    );
     await expectInvalid('ncfg', { QueueConfigurations: [{ QueueArn: ARN('hook', 'sns'), Events: ['s3:ObjectCreated:*'] }] }, /Unable to validate/); // sns ARN as a queue
     await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: ARN('hook'), Events: ['s3:ObjectRestore:*'] }] }, /event is not supported/);
     await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:Nope' as never] }] }, /event is not supported/);
-    await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'middle' as never, Value: 'x' }] } } }] }, /prefix or suffix/);
-    await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'a' }, { Name: 'prefix', Value: 'b' }] } } }] }, /more than one prefix/);
+    await expectInvalid(
+      'ncfg',
+      {
+        TopicConfigurations: [
+          { TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'middle' as never, Value: 'x' }] } } },
+        ],
+      },
+      /prefix or suffix/,
+    );
+    await expectInvalid(
+      'ncfg',
+      {
+        TopicConfigurations: [
+          {
+            TopicArn: ARN('hook'),
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'prefix', Value: 'a' },
+                  { Name: 'prefix', Value: 'b' },
+                ],
+              },
+            },
+          },
+        ],
+      },
+      /more than one prefix/,
+    );
     // Overlaps for a shared event type: no filter vs a prefix; suffixes jpg / pg; ObjectCreated:* vs :Put.
-    await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'] }, { TopicArn: ARN('other'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images' }] } } }] }, /overlapping/);
-    await expectInvalid('ncfg', { TopicConfigurations: [{ TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: 'jpg' }] } } }, { TopicArn: ARN('other'), Events: ['s3:ObjectCreated:Put'], Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: 'pg' }] } } }] }, /overlapping/);
-    await expectInvalid('ncfg', { TopicConfigurations: [{ Id: 'same', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:Put'] }, { Id: 'same', TopicArn: ARN('other'), Events: ['s3:ObjectRemoved:*'] }] }, /IDs must be unique/);
+    await expectInvalid(
+      'ncfg',
+      {
+        TopicConfigurations: [
+          { TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'] },
+          { TopicArn: ARN('other'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images' }] } } },
+        ],
+      },
+      /overlapping/,
+    );
+    await expectInvalid(
+      'ncfg',
+      {
+        TopicConfigurations: [
+          { TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: 'jpg' }] } } },
+          { TopicArn: ARN('other'), Events: ['s3:ObjectCreated:Put'], Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: 'pg' }] } } },
+        ],
+      },
+      /overlapping/,
+    );
+    await expectInvalid(
+      'ncfg',
+      {
+        TopicConfigurations: [
+          { Id: 'same', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:Put'] },
+          { Id: 'same', TopicArn: ARN('other'), Events: ['s3:ObjectRemoved:*'] },
+        ],
+      },
+      /IDs must be unique/,
+    );
     // Not overlapping: same prefix with distinct suffixes; the same filter for different event types.
     await put('ncfg', {
       TopicConfigurations: [
-        { TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images' }, { Name: 'suffix', Value: '.jpg' }] } } },
-        { TopicArn: ARN('other'), Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images' }, { Name: 'suffix', Value: '.png' }] } } },
-        { TopicArn: ARN('other'), Events: ['s3:ObjectRemoved:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images' }, { Name: 'suffix', Value: '.jpg' }] } } },
+        {
+          TopicArn: ARN('hook'),
+          Events: ['s3:ObjectCreated:*'],
+          Filter: {
+            Key: {
+              FilterRules: [
+                { Name: 'prefix', Value: 'images' },
+                { Name: 'suffix', Value: '.jpg' },
+              ],
+            },
+          },
+        },
+        {
+          TopicArn: ARN('other'),
+          Events: ['s3:ObjectCreated:*'],
+          Filter: {
+            Key: {
+              FilterRules: [
+                { Name: 'prefix', Value: 'images' },
+                { Name: 'suffix', Value: '.png' },
+              ],
+            },
+          },
+        },
+        {
+          TopicArn: ARN('other'),
+          Events: ['s3:ObjectRemoved:*'],
+          Filter: {
+            Key: {
+              FilterRules: [
+                { Name: 'prefix', Value: 'images' },
+                { Name: 'suffix', Value: '.jpg' },
+              ],
+            },
+          },
+        },
       ],
     });
     // Nothing stored by the refused attempts.
@@ -122,18 +251,35 @@ describe('event messages', () => {
   test('one per event type, in S3 shape', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'nev' }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: 'nev', VersioningConfiguration: { Status: 'Enabled' } }));
-    await put('nev', { TopicConfigurations: [{ Id: 'all', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:ObjectTagging:*', 's3:ObjectAcl:Put'] }] });
+    await put('nev', {
+      TopicConfigurations: [
+        { Id: 'all', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', 's3:ObjectTagging:*', 's3:ObjectAcl:Put'] },
+      ],
+    });
     const key = 'dir/a b+c~ü.txt';
     const p = await s3.send(new PutObjectCommand({ Bucket: 'nev', Key: key, Body: 'hello' }));
     await s3.send(new CopyObjectCommand({ Bucket: 'nev', Key: 'copy', CopySource: `nev/${encodeURIComponent(key)}` }));
     const mp = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'nev', Key: 'multi' }));
     const part = await s3.send(new UploadPartCommand({ Bucket: 'nev', Key: 'multi', UploadId: mp.UploadId, PartNumber: 1, Body: 'part' }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'nev', Key: 'multi', UploadId: mp.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'nev',
+        Key: 'multi',
+        UploadId: mp.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
     await s3.send(new PutObjectTaggingCommand({ Bucket: 'nev', Key: key, Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
     await s3.send(new DeleteObjectTaggingCommand({ Bucket: 'nev', Key: key }));
     await s3.send(new PutObjectAclCommand({ Bucket: 'nev', Key: key, ACL: 'public-read' }));
     const dm = await s3.send(new DeleteObjectCommand({ Bucket: 'nev', Key: key }));
-    await s3.send(new DeleteObjectCommand({ Bucket: 'nev', Key: 'copy', VersionId: (await s3.send(new PutObjectCommand({ Bucket: 'nev', Key: 'copy', Body: 'x' }))).VersionId }));
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: 'nev',
+        Key: 'copy',
+        VersionId: (await s3.send(new PutObjectCommand({ Bucket: 'nev', Key: 'copy', Body: 'x' }))).VersionId,
+      }),
+    );
     await hook.waitFor(9);
     await settle();
     // Keys are delivered concurrently: the feed (commit) order is the sequencer's.
@@ -163,7 +309,13 @@ describe('event messages', () => {
         s3SchemaVersion: '1.0',
         configurationId: 'all',
         bucket: { name: 'nev', ownerIdentity: { principalId: expect.any(String) }, arn: 'arn:aws:s3:::nev' },
-        object: { key: 'dir/a+b%2Bc%7E%C3%BC.txt', size: 5, eTag: p.ETag!.replace(/"/g, ''), versionId: p.VersionId, sequencer: expect.stringMatching(/^[0-9A-F]{16}$/) },
+        object: {
+          key: 'dir/a+b%2Bc%7E%C3%BC.txt',
+          size: 5,
+          eTag: p.ETag!.replace(/"/g, ''),
+          versionId: p.VersionId,
+          sequencer: expect.stringMatching(/^[0-9A-F]{16}$/),
+        },
       },
     });
     expect(Object.keys(put1.s3.object)).toEqual(['key', 'size', 'eTag', 'versionId', 'sequencer']);
@@ -181,7 +333,21 @@ describe('event messages', () => {
   test('unversioned buckets carry no versionId; filters and event types select; each target gets its own', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'nflt' }));
     await put('nflt', {
-      TopicConfigurations: [{ Id: 'jpg', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:Put'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'img/' }, { Name: 'suffix', Value: '.jpg' }] } } }],
+      TopicConfigurations: [
+        {
+          Id: 'jpg',
+          TopicArn: ARN('hook'),
+          Events: ['s3:ObjectCreated:Put'],
+          Filter: {
+            Key: {
+              FilterRules: [
+                { Name: 'prefix', Value: 'img/' },
+                { Name: 'suffix', Value: '.jpg' },
+              ],
+            },
+          },
+        },
+      ],
       QueueConfigurations: [{ Id: 'gone', QueueArn: ARN('other', 'sqs'), Events: ['s3:ObjectRemoved:*'] }],
     });
     for (const k of ['img/a.jpg', 'img/b.png', 'doc/c.jpg', 'img/d.jpg']) await s3.send(new PutObjectCommand({ Bucket: 'nflt', Key: k, Body: k }));
@@ -204,7 +370,11 @@ test('a browser-form POST upload is ObjectCreated:Post', async () => {
   await put('npost', { TopicConfigurations: [{ Id: 'p', TopicArn: ARN('hook'), Events: ['s3:ObjectCreated:Post'] }] });
   await s3.send(new PutObjectCommand({ Bucket: 'npost', Key: 'not-a-post', Body: 'x' })); // Put: not selected
   const signed = signPostV4('npost', [['key', 'posted.txt']], [['eq', '$key', 'posted.txt']]);
-  const res = await fetch(`${t.endpoint}/npost`, { method: 'POST', headers: { 'Content-Type': multipartContentType() }, body: multipartBody(signed.fields, { filename: 'f', content: 'posted' }) });
+  const res = await fetch(`${t.endpoint}/npost`, {
+    method: 'POST',
+    headers: { 'Content-Type': multipartContentType() },
+    body: multipartBody(signed.fields, { filename: 'f', content: 'posted' }),
+  });
   expect(res.status).toBe(204);
   const [rec] = await hook.waitFor(1);
   await settle();
@@ -290,7 +460,12 @@ describe('backlog limit', () => {
     try {
       const c = s.client();
       await c.send(new CreateBucketCommand({ Bucket: 'nlimit' }));
-      await c.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'nlimit', NotificationConfiguration: { TopicConfigurations: [{ Id: 'l', TopicArn: ARN('slow'), Events: ['s3:ObjectCreated:*'] }] } }));
+      await c.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'nlimit',
+          NotificationConfiguration: { TopicConfigurations: [{ Id: 'l', TopicArn: ARN('slow'), Events: ['s3:ObjectCreated:*'] }] },
+        }),
+      );
       for (let i = 0; i < 50; i++) await c.send(new PutObjectCommand({ Bucket: 'nlimit', Key: `o${String(i).padStart(2, '0')}`, Body: 'x' }));
       await s.server.engine.maintainFeed();
       const feed = await s.server.engine.feedStatus();

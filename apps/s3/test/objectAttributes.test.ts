@@ -42,7 +42,9 @@ const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 const sha256b64 = (b: Buffer | string) => createHash('sha256').update(b).digest('base64');
 
 test('a single-PUT object: ETag unquoted, Checksum with its type, class, size; no ObjectParts; Last-Modified', async () => {
-  const put = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'single', Body: 'hello attributes', ChecksumAlgorithm: 'SHA256', StorageClass: 'STANDARD_IA' }));
+  const put = await s3.send(
+    new PutObjectCommand({ Bucket: B, Key: 'single', Body: 'hello attributes', ChecksumAlgorithm: 'SHA256', StorageClass: 'STANDARD_IA' }),
+  );
   const r = await s3.send(new GetObjectAttributesCommand({ Bucket: B, Key: 'single', ObjectAttributes: [...ALL] }));
   expect(r.ETag).toBe(md5('hello attributes'));
   expect(`"${r.ETag}"`).toBe(put.ETag);
@@ -62,7 +64,9 @@ test('a composite-checksum multipart object: PartsCount, per-part checksums, pag
   const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'mpu', ChecksumAlgorithm: 'SHA256' }));
   const done = [];
   for (let i = 0; i < parts.length; i++) {
-    const p = await s3.send(new UploadPartCommand({ Bucket: B, Key: 'mpu', UploadId: up.UploadId, PartNumber: i + 1, Body: parts[i], ChecksumAlgorithm: 'SHA256' }));
+    const p = await s3.send(
+      new UploadPartCommand({ Bucket: B, Key: 'mpu', UploadId: up.UploadId, PartNumber: i + 1, Body: parts[i], ChecksumAlgorithm: 'SHA256' }),
+    );
     expect(p.ChecksumSHA256).toBe(sha256b64(parts[i]));
     done.push({ PartNumber: i + 1, ETag: p.ETag, ChecksumSHA256: p.ChecksumSHA256 });
   }
@@ -86,7 +90,13 @@ test('a composite-checksum multipart object: PartsCount, per-part checksums, pag
   expect(page1.ObjectParts).toMatchObject({ TotalPartsCount: 3, MaxParts: 2, IsTruncated: true, NextPartNumberMarker: '2' });
   expect(page1.ObjectParts!.Parts!.map((p) => p.PartNumber)).toEqual([1, 2]);
   const page2 = await s3.send(
-    new GetObjectAttributesCommand({ Bucket: B, Key: 'mpu', ObjectAttributes: ['ObjectParts'], MaxParts: 2, PartNumberMarker: page1.ObjectParts!.NextPartNumberMarker }),
+    new GetObjectAttributesCommand({
+      Bucket: B,
+      Key: 'mpu',
+      ObjectAttributes: ['ObjectParts'],
+      MaxParts: 2,
+      PartNumberMarker: page1.ObjectParts!.NextPartNumberMarker,
+    }),
   );
   expect(page2.ObjectParts).toMatchObject({ TotalPartsCount: 3, PartNumberMarker: '2', IsTruncated: false, NextPartNumberMarker: '3' });
   expect(page2.ObjectParts!.Parts!.map((p) => [p.PartNumber, p.Size])).toEqual([[3, 4]]);
@@ -94,9 +104,16 @@ test('a composite-checksum multipart object: PartsCount, per-part checksums, pag
 
 test('a FULL_OBJECT (CRC32) multipart object lists each part with its own checksum', async () => {
   const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'full', ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' }));
-  const p1 = await s3.send(new UploadPartCommand({ Bucket: B, Key: 'full', UploadId: up.UploadId, PartNumber: 1, Body: 'only part', ChecksumAlgorithm: 'CRC32' }));
+  const p1 = await s3.send(
+    new UploadPartCommand({ Bucket: B, Key: 'full', UploadId: up.UploadId, PartNumber: 1, Body: 'only part', ChecksumAlgorithm: 'CRC32' }),
+  );
   const done = await s3.send(
-    new CompleteMultipartUploadCommand({ Bucket: B, Key: 'full', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag, ChecksumCRC32: p1.ChecksumCRC32 }] } }),
+    new CompleteMultipartUploadCommand({
+      Bucket: B,
+      Key: 'full',
+      UploadId: up.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag, ChecksumCRC32: p1.ChecksumCRC32 }] },
+    }),
   );
   const r = await s3.send(new GetObjectAttributesCommand({ Bucket: B, Key: 'full', ObjectAttributes: ['Checksum', 'ObjectParts'] }));
   expect(r.Checksum).toEqual({ ChecksumCRC32: done.ChecksumCRC32, ChecksumType: 'FULL_OBJECT' });
@@ -107,7 +124,11 @@ test('a multipart object without a checksum: PartsCount but no Part list (S3 lis
   const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'plain-mpu' }));
   const body = [Buffer.alloc(5 * MiB, 3), Buffer.from('end')];
   const done = [];
-  for (let i = 0; i < body.length; i++) done.push({ PartNumber: i + 1, ETag: (await s3.send(new UploadPartCommand({ Bucket: B, Key: 'plain-mpu', UploadId: up.UploadId, PartNumber: i + 1, Body: body[i] }))).ETag });
+  for (let i = 0; i < body.length; i++)
+    done.push({
+      PartNumber: i + 1,
+      ETag: (await s3.send(new UploadPartCommand({ Bucket: B, Key: 'plain-mpu', UploadId: up.UploadId, PartNumber: i + 1, Body: body[i] }))).ETag,
+    });
   await s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'plain-mpu', UploadId: up.UploadId, MultipartUpload: { Parts: done } }));
   const r = await s3.send(new GetObjectAttributesCommand({ Bucket: B, Key: 'plain-mpu', ObjectAttributes: [...ALL] }));
   expect(r.Checksum).toBeUndefined();
@@ -129,7 +150,12 @@ test('versions: versionId, x-amz-version-id, and a delete marker is 404 with x-a
 
   const marker = await s3.send(new DeleteObjectCommand({ Bucket: V, Key: 'k' }));
   const raw = await rawRequest(ts.endpoint, { path: `/${V}/k`, query: 'attributes', headers: { 'x-amz-object-attributes': 'ObjectSize' } });
-  expect([raw.status, parseS3Error(raw.body).code, raw.headers['x-amz-delete-marker'], raw.headers['x-amz-version-id']]).toEqual([404, 'NoSuchKey', 'true', marker.VersionId]);
+  expect([raw.status, parseS3Error(raw.body).code, raw.headers['x-amz-delete-marker'], raw.headers['x-amz-version-id']]).toEqual([
+    404,
+    'NoSuchKey',
+    'true',
+    marker.VersionId,
+  ]);
   const e = await s3Err(s3.send(new GetObjectAttributesCommand({ Bucket: V, Key: 'k', ObjectAttributes: ['ObjectSize'] })));
   expect([e.name, e.$metadata.httpStatusCode]).toEqual(['NoSuchKey', 404]);
   // The old version is still there by id.
@@ -148,7 +174,11 @@ test('wire format and errors: the document, a missing or unknown attribute, a mi
   expect([missing.status, parseS3Error(missing.body).code]).toEqual([400, 'InvalidRequest']);
   const bad = await s3Err(s3.send(new GetObjectAttributesCommand({ Bucket: B, Key: 'wire', ObjectAttributes: ['ObjectSize', 'Colour' as 'ObjectSize'] })));
   expect([bad.name, bad.$metadata.httpStatusCode]).toEqual(['InvalidArgument', 400]);
-  const badMax = await rawRequest(ts.endpoint, { path: `/${B}/wire`, query: 'attributes', headers: { 'x-amz-object-attributes': 'ObjectParts', 'x-amz-max-parts': 'lots' } });
+  const badMax = await rawRequest(ts.endpoint, {
+    path: `/${B}/wire`,
+    query: 'attributes',
+    headers: { 'x-amz-object-attributes': 'ObjectParts', 'x-amz-max-parts': 'lots' },
+  });
   expect([badMax.status, parseS3Error(badMax.body).code]).toEqual([400, 'InvalidArgument']);
   const nokey = await s3Err(s3.send(new GetObjectAttributesCommand({ Bucket: B, Key: 'nope', ObjectAttributes: ['ETag'] })));
   expect([nokey.name, nokey.$metadata.httpStatusCode]).toEqual(['NoSuchKey', 404]);
@@ -158,13 +188,20 @@ test('permissions: s3:GetObjectAttributes and s3:GetObject both needed; the obje
   const P = 'attrs-perm';
   await s3.send(new CreateBucketCommand({ Bucket: P }));
   await s3.send(new PutObjectCommand({ Bucket: P, Key: 'k', Body: 'x' }));
-  const call = () => alice.send(new GetObjectAttributesCommand({ Bucket: P, Key: 'k', ObjectAttributes: ['ObjectSize'] })).then((r) => r.ObjectSize, (e: { name: string }) => e.name);
+  const call = () =>
+    alice.send(new GetObjectAttributesCommand({ Bucket: P, Key: 'k', ObjectAttributes: ['ObjectSize'] })).then(
+      (r) => r.ObjectSize,
+      (e: { name: string }) => e.name,
+    );
   expect(await call()).toBe('AccessDenied');
   const allow = (actions: string[]) =>
     s3.send(
       new PutBucketPolicyCommand({
         Bucket: P,
-        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'alice' }, Action: actions, Resource: `arn:aws:s3:::${P}/*` }] }),
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: 'alice' }, Action: actions, Resource: `arn:aws:s3:::${P}/*` }],
+        }),
       }),
     );
   await allow(['s3:GetObjectAttributes']);

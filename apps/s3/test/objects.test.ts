@@ -7,14 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import http from 'node:http';
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
 import { NASTY_KEYS } from './helpers/nastyKeys';
@@ -101,9 +94,7 @@ describe('put / get / head / delete', () => {
   });
 
   test('a wrong x-amz-checksum-crc32 → 400 BadDigest, nothing stored', async () => {
-    const e = await s3Err(
-      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'bad-crc', Body: 'some bytes', ChecksumCRC32: 'AAAAAA==' })),
-    );
+    const e = await s3Err(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'bad-crc', Body: 'some bytes', ChecksumCRC32: 'AAAAAA==' })));
     expect(e.name).toBe('BadDigest');
     expect(e.message).toBe('The CRC32 you specified did not match the calculated checksum.');
     expect(e.$metadata.httpStatusCode).toBe(400);
@@ -282,7 +273,13 @@ describe('metadata and content headers', () => {
     expect(head.StorageClass).toBe('STANDARD_IA');
 
     const got = await s3.send(
-      new GetObjectCommand({ Bucket: BUCKET, Key: 'meta', ResponseContentType: 'text/plain', ResponseContentDisposition: 'inline', ResponseCacheControl: 'no-cache' }),
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: 'meta',
+        ResponseContentType: 'text/plain',
+        ResponseContentDisposition: 'inline',
+        ResponseCacheControl: 'no-cache',
+      }),
     );
     expect(got.ContentType).toBe('text/plain');
     expect(got.ContentDisposition).toBe('inline');

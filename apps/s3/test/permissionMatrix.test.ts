@@ -15,7 +15,15 @@
  * Anonymous cells are unsigned HTTP requests (like curl). Each setup is its own bucket holding
  * `obj.txt` and `victim.txt` written by the owner with the setup's object ACL.
  */
-import { CreateBucketCommand, GetObjectAclCommand, PutBucketPolicyCommand, PutObjectCommand, PutPublicAccessBlockCommand, type ObjectCannedACL, type BucketCannedACL } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectAclCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  type ObjectCannedACL,
+  type BucketCannedACL,
+} from '@aws-sdk/client-s3';
 import { rawRequest, type RawResponse } from './helpers/rawRequest';
 import { startTestServer, type TestServer } from './helpers/server';
 
@@ -80,8 +88,20 @@ const EXPECTED: Record<Setup, Record<Principal, Outcome[]>> = {
 
 const SETUPS = Object.keys(EXPECTED) as Setup[];
 
-const OWNER = { id: 'owner', displayName: 'Owner', email: 'owner@example.com', accessKeyId: 'OWNERKEY000000000001', secretAccessKey: 'owner-secret-000000000000000000000000001' };
-const OTHER = { id: 'other', displayName: 'Other', email: 'other@example.com', accessKeyId: 'OTHERKEY000000000001', secretAccessKey: 'other-secret-000000000000000000000000001' };
+const OWNER = {
+  id: 'owner',
+  displayName: 'Owner',
+  email: 'owner@example.com',
+  accessKeyId: 'OWNERKEY000000000001',
+  secretAccessKey: 'owner-secret-000000000000000000000000001',
+};
+const OTHER = {
+  id: 'other',
+  displayName: 'Other',
+  email: 'other@example.com',
+  accessKeyId: 'OTHERKEY000000000001',
+  secretAccessKey: 'other-secret-000000000000000000000000001',
+};
 
 let ts: TestServer;
 /** The object ACL document of each setup's obj.txt, as GetObjectAcl returned it to the owner. */
@@ -144,7 +164,14 @@ async function prepare(setup: Setup): Promise<void> {
       // so the owner grants itself FULL_CONTROL, as S3 users must. The grantee given by email
       // resolves to the same account as by id.
       await s3.send(
-        new PutObjectCommand({ Bucket, Key, Body: 'content', GrantFullControl: `id="${OWNER.id}"`, GrantRead: `emailAddress="${OTHER.email}"`, GrantReadACP: `id="${OTHER.id}"` }),
+        new PutObjectCommand({
+          Bucket,
+          Key,
+          Body: 'content',
+          GrantFullControl: `id="${OWNER.id}"`,
+          GrantRead: `emailAddress="${OTHER.email}"`,
+          GrantReadACP: `id="${OTHER.id}"`,
+        }),
       );
     } else {
       await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'content', ACL: cannedObject[setup] }));
@@ -160,7 +187,13 @@ async function prepare(setup: Setup): Promise<void> {
           Statement: [
             { Sid: 'PublicList', Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: arn },
             { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${arn}/*` },
-            { Sid: 'OtherWrites', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER.id}:root` }, Action: ['s3:PutObject', 's3:DeleteObject', 's3:GetObjectAcl'], Resource: `${arn}/*` },
+            {
+              Sid: 'OtherWrites',
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${OTHER.id}:root` },
+              Action: ['s3:PutObject', 's3:DeleteObject', 's3:GetObjectAcl'],
+              Resource: `${arn}/*`,
+            },
           ],
         }),
       }),
@@ -195,7 +228,13 @@ async function prepare(setup: Setup): Promise<void> {
     );
   }
   // The document put-acl cells send back.
-  const got = await rawRequest(ts.endpoint, { method: 'GET', path: `/${Bucket}/obj.txt`, query: 'acl', accessKeyId: OWNER.accessKeyId, secretAccessKey: OWNER.secretAccessKey });
+  const got = await rawRequest(ts.endpoint, {
+    method: 'GET',
+    path: `/${Bucket}/obj.txt`,
+    query: 'acl',
+    accessKeyId: OWNER.accessKeyId,
+    secretAccessKey: OWNER.secretAccessKey,
+  });
   expect(got.status).toBe(200);
   aclXml.set(setup, got.body);
   // sanity: the SDK reads the same ACL
@@ -211,7 +250,9 @@ afterAll(async () => ts?.stop());
 
 const OK_STATUS: Record<Op, number> = { list: 200, get: 200, head: 200, put: 200, delete: 204, 'get-acl': 200, 'put-acl': 200 };
 
-const CELLS: [Setup, Principal, Op, Outcome][] = SETUPS.flatMap((s) => PRINCIPALS.flatMap((p) => OPS.map((op, i): [Setup, Principal, Op, Outcome] => [s, p, op, EXPECTED[s][p][i]])));
+const CELLS: [Setup, Principal, Op, Outcome][] = SETUPS.flatMap((s) =>
+  PRINCIPALS.flatMap((p) => OPS.map((op, i): [Setup, Principal, Op, Outcome] => [s, p, op, EXPECTED[s][p][i]])),
+);
 
 test('the matrix has 7 setups × 3 principals × 7 operations = 147 cells', () => {
   expect(CELLS).toHaveLength(147);

@@ -41,7 +41,12 @@ async function files(root: string): Promise<Set<string>> {
 
 const hashesOf = (data: Buffer): string[] => {
   const out: string[] = [];
-  for (let i = 0; i < data.length; i += CS) out.push(createHash('sha256').update(data.subarray(i, i + CS)).digest('hex'));
+  for (let i = 0; i < data.length; i += CS)
+    out.push(
+      createHash('sha256')
+        .update(data.subarray(i, i + CS))
+        .digest('hex'),
+    );
   return out;
 };
 
@@ -107,7 +112,16 @@ test('a multipart upload of a mapped class lands in its placement', async () => 
 });
 
 test('cairn serve --placement / --class-placement', () => {
-  const a = parseServeArgs(['--placement', 'cold=/mnt/cold', '--placement', 'ia=rel/dir', '--class-placement', 'GLACIER=cold', '--class-placement', 'STANDARD_IA=ia']);
+  const a = parseServeArgs([
+    '--placement',
+    'cold=/mnt/cold',
+    '--placement',
+    'ia=rel/dir',
+    '--class-placement',
+    'GLACIER=cold',
+    '--class-placement',
+    'STANDARD_IA=ia',
+  ]);
   expect(a.placements).toEqual({ cold: '/mnt/cold', ia: path.resolve('rel/dir') });
   expect(a.storageClassPlacement).toEqual({ GLACIER: 'cold', STANDARD_IA: 'ia' });
   expect(parseServeArgs([]).placements).toBeUndefined();

@@ -28,7 +28,14 @@ describe('multipart form reader', () => {
 
   it('parses fields and files, whatever the chunking', async () => {
     const content = Buffer.from('line1\r\n--not-the-boundary\r\n\r\n--' + BOUNDARY.slice(0, 10) + ' tail');
-    const body = multipartBody([['key', 'a/${filename}'], ['x-amz-meta-ü', 'välue']], { filename: 'f.bin', content }, [['after', 'ignored?']]);
+    const body = multipartBody(
+      [
+        ['key', 'a/${filename}'],
+        ['x-amz-meta-ü', 'välue'],
+      ],
+      { filename: 'f.bin', content },
+      [['after', 'ignored?']],
+    );
     const expected = [
       { name: 'key', filename: undefined, value: 'a/${filename}' },
       { name: 'x-amz-meta-ü', filename: undefined, value: Buffer.from('välue').toString('latin1') },
@@ -46,7 +53,9 @@ describe('multipart form reader', () => {
   it('rejects malformed forms', async () => {
     const good = multipartBody([['a', 'b']]);
     await expect(readAll([good.subarray(0, good.length - 10)])).rejects.toMatchObject({ code: 'MalformedPOSTRequest' });
-    await expect(readAll([Buffer.from(`--${BOUNDARY}\r\nX-Nothing: 1\r\n\r\nv\r\n--${BOUNDARY}--\r\n`)])).rejects.toMatchObject({ code: 'MalformedPOSTRequest' });
+    await expect(readAll([Buffer.from(`--${BOUNDARY}\r\nX-Nothing: 1\r\n\r\nv\r\n--${BOUNDARY}--\r\n`)])).rejects.toMatchObject({
+      code: 'MalformedPOSTRequest',
+    });
     await expect(readAll([Buffer.from('no boundary at all')])).rejects.toMatchObject({ code: 'MalformedPOSTRequest' });
   });
 
@@ -94,14 +103,28 @@ describe('POST Object', () => {
     return t
       .client()
       .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   it('uploads with a SigV4 policy: ${filename}, metadata, Content-Type, 201 PostResponse; fields after the file are ignored', async () => {
     const { fields } = signPostV4(
       'forms',
-      [['key', 'uploads/${filename}'], ['Content-Type', 'text/plain'], ['x-amz-meta-color', 'blue'], ['success_action_status', '201']],
-      [['starts-with', '$key', 'uploads/'], ['starts-with', '$Content-Type', 'text/'], { 'x-amz-meta-color': 'blue' }, { success_action_status: '201' }, ['content-length-range', 1, 1024]],
+      [
+        ['key', 'uploads/${filename}'],
+        ['Content-Type', 'text/plain'],
+        ['x-amz-meta-color', 'blue'],
+        ['success_action_status', '201'],
+      ],
+      [
+        ['starts-with', '$key', 'uploads/'],
+        ['starts-with', '$Content-Type', 'text/'],
+        { 'x-amz-meta-color': 'blue' },
+        { success_action_status: '201' },
+        ['content-length-range', 1, 1024],
+      ],
     );
     const r = await post('forms', multipartBody(fields, { filename: 'C:\\Users\\me\\hello.txt', content: 'hello, form' }, [['x-amz-meta-late', 'nope']]));
     expect(r.status).toBe(201);
@@ -120,13 +143,30 @@ describe('POST Object', () => {
     expect(r.status).toBe(204);
     expect((await getText('forms', 'v2.txt')).body).toBe('version two');
 
-    const s200 = signPostV4('forms', [['key', 'k200'], ['success_action_status', '200']], [['starts-with', '$key', ''], ['starts-with', '$success_action_status', '']]);
+    const s200 = signPostV4(
+      'forms',
+      [
+        ['key', 'k200'],
+        ['success_action_status', '200'],
+      ],
+      [
+        ['starts-with', '$key', ''],
+        ['starts-with', '$success_action_status', ''],
+      ],
+    );
     const r200 = await post('forms', multipartBody(s200.fields, { filename: 'x', content: '2' }));
     expect(r200.status).toBe(200);
     expect(r200.body).toBe('');
 
     const redirect = 'https://app.example.com/done?from=form';
-    const s303 = signPostV4('forms', [['key', 'k303'], ['success_action_redirect', redirect]], [['starts-with', '$key', 'k'], { success_action_redirect: redirect }]);
+    const s303 = signPostV4(
+      'forms',
+      [
+        ['key', 'k303'],
+        ['success_action_redirect', redirect],
+      ],
+      [['starts-with', '$key', 'k'], { success_action_redirect: redirect }],
+    );
     const r303 = await post('forms', multipartBody(s303.fields, { filename: 'x', content: '3' }));
     expect(r303.status).toBe(303);
     const loc = new URL(r303.headers.location as string);
@@ -149,9 +189,20 @@ describe('POST Object', () => {
     };
     const file = { filename: 'f', content: 'data' };
     const wrongKey = signPostV4('forms', [['key', 'other/k']], [['starts-with', '$key', 'uploads/']]);
-    await expectDenied(await post('forms', multipartBody(wrongKey.fields, file)), 'Invalid according to Policy: Policy Condition failed: ["starts-with","$key","uploads/"]');
+    await expectDenied(
+      await post('forms', multipartBody(wrongKey.fields, file)),
+      'Invalid according to Policy: Policy Condition failed: ["starts-with","$key","uploads/"]',
+    );
 
-    const extra = signPostV4('forms', [['key', 'k'], ['x-amz-meta-sneaky', '1'], ['x-ignore-me', 'fine']], [['eq', '$key', 'k']]);
+    const extra = signPostV4(
+      'forms',
+      [
+        ['key', 'k'],
+        ['x-amz-meta-sneaky', '1'],
+        ['x-ignore-me', 'fine'],
+      ],
+      [['eq', '$key', 'k']],
+    );
     await expectDenied(await post('forms', multipartBody(extra.fields, file)), 'Invalid according to Policy: Extra input fields: x-amz-meta-sneaky');
 
     const expired = signPostV4('forms', [['key', 'k']], [['eq', '$key', 'k']], { expiresInMs: -1000 });
@@ -161,11 +212,26 @@ describe('POST Object', () => {
     await expectDenied(await post('forms', multipartBody(forged.fields, file)), /signature/, 'SignatureDoesNotMatch');
 
     const otherBucket = signPostV4('open-forms', [['key', 'k']], [['eq', '$key', 'k']]);
-    await expectDenied(await post('forms', multipartBody(otherBucket.fields, file)), 'Invalid according to Policy: Policy Condition failed: {"bucket":"open-forms"}');
+    await expectDenied(
+      await post('forms', multipartBody(otherBucket.fields, file)),
+      'Invalid according to Policy: Policy Condition failed: {"bucket":"open-forms"}',
+    );
 
-    const small = signPostV4('forms', [['key', 'range/k']], [['eq', '$key', 'range/k'], ['content-length-range', 10, 20]]);
+    const small = signPostV4(
+      'forms',
+      [['key', 'range/k']],
+      [
+        ['eq', '$key', 'range/k'],
+        ['content-length-range', 10, 20],
+      ],
+    );
     await expectDenied(await post('forms', multipartBody(small.fields, { filename: 'f', content: 'tiny' })), /smaller than the minimum/, 'EntityTooSmall', 400);
-    await expectDenied(await post('forms', multipartBody(small.fields, { filename: 'f', content: 'x'.repeat(21) })), /exceeds the maximum/, 'EntityTooLarge', 400);
+    await expectDenied(
+      await post('forms', multipartBody(small.fields, { filename: 'f', content: 'x'.repeat(21) })),
+      /exceeds the maximum/,
+      'EntityTooLarge',
+      400,
+    );
     expect(await exists('forms', 'range/k')).toBe(false);
     expect((await post('forms', multipartBody(small.fields, { filename: 'f', content: 'x'.repeat(20) }))).status).toBe(204);
 
@@ -209,7 +275,13 @@ describe('POST Object', () => {
   });
 
   it('rejects malformed requests with S3 codes', async () => {
-    const notForm = await rawRequest(t.endpoint, { method: 'POST', path: '/forms', auth: 'none', body: 'key=k', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const notForm = await rawRequest(t.endpoint, {
+      method: 'POST',
+      path: '/forms',
+      auth: 'none',
+      body: 'key=k',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expect(parseS3Error(notForm.body).code).toBe('RequestIsNotMultiPartContent');
     const noFile = signPostV4('forms', [['key', 'k']], [['eq', '$key', 'k']]);
     expect(parseS3Error((await post('forms', multipartBody(noFile.fields))).body).code).toBe('IncorrectNumberOfFilesInPostRequest');
@@ -218,7 +290,16 @@ describe('POST Object', () => {
     expect(parseS3Error(r.body)).toMatchObject({ code: 'InvalidArgument' });
     const truncated = multipartBody([['key', 'k']], { filename: 'f', content: 'x' });
     expect(parseS3Error((await post('open-forms', truncated.subarray(0, truncated.length - 12))).body).code).toBe('MalformedPOSTRequest');
-    const huge = await post('forms', multipartBody([['key', 'k'], ['x-ignore-pad', 'p'.repeat(70 * 1024)]], { filename: 'f', content: 'x' }));
+    const huge = await post(
+      'forms',
+      multipartBody(
+        [
+          ['key', 'k'],
+          ['x-ignore-pad', 'p'.repeat(70 * 1024)],
+        ],
+        { filename: 'f', content: 'x' },
+      ),
+    );
     expect(parseS3Error(huge.body).code).toBe('MaxPostPreDataLengthExceededError');
     expect((await post('no-such-bucket-here', multipartBody([['key', 'k']], { filename: 'f', content: 'x' }))).status).toBe(404);
   });
@@ -227,7 +308,14 @@ describe('POST Object', () => {
     const size = 12 * 1024 * 1024 + 5;
     const data = Buffer.alloc(size);
     for (let i = 0; i < size; i += 4096) data.writeUInt32BE(i, i);
-    const { fields } = signPostV4('forms', [['key', 'big.bin']], [['eq', '$key', 'big.bin'], ['content-length-range', 0, 64 * 1024 * 1024]]);
+    const { fields } = signPostV4(
+      'forms',
+      [['key', 'big.bin']],
+      [
+        ['eq', '$key', 'big.bin'],
+        ['content-length-range', 0, 64 * 1024 * 1024],
+      ],
+    );
     const body = multipartBody(fields, { filename: 'big.bin', content: data });
     const r = await rawRequest(t.endpoint, {
       method: 'POST',

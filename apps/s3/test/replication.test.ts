@@ -89,7 +89,12 @@ describe('zone replication: one way a → b', () => {
     bPort = await freePort();
     bDir = await mkdtemp(join(tmpdir(), 'cairn-zone-b-'));
     b = await startTestServer({ port: bPort, dataDir: bDir, zone: 'b' });
-    a = await startTestServer({ zone: 'a', peers: [{ name: 'b', endpoint: `http://127.0.0.1:${bPort}`, accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET }], adminPort: 0, workerLeaseTtlMs: 2000 });
+    a = await startTestServer({
+      zone: 'a',
+      peers: [{ name: 'b', endpoint: `http://127.0.0.1:${bPort}`, accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET }],
+      adminPort: 0,
+      workerLeaseTtlMs: 2000,
+    });
     ca = a.client();
     cb = b.client();
     admin = new AdminClient(a.server.adminEndpoint!, ROOT_KEY, ROOT_SECRET);
@@ -116,7 +121,12 @@ describe('zone replication: one way a → b', () => {
     await expectS3Error(cb.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: cfg })), 'InvalidRequest', 400);
     // rule checks
     await expectS3Error(
-      ca.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: { Role: ROLE, Rules: [rule({ Filter: { Tag: { Key: 'k', Value: 'v' } } })] } })),
+      ca.send(
+        new PutBucketReplicationCommand({
+          Bucket: 'data',
+          ReplicationConfiguration: { Role: ROLE, Rules: [rule({ Filter: { Tag: { Key: 'k', Value: 'v' } } })] },
+        }),
+      ),
       'InvalidRequest',
       400,
     );
@@ -125,17 +135,38 @@ describe('zone replication: one way a → b', () => {
       'InvalidRequest',
       400,
     ); // same priority, same destination
-    await expectS3Error(ca.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: { Role: ROLE, Rules: [rule({ Destination: { Bucket: 'data' } })] } })), 'InvalidArgument', 400);
-    await expectS3Error(ca.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: { Role: ROLE, Rules: [rule(), rule({ ID: 'all', Priority: 2 })] } })), 'InvalidArgument', 400);
+    await expectS3Error(
+      ca.send(
+        new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: { Role: ROLE, Rules: [rule({ Destination: { Bucket: 'data' } })] } }),
+      ),
+      'InvalidArgument',
+      400,
+    );
+    await expectS3Error(
+      ca.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: { Role: ROLE, Rules: [rule(), rule({ ID: 'all', Priority: 2 })] } })),
+      'InvalidArgument',
+      400,
+    );
 
     await ca.send(new PutBucketReplicationCommand({ Bucket: 'data', ReplicationConfiguration: { Role: ROLE, Rules: [rule({ Filter: { Prefix: 'r/' } })] } }));
     const got = await ca.send(new GetBucketReplicationCommand({ Bucket: 'data' }));
     expect(got.ReplicationConfiguration?.Role).toBe(ROLE);
     expect(got.ReplicationConfiguration?.Rules).toEqual([
-      { ID: 'all', Priority: 1, Status: 'Enabled', Filter: { Prefix: 'r/' }, DeleteMarkerReplication: { Status: 'Enabled' }, Destination: { Bucket: 'arn:aws:s3:::data' } },
+      {
+        ID: 'all',
+        Priority: 1,
+        Status: 'Enabled',
+        Filter: { Prefix: 'r/' },
+        DeleteMarkerReplication: { Status: 'Enabled' },
+        Destination: { Bucket: 'arn:aws:s3:::data' },
+      },
     ]);
     // versioning cannot be suspended while a configuration is there
-    await expectS3Error(ca.send(new PutBucketVersioningCommand({ Bucket: 'data', VersioningConfiguration: { Status: 'Suspended' } })), 'InvalidBucketState', 409);
+    await expectS3Error(
+      ca.send(new PutBucketVersioningCommand({ Bucket: 'data', VersioningConfiguration: { Status: 'Suspended' } })),
+      'InvalidBucketState',
+      409,
+    );
   });
 
   test('a new version reaches the peer with the same id, bytes, ETag, metadata, tags and Last-Modified', async () => {
@@ -176,7 +207,10 @@ describe('zone replication: one way a → b', () => {
     // outside the rule's prefix: no status, not replicated
     await ca.send(new PutObjectCommand({ Bucket: 'data', Key: 'local.txt', Body: 'x' }));
     expect((await ca.send(new HeadObjectCommand({ Bucket: 'data', Key: 'local.txt' }))).ReplicationStatus).toBeUndefined();
-    await waitFor('the backlog to drain', async () => ((await admin.replication()) as { peers: { backlog: { count: number } }[] }).peers[0].backlog.count === 0);
+    await waitFor(
+      'the backlog to drain',
+      async () => ((await admin.replication()) as { peers: { backlog: { count: number } }[] }).peers[0].backlog.count === 0,
+    );
     expect(await headOrUndefined(cb, 'data', 'local.txt')).toBeUndefined();
   });
 
@@ -187,7 +221,17 @@ describe('zone replication: one way a → b', () => {
     const p1 = await ca.send(new UploadPartCommand({ Bucket: 'data', Key: 'r/big.bin', UploadId: up.UploadId, PartNumber: 1, Body: part1 }));
     const p2 = await ca.send(new UploadPartCommand({ Bucket: 'data', Key: 'r/big.bin', UploadId: up.UploadId, PartNumber: 2, Body: part2 }));
     const done = await ca.send(
-      new CompleteMultipartUploadCommand({ Bucket: 'data', Key: 'r/big.bin', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }] } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: 'data',
+        Key: 'r/big.bin',
+        UploadId: up.UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: p1.ETag },
+            { PartNumber: 2, ETag: p2.ETag },
+          ],
+        },
+      }),
     );
     expect(done.ETag).toMatch(/-2"$/);
     const onB = await waitFor('the multipart replica', () => headOrUndefined(cb, 'data', 'r/big.bin'));
@@ -199,7 +243,11 @@ describe('zone replication: one way a → b', () => {
     expect(part.ContentLength).toBe(part2.length);
     const got = await cb.send(new GetObjectCommand({ Bucket: 'data', Key: 'r/big.bin' }));
     const bytes = Buffer.from(await got.Body!.transformToByteArray());
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update(Buffer.concat([part1, part2])).digest('hex'));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+      createHash('sha256')
+        .update(Buffer.concat([part1, part2]))
+        .digest('hex'),
+    );
   });
 
   test('delete markers replicate; deletes of a specific version do not', async () => {
@@ -208,7 +256,9 @@ describe('zone replication: one way a → b', () => {
     await waitFor('both versions on b', async () => (await allVersions(cb, 'data')).filter((v) => v.key === 'r/gone.txt').length === 2);
     const del = await ca.send(new DeleteObjectCommand({ Bucket: 'data', Key: 'r/gone.txt' }));
     expect(del.DeleteMarker).toBe(true);
-    await waitFor('the delete marker on b', async () => (await allVersions(cb, 'data')).some((v) => v.key === 'r/gone.txt' && v.marker && v.latest && v.versionId === del.VersionId));
+    await waitFor('the delete marker on b', async () =>
+      (await allVersions(cb, 'data')).some((v) => v.key === 'r/gone.txt' && v.marker && v.latest && v.versionId === del.VersionId),
+    );
     // a version-specific delete stays local
     await ca.send(new DeleteObjectCommand({ Bucket: 'data', Key: 'r/gone.txt', VersionId: v1.VersionId }));
     await ca.send(new PutObjectCommand({ Bucket: 'data', Key: 'r/after.txt', Body: 'later' }));
@@ -224,7 +274,10 @@ describe('zone replication: one way a → b', () => {
       const r = await ca.send(new PutObjectCommand({ Bucket: 'data', Key: `r/offline-${i}`, Body: `body ${i}` }));
       sent.push({ key: `r/offline-${i}`, versionId: r.VersionId!, etag: r.ETag! });
     }
-    const status = (await admin.replication()) as { zone: string; peers: { peer: string; backlog: { count: number; bytes: number; oldestSeconds: number }; retries: number }[] };
+    const status = (await admin.replication()) as {
+      zone: string;
+      peers: { peer: string; backlog: { count: number; bytes: number; oldestSeconds: number }; retries: number }[];
+    };
     expect(status.zone).toBe('a');
     expect(status.peers[0].peer).toBe('b');
     expect(status.peers[0].backlog.count).toBe(20);
@@ -242,13 +295,19 @@ describe('zone replication: one way a → b', () => {
       expect(h.VersionId).toBe(s.versionId);
       expect(h.ETag).toBe(s.etag);
     }
-    await waitFor('the backlog to drain', async () => ((await admin.replication()) as { peers: { backlog: { count: number } }[] }).peers[0].backlog.count === 0);
+    await waitFor(
+      'the backlog to drain',
+      async () => ((await admin.replication()) as { peers: { backlog: { count: number } }[] }).peers[0].backlog.count === 0,
+    );
 
     // resync: a version removed on b (version-specific deletes don't replicate) comes back
     await cb.send(new DeleteObjectCommand({ Bucket: 'data', Key: 'r/offline-3', VersionId: sent[3].versionId }));
     expect(await headOrUndefined(cb, 'data', 'r/offline-3')).toBeUndefined();
     // through the CLI: cairn admin replication resync BUCKET
-    const run = await runCli(['admin', '--endpoint', a.server.adminEndpoint!, '--access-key-id', ROOT_KEY, '--secret-access-key', ROOT_SECRET, 'replication', 'resync', 'data'], { timeoutMs: 60_000 });
+    const run = await runCli(
+      ['admin', '--endpoint', a.server.adminEndpoint!, '--access-key-id', ROOT_KEY, '--secret-access-key', ROOT_SECRET, 'replication', 'resync', 'data'],
+      { timeoutMs: 60_000 },
+    );
     expect(run.code).toBe(0);
     const rs = JSON.parse(run.stdout) as { peers: { peer: string; missing: number; queued: number }[] };
     expect(rs.peers).toEqual([expect.objectContaining({ peer: 'b', queued: 1 })]);
@@ -267,7 +326,9 @@ describe('zone replication: one way a → b', () => {
     }
     lags.sort((x, y) => x - y);
     const p = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))];
-    process.stderr.write(`replication lag a → b over ${lags.length} objects: p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${lags[lags.length - 1].toFixed(1)} ms\n`);
+    process.stderr.write(
+      `replication lag a → b over ${lags.length} objects: p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${lags[lags.length - 1].toFixed(1)} ms\n`,
+    );
     expect(p(0.5)).toBeLessThan(1000);
   });
 
@@ -315,7 +376,10 @@ describe('zone replication: two-way rules', () => {
     expect((await ca.send(new HeadObjectCommand({ Bucket: 'shared', Key: 'from-b' }))).VersionId).toBe(fromB.VersionId);
     expect((await cb.send(new HeadObjectCommand({ Bucket: 'shared', Key: 'from-a' }))).ReplicationStatus).toBe('REPLICA');
     // no loop: nothing else appears, and the originals end COMPLETED
-    await waitFor('COMPLETED originals', async () => (await ca.send(new HeadObjectCommand({ Bucket: 'shared', Key: 'from-a' }))).ReplicationStatus === 'COMPLETED');
+    await waitFor(
+      'COMPLETED originals',
+      async () => (await ca.send(new HeadObjectCommand({ Bucket: 'shared', Key: 'from-a' }))).ReplicationStatus === 'COMPLETED',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const [va, vb] = [await allVersions(ca, 'shared'), await allVersions(cb, 'shared')];
     expect(va).toHaveLength(4);
@@ -353,7 +417,11 @@ describe('zone replication: the peer decides who may replicate', () => {
         ],
       });
     await cb.send(new PutBucketPolicyCommand({ Bucket: 'guarded', Policy: policy([]) }));
-    a = await startTestServer({ zone: 'a', peers: [{ name: 'b', endpoint: b.endpoint, accessKeyId: accessKey!.accessKeyId, secretAccessKey: accessKey!.secretAccessKey }], adminPort: 0 });
+    a = await startTestServer({
+      zone: 'a',
+      peers: [{ name: 'b', endpoint: b.endpoint, accessKeyId: accessKey!.accessKeyId, secretAccessKey: accessKey!.secretAccessKey }],
+      adminPort: 0,
+    });
     const ca = a.client();
     await versioned(ca, 'guarded');
     await ca.send(new PutBucketReplicationCommand({ Bucket: 'guarded', ReplicationConfiguration: { Role: ROLE, Rules: [rule({}, 'guarded')] } }));
@@ -370,7 +438,12 @@ describe('zone replication: the peer decides who may replicate', () => {
 });
 
 test('--peer NAME=URL: percent-encoded credentials, no credentials in the endpoint', () => {
-  expect(parsePeerArg('eu=http://AK%2F1:s%3Acr%40t%2Fx@10.0.0.2:9000')).toEqual({ name: 'eu', endpoint: 'http://10.0.0.2:9000', accessKeyId: 'AK/1', secretAccessKey: 's:cr@t/x' });
+  expect(parsePeerArg('eu=http://AK%2F1:s%3Acr%40t%2Fx@10.0.0.2:9000')).toEqual({
+    name: 'eu',
+    endpoint: 'http://10.0.0.2:9000',
+    accessKeyId: 'AK/1',
+    secretAccessKey: 's:cr@t/x',
+  });
   expect(parsePeerArg('eu=https://AK:SK@h:1?region=eu-west-1')).toMatchObject({ endpoint: 'https://h:1', region: 'eu-west-1' });
   expect(() => parsePeerArg('eu=http://h:1')).toThrow(/needs credentials/);
   expect(() => parsePeerArg('http://AK:SK@h:1')).toThrow(/NAME=/);

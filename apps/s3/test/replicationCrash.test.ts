@@ -46,7 +46,21 @@ describe('zone replication: the source is killed with SIGKILL', () => {
 
   test('every acknowledged write reaches the peer exactly once after kill -9 and restarts', async () => {
     const [aPort, bPort] = [await freePort(), await freePort()];
-    const aArgs = ['--data', aDir, '--port', String(aPort), '--quiet', '--zone', 'a', '--peer', `b=${peerUrl(bPort)}`, '--worker-lease-ttl-seconds', '2', '--gc-interval', '0'];
+    const aArgs = [
+      '--data',
+      aDir,
+      '--port',
+      String(aPort),
+      '--quiet',
+      '--zone',
+      'a',
+      '--peer',
+      `b=${peerUrl(bPort)}`,
+      '--worker-lease-ttl-seconds',
+      '2',
+      '--gc-interval',
+      '0',
+    ];
     b = await startTestServer({ port: bPort, dataDir: bDir, zone: 'b' });
     const cb = b.client();
     await cb.send(new CreateBucketCommand({ Bucket: 'data' }));
@@ -55,7 +69,8 @@ describe('zone replication: the source is killed with SIGKILL', () => {
     a = await spawnServer(aArgs, ENV);
     expect(a.stderr()).toContain('cairn: zone a; replicating to b (http://127.0.0.1:');
     expect(a.stderr()).not.toContain(ROOT_SECRET);
-    const client = (endpoint: string) => new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET } });
+    const client = (endpoint: string) =>
+      new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET } });
     let ca = client(a.endpoint);
     await ca.send(new CreateBucketCommand({ Bucket: 'data' }));
     await ca.send(new PutBucketVersioningCommand({ Bucket: 'data', VersioningConfiguration: { Status: 'Enabled' } }));
@@ -64,7 +79,16 @@ describe('zone replication: the source is killed with SIGKILL', () => {
         Bucket: 'data',
         ReplicationConfiguration: {
           Role: 'arn:aws:iam::000000000000:role/r',
-          Rules: [{ ID: 'all', Priority: 1, Status: 'Enabled', Filter: { Prefix: '' }, DeleteMarkerReplication: { Status: 'Disabled' }, Destination: { Bucket: 'arn:aws:s3:::data' } }],
+          Rules: [
+            {
+              ID: 'all',
+              Priority: 1,
+              Status: 'Enabled',
+              Filter: { Prefix: '' },
+              DeleteMarkerReplication: { Status: 'Disabled' },
+              Destination: { Bucket: 'arn:aws:s3:::data' },
+            },
+          ],
         },
       }),
     );
@@ -106,10 +130,15 @@ describe('zone replication: the source is killed with SIGKILL', () => {
         versionIdMarker = r.NextVersionIdMarker;
       }
     };
-    const onB = await waitFor('every acknowledged version on b', async () => {
-      const v = await versionsOnB();
-      return v.length >= acked.size ? v : undefined;
-    }, 60_000, 200);
+    const onB = await waitFor(
+      'every acknowledged version on b',
+      async () => {
+        const v = await versionsOnB();
+        return v.length >= acked.size ? v : undefined;
+      },
+      60_000,
+      200,
+    );
     expect(onB).toHaveLength(acked.size); // exactly once: no version twice
     for (const v of onB) expect(acked.get(`${v.key}\0${v.versionId}`)?.etag).toBe(v.etag);
     // the second versions are the latest on b too

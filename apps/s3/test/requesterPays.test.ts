@@ -23,7 +23,9 @@ describe('RequestPaymentConfiguration codec', () => {
   it('renders the golden document and parses it', async () => {
     golden('RequestPaymentConfiguration.xml', renderRequestPaymentConfiguration('Requester'));
     expect(await parseRequestPaymentConfiguration(Buffer.from(renderRequestPaymentConfiguration('BucketOwner')))).toBe('BucketOwner');
-    await expect(parseRequestPaymentConfiguration(Buffer.from('<RequestPaymentConfiguration><Payer>Nobody</Payer></RequestPaymentConfiguration>'))).rejects.toMatchObject({ code: 'MalformedXML' });
+    await expect(
+      parseRequestPaymentConfiguration(Buffer.from('<RequestPaymentConfiguration><Payer>Nobody</Payer></RequestPaymentConfiguration>')),
+    ).rejects.toMatchObject({ code: 'MalformedXML' });
   });
 });
 
@@ -37,7 +39,9 @@ describe('Requester Pays', () => {
     // Everyone may read and write: only requester-pays stands in the way.
     const policy = {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::pays', 'arn:aws:s3:::pays/*'] }],
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::pays', 'arn:aws:s3:::pays/*'] },
+      ],
     };
     await s3.send(new PutBucketPolicyCommand({ Bucket: 'pays', Policy: JSON.stringify(policy) }));
   });
@@ -52,7 +56,12 @@ describe('Requester Pays', () => {
     expect(free.headers['x-amz-request-charged']).toBeUndefined();
     await s3.send(new PutBucketRequestPaymentCommand({ Bucket: 'pays', RequestPaymentConfiguration: { Payer: 'Requester' } }));
     expect((await s3.send(new GetBucketRequestPaymentCommand({ Bucket: 'pays' }))).Payer).toBe('Requester');
-    const bad = await rawRequest(t.endpoint, { method: 'PUT', path: '/pays', query: 'requestPayment', body: '<RequestPaymentConfiguration><Payer>Me</Payer></RequestPaymentConfiguration>' });
+    const bad = await rawRequest(t.endpoint, {
+      method: 'PUT',
+      path: '/pays',
+      query: 'requestPayment',
+      body: '<RequestPaymentConfiguration><Payer>Me</Payer></RequestPaymentConfiguration>',
+    });
     expect(parseS3Error(bad.body).code).toBe('MalformedXML');
     const notOwner = await rawRequest(t.endpoint, {
       method: 'PUT',
@@ -77,7 +86,13 @@ describe('Requester Pays', () => {
     expect(paid.status).toBe(200);
     expect(paid.body).toBe('twelve bytes');
     expect(paid.headers['x-amz-request-charged']).toBe('requester');
-    const paidPut = await rawRequest(t.endpoint, { method: 'PUT', path: '/pays/from-bob', body: 'bob wrote', headers: { 'x-amz-request-payer': 'requester' }, ...bob });
+    const paidPut = await rawRequest(t.endpoint, {
+      method: 'PUT',
+      path: '/pays/from-bob',
+      body: 'bob wrote',
+      headers: { 'x-amz-request-payer': 'requester' },
+      ...bob,
+    });
     expect(paidPut.status).toBe(200);
     expect(paidPut.headers['x-amz-request-charged']).toBe('requester');
 
@@ -117,13 +132,27 @@ describe('Requester Pays', () => {
   it('POST Object: the form must carry x-amz-request-payer; the requester is charged', async () => {
     const bob = { accessKeyId: BOB.accessKeyId, secretAccessKey: BOB.secretAccessKey };
     const post = (fields: [string, string][]) =>
-      rawRequest(t.endpoint, { method: 'POST', path: '/pays', auth: 'none', body: multipartBody(fields, { filename: 'f', content: 'posted by bob' }), headers: { 'Content-Type': multipartContentType() } });
+      rawRequest(t.endpoint, {
+        method: 'POST',
+        path: '/pays',
+        auth: 'none',
+        body: multipartBody(fields, { filename: 'f', content: 'posted by bob' }),
+        headers: { 'Content-Type': multipartContentType() },
+      });
     const without = signPostV4('pays', [['key', 'bob-post']], [['eq', '$key', 'bob-post']], bob);
     const refused = await post(without.fields);
     expect(refused.status).toBe(403);
     expect(parseS3Error(refused.body).code).toBe('AccessDenied');
     const before = (await t.server.engine.accountUsage()).find((a) => a.userId === 'bob')?.requesterPaysRequests ?? 0;
-    const agreed = signPostV4('pays', [['key', 'bob-post'], ['x-amz-request-payer', 'requester']], [['eq', '$key', 'bob-post'], { 'x-amz-request-payer': 'requester' }], bob);
+    const agreed = signPostV4(
+      'pays',
+      [
+        ['key', 'bob-post'],
+        ['x-amz-request-payer', 'requester'],
+      ],
+      [['eq', '$key', 'bob-post'], { 'x-amz-request-payer': 'requester' }],
+      bob,
+    );
     const ok = await post(agreed.fields);
     expect(ok.status).toBe(204);
     expect(ok.headers['x-amz-request-charged']).toBe('requester');

@@ -49,9 +49,11 @@ test('UploadPartCopy names the source version like CopyObject: "null" from a ver
   for (const b of ['rv-src-plain', 'rv-src-susp']) await s3.send(new PutObjectCommand({ Bucket: b, Key: 'src', Body: 'source bytes' }));
   const partCopy = async (srcBucket: string) => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'rv-dst', Key: 'k' }));
-    return (await s3.send(new UploadPartCopyCommand({ Bucket: 'rv-dst', Key: 'k', UploadId, PartNumber: 1, CopySource: `${srcBucket}/src` }))).CopySourceVersionId;
+    return (await s3.send(new UploadPartCopyCommand({ Bucket: 'rv-dst', Key: 'k', UploadId, PartNumber: 1, CopySource: `${srcBucket}/src` })))
+      .CopySourceVersionId;
   };
-  const objectCopy = async (srcBucket: string) => (await s3.send(new CopyObjectCommand({ Bucket: 'rv-dst', Key: 'c', CopySource: `${srcBucket}/src` }))).CopySourceVersionId;
+  const objectCopy = async (srcBucket: string) =>
+    (await s3.send(new CopyObjectCommand({ Bucket: 'rv-dst', Key: 'c', CopySource: `${srcBucket}/src` }))).CopySourceVersionId;
   expect(await partCopy('rv-src-plain')).toBeUndefined();
   expect(await objectCopy('rv-src-plain')).toBeUndefined();
   expect(await partCopy('rv-src-susp')).toBe('null');

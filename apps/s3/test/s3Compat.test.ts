@@ -33,7 +33,13 @@ import { multipartBody, multipartContentType, signPostV2, signPostV4 } from './h
 import { startTestServer, type TestServer } from './helpers/server';
 import { s3Err } from './helpers/s3Error';
 
-const ALICE = { id: 'alice', displayName: 'Alice', email: 'alice@example.com', accessKeyId: 'ALICECOMPATKEY000001', secretAccessKey: 'alice-compat-secret-000000000000000000' };
+const ALICE = {
+  id: 'alice',
+  displayName: 'Alice',
+  email: 'alice@example.com',
+  accessKeyId: 'ALICECOMPATKEY000001',
+  secretAccessKey: 'alice-compat-secret-000000000000000000',
+};
 const BOB = { id: 'bob', displayName: '', accessKeyId: 'BOBCOMPATKEY00000001', secretAccessKey: 'bob-compat-secret-00000000000000000000' };
 
 let ts: TestServer;
@@ -64,7 +70,10 @@ describe('encoding-type=url', () => {
   });
 
   test('a space is %20, a + is %2B (v2: Prefix, Delimiter, StartAfter, Key, CommonPrefixes encoded)', async () => {
-    const r = await rawRequest(ts.endpoint, { path: `/${B}`, query: { 'list-type': '2', 'encoding-type': 'url', prefix: 'a b/', delimiter: ' ', 'start-after': 'a b/o' } });
+    const r = await rawRequest(ts.endpoint, {
+      path: `/${B}`,
+      query: { 'list-type': '2', 'encoding-type': 'url', prefix: 'a b/', delimiter: ' ', 'start-after': 'a b/o' },
+    });
     expect(r.status).toBe(200);
     expect(r.body).not.toContain('+');
     expect(texts(r.body, 'Prefix')).toEqual(['a%20b/', 'a%20b/sub%20', 'a%20b/x%20']);
@@ -75,7 +84,10 @@ describe('encoding-type=url', () => {
   });
 
   test('v1: the top-level Prefix is returned as sent; Delimiter, Marker, NextMarker, Key, CommonPrefixes encoded', async () => {
-    const r = await rawRequest(ts.endpoint, { path: `/${B}`, query: { 'encoding-type': 'url', prefix: 'a b/', delimiter: '/', marker: 'a b/ ', 'max-keys': '2' } });
+    const r = await rawRequest(ts.endpoint, {
+      path: `/${B}`,
+      query: { 'encoding-type': 'url', prefix: 'a b/', delimiter: '/', marker: 'a b/ ', 'max-keys': '2' },
+    });
     expect(r.status).toBe(200);
     expect(texts(r.body, 'Prefix')).toEqual(['a b/', 'a%20b/sub%20dir/']);
     expect(texts(r.body, 'Marker')).toEqual(['a%20b/%20']);
@@ -86,7 +98,10 @@ describe('encoding-type=url', () => {
   });
 
   test('ListObjectVersions encodes Prefix, KeyMarker, NextKeyMarker, Key, Delimiter, CommonPrefixes', async () => {
-    const r = await rawRequest(ts.endpoint, { path: `/${B}`, query: { versions: '', 'encoding-type': 'url', prefix: 'a b/', 'key-marker': 'a b/a', 'max-keys': '1' } });
+    const r = await rawRequest(ts.endpoint, {
+      path: `/${B}`,
+      query: { versions: '', 'encoding-type': 'url', prefix: 'a b/', 'key-marker': 'a b/a', 'max-keys': '1' },
+    });
     expect(r.status).toBe(200);
     expect(texts(r.body, 'Prefix')).toEqual(['a%20b/']);
     expect(texts(r.body, 'KeyMarker')).toEqual(['a%20b/a']);
@@ -109,7 +124,11 @@ describe('authentication and integrity errors', () => {
     expect(v4.status).toBe(403);
     expect([parseS3Error(v4.body).code, parseS3Error(v4.body).message]).toEqual(['AccessDenied', 'Request has expired']);
     const expires = Math.floor(Date.now() / 1000) - 60;
-    const v2 = await rawRequest(ts.endpoint, { path: `/${B}/k`, auth: 'none', query: { AWSAccessKeyId: ts.accessKeyId, Expires: String(expires), Signature: 'x' } });
+    const v2 = await rawRequest(ts.endpoint, {
+      path: `/${B}/k`,
+      auth: 'none',
+      query: { AWSAccessKeyId: ts.accessKeyId, Expires: String(expires), Signature: 'x' },
+    });
     expect(v2.status).toBe(403);
     expect([parseS3Error(v2.body).code, parseS3Error(v2.body).message]).toEqual(['AccessDenied', 'Request has expired']);
   });
@@ -143,7 +162,13 @@ describe('DisplayName on every Owner and grantee', () => {
     await s3.send(new CreateBucketCommand({ Bucket: B, ACL: 'public-read-write' }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: B, VersioningConfiguration: { Status: 'Enabled' } }));
     // An anonymous writer: owned by S3's anonymous canonical id, which is no Cairn user.
-    const anon = await rawRequest(ts.endpoint, { method: 'PUT', path: `/${B}/anon`, body: 'x', auth: 'none', headers: { 'x-amz-grant-read': `uri="${ALL_USERS}"`, 'x-amz-grant-read-acp': `uri="${ALL_USERS}"` } });
+    const anon = await rawRequest(ts.endpoint, {
+      method: 'PUT',
+      path: `/${B}/anon`,
+      body: 'x',
+      auth: 'none',
+      headers: { 'x-amz-grant-read': `uri="${ALL_USERS}"`, 'x-amz-grant-read-acp': `uri="${ALL_USERS}"` },
+    });
     expect(anon.status).toBe(200);
     await bob.send(new CreateBucketCommand({ Bucket: 'bobs-bucket' }));
     await bob.send(new PutObjectCommand({ Bucket: 'bobs-bucket', Key: 'k', Body: 'x' }));
@@ -198,12 +223,16 @@ describe('ACLs from x-amz-grant-* headers and bucket-owner canned ACLs', () => {
     expect((await s3Err(s3.send(new GetObjectCommand({ Bucket: B, Key: 'put' })))).name).toBe('AccessDenied');
     expect(await (await alice.send(new GetObjectCommand({ Bucket: B, Key: 'put' }))).Body!.transformToString()).toBe('x');
     await s3.send(new PutObjectCommand({ Bucket: B, Key: 'src', Body: 'y' }));
-    await s3.send(new CopyObjectCommand({ Bucket: B, Key: 'copy', CopySource: `${B}/src`, GrantReadACP: 'id="alice"', GrantRead: 'emailAddress="alice@example.com"' }));
+    await s3.send(
+      new CopyObjectCommand({ Bucket: B, Key: 'copy', CopySource: `${B}/src`, GrantReadACP: 'id="alice"', GrantRead: 'emailAddress="alice@example.com"' }),
+    );
     // The owner keeps READ_ACP / WRITE_ACP implicitly, so root can still read the ACL.
     expect(grantsOf((await s3.send(new GetObjectAclCommand({ Bucket: B, Key: 'copy' }))).Grants)).toEqual(['alice:READ', 'alice:READ_ACP']);
     const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'mpu', GrantFullControl: 'id="alice"' }));
     const p1 = await s3.send(new UploadPartCommand({ Bucket: B, Key: 'mpu', UploadId: up.UploadId, PartNumber: 1, Body: 'part' }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'mpu', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: B, Key: 'mpu', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }),
+    );
     expect(grantsOf((await s3.send(new GetObjectAclCommand({ Bucket: B, Key: 'mpu' }))).Grants)).toEqual(['alice:FULL_CONTROL']);
     await s3.send(new CreateBucketCommand({ Bucket: 'granted-bucket', GrantRead: `uri="${ALL_USERS}"`, GrantWriteACP: 'id="alice"' }));
     expect(grantsOf((await s3.send(new GetBucketAclCommand({ Bucket: 'granted-bucket' }))).Grants)).toEqual(['alice:WRITE_ACP', `${ALL_USERS}:READ`]);
@@ -252,7 +281,12 @@ describe('a never-versioned bucket sends no x-amz-version-id', () => {
     seen.copySource = copy.headers['x-amz-copy-source-version-id'];
     const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'm' }));
     const p1 = await s3.send(new UploadPartCommand({ Bucket: B, Key: 'm', UploadId: up.UploadId, PartNumber: 1, Body: 'part' }));
-    const pc = await rawRequest(ts.endpoint, { method: 'PUT', path: `/${B}/m`, query: { partNumber: '2', uploadId: up.UploadId! }, headers: { 'x-amz-copy-source': `/${B}/k` } });
+    const pc = await rawRequest(ts.endpoint, {
+      method: 'PUT',
+      path: `/${B}/m`,
+      query: { partNumber: '2', uploadId: up.UploadId! },
+      headers: { 'x-amz-copy-source': `/${B}/k` },
+    });
     seen.partCopySource = pc.headers['x-amz-copy-source-version-id'];
     const done = await rawRequest(ts.endpoint, {
       method: 'POST',
@@ -262,7 +296,12 @@ describe('a never-versioned bucket sends no x-amz-version-id', () => {
     });
     expect(done.status).toBe(200);
     seen.complete = done.headers['x-amz-version-id'];
-    const tag = await rawRequest(ts.endpoint, { method: 'PUT', path: `/${B}/k`, query: 'tagging', body: '<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>' });
+    const tag = await rawRequest(ts.endpoint, {
+      method: 'PUT',
+      path: `/${B}/k`,
+      query: 'tagging',
+      body: '<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>',
+    });
     seen.tagging = tag.headers['x-amz-version-id'];
     seen.acl = (await rawRequest(ts.endpoint, { path: `/${B}/k`, query: 'acl' })).headers['x-amz-version-id'];
     seen.del = (await rawRequest(ts.endpoint, { method: 'DELETE', path: `/${B}/k2` })).headers['x-amz-version-id'];
@@ -279,7 +318,12 @@ describe('Content-Encoding aws-chunked', () => {
       ['gzip,aws-chunked', 'gzip'],
       ['br ,  aws-chunked , gzip', 'br , gzip'],
     ]) {
-      const r = await rawRequest(ts.endpoint, { method: 'PUT', path: `/${B}/k`, chunked: { data: Buffer.from('payload') }, headers: { 'Content-Encoding': sent, 'x-amz-decoded-content-length': '7' } });
+      const r = await rawRequest(ts.endpoint, {
+        method: 'PUT',
+        path: `/${B}/k`,
+        chunked: { data: Buffer.from('payload') },
+        headers: { 'Content-Encoding': sent, 'x-amz-decoded-content-length': '7' },
+      });
       expect(r.status).toBe(200);
       const head = await rawRequest(ts.endpoint, { method: 'HEAD', path: `/${B}/k` });
       expect(head.headers['content-encoding']).toBe(stored);
@@ -301,20 +345,57 @@ describe('multipart validation order and copy ranges', () => {
     const p2 = await s3.send(new UploadPartCommand({ Bucket: B, Key: 'o', UploadId: up.UploadId, PartNumber: 2, Body: 'tail' }));
     const complete = (parts: { PartNumber: number; ETag?: string }[]) =>
       s3Err(s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'o', UploadId: up.UploadId, MultipartUpload: { Parts: parts } })));
-    expect((await complete([{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 3, ETag: p2.ETag }])).name).toBe('InvalidPart');
-    expect((await complete([{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: '"00000000000000000000000000000000"' }])).name).toBe('InvalidPart');
-    expect((await complete([{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }])).name).toBe('EntityTooSmall');
+    expect(
+      (
+        await complete([
+          { PartNumber: 1, ETag: p1.ETag },
+          { PartNumber: 3, ETag: p2.ETag },
+        ])
+      ).name,
+    ).toBe('InvalidPart');
+    expect(
+      (
+        await complete([
+          { PartNumber: 1, ETag: p1.ETag },
+          { PartNumber: 2, ETag: '"00000000000000000000000000000000"' },
+        ])
+      ).name,
+    ).toBe('InvalidPart');
+    expect(
+      (
+        await complete([
+          { PartNumber: 1, ETag: p1.ETag },
+          { PartNumber: 2, ETag: p2.ETag },
+        ])
+      ).name,
+    ).toBe('EntityTooSmall');
     const p1big = await s3.send(new UploadPartCommand({ Bucket: B, Key: 'o', UploadId: up.UploadId, PartNumber: 1, Body: big }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'o', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1big.ETag }, { PartNumber: 2, ETag: p2.ETag }] } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: B,
+        Key: 'o',
+        UploadId: up.UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: p1big.ETag },
+            { PartNumber: 2, ETag: p2.ETag },
+          ],
+        },
+      }),
+    );
   });
 
   test('x-amz-copy-source-range outside the source is InvalidRange (416)', async () => {
     const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'c' }));
     for (const range of ['bytes=0-10', 'bytes=10-12']) {
-      const e = await s3Err(s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'c', UploadId: up.UploadId, PartNumber: 1, CopySource: `${B}/src`, CopySourceRange: range })));
+      const e = await s3Err(
+        s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'c', UploadId: up.UploadId, PartNumber: 1, CopySource: `${B}/src`, CopySourceRange: range })),
+      );
       expect([e.name, e.$metadata.httpStatusCode]).toEqual(['InvalidRange', 416]);
     }
-    const ok = await s3.send(new UploadPartCopyCommand({ Bucket: B, Key: 'c', UploadId: up.UploadId, PartNumber: 1, CopySource: `${B}/src`, CopySourceRange: 'bytes=0-9' }));
+    const ok = await s3.send(
+      new UploadPartCopyCommand({ Bucket: B, Key: 'c', UploadId: up.UploadId, PartNumber: 1, CopySource: `${B}/src`, CopySourceRange: 'bytes=0-9' }),
+    );
     expect(ok.CopyPartResult!.ETag).toBe(`"${createHash('md5').update('0123456789').digest('hex')}"`);
   });
 });
@@ -324,12 +405,27 @@ describe('Object Lock', () => {
   beforeAll(() => s3.send(new CreateBucketCommand({ Bucket: B, ObjectLockEnabledForBucket: true })));
 
   test('an invalid default retention period is InvalidRetentionPeriod', async () => {
-    for (const rule of [{ Mode: 'GOVERNANCE' as const, Days: 0 }, { Mode: 'COMPLIANCE' as const, Years: 0 }, { Mode: 'GOVERNANCE' as const, Days: 36501 }, { Mode: 'GOVERNANCE' as const, Years: 101 }]) {
-      const e = await s3Err(s3.send(new PutObjectLockConfigurationCommand({ Bucket: B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: rule } } })));
+    for (const rule of [
+      { Mode: 'GOVERNANCE' as const, Days: 0 },
+      { Mode: 'COMPLIANCE' as const, Years: 0 },
+      { Mode: 'GOVERNANCE' as const, Days: 36501 },
+      { Mode: 'GOVERNANCE' as const, Years: 101 },
+    ]) {
+      const e = await s3Err(
+        s3.send(
+          new PutObjectLockConfigurationCommand({ Bucket: B, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: rule } } }),
+        ),
+      );
       expect([e.name, e.$metadata.httpStatusCode]).toEqual(['InvalidRetentionPeriod', 400]);
     }
     const neg = `<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>-1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`;
-    const r = await rawRequest(ts.endpoint, { method: 'PUT', path: `/${B}`, query: 'object-lock', body: neg, headers: { 'Content-MD5': createHash('md5').update(neg).digest('base64') } });
+    const r = await rawRequest(ts.endpoint, {
+      method: 'PUT',
+      path: `/${B}`,
+      query: 'object-lock',
+      body: neg,
+      headers: { 'Content-MD5': createHash('md5').update(neg).digest('base64') },
+    });
     expect([r.status, parseS3Error(r.body).code]).toEqual([400, 'InvalidRetentionPeriod']);
   });
 
@@ -337,14 +433,33 @@ describe('Object Lock', () => {
     const until = new Date(Date.now() + 86_400_000);
     const put = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'g', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: until }));
     const v = put.VersionId!;
-    const toCompliance = await s3Err(s3.send(new PutObjectRetentionCommand({ Bucket: B, Key: 'g', VersionId: v, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: until } })));
+    const toCompliance = await s3Err(
+      s3.send(new PutObjectRetentionCommand({ Bucket: B, Key: 'g', VersionId: v, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: until } })),
+    );
     expect(toCompliance.name).toBe('AccessDenied');
-    const shorter = await s3Err(s3.send(new PutObjectRetentionCommand({ Bucket: B, Key: 'g', VersionId: v, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(until.getTime() - 3_600_000) } })));
+    const shorter = await s3Err(
+      s3.send(
+        new PutObjectRetentionCommand({
+          Bucket: B,
+          Key: 'g',
+          VersionId: v,
+          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(until.getTime() - 3_600_000) },
+        }),
+      ),
+    );
     expect(shorter.name).toBe('AccessDenied');
     // Extending GOVERNANCE needs nothing.
     const later = new Date(until.getTime() + 3_600_000);
     await s3.send(new PutObjectRetentionCommand({ Bucket: B, Key: 'g', VersionId: v, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: later } }));
-    await s3.send(new PutObjectRetentionCommand({ Bucket: B, Key: 'g', VersionId: v, BypassGovernanceRetention: true, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: later } }));
+    await s3.send(
+      new PutObjectRetentionCommand({
+        Bucket: B,
+        Key: 'g',
+        VersionId: v,
+        BypassGovernanceRetention: true,
+        Retention: { Mode: 'COMPLIANCE', RetainUntilDate: later },
+      }),
+    );
     expect((await s3.send(new GetObjectRetentionCommand({ Bucket: B, Key: 'g', VersionId: v }))).Retention!.Mode).toBe('COMPLIANCE');
   });
 });
@@ -354,10 +469,17 @@ describe('bucket policy principals in Ceph RGW forms', () => {
     const B = 'rgw-policy';
     await s3.send(new CreateBucketCommand({ Bucket: B }));
     await s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'secret' }));
-    const get = (c: S3Client) => c.send(new GetObjectCommand({ Bucket: B, Key: 'k' })).then(() => 'ok', (e: { name: string }) => e.name);
+    const get = (c: S3Client) =>
+      c.send(new GetObjectCommand({ Bucket: B, Key: 'k' })).then(
+        () => 'ok',
+        (e: { name: string }) => e.name,
+      );
     expect(await get(alice)).toBe('AccessDenied');
     for (const principal of ['arn:aws:iam:::user/alice', 'arn:aws:iam::acme:user/alice']) {
-      const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [principal] }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }] });
+      const Policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: [principal] }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }],
+      });
       await s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy }));
       expect([principal, await get(alice)]).toEqual([principal, 'ok']);
       expect([principal, await get(bob)]).toEqual([principal, 'AccessDenied']);
@@ -408,9 +530,27 @@ describe('POST Object', () => {
     }
     // Also in a SigV2 form and an anonymous one (into a public-write bucket): nothing is stored.
     await s3.send(new PutBucketAclCommand({ Bucket: B, ACL: 'public-read-write' }));
-    const v2 = signPostV2([['key', 'v2'], ['x-amz-date', 'garbage']], [{ key: 'v2' }, { 'x-amz-date': 'garbage' }, { bucket: B }]);
-    for (const fields of [v2.fields, [['key', 'anon'], ['x-amz-date', 'garbage']] as [string, string][]]) {
-      const r = await rawRequest(ts.endpoint, { method: 'POST', path: `/${B}`, auth: 'none', body: multipartBody(fields, { filename: 'f', content: 'data' }), headers: { 'Content-Type': multipartContentType() } });
+    const v2 = signPostV2(
+      [
+        ['key', 'v2'],
+        ['x-amz-date', 'garbage'],
+      ],
+      [{ key: 'v2' }, { 'x-amz-date': 'garbage' }, { bucket: B }],
+    );
+    for (const fields of [
+      v2.fields,
+      [
+        ['key', 'anon'],
+        ['x-amz-date', 'garbage'],
+      ] as [string, string][],
+    ]) {
+      const r = await rawRequest(ts.endpoint, {
+        method: 'POST',
+        path: `/${B}`,
+        auth: 'none',
+        body: multipartBody(fields, { filename: 'f', content: 'data' }),
+        headers: { 'Content-Type': multipartContentType() },
+      });
       expect([r.status, parseS3Error(r.body).code]).toEqual([400, 'InvalidArgument']);
     }
     expect((await s3.send(new ListObjectsV2Command({ Bucket: B }))).KeyCount).toBe(0);

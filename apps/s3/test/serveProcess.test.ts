@@ -51,7 +51,12 @@ async function liveCount(endpoint: string): Promise<number> {
 
 /** A PUT whose body trickles in (1 KiB every 50 ms of a declared 10 MiB): in flight until cut. */
 function slowUpload(port: number, endpoint: string, key: string): { closed: Promise<string>; stop(): void } {
-  const prep = prepareRawRequest(endpoint, { method: 'PUT', path: `/slow/${key}`, headers: { 'content-length': String(10 * 1024 * 1024) }, payloadHash: 'UNSIGNED-PAYLOAD' });
+  const prep = prepareRawRequest(endpoint, {
+    method: 'PUT',
+    path: `/slow/${key}`,
+    headers: { 'content-length': String(10 * 1024 * 1024) },
+    payloadHash: 'UNSIGNED-PAYLOAD',
+  });
   const sock = net.connect({ port, host: '127.0.0.1' });
   let head = `PUT ${prep.fullPath} HTTP/1.1\r\n`;
   for (const [k, v] of Object.entries(prep.headers)) head += `${k}: ${v}\r\n`;
@@ -71,7 +76,10 @@ function slowUpload(port: number, endpoint: string, key: string): { closed: Prom
 
 describe('crash policy: escaped errors are logged with the request id, counted, and the server keeps serving', () => {
   test('an uncaught exception and an unhandled rejection from inside a request', async () => {
-    const s = await serve(['--data', tempDir(), '--port', '0', '--fsync', 'false', '--quiet'], KEYS, ['--require', path.join(__dirname, 'fixtures', 'injectEscapedError.js')]);
+    const s = await serve(['--data', tempDir(), '--port', '0', '--fsync', 'false', '--quiet'], KEYS, [
+      '--require',
+      path.join(__dirname, 'fixtures', 'injectEscapedError.js'),
+    ]);
     expect(await liveCount(s.endpoint)).toBe(0);
     const a = await rawRequest(s.endpoint, { method: 'GET', path: '/', query: 'escape-test=throw' });
     const b = await rawRequest(s.endpoint, { method: 'GET', path: '/', query: 'escape-test=reject' });
@@ -106,7 +114,9 @@ describe('root secret on first start', () => {
     const failed = await runCli(['serve', '--data', data, '--port', String(port)], { env: { ...process.env, ...NO_KEYS } });
     blocker.close();
     expect(failed.code).toBe(1);
-    expect(failed.stderr.trim().split('\n')).toEqual([`cairn: port ${port} on 127.0.0.1 is already in use (another server running?): stop it or choose --port`]);
+    expect(failed.stderr.trim().split('\n')).toEqual([
+      `cairn: port ${port} on 127.0.0.1 is already in use (another server running?): stop it or choose --port`,
+    ]);
     expect(fs.existsSync(data)).toBe(false); // nothing stored: no secret to lose
 
     const s = await serve(['--data', data, '--port', '0', '--quiet'], NO_KEYS);
@@ -161,7 +171,11 @@ describe('shutdown', () => {
     const dist = path.join(ROOT, 'apps', 's3', 'dist', 'cli.js');
     if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: build first (npm test builds it)`);
     const data = tempDir();
-    const npx = spawn('npx', ['--no-install', 'cairn', 'serve', '--data', data, '--port', '0', '--quiet'], { cwd: ROOT, env: { ...process.env, ...KEYS }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const npx = spawn('npx', ['--no-install', 'cairn', 'serve', '--data', data, '--port', '0', '--quiet'], {
+      cwd: ROOT,
+      env: { ...process.env, ...KEYS },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     npx.stderr.on('data', (d) => (stderr += d));
     const endpoint = await new Promise<string>((resolve, reject) => {
@@ -200,15 +214,23 @@ describe('shutdown', () => {
 });
 
 describe('CLI: --help everywhere, one clear line per failure', () => {
-  const HELP = [['--help'], ['-h'], ['serve', '--help'], ['serve', '-h'], ['fsck', '--help'], ['admin', '--help'], ['admin', '-h'], ['admin', 'users', '--help'], ['admin', 'keys', 'create', '--help'], ['admin', 'users', 'list', '-h']];
-  test.each(HELP.map((a) => [a.join(' '), a] as const))(
-    'cairn %s prints usage and exits 0',
-    async (_title, args) => {
-      const r = await runCli([...args], { env: { ...process.env, ...NO_KEYS } });
-      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-      expect(r.stdout).toMatch(/^usage: cairn/);
-    },
-  );
+  const HELP = [
+    ['--help'],
+    ['-h'],
+    ['serve', '--help'],
+    ['serve', '-h'],
+    ['fsck', '--help'],
+    ['admin', '--help'],
+    ['admin', '-h'],
+    ['admin', 'users', '--help'],
+    ['admin', 'keys', 'create', '--help'],
+    ['admin', 'users', 'list', '-h'],
+  ];
+  test.each(HELP.map((a) => [a.join(' '), a] as const))('cairn %s prints usage and exits 0', async (_title, args) => {
+    const r = await runCli([...args], { env: { ...process.env, ...NO_KEYS } });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^usage: cairn/);
+  });
 
   function oneLine(r: { code: number | null; stderr: string }): string {
     expect(r.code).toBe(1);
@@ -232,8 +254,13 @@ describe('CLI: --help everywhere, one clear line per failure', () => {
     fs.chmodSync(parent, 0o555);
     const asRoot = process.getuid?.() === 0;
     // root ignores permissions: run the CLI as nobody then
-    const r = await runCli(['serve', '--data', path.join(parent, 'store'), '--port', '0'], { env: { ...process.env, ...KEYS }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
-    expect(oneLine(r)).toBe(`cairn: data directory ${path.join(parent, 'store')} is not writable (permission denied on ${path.join(parent, 'store')}): fix its permissions or choose --data`);
+    const r = await runCli(['serve', '--data', path.join(parent, 'store'), '--port', '0'], {
+      env: { ...process.env, ...KEYS },
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    expect(oneLine(r)).toBe(
+      `cairn: data directory ${path.join(parent, 'store')} is not writable (permission denied on ${path.join(parent, 'store')}): fix its permissions or choose --data`,
+    );
   });
 
   test('a data directory path running through a file', async () => {
@@ -247,6 +274,8 @@ describe('CLI: --help everywhere, one clear line per failure', () => {
     const data = tempDir();
     await serve(['--data', data, '--port', '0', '--quiet']);
     const r = await runCli(['serve', '--data', data, '--port', '0'], { env: { ...process.env, ...KEYS } });
-    expect(oneLine(r)).toBe(`cairn: the store in ${data} is in use by another running cairn server (its meta/LOCK is held): stop that server or use another --data`);
+    expect(oneLine(r)).toBe(
+      `cairn: the store in ${data} is in use by another running cairn server (its meta/LOCK is held): stop that server or use another --data`,
+    );
   });
 });

@@ -89,32 +89,91 @@ describe('operations.ts', () => {
   test('names are unique; the implemented set is what this server serves', () => {
     const names = OPERATIONS.map((o) => o.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(OPERATIONS.filter((o) => o.implemented).map((o) => o.name).sort()).toEqual(
+    expect(
+      OPERATIONS.filter((o) => o.implemented)
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(
       [
-        'CopyObject', 'CreateBucket', 'DeleteBucket', 'DeleteObject', 'DeleteObjects', 'GetBucketLocation', 'GetObject', 'GetObjectAttributes',
-        'HeadBucket', 'HeadObject', 'ListBuckets', 'ListObjects', 'ListObjectsV2', 'PutObject',
+        'CopyObject',
+        'CreateBucket',
+        'DeleteBucket',
+        'DeleteObject',
+        'DeleteObjects',
+        'GetBucketLocation',
+        'GetObject',
+        'GetObjectAttributes',
+        'HeadBucket',
+        'HeadObject',
+        'ListBuckets',
+        'ListObjects',
+        'ListObjectsV2',
+        'PutObject',
         // multipart, CORS, requester pays
-        'AbortMultipartUpload', 'CompleteMultipartUpload', 'CreateMultipartUpload', 'ListMultipartUploads', 'ListParts', 'UploadPart',
-        'UploadPartCopy', 'DeleteBucketCors', 'GetBucketCors', 'PutBucketCors', 'OptionsBucket', 'OptionsObject',
-        'GetBucketRequestPayment', 'PutBucketRequestPayment', 'PostObject',
+        'AbortMultipartUpload',
+        'CompleteMultipartUpload',
+        'CreateMultipartUpload',
+        'ListMultipartUploads',
+        'ListParts',
+        'UploadPart',
+        'UploadPartCopy',
+        'DeleteBucketCors',
+        'GetBucketCors',
+        'PutBucketCors',
+        'OptionsBucket',
+        'OptionsObject',
+        'GetBucketRequestPayment',
+        'PutBucketRequestPayment',
+        'PostObject',
         // access control
-        'GetBucketAcl', 'PutBucketAcl', 'GetObjectAcl', 'PutObjectAcl', 'GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy',
-        'GetBucketPolicyStatus', 'GetPublicAccessBlock', 'PutPublicAccessBlock', 'DeletePublicAccessBlock',
-        'GetBucketOwnershipControls', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls',
+        'GetBucketAcl',
+        'PutBucketAcl',
+        'GetObjectAcl',
+        'PutObjectAcl',
+        'GetBucketPolicy',
+        'PutBucketPolicy',
+        'DeleteBucketPolicy',
+        'GetBucketPolicyStatus',
+        'GetPublicAccessBlock',
+        'PutPublicAccessBlock',
+        'DeletePublicAccessBlock',
+        'GetBucketOwnershipControls',
+        'PutBucketOwnershipControls',
+        'DeleteBucketOwnershipControls',
         // versioning and tagging
-        'GetBucketVersioning', 'PutBucketVersioning', 'ListObjectVersions', 'GetBucketTagging', 'PutBucketTagging',
-        'DeleteBucketTagging', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging',
+        'GetBucketVersioning',
+        'PutBucketVersioning',
+        'ListObjectVersions',
+        'GetBucketTagging',
+        'PutBucketTagging',
+        'DeleteBucketTagging',
+        'GetObjectTagging',
+        'PutObjectTagging',
+        'DeleteObjectTagging',
         // Object Lock
-        'GetObjectLockConfiguration', 'PutObjectLockConfiguration', 'GetObjectRetention', 'PutObjectRetention',
-        'GetObjectLegalHold', 'PutObjectLegalHold',
+        'GetObjectLockConfiguration',
+        'PutObjectLockConfiguration',
+        'GetObjectRetention',
+        'PutObjectRetention',
+        'GetObjectLegalHold',
+        'PutObjectLegalHold',
         // static website
-        'GetBucketWebsite', 'PutBucketWebsite', 'DeleteBucketWebsite',
+        'GetBucketWebsite',
+        'PutBucketWebsite',
+        'DeleteBucketWebsite',
         // lifecycle
-        'GetBucketLifecycleConfiguration', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle',
+        'GetBucketLifecycleConfiguration',
+        'PutBucketLifecycleConfiguration',
+        'DeleteBucketLifecycle',
         // bucket notifications
-        'GetBucketNotificationConfiguration', 'PutBucketNotificationConfiguration',
+        'GetBucketNotificationConfiguration',
+        'PutBucketNotificationConfiguration',
         // zone replication (ReplicateObject / ReplicateDelete: Cairn's internal write path between zones)
-        'GetBucketReplication', 'PutBucketReplication', 'DeleteBucketReplication', 'ReplicateObject', 'ReplicateDelete',
+        'GetBucketReplication',
+        'PutBucketReplication',
+        'DeleteBucketReplication',
+        'ReplicateObject',
+        'ReplicateDelete',
       ].sort(),
     );
     const s = operationStats();
@@ -148,7 +207,22 @@ describe('cli.ts', () => {
     const d = parseServeArgs([]);
     expect(d).toMatchObject({ port: 9000, host: '127.0.0.1', region: 'us-east-1', fsync: true, domains: undefined });
     expect(d.data.endsWith('/data')).toBe(true);
-    const a = parseServeArgs(['--data', '/tmp/x', '--port', '0', '--host', '0.0.0.0', '--domain', 'a.test', '--domain', 'b.test', '--fsync', 'false', '--region', 'eu-west-1']);
+    const a = parseServeArgs([
+      '--data',
+      '/tmp/x',
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--domain',
+      'a.test',
+      '--domain',
+      'b.test',
+      '--fsync',
+      'false',
+      '--region',
+      'eu-west-1',
+    ]);
     expect(a).toMatchObject({ data: '/tmp/x', port: 0, host: '0.0.0.0', domains: ['a.test', 'b.test'], fsync: false, region: 'eu-west-1' });
     expect(() => parseServeArgs(['--port', 'x'])).toThrow();
     expect(() => parseServeArgs(['--fsync', 'maybe'])).toThrow();
@@ -261,7 +335,10 @@ describe('startServer options and lifecycle', () => {
   test('usersFile provisions users (idempotently across restarts); data persists', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-users-'));
     const usersFile = join(dataDir, '..', `users-${Date.now()}.json`);
-    await writeFile(usersFile, JSON.stringify([{ id: 'carol', displayName: 'Carol', accessKeyId: 'CAROLKEY000000000001', secretAccessKey: 'carol-secret-0000000000000000000000' }]));
+    await writeFile(
+      usersFile,
+      JSON.stringify([{ id: 'carol', displayName: 'Carol', accessKeyId: 'CAROLKEY000000000001', secretAccessKey: 'carol-secret-0000000000000000000000' }]),
+    );
     try {
       for (let run = 0; run < 2; run++) {
         const ts = await startTestServer({ dataDir, usersFile });

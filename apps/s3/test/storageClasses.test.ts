@@ -23,7 +23,17 @@ import { useTestServer } from './helpers/suiteServer';
 let s3: S3Client;
 useTestServer((env) => (s3 = env.s3), { buckets: ['classes'] });
 
-const CLASSES: StorageClass[] = ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'OUTPOSTS'];
+const CLASSES: StorageClass[] = [
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+  'OUTPOSTS',
+];
 
 test('every class is stored and returned by HEAD, GET and both listings', async () => {
   for (const c of CLASSES) await s3.send(new PutObjectCommand({ Bucket: 'classes', Key: `k-${c}`, Body: c, StorageClass: c }));
@@ -48,7 +58,12 @@ test('an unknown class is InvalidStorageClass (PUT, copy, multipart create)', as
     () => s3.send(new CopyObjectCommand({ Bucket: 'classes', Key: 'bad', CopySource: 'classes/k-STANDARD', StorageClass: bad })),
     () => s3.send(new CreateMultipartUploadCommand({ Bucket: 'classes', Key: 'bad', StorageClass: bad })),
   ]) {
-    errs.push(await send().then(() => new Error('expected InvalidStorageClass') as S3ServiceException, (e: S3ServiceException) => e));
+    errs.push(
+      await send().then(
+        () => new Error('expected InvalidStorageClass') as S3ServiceException,
+        (e: S3ServiceException) => e,
+      ),
+    );
   }
   for (const e of errs) {
     expect(e.name).toBe('InvalidStorageClass');
@@ -61,11 +76,20 @@ test('copy in place changing only the class is legal; multipart create sets the 
   await s3.send(new CopyObjectCommand({ Bucket: 'classes', Key: 'move', CopySource: 'classes/move', StorageClass: 'STANDARD_IA' }));
   expect((await s3.send(new HeadObjectCommand({ Bucket: 'classes', Key: 'move' }))).StorageClass).toBe('STANDARD_IA');
   // Same class again without other changes: S3's "copy to itself" error.
-  const same = await s3.send(new CopyObjectCommand({ Bucket: 'classes', Key: 'move', CopySource: 'classes/move', StorageClass: 'STANDARD_IA' })).catch((e: S3ServiceException) => e);
+  const same = await s3
+    .send(new CopyObjectCommand({ Bucket: 'classes', Key: 'move', CopySource: 'classes/move', StorageClass: 'STANDARD_IA' }))
+    .catch((e: S3ServiceException) => e);
   expect((same as S3ServiceException).name).toBe('InvalidRequest');
 
   const mp = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'classes', Key: 'mp', StorageClass: 'GLACIER_IR' }));
   const part = await s3.send(new UploadPartCommand({ Bucket: 'classes', Key: 'mp', UploadId: mp.UploadId, PartNumber: 1, Body: 'only part' }));
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'classes', Key: 'mp', UploadId: mp.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: 'classes',
+      Key: 'mp',
+      UploadId: mp.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }),
+  );
   expect((await s3.send(new HeadObjectCommand({ Bucket: 'classes', Key: 'mp' }))).StorageClass).toBe('GLACIER_IR');
 });

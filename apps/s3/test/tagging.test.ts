@@ -73,7 +73,9 @@ test('tagging by version id, and copy with x-amz-tagging-directive', async () =>
   const t1 = await s3.send(new GetObjectTaggingCommand({ Bucket: 'tagsv', Key: 'k', VersionId: v1.VersionId }));
   expect(t1.TagSet).toEqual([{ Key: 'gen', Value: '1' }]);
   expect(t1.VersionId).toBe(v1.VersionId);
-  const put = await s3.send(new PutObjectTaggingCommand({ Bucket: 'tagsv', Key: 'k', VersionId: v1.VersionId, Tagging: { TagSet: [{ Key: 'gen', Value: 'one' }] } }));
+  const put = await s3.send(
+    new PutObjectTaggingCommand({ Bucket: 'tagsv', Key: 'k', VersionId: v1.VersionId, Tagging: { TagSet: [{ Key: 'gen', Value: 'one' }] } }),
+  );
   expect(put.VersionId).toBe(v1.VersionId);
   expect((await s3.send(new GetObjectTaggingCommand({ Bucket: 'tagsv', Key: 'k' }))).TagSet).toEqual([{ Key: 'gen', Value: '2' }]);
   expect((await s3.send(new GetObjectTaggingCommand({ Bucket: 'tagsv', Key: 'k', VersionId: v1.VersionId }))).TagSet).toEqual([{ Key: 'gen', Value: 'one' }]);
@@ -97,7 +99,9 @@ test('bucket tagging: NoSuchTagSet, put/get/delete, 50-tag limit', async () => {
   const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: `${i}` }));
   await s3.send(new PutBucketTaggingCommand({ Bucket: 'btags', Tagging: { TagSet: fifty } }));
   expect((await s3.send(new GetBucketTaggingCommand({ Bucket: 'btags' }))).TagSet).toHaveLength(50);
-  expect((await s3Err(s3.send(new PutBucketTaggingCommand({ Bucket: 'btags', Tagging: { TagSet: [...fifty, { Key: 'x', Value: '' }] } })))).name).toBe('InvalidTag');
+  expect((await s3Err(s3.send(new PutBucketTaggingCommand({ Bucket: 'btags', Tagging: { TagSet: [...fifty, { Key: 'x', Value: '' }] } })))).name).toBe(
+    'InvalidTag',
+  );
   const del = await s3.send(new DeleteBucketTaggingCommand({ Bucket: 'btags' }));
   expect(del.$metadata.httpStatusCode).toBe(204);
   expect((await s3Err(s3.send(new GetBucketTaggingCommand({ Bucket: 'btags' })))).name).toBe('NoSuchTagSet');

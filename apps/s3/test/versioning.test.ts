@@ -31,7 +31,8 @@ async function body(bucket: string, key: string, versionId?: string): Promise<st
 }
 
 const put = (bucket: string, key: string, data: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
-const versioning = (bucket: string, Status: 'Enabled' | 'Suspended') => s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status } }));
+const versioning = (bucket: string, Status: 'Enabled' | 'Suspended') =>
+  s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status } }));
 
 useTestServer((env) => ({ ts, s3 } = env));
 
@@ -44,7 +45,12 @@ test('bucket versioning state: unversioned → Enabled ⇄ Suspended; MFA delete
   expect((await s3.send(new GetBucketVersioningCommand({ Bucket: 'vstate' }))).Status).toBe('Suspended');
   const mfa = await s3Err(s3.send(new PutBucketVersioningCommand({ Bucket: 'vstate', VersioningConfiguration: { Status: 'Enabled', MFADelete: 'Enabled' } })));
   expect(mfa.name).toBe('AccessDenied');
-  const bad = await rawRequest(ts.endpoint, { method: 'PUT', path: '/vstate', query: 'versioning', body: '<VersioningConfiguration><Status>Off</Status></VersioningConfiguration>' });
+  const bad = await rawRequest(ts.endpoint, {
+    method: 'PUT',
+    path: '/vstate',
+    query: 'versioning',
+    body: '<VersioningConfiguration><Status>Off</Status></VersioningConfiguration>',
+  });
   expect(bad.status).toBe(400);
   expect(bad.body).toContain('MalformedXML');
 });
@@ -135,7 +141,9 @@ test('CopyObject from a version; copy-source-version-id; marker source', async (
   expect(latestCopy.CopySourceVersionId).toBe(restore.VersionId);
   const m = await s3.send(new DeleteObjectCommand({ Bucket: 'vcopy', Key: 'src' }));
   expect((await s3Err(s3.send(new CopyObjectCommand({ Bucket: 'vcopy', Key: 'x', CopySource: 'vcopy/src' })))).name).toBe('NoSuchKey');
-  expect((await s3Err(s3.send(new CopyObjectCommand({ Bucket: 'vcopy', Key: 'x', CopySource: `vcopy/src?versionId=${m.VersionId}` })))).name).toBe('InvalidRequest');
+  expect((await s3Err(s3.send(new CopyObjectCommand({ Bucket: 'vcopy', Key: 'x', CopySource: `vcopy/src?versionId=${m.VersionId}` })))).name).toBe(
+    'InvalidRequest',
+  );
 });
 
 test('DeleteObjects with versions and markers', async () => {
@@ -151,7 +159,9 @@ test('DeleteObjects with versions and markers', async () => {
   expect(byKey.get('a')!.DeleteMarker).toBeUndefined();
   expect(byKey.get('b')!.DeleteMarker).toBe(true);
   expect(byKey.get('b')!.DeleteMarkerVersionId).toMatch(/^[0-9a-f]{24}$/);
-  const r2 = await s3.send(new DeleteObjectsCommand({ Bucket: 'vmulti', Delete: { Objects: [{ Key: 'b', VersionId: byKey.get('b')!.DeleteMarkerVersionId }] } }));
+  const r2 = await s3.send(
+    new DeleteObjectsCommand({ Bucket: 'vmulti', Delete: { Objects: [{ Key: 'b', VersionId: byKey.get('b')!.DeleteMarkerVersionId }] } }),
+  );
   expect(r2.Deleted![0]).toMatchObject({ Key: 'b', DeleteMarker: true, DeleteMarkerVersionId: byKey.get('b')!.DeleteMarkerVersionId });
   expect(await body('vmulti', 'b')).toBe('1');
 });

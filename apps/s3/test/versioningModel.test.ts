@@ -56,70 +56,76 @@ async function listVersions(bucket: string): Promise<string[]> {
   }
 }
 
-test.each([Number(process.env.CAIRN_MODEL_SEED ?? Date.now() % 100000)])('250 random steps through the SDK agree with the model (seed %i)', async (seed) => {
-  const rnd = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const bucket = `model-${seed}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  let state: 'Enabled' | 'Suspended' | undefined;
-  const model = new Map<string, MV[]>();
-  const insert = (key: string, v: MV) => {
-    let list = model.get(key) ?? [];
-    if (state !== 'Enabled') list = list.filter((x) => x.versionId !== 'null');
-    model.set(key, [v, ...list]);
-  };
-  let step = 0;
-  try {
-    for (step = 0; step < 250; step++) {
-      const r = rnd();
-      const key = pick(KEYS);
-      if (r < 0.05) {
-        state = state === undefined || rnd() < 0.5 ? 'Enabled' : 'Suspended';
-        await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: state } }));
-      } else if (r < 0.45) {
-        const data = `d${step}`;
-        const res = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
-        expect(res.VersionId).toEqual(state === 'Enabled' ? expect.stringMatching(/^[0-9a-f]{24}$/) : state === 'Suspended' ? 'null' : undefined);
-        insert(key, { versionId: res.VersionId ?? 'null', marker: false, data });
-      } else if (r < 0.6) {
-        const res = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-        if (state === undefined) {
-          expect(res.DeleteMarker).toBeUndefined();
-          model.delete(key);
+test.each([Number(process.env.CAIRN_MODEL_SEED ?? Date.now() % 100000)])(
+  '250 random steps through the SDK agree with the model (seed %i)',
+  async (seed) => {
+    const rnd = prng(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const bucket = `model-${seed}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    let state: 'Enabled' | 'Suspended' | undefined;
+    const model = new Map<string, MV[]>();
+    const insert = (key: string, v: MV) => {
+      let list = model.get(key) ?? [];
+      if (state !== 'Enabled') list = list.filter((x) => x.versionId !== 'null');
+      model.set(key, [v, ...list]);
+    };
+    let step = 0;
+    try {
+      for (step = 0; step < 250; step++) {
+        const r = rnd();
+        const key = pick(KEYS);
+        if (r < 0.05) {
+          state = state === undefined || rnd() < 0.5 ? 'Enabled' : 'Suspended';
+          await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: state } }));
+        } else if (r < 0.45) {
+          const data = `d${step}`;
+          const res = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
+          expect(res.VersionId).toEqual(state === 'Enabled' ? expect.stringMatching(/^[0-9a-f]{24}$/) : state === 'Suspended' ? 'null' : undefined);
+          insert(key, { versionId: res.VersionId ?? 'null', marker: false, data });
+        } else if (r < 0.6) {
+          const res = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+          if (state === undefined) {
+            expect(res.DeleteMarker).toBeUndefined();
+            model.delete(key);
+          } else {
+            expect(res.DeleteMarker).toBe(true);
+            insert(key, { versionId: res.VersionId!, marker: true });
+          }
+        } else if (r < 0.8) {
+          const list = model.get(key) ?? [];
+          if (!list.length) continue;
+          const v = pick(list);
+          const res = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v.versionId }));
+          expect(!!res.DeleteMarker).toBe(v.marker);
+          const rest = list.filter((x) => x !== v);
+          if (rest.length) model.set(key, rest);
+          else model.delete(key);
         } else {
-          expect(res.DeleteMarker).toBe(true);
-          insert(key, { versionId: res.VersionId!, marker: true });
+          const src = pick(KEYS);
+          const latest = model.get(src)?.[0];
+          if (!latest || latest.marker) continue;
+          const res = await s3.send(
+            new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${encodeURIComponent(src)}`, MetadataDirective: 'REPLACE' }),
+          );
+          insert(key, { versionId: res.VersionId ?? 'null', marker: false, data: latest.data });
         }
-      } else if (r < 0.8) {
-        const list = model.get(key) ?? [];
-        if (!list.length) continue;
-        const v = pick(list);
-        const res = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v.versionId }));
-        expect(!!res.DeleteMarker).toBe(v.marker);
-        const rest = list.filter((x) => x !== v);
-        if (rest.length) model.set(key, rest);
-        else model.delete(key);
-      } else {
-        const src = pick(KEYS);
-        const latest = model.get(src)?.[0];
-        if (!latest || latest.marker) continue;
-        const res = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${encodeURIComponent(src)}`, MetadataDirective: 'REPLACE' }));
-        insert(key, { versionId: res.VersionId ?? 'null', marker: false, data: latest.data });
+        const keys = [...model.keys()].sort();
+        const want: string[] = [];
+        for (const k of keys) model.get(k)!.forEach((v, i) => want.push(`${k}|${v.versionId}|${i === 0 ? 'L' : '-'}|${v.marker ? 'M' : 'O'}`));
+        const got = await listVersions(bucket);
+        expect([...got].sort()).toEqual([...want].sort());
+        const live = keys.filter((k) => !model.get(k)![0].marker);
+        expect(((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key)).toEqual(live);
+        const latest = model.get(key)?.[0];
+        if (latest && !latest.marker) {
+          const g = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          expect(await g.Body!.transformToString()).toBe(latest.data);
+        }
       }
-      const keys = [...model.keys()].sort();
-      const want: string[] = [];
-      for (const k of keys) model.get(k)!.forEach((v, i) => want.push(`${k}|${v.versionId}|${i === 0 ? 'L' : '-'}|${v.marker ? 'M' : 'O'}`));
-      const got = await listVersions(bucket);
-      expect([...got].sort()).toEqual([...want].sort());
-      const live = keys.filter((k) => !model.get(k)![0].marker);
-      expect(((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key)).toEqual(live);
-      const latest = model.get(key)?.[0];
-      if (latest && !latest.marker) {
-        const g = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        expect(await g.Body!.transformToString()).toBe(latest.data);
-      }
+    } catch (e) {
+      throw new Error(`SDK versioning model failed: seed=${seed} step=${step}: ${(e as Error).stack ?? e}`, { cause: e });
     }
-  } catch (e) {
-    throw new Error(`SDK versioning model failed: seed=${seed} step=${step}: ${(e as Error).stack ?? e}`, { cause: e });
-  }
-}, 120_000);
+  },
+  120_000,
+);

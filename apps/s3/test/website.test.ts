@@ -24,7 +24,13 @@ import { golden, rejectedCode } from './helpers/golden';
 import { parseS3Error, rawRequest } from './helpers/rawRequest';
 import { startTestServer, type TestServer } from './helpers/server';
 
-const ALICE = { id: 'alice', displayName: 'Alice', email: 'alice@example.com', accessKeyId: 'ALICEKEY000000000001', secretAccessKey: 'alice-secret-00000000000000000000000001' };
+const ALICE = {
+  id: 'alice',
+  displayName: 'Alice',
+  email: 'alice@example.com',
+  accessKeyId: 'ALICEKEY000000000001',
+  secretAccessKey: 'alice-secret-00000000000000000000000001',
+};
 
 /** The code (or 'ok') of an SDK call. */
 async function code(p: Promise<unknown>): Promise<string> {
@@ -53,7 +59,10 @@ describe('WebsiteConfiguration codec', () => {
       errorDocument: 'errors/404.html',
       routingRules: [
         { condition: { keyPrefixEquals: 'docs/' }, redirect: { replaceKeyPrefixWith: 'documents/' } },
-        { condition: { httpErrorCodeReturnedEquals: '404', keyPrefixEquals: 'old/' }, redirect: { hostName: 'example.com', protocol: 'https', httpRedirectCode: '302', replaceKeyWith: 'gone.html' } },
+        {
+          condition: { httpErrorCodeReturnedEquals: '404', keyPrefixEquals: 'old/' },
+          redirect: { hostName: 'example.com', protocol: 'https', httpRedirectCode: '302', replaceKeyWith: 'gone.html' },
+        },
         { condition: { httpErrorCodeReturnedEquals: '404', keyPrefixEquals: 'app/' }, serveKey: 'app/index.html' },
       ],
     };
@@ -70,12 +79,22 @@ describe('WebsiteConfiguration codec', () => {
     expect(await rejectedCode(doc('<IndexDocument><Suffix>a</Suffix></IndexDocument><ErrorDocument/>'))).toBe('MalformedXML');
     expect(await rejectedCode(doc('<RedirectAllRequestsTo><Protocol>http</Protocol></RedirectAllRequestsTo>'))).toBe('MalformedXML');
     expect(await rejectedCode(doc('<IndexDocument><Suffix>a</Suffix></IndexDocument><RoutingRules/>'))).toBe('MalformedXML');
-    expect(await rejectedCode(doc('<IndexDocument><Suffix>a</Suffix></IndexDocument><RoutingRules><RoutingRule><Condition><KeyPrefixEquals>a</KeyPrefixEquals></Condition></RoutingRule></RoutingRules>'))).toBe('MalformedXML');
+    expect(
+      await rejectedCode(
+        doc(
+          '<IndexDocument><Suffix>a</Suffix></IndexDocument><RoutingRules><RoutingRule><Condition><KeyPrefixEquals>a</KeyPrefixEquals></Condition></RoutingRule></RoutingRules>',
+        ),
+      ),
+    ).toBe('MalformedXML');
     expect(await rejectedCode(doc('<IndexDocument><Suffix>a</Suffix></IndexDocument><IndexDocument><Suffix>b</Suffix></IndexDocument>'))).toBe('MalformedXML');
     expect(await rejectedCode(parseWebsiteConfiguration(Buffer.from('<NotWebsite/>')))).toBe('MalformedXML');
     expect(await rejectedCode(parseWebsiteConfiguration(Buffer.from('<WebsiteConfiguration>')))).toBe('MalformedXML');
     // an empty ReplaceKeyPrefixWith and KeyPrefixEquals are values, not absences
-    expect(await doc('<IndexDocument><Suffix>a</Suffix></IndexDocument><RoutingRules><RoutingRule><Condition><KeyPrefixEquals></KeyPrefixEquals></Condition><Redirect><ReplaceKeyPrefixWith/></Redirect></RoutingRule></RoutingRules>')).toEqual({
+    expect(
+      await doc(
+        '<IndexDocument><Suffix>a</Suffix></IndexDocument><RoutingRules><RoutingRule><Condition><KeyPrefixEquals></KeyPrefixEquals></Condition><Redirect><ReplaceKeyPrefixWith/></Redirect></RoutingRule></RoutingRules>',
+      ),
+    ).toEqual({
       indexDocument: 'a',
       routingRules: [{ condition: { keyPrefixEquals: '' }, redirect: { replaceKeyPrefixWith: '' } }],
     });
@@ -94,13 +113,17 @@ describe('Put/Get/DeleteBucketWebsite', () => {
   });
   afterAll(() => t.stop());
 
-  const put = (config: WebsiteConfiguration, client = s3, Bucket = 'site') => client.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: config }));
+  const put = (config: WebsiteConfiguration, client = s3, Bucket = 'site') =>
+    client.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: config }));
 
   it('stores, returns, replaces and deletes a configuration', async () => {
     expect(await code(s3.send(new GetBucketWebsiteCommand({ Bucket: 'site' })))).toBe('NoSuchWebsiteConfiguration');
     const rules = [
       { Condition: { KeyPrefixEquals: 'docs/' }, Redirect: { ReplaceKeyPrefixWith: 'documents/' } },
-      { Condition: { HttpErrorCodeReturnedEquals: '404' }, Redirect: { HostName: 'example.com', Protocol: 'https' as const, HttpRedirectCode: '302', ReplaceKeyWith: 'missing.html' } },
+      {
+        Condition: { HttpErrorCodeReturnedEquals: '404' },
+        Redirect: { HostName: 'example.com', Protocol: 'https' as const, HttpRedirectCode: '302', ReplaceKeyWith: 'missing.html' },
+      },
     ];
     await put({ IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: '404.html' }, RoutingRules: rules });
     const got = await s3.send(new GetBucketWebsiteCommand({ Bucket: 'site' }));
@@ -134,8 +157,14 @@ describe('Put/Get/DeleteBucketWebsite', () => {
       'InvalidRequest',
       '51 routing rules provided, the number of routing rules in a website configuration is limited to 50.',
     ]);
-    expect(await refused(withRules([rule({ HttpRedirectCode: '300' })]))).toEqual(['InvalidRequest', 'The provided HTTP redirect code (300) is not valid. Valid codes are 3XX except 300.']);
-    expect(await refused(withRules([rule({ ReplaceKeyWith: 'a', ReplaceKeyPrefixWith: 'b/' })]))).toEqual(['InvalidRequest', 'You can only define ReplaceKeyPrefix or ReplaceKey but not both.']);
+    expect(await refused(withRules([rule({ HttpRedirectCode: '300' })]))).toEqual([
+      'InvalidRequest',
+      'The provided HTTP redirect code (300) is not valid. Valid codes are 3XX except 300.',
+    ]);
+    expect(await refused(withRules([rule({ ReplaceKeyWith: 'a', ReplaceKeyPrefixWith: 'b/' })]))).toEqual([
+      'InvalidRequest',
+      'You can only define ReplaceKeyPrefix or ReplaceKey but not both.',
+    ]);
     expect(await refused(withRules([rule({ HostName: 'e.com' }, { HttpErrorCodeReturnedEquals: '302' })]))).toEqual([
       'InvalidRequest',
       'The provided HTTP error code (302) is not valid. Valid codes are 4XX or 5XX.',
@@ -163,7 +192,10 @@ describe('Put/Get/DeleteBucketWebsite', () => {
     await s3.send(
       new PutBucketPolicyCommand({
         Bucket: 'site',
-        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'alice' }, Action: 's3:GetBucketWebsite', Resource: 'arn:aws:s3:::site' }] }),
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: 'alice' }, Action: 's3:GetBucketWebsite', Resource: 'arn:aws:s3:::site' }],
+        }),
       }),
     );
     expect((await alice.send(new GetBucketWebsiteCommand({ Bucket: 'site' }))).IndexDocument).toEqual({ Suffix: 'index.html' });
@@ -199,15 +231,21 @@ describe('x-amz-website-redirect-location', () => {
       'InvalidRedirectLocation',
       "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
     ]);
-    expect(await code(s3.send(new PutObjectCommand({ Bucket: 'redir', Key: 'bad', Body: 'x', WebsiteRedirectLocation: '/' + 'x'.repeat(2048) })))).toBe('InvalidRedirectLocation');
+    expect(await code(s3.send(new PutObjectCommand({ Bucket: 'redir', Key: 'bad', Body: 'x', WebsiteRedirectLocation: '/' + 'x'.repeat(2048) })))).toBe(
+      'InvalidRedirectLocation',
+    );
     expect(await code(s3.send(new HeadObjectCommand({ Bucket: 'redir', Key: 'bad' })))).toBe('NotFound');
   });
 
   it('is set by multipart create and lands on the completed object', async () => {
-    expect(await code(s3.send(new CreateMultipartUploadCommand({ Bucket: 'redir', Key: 'mp', WebsiteRedirectLocation: 'ftp://x' })))).toBe('InvalidRedirectLocation');
+    expect(await code(s3.send(new CreateMultipartUploadCommand({ Bucket: 'redir', Key: 'mp', WebsiteRedirectLocation: 'ftp://x' })))).toBe(
+      'InvalidRedirectLocation',
+    );
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'redir', Key: 'mp', WebsiteRedirectLocation: '/multi.html' }));
     const part = await s3.send(new UploadPartCommand({ Bucket: 'redir', Key: 'mp', UploadId, PartNumber: 1, Body: 'part' }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'redir', Key: 'mp', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: 'redir', Key: 'mp', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+    );
     expect(await redirectOf('mp')).toBe('/multi.html');
   });
 
@@ -217,10 +255,14 @@ describe('x-amz-website-redirect-location', () => {
     expect(await redirectOf('c1')).toBeUndefined();
     await s3.send(new CopyObjectCommand({ Bucket: 'redir', Key: 'c2', CopySource: 'redir/src', WebsiteRedirectLocation: '/given' }));
     expect(await redirectOf('c2')).toBe('/given');
-    await s3.send(new CopyObjectCommand({ Bucket: 'redir', Key: 'c3', CopySource: 'redir/src', MetadataDirective: 'REPLACE', WebsiteRedirectLocation: '/replaced' }));
+    await s3.send(
+      new CopyObjectCommand({ Bucket: 'redir', Key: 'c3', CopySource: 'redir/src', MetadataDirective: 'REPLACE', WebsiteRedirectLocation: '/replaced' }),
+    );
     expect(await redirectOf('c3')).toBe('/replaced');
     await s3.send(new CopyObjectCommand({ Bucket: 'redir', Key: 'src', CopySource: 'redir/src', WebsiteRedirectLocation: 'http://example.com/' }));
     expect(await redirectOf('src')).toBe('http://example.com/');
-    expect(await code(s3.send(new CopyObjectCommand({ Bucket: 'redir', Key: 'c4', CopySource: 'redir/src', WebsiteRedirectLocation: 'nope' })))).toBe('InvalidRedirectLocation');
+    expect(await code(s3.send(new CopyObjectCommand({ Bucket: 'redir', Key: 'c4', CopySource: 'redir/src', WebsiteRedirectLocation: 'nope' })))).toBe(
+      'InvalidRedirectLocation',
+    );
   });
 });

@@ -37,7 +37,12 @@ function png(w: number, h: number, rgb: [number, number, number]): Buffer {
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3).map((_, i) => rgb[i % 3])]);
   const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const FILES: Record<string, { body: string | Buffer; type: string }> = {
@@ -47,7 +52,10 @@ const FILES: Record<string, { body: string | Buffer; type: string }> = {
 <body><h1 id="headline">Hosted on Cairn</h1><img id="logo" src="img/logo.png" alt="logo">
 <p><a id="guide-link" href="/docs/guide">Read the guide</a></p></body></html>`,
   },
-  'css/site.css': { type: 'text/css', body: 'body { background: rgb(20, 40, 60); color: rgb(240, 240, 240); font-family: sans-serif; }\nh1 { color: rgb(255, 200, 0); }\n' },
+  'css/site.css': {
+    type: 'text/css',
+    body: 'body { background: rgb(20, 40, 60); color: rgb(240, 240, 240); font-family: sans-serif; }\nh1 { color: rgb(255, 200, 0); }\n',
+  },
   'img/logo.png': { type: 'image/png', body: png(64, 32, [0, 160, 90]) },
   'docs/guide/index.html': {
     type: 'text/html; charset=utf-8',
@@ -101,7 +109,15 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
         executablePath: CHROMIUM,
         headless: true,
         viewport: { width: 800, height: 500 },
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-dev-shm-usage',
+        ],
       });
     }, 120_000);
 
@@ -134,7 +150,12 @@ if (requireClient('chromium', existsSync(CHROMIUM), 'apt-get install chromium'))
         expect(await color(p, '#headline', 'color')).toBe('rgb(255, 200, 0)');
         expect(await color(p, 'body', 'backgroundColor')).toBe('rgb(20, 40, 60)');
         await p.waitForFunction("document.getElementById('logo').complete");
-        expect(await p.$eval('#logo', (img) => [(img as unknown as { naturalWidth: number }).naturalWidth, (img as unknown as { naturalHeight: number }).naturalHeight])).toEqual([64, 32]);
+        expect(
+          await p.$eval('#logo', (img) => [
+            (img as unknown as { naturalWidth: number }).naturalWidth,
+            (img as unknown as { naturalHeight: number }).naturalHeight,
+          ]),
+        ).toEqual([64, 32]);
         await p.screenshot({ path: join(OUTPUT, '1-index.png') });
 
         await Promise.all([p.waitForURL(`${origin}/docs/guide/`), p.click('#guide-link')]); // /docs/guide → 302 → /docs/guide/

@@ -33,8 +33,19 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 /** An anonymous request to the website host of `bucket` (nothing signed unless `signed`). */
-function web(bucket: string, path: string, o: { method?: string; headers?: Record<string, string>; signed?: boolean; body?: string } = {}): Promise<RawResponse> {
-  return rawRequest(t.endpoint, { method: o.method ?? 'GET', path, host: `${bucket}.${DOMAIN}:${t.port}`, headers: o.headers, auth: o.signed ? 'sigv4' : 'none', body: o.body });
+function web(
+  bucket: string,
+  path: string,
+  o: { method?: string; headers?: Record<string, string>; signed?: boolean; body?: string } = {},
+): Promise<RawResponse> {
+  return rawRequest(t.endpoint, {
+    method: o.method ?? 'GET',
+    path,
+    host: `${bucket}.${DOMAIN}:${t.port}`,
+    headers: o.headers,
+    auth: o.signed ? 'sigv4' : 'none',
+    body: o.body,
+  });
 }
 
 async function put(Bucket: string, Key: string, Body: string, extra: Partial<ConstructorParameters<typeof PutObjectCommand>[0]> = {}): Promise<string> {
@@ -190,7 +201,11 @@ describe('S3 error pages', () => {
   it('a bucket without a website configuration, and a missing bucket, are 404 pages naming the bucket', async () => {
     const none = await web('not-a-site', '/');
     expect(none.status).toBe(404);
-    expect(pageItems(none.body)).toMatchObject({ Code: 'NoSuchWebsiteConfiguration', Message: 'The specified bucket does not have a website configuration', BucketName: 'not-a-site' });
+    expect(pageItems(none.body)).toMatchObject({
+      Code: 'NoSuchWebsiteConfiguration',
+      Message: 'The specified bucket does not have a website configuration',
+      BucketName: 'not-a-site',
+    });
     const missing = await web('no-such-bucket', '/');
     expect(missing.status).toBe(404);
     expect(pageItems(missing.body)).toMatchObject({ Code: 'NoSuchBucket', BucketName: 'no-such-bucket' });
@@ -212,7 +227,10 @@ describe('objects readable through a policy only (GetObject without ListBucket)'
     await s3.send(
       new PutBucketPolicyCommand({
         Bucket: B,
-        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }] }),
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }],
+        }),
       }),
     );
   });
@@ -264,7 +282,10 @@ describe('redirects: RedirectAllRequestsTo and routing rules', () => {
       IndexDocument: { Suffix: 'index.html' },
       RoutingRules: [
         { Condition: { KeyPrefixEquals: 'docs/' }, Redirect: { ReplaceKeyPrefixWith: 'documents/' } },
-        { Condition: { KeyPrefixEquals: 'old/', HttpErrorCodeReturnedEquals: '404' }, Redirect: { HostName: 'archive.example.com', Protocol: 'https', HttpRedirectCode: '302', ReplaceKeyWith: 'gone.html' } },
+        {
+          Condition: { KeyPrefixEquals: 'old/', HttpErrorCodeReturnedEquals: '404' },
+          Redirect: { HostName: 'archive.example.com', Protocol: 'https', HttpRedirectCode: '302', ReplaceKeyWith: 'gone.html' },
+        },
         { Condition: { HttpErrorCodeReturnedEquals: '404' }, Redirect: { ReplaceKeyWith: 'index.html', HttpRedirectCode: '307' } },
         { Condition: { KeyPrefixEquals: 'never/' }, Redirect: { HostName: 'unreachable.example.com' } },
       ],
@@ -281,7 +302,10 @@ describe('redirects: RedirectAllRequestsTo and routing rules', () => {
   });
 
   it('a rule without a Condition redirects every request', async () => {
-    await site(B, { IndexDocument: { Suffix: 'index.html' }, RoutingRules: [{ Redirect: { HostName: 'apples.example.com' } }, { Redirect: { HostName: 'second.example.com' } }] });
+    await site(B, {
+      IndexDocument: { Suffix: 'index.html' },
+      RoutingRules: [{ Redirect: { HostName: 'apples.example.com' } }, { Redirect: { HostName: 'second.example.com' } }],
+    });
     const r = await web(B, '/any');
     expect([r.status, r.headers.location]).toEqual([301, 'http://apples.example.com/any']);
   });
@@ -333,7 +357,12 @@ describe('cairn serve --website-domain', () => {
       });
       const port = new URL(endpoint).port;
       expect(stderr).toContain(`static websites: http://<bucket>.web.test:${port}`);
-      const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET } });
+      const client = new S3Client({
+        endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: ROOT_KEY, secretAccessKey: ROOT_SECRET },
+      });
       try {
         await client.send(new CreateBucketCommand({ Bucket: 'cli-site' }));
         await client.send(new PutObjectCommand({ Bucket: 'cli-site', Key: 'index.html', Body: 'from the cli', ACL: 'public-read' }));

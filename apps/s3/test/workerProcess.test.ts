@@ -44,12 +44,23 @@ async function bundleCli(): Promise<string> {
   const dir = path.join(ROOT, 'node_modules', '.cache', 'cairn-s3-worker');
   await fs.promises.mkdir(dir, { recursive: true });
   const out = path.join(dir, `cli-${process.pid}.js`);
-  await build({ entryPoints: [path.join(__dirname, '..', 'src', 'cli.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, plugins: [plugin], logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(__dirname, '..', 'src', 'cli.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: out,
+    plugins: [plugin],
+    logLevel: 'silent',
+  });
   return out;
 }
 
 function start(cli: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, CAIRN_ACCESS_KEY_ID: KEY_ID, CAIRN_SECRET_ACCESS_KEY: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, CAIRN_ACCESS_KEY_ID: KEY_ID, CAIRN_SECRET_ACCESS_KEY: SECRET },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`did not start: ${stderr}`)), 20_000);
@@ -68,10 +79,11 @@ function start(cli: string, args: string[], ready: RegExp): Promise<{ child: Chi
   });
 }
 
-const kill9 = (c: ChildProcess) => new Promise<void>((resolve) => {
-  c.once('exit', () => resolve());
-  c.kill('SIGKILL');
-});
+const kill9 = (c: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    c.once('exit', () => resolve());
+    c.kill('SIGKILL');
+  });
 
 async function remaining(s3: S3Client, bucket: string): Promise<number> {
   let n = 0;
@@ -104,14 +116,26 @@ describe('lifecycle worker in its own process', () => {
       let server = await start(cli, serveArgs, /serving S3 on (http:\/\/\S+)/);
       children.push(server.child);
       expect((await fs.promises.stat(path.join(data, 'cairn.sock'))).mode & 0o777).toBe(0o600);
-      let s3 = new S3Client({ endpoint: server.match[1], region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
+      let s3 = new S3Client({
+        endpoint: server.match[1],
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+      });
       const b = 'expire-all';
       await s3.send(new CreateBucketCommand({ Bucket: b }));
       await s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
       for (let i = 0; i < N; i += 50) {
-        await Promise.all(Array.from({ length: 50 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: b, Key: `k${String(i + j).padStart(5, '0')}`, Body: 'x' }))));
+        await Promise.all(
+          Array.from({ length: 50 }, (_, j) => s3.send(new PutObjectCommand({ Bucket: b, Key: `k${String(i + j).padStart(5, '0')}`, Body: 'x' }))),
+        );
       }
-      await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: [{ ID: 'all', Status: 'Enabled', Filter: {}, Expiration: { Days: 1 } }] } }));
+      await s3.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: b,
+          LifecycleConfiguration: { Rules: [{ ID: 'all', Status: 'Enabled', Filter: {}, Expiration: { Days: 1 } }] },
+        }),
+      );
 
       // 1. the worker, killed mid-scan
       let worker = await start(cli, workerArgs, /attached to/);
@@ -129,7 +153,12 @@ describe('lifecycle worker in its own process', () => {
       server = await start(cli, serveArgs, /serving S3 on (http:\/\/\S+)/);
       children.push(server.child);
       s3.destroy();
-      s3 = new S3Client({ endpoint: server.match[1], region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
+      s3 = new S3Client({
+        endpoint: server.match[1],
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+      });
       expect(await remaining(s3, b)).toBeGreaterThan(0); // the kill really was mid-scan
 
       // 3. the same worker process reconnects to the restarted server and finishes

@@ -99,7 +99,11 @@ describe('golden XML', () => {
   test('CopyObjectResult', () => {
     golden(
       'CopyObjectResult.xml',
-      renderCopyObjectResult({ etag: '9b2cf535f27731c974343645a3985328', lastModified: T0, checksum: { algorithm: 'CRC32', value: 'AAAAAA==', type: 'FULL_OBJECT' } }),
+      renderCopyObjectResult({
+        etag: '9b2cf535f27731c974343645a3985328',
+        lastModified: T0,
+        checksum: { algorithm: 'CRC32', value: 'AAAAAA==', type: 'FULL_OBJECT' },
+      }),
     );
   });
 
@@ -138,7 +142,9 @@ describe('request codecs', () => {
   test('CreateBucketConfiguration', async () => {
     expect(
       await parseCreateBucketConfiguration(
-        Buffer.from('<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>'),
+        Buffer.from(
+          '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>',
+        ),
       ),
     ).toEqual({ locationConstraint: 'eu-west-1' });
     expect(await parseCreateBucketConfiguration(Buffer.from('<CreateBucketConfiguration/>'))).toEqual({ locationConstraint: undefined });
@@ -151,7 +157,12 @@ describe('request codecs', () => {
     const root = await parseXml(err, 'Error');
     expect((root.Key as { _: string }[])[0]._).toBe('a%00b%01c\uE000d&<>');
     const list = renderListBucketResultV1({
-      name: 'b', prefix: '', marker: '', maxKeys: 1, isTruncated: false, commonPrefixes: [],
+      name: 'b',
+      prefix: '',
+      marker: '',
+      maxKeys: 1,
+      isTruncated: false,
+      commonPrefixes: [],
       contents: [{ key: 'k\u0001\uE000', lastModified: T0, etag: 'e', size: 0, storageClass: 'STANDARD' }],
     });
     expect(list).toContain('<Key>k&#x1;\uE000</Key>');

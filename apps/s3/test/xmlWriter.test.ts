@@ -15,7 +15,33 @@ function rng(seed: number): () => number {
   };
 }
 
-const ALPHABET = ['a', 'Z', '0', ' ', '/', '&', '<', '>', '"', "'", '\r', '\n', '\t', '\u0000', '\u0001', '\u001f', '\uE000', '\uFFFE', 'é', '日', '😀', ']]>', '&amp;', '%2F', '+'];
+const ALPHABET = [
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '/',
+  '&',
+  '<',
+  '>',
+  '"',
+  "'",
+  '\r',
+  '\n',
+  '\t',
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\uE000',
+  '\uFFFE',
+  'é',
+  '日',
+  '😀',
+  ']]>',
+  '&amp;',
+  '%2F',
+  '+',
+];
 
 function randomText(r: () => number): string {
   const n = Math.floor(r() * 6);
@@ -38,7 +64,8 @@ function randomValue(r: () => number, depth: number): XmlValue {
 function randomObject(r: () => number, depth: number): XmlObject {
   const o: XmlObject = {};
   const n = Math.floor(r() * 5);
-  for (let i = 0; i < n; i++) o[['Key', 'Size', 'Owner', 'Prefix', 'Contents', 'ID'][Math.floor(r() * 6)] + (r() < 0.5 ? '' : String(i))] = randomValue(r, depth);
+  for (let i = 0; i < n; i++)
+    o[['Key', 'Size', 'Owner', 'Prefix', 'Contents', 'ID'][Math.floor(r() * 6)] + (r() < 0.5 ? '' : String(i))] = randomValue(r, depth);
   if (r() < 0.1) o.$ = { 'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', 'xsi:type': randomText(r) } as unknown as XmlObject;
   return o;
 }
@@ -75,7 +102,16 @@ test('a 1000-key listing (escapes, character references, owners, common prefixes
     storageClass: 'STANDARD',
     owner: { id: 'root', displayName: 'root' },
   }));
-  const doc = { name: 'bench', prefix: '', maxKeys: 1000, isTruncated: true, contents, commonPrefixes: ['a/', 'b&/'], keyCount: 1002, nextContinuationToken: 'abc' };
+  const doc = {
+    name: 'bench',
+    prefix: '',
+    maxKeys: 1000,
+    isTruncated: true,
+    contents,
+    commonPrefixes: ['a/', 'b&/'],
+    keyCount: 1002,
+    nextContinuationToken: 'abc',
+  };
   const direct = renderListBucketResultV2(doc);
   // The same document through xml2js (the codec's body, rebuilt here from the rendered form's shape).
   const viaXml2js = buildXmlViaXml2js(
@@ -87,7 +123,14 @@ test('a 1000-key listing (escapes, character references, owners, common prefixes
       KeyCount: 1002,
       IsTruncated: true,
       NextContinuationToken: 'abc',
-      Contents: contents.map((e) => ({ Key: e.key, LastModified: e.lastModified, ETag: `"${e.etag}"`, Size: e.size, Owner: { ID: 'root', DisplayName: 'root' }, StorageClass: 'STANDARD' })),
+      Contents: contents.map((e) => ({
+        Key: e.key,
+        LastModified: e.lastModified,
+        ETag: `"${e.etag}"`,
+        Size: e.size,
+        Owner: { ID: 'root', DisplayName: 'root' },
+        StorageClass: 'STANDARD',
+      })),
       CommonPrefixes: [{ Prefix: 'a/' }, { Prefix: 'b&/' }],
     },
     { xmlns: true },

@@ -116,7 +116,17 @@ function resolveOptions(o: EngineOptions): ResolvedOptions {
   if (!(Number.isFinite(lifecycleDaySeconds) && lifecycleDaySeconds > 0)) throw new TypeError('lifecycleDaySeconds must be > 0');
   const feedMaxEvents = o.feedMaxEvents ?? DEFAULT_FEED_MAX_EVENTS;
   if (!Number.isInteger(feedMaxEvents) || feedMaxEvents < 1) throw new TypeError('feedMaxEvents must be an integer >= 1');
-  return Object.freeze({ dataDir: o.dataDir, fsync: o.fsync ?? true, chunkSize, region: o.region || DEFAULT_REGION, gcGraceMs, placements, storageClassPlacement, lifecycleDaySeconds, feedMaxEvents });
+  return Object.freeze({
+    dataDir: o.dataDir,
+    fsync: o.fsync ?? true,
+    chunkSize,
+    region: o.region || DEFAULT_REGION,
+    gcGraceMs,
+    placements,
+    storageClassPlacement,
+    lifecycleDaySeconds,
+    feedMaxEvents,
+  });
 }
 
 /** How often a gateway on shared metadata publishes its read horizon (must stay well under gcGraceMs). */
@@ -174,13 +184,27 @@ export class Engine implements EngineApi, WorkerEngineApi {
     await fs.promises.mkdir(resolved.dataDir, { recursive: true });
     // Shared metadata means a shared chunk directory: temp files per process.
     const processTmp = options.meta ? `${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}` : undefined;
-    const placements = new Placements(resolved.dataDir, resolved.placements, resolved.storageClassPlacement, resolved.fsync, options.chunkFileSystem, processTmp);
+    const placements = new Placements(
+      resolved.dataDir,
+      resolved.placements,
+      resolved.storageClassPlacement,
+      resolved.fsync,
+      options.chunkFileSystem,
+      processTmp,
+    );
     await placements.init();
     if (options.meta !== undefined && (typeof options.meta !== 'string' || !options.meta)) throw new TypeError('meta must be a postgres:// URL');
     if (options.meta && options.db) throw new TypeError('give either db or meta, not both');
     const db = await MetaDb.open(resolved.dataDir, options.db, options.meta);
     if (db.pins) placements.shareWith(db.pins);
-    const engine = new Engine({ db, committer: new Committer(db, resolved.fsync), placements, leases: new ReadLeases(), bucketCache: new BucketCache(db.shared), options: resolved });
+    const engine = new Engine({
+      db,
+      committer: new Committer(db, resolved.fsync),
+      placements,
+      leases: new ReadLeases(),
+      bucketCache: new BucketCache(db.shared),
+      options: resolved,
+    });
     engine.publishReadHorizon();
     return engine;
   }
@@ -214,7 +238,10 @@ export class Engine implements EngineApi, WorkerEngineApi {
   }
 
   // users
-  async ensureRootUser(keys?: { accessKeyId?: string; secretAccessKey?: string }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }> {
+  async ensureRootUser(keys?: {
+    accessKeyId?: string;
+    secretAccessKey?: string;
+  }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }> {
     return users.ensureRootUser(this.c, keys);
   }
   async upsertUser(input: UserInput): Promise<User> {
@@ -355,7 +382,12 @@ export class Engine implements EngineApi, WorkerEngineApi {
   async getObjectLockConfiguration(bucket: string): Promise<ObjectLockConfiguration> {
     return objectLock.getObjectLockConfiguration(this.c, bucket);
   }
-  async putObjectRetention(bucket: string, key: string, retention: ObjectRetention | undefined, opts?: { versionId?: string; bypassGovernance?: boolean }): Promise<{ versionId: string }> {
+  async putObjectRetention(
+    bucket: string,
+    key: string,
+    retention: ObjectRetention | undefined,
+    opts?: { versionId?: string; bypassGovernance?: boolean },
+  ): Promise<{ versionId: string }> {
     return objectLock.putObjectRetention(this.c, bucket, key, retention, opts);
   }
   async getObjectRetention(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectRetention> {
@@ -404,13 +436,27 @@ export class Engine implements EngineApi, WorkerEngineApi {
   async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: BodyInput, opts?: UploadPartOptions): Promise<PartInfo> {
     return multipart.uploadPart(this.c, bucket, key, uploadId, partNumber, body, opts);
   }
-  async uploadPartCopy(srcBucket: string, srcKey: string, bucket: string, key: string, uploadId: string, partNumber: number, opts?: UploadPartCopyOptions): Promise<PartInfo> {
+  async uploadPartCopy(
+    srcBucket: string,
+    srcKey: string,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    opts?: UploadPartCopyOptions,
+  ): Promise<PartInfo> {
     return multipart.uploadPartCopy(this.c, srcBucket, srcKey, bucket, key, uploadId, partNumber, opts);
   }
   async listParts(bucket: string, key: string, uploadId: string, opts?: ListPartsOptions): Promise<ListPartsResult> {
     return multipart.listParts(this.c, bucket, key, uploadId, opts);
   }
-  async completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletedPart[], opts?: CompleteMultipartUploadOptions): Promise<ObjectMeta> {
+  async completeMultipartUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: CompletedPart[],
+    opts?: CompleteMultipartUploadOptions,
+  ): Promise<ObjectMeta> {
     return multipart.completeMultipartUpload(this.c, bucket, key, uploadId, parts, opts);
   }
   async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
@@ -445,7 +491,12 @@ export class Engine implements EngineApi, WorkerEngineApi {
   async getBucketReplication(bucket: string): Promise<replicationConfig.ReplicationConfiguration | undefined> {
     return replicationConfig.getBucketReplication(this.c, bucket);
   }
-  async putReplica(bucket: string, key: string, body: BodyInput | undefined, version: replicas.ReplicaVersion): Promise<{ created: boolean; versionId: string }> {
+  async putReplica(
+    bucket: string,
+    key: string,
+    body: BodyInput | undefined,
+    version: replicas.ReplicaVersion,
+  ): Promise<{ created: boolean; versionId: string }> {
     return replicas.putReplica(this.c, bucket, key, body, version);
   }
   async replicationSource(bucket: string, key: string, versionId: string): Promise<replicas.ReplicationSource | undefined> {
@@ -505,7 +556,11 @@ export class Engine implements EngineApi, WorkerEngineApi {
   async lifecycleScan(bucket: string, after: string | undefined, limit: number): Promise<lifecycleStore.ScanPage> {
     return lifecycleStore.lifecycleScan(this.c, bucket, after, limit);
   }
-  async lifecycleUploads(bucket: string, after: { key: string; uploadId: string } | undefined, limit: number): Promise<{ uploads: lifecycleStore.ScannedUpload[]; next?: { key: string; uploadId: string } }> {
+  async lifecycleUploads(
+    bucket: string,
+    after: { key: string; uploadId: string } | undefined,
+    limit: number,
+  ): Promise<{ uploads: lifecycleStore.ScannedUpload[]; next?: { key: string; uploadId: string } }> {
     return lifecycleStore.lifecycleUploads(this.c, bucket, after, limit);
   }
   async lifecycleApply(action: lifecycleStore.LifecycleAction): Promise<lifecycleStore.ApplyResult> {
@@ -582,7 +637,11 @@ export class Engine implements EngineApi, WorkerEngineApi {
       const started = performance.now();
       let r: GcPassResult;
       try {
-        r = await gcPass(ctx, { graceMs: opts.graceMs ?? this.options.gcGraceMs, limit: opts.limit ?? DEFAULT_GC_PASS_LIMIT, cursor: opts.cursor ?? this.gcCursor });
+        r = await gcPass(ctx, {
+          graceMs: opts.graceMs ?? this.options.gcGraceMs,
+          limit: opts.limit ?? DEFAULT_GC_PASS_LIMIT,
+          cursor: opts.cursor ?? this.gcCursor,
+        });
       } catch (error) {
         this.reportGc({ error, durationMs: performance.now() - started });
         throw error;

@@ -23,7 +23,14 @@ export * from './types';
 export { parseRange, resolveRange, formatRange } from './objects/range';
 export { evaluateReadConditions, evaluateCopySourceConditions, evaluateWriteConditions, etagMatches } from './objects/conditions';
 export { validateBucketName, bucketNameProblem } from './buckets/bucketName';
-export { validateObjectKey, validateWebsiteRedirectLocation, MAX_OBJECT_SIZE, MAX_KEY_BYTES, MAX_USER_METADATA_BYTES, STORAGE_CLASSES } from './objects/validation';
+export {
+  validateObjectKey,
+  validateWebsiteRedirectLocation,
+  MAX_OBJECT_SIZE,
+  MAX_KEY_BYTES,
+  MAX_USER_METADATA_BYTES,
+  STORAGE_CLASSES,
+} from './objects/validation';
 export { validateWebsiteConfiguration, MAX_ROUTING_RULES } from './buckets/website';
 export { createChecksum } from './chunks/checksums';
 export type { Hasher } from './chunks/checksums';

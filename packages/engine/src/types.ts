@@ -700,7 +700,10 @@ export interface EngineApi {
 
   // users and access keys
   /** Root user ("root"): uses the given keys, else the persisted ones, else generates and persists new ones. */
-  ensureRootUser(keys?: { accessKeyId?: string; secretAccessKey?: string }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }>;
+  ensureRootUser(keys?: {
+    accessKeyId?: string;
+    secretAccessKey?: string;
+  }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }>;
   /** Idempotent create-or-update of a user and one of its access keys. */
   upsertUser(input: UserInput): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
@@ -770,7 +773,12 @@ export interface EngineApi {
   /** ObjectLockConfigurationNotFoundError when the bucket has none. */
   getObjectLockConfiguration(bucket: string): Promise<ObjectLockConfiguration>;
   /** `retention` undefined removes it (GOVERNANCE only, with bypassGovernance). */
-  putObjectRetention(bucket: string, key: string, retention: ObjectRetention | undefined, opts?: { versionId?: string; bypassGovernance?: boolean }): Promise<{ versionId: string }>;
+  putObjectRetention(
+    bucket: string,
+    key: string,
+    retention: ObjectRetention | undefined,
+    opts?: { versionId?: string; bypassGovernance?: boolean },
+  ): Promise<{ versionId: string }>;
   /** NoSuchObjectLockConfiguration when the version has none. */
   getObjectRetention(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectRetention>;
   putObjectLegalHold(bucket: string, key: string, on: boolean, opts?: { versionId?: string }): Promise<{ versionId: string }>;
@@ -779,7 +787,15 @@ export interface EngineApi {
   // multipart uploads (multipart.ts)
   createMultipartUpload(bucket: string, key: string, opts: CreateMultipartUploadOptions): Promise<MultipartUploadInfo>;
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: BodyInput, opts?: UploadPartOptions): Promise<PartInfo>;
-  uploadPartCopy(srcBucket: string, srcKey: string, bucket: string, key: string, uploadId: string, partNumber: number, opts?: UploadPartCopyOptions): Promise<PartInfo>;
+  uploadPartCopy(
+    srcBucket: string,
+    srcKey: string,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    opts?: UploadPartCopyOptions,
+  ): Promise<PartInfo>;
   listParts(bucket: string, key: string, uploadId: string, opts?: ListPartsOptions): Promise<ListPartsResult>;
   completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: CompletedPart[], opts?: CompleteMultipartUploadOptions): Promise<ObjectMeta>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
@@ -842,7 +858,6 @@ export interface EngineApi {
   /** Per-bucket objects and logical bytes from the stored counters, by bucket name. */
   bucketUsage(): Promise<BucketUsage[]>;
 }
-
 
 // ---- zone replication (replication/): plain data, declared here so EngineApi names it without an import cycle
 

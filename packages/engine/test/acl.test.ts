@@ -23,7 +23,10 @@ describe('canned ACLs and grant checks', () => {
       { grantee: { type: 'Group', uri: ALL_USERS_URI }, permission: 'WRITE' },
     ]);
     expect(cannedAcl('authenticated-read', 'o').grants[1].grantee).toEqual({ type: 'Group', uri: AUTHENTICATED_USERS_URI });
-    expect(cannedAcl('bucket-owner-full-control', 'writer', 'bowner').grants[1]).toEqual({ grantee: { type: 'CanonicalUser', id: 'bowner' }, permission: 'FULL_CONTROL' });
+    expect(cannedAcl('bucket-owner-full-control', 'writer', 'bowner').grants[1]).toEqual({
+      grantee: { type: 'CanonicalUser', id: 'bowner' },
+      permission: 'FULL_CONTROL',
+    });
     expect(cannedAcl('bucket-owner-read', 'writer', 'bowner').grants[1]).toEqual({ grantee: { type: 'CanonicalUser', id: 'bowner' }, permission: 'READ' });
     expect(cannedAcl('bucket-owner-read', 'o').grants).toHaveLength(1); // on a bucket: private
     expect(cannedAcl('log-delivery-write', 'o').grants.map((g) => g.permission)).toEqual(['FULL_CONTROL', 'WRITE', 'READ_ACP']);
@@ -31,7 +34,10 @@ describe('canned ACLs and grant checks', () => {
   });
 
   test('aclGrants: FULL_CONTROL implies everything; groups; anonymous; IgnorePublicAcls', () => {
-    const acl: Acl = { owner: 'o', grants: [...cannedAcl('authenticated-read', 'o').grants, { grantee: { type: 'CanonicalUser', id: 'bob' }, permission: 'WRITE_ACP' }] };
+    const acl: Acl = {
+      owner: 'o',
+      grants: [...cannedAcl('authenticated-read', 'o').grants, { grantee: { type: 'CanonicalUser', id: 'bob' }, permission: 'WRITE_ACP' }],
+    };
     expect(aclGrants(acl, 'o', 'WRITE')).toBe(true);
     expect(aclGrants(acl, 'bob', 'READ')).toBe(true); // authenticated
     expect(aclGrants(acl, 'bob', 'WRITE_ACP')).toBe(true);
@@ -84,7 +90,9 @@ describe('engine access settings', () => {
     await e.putPublicAccessBlock('bkt3', { blockPublicAcls: false, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false });
     const pub = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bkt3/*' }] });
     expect(await code(e.putBucketPolicy('bkt3', pub))).toBe('AccessDenied');
-    const restricted = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'alice' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::bkt3/*' }] });
+    const restricted = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'alice' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::bkt3/*' }],
+    });
     await e.putBucketPolicy('bkt3', restricted);
   });
 

@@ -23,8 +23,7 @@ function jsHex(alg: (typeof CRCS)[number], ...parts: Uint8Array[]): string {
 
 /** Bit-at-a-time reference, independent of the table code. */
 function bitwiseCrc(alg: (typeof CRCS)[number], data: Uint8Array): string {
-  const [width, poly] =
-    alg === 'CRC32' ? [32, 0xedb88320n] : alg === 'CRC32C' ? [32, 0x82f63b78n] : [64, 0x9a6c9329ac4bc9b5n];
+  const [width, poly] = alg === 'CRC32' ? [32, 0xedb88320n] : alg === 'CRC32C' ? [32, 0x82f63b78n] : [64, 0x9a6c9329ac4bc9b5n];
   const mask = (1n << BigInt(width)) - 1n;
   let crc = mask;
   for (const byte of data) {
@@ -169,9 +168,7 @@ describe('combineCrc', () => {
     ]) {
       const a = randomBytes(la);
       const b = randomBytes(lb);
-      expect(combineCrc(alg, crc(alg, a), crc(alg, b), lb).toString('hex')).toBe(
-        crc(alg, Buffer.concat([a, b])).toString('hex'),
-      );
+      expect(combineCrc(alg, crc(alg, a), crc(alg, b), lb).toString('hex')).toBe(crc(alg, Buffer.concat([a, b])).toString('hex'));
     }
   });
 

@@ -20,7 +20,9 @@ describe('change feed', () => {
     try {
       await e.createBucket('bkt', { owner: 'root' });
       await e.registerFeedConsumer('c1');
-      await runWithRequestInfo({ requester: 'alice', sourceIp: '10.0.0.1', requestId: 'REQ1' }, () => e.putObject('bkt', 'k', body('hello'), { owner: 'alice' }));
+      await runWithRequestInfo({ requester: 'alice', sourceIp: '10.0.0.1', requestId: 'REQ1' }, () =>
+        e.putObject('bkt', 'k', body('hello'), { owner: 'alice' }),
+      );
       await e.copyObject('bkt', 'k', 'bkt', 'k2', { owner: 'root' });
       await e.putObjectTagging('bkt', 'k', [{ key: 'a', value: 'b' }]);
       await e.putBucketVersioning('bkt', 'Enabled');
@@ -30,9 +32,25 @@ describe('change feed', () => {
       await e.deleteObject('bkt', 'k2', { versionId: 'null' });
       const { events, overflowed } = await e.readFeed('c1');
       expect(overflowed).toBe(false);
-      expect(events.map((x) => x.event)).toEqual(['ObjectCreated:Put', 'ObjectCreated:Copy', 'ObjectTagging:Put', 'ObjectRemoved:DeleteMarkerCreated', 'MultipartUpload:Abort', 'ObjectRemoved:Delete']);
+      expect(events.map((x) => x.event)).toEqual([
+        'ObjectCreated:Put',
+        'ObjectCreated:Copy',
+        'ObjectTagging:Put',
+        'ObjectRemoved:DeleteMarkerCreated',
+        'MultipartUpload:Abort',
+        'ObjectRemoved:Delete',
+      ]);
       const put = events[0];
-      expect(put).toMatchObject({ bucket: 'bkt', key: 'k', versionId: 'null', size: 5, etag: '5d41402abc4b2a76b9719d911017c592', requester: 'alice', sourceIp: '10.0.0.1', requestId: 'REQ1' });
+      expect(put).toMatchObject({
+        bucket: 'bkt',
+        key: 'k',
+        versionId: 'null',
+        size: 5,
+        etag: '5d41402abc4b2a76b9719d911017c592',
+        requester: 'alice',
+        sourceIp: '10.0.0.1',
+        requestId: 'REQ1',
+      });
       const seqs = events.map((x) => x.seq);
       expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i)); // contiguous, increasing
       expect(events[1].sequencer > events[0].sequencer).toBe(true);
@@ -112,7 +130,15 @@ describe('change feed', () => {
     const cacheDir = path.join(__dirname, '..', '..', '..', 'node_modules', '.cache', 'cairn-engine-test');
     await fs.promises.mkdir(cacheDir, { recursive: true });
     const out = path.join(cacheDir, `feed-crash-child-${process.pid}.js`);
-    buildSync({ entryPoints: [path.join(__dirname, 'feed-crash-child.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, external: ['level', 'classic-level', 'memory-level', 'abstract-level'], logLevel: 'silent' });
+    buildSync({
+      entryPoints: [path.join(__dirname, 'feed-crash-child.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      outfile: out,
+      external: ['level', 'classic-level', 'memory-level', 'abstract-level'],
+      logLevel: 'silent',
+    });
     const data = path.join(dir, 'data');
     let acked = 0; // acknowledged PUTs (a DELETE of a missing key changes nothing, so has no event)
     for (let round = 0; round < 2; round++) {

@@ -132,11 +132,14 @@ describe('fsck', () => {
     const shared = sha(s.a.subarray(0, CS));
     const own = sha(s.a.subarray(CS, 2 * CS));
     await withDb(s.dir, async (db) => {
-      await db.batch([
-        { type: 'put', key: keys.chunkKey(shared), value: Buffer.from(JSON.stringify({ refs: 7, size: CS })) },
-        { type: 'put', key: keys.chunkKey(own), value: Buffer.from(JSON.stringify({ refs: 0, size: CS, zeroedAt: 5 })) },
-        { type: 'put', key: keys.gcMarkerKey(5, own), value: Buffer.alloc(0) },
-      ], true);
+      await db.batch(
+        [
+          { type: 'put', key: keys.chunkKey(shared), value: Buffer.from(JSON.stringify({ refs: 7, size: CS })) },
+          { type: 'put', key: keys.chunkKey(own), value: Buffer.from(JSON.stringify({ refs: 0, size: CS, zeroedAt: 5 })) },
+          { type: 'put', key: keys.gcMarkerKey(5, own), value: Buffer.alloc(0) },
+        ],
+        true,
+      );
     });
     // the marker matched the bogus zero count, so it is stale once the count is right
     await expectRepair(s.dir, ['refcount', 'gc-marker-stale']);
@@ -160,11 +163,14 @@ describe('fsck', () => {
   it('chunk counters and bucket usage counters', async () => {
     const s = await makeStore();
     await withDb(s.dir, (db) =>
-      db.batch([
-        { type: 'put', key: keys.settingKey(keys.CHUNK_STATS_SETTING), value: Buffer.from('{"chunks":1,"bytes":2}') },
-        { type: 'put', key: keys.bucketStatsKey(s.bucketId), value: Buffer.from('{"objects":9,"bytes":9}') },
-        { type: 'put', key: keys.bucketStatsKey('zzz'), value: Buffer.from('{"objects":1,"bytes":1}') },
-      ], true),
+      db.batch(
+        [
+          { type: 'put', key: keys.settingKey(keys.CHUNK_STATS_SETTING), value: Buffer.from('{"chunks":1,"bytes":2}') },
+          { type: 'put', key: keys.bucketStatsKey(s.bucketId), value: Buffer.from('{"objects":9,"bytes":9}') },
+          { type: 'put', key: keys.bucketStatsKey('zzz'), value: Buffer.from('{"objects":1,"bytes":1}') },
+        ],
+        true,
+      ),
     );
     await expectRepair(s.dir, ['chunk-counters', 'usage-counters', 'orphan-usage-counters']);
     await withDb(s.dir, async (db) => {
@@ -180,12 +186,15 @@ describe('fsck', () => {
       expect(markers).toHaveLength(2);
       const m0 = keys.decodeGcMarkerKey(markers[0][0]);
       const m1 = keys.decodeGcMarkerKey(markers[1][0]);
-      await db.batch([
-        { type: 'del', key: markers[0][0] },
-        { type: 'put', key: keys.gcMarkerKey(123, sha(s.a.subarray(0, CS))), value: Buffer.alloc(0) },
-        { type: 'put', key: keys.chunkKey(m1.hash), value: Buffer.from(JSON.stringify({ refs: 0, size: CS })) },
-        { type: 'del', key: markers[1][0] },
-      ], true);
+      await db.batch(
+        [
+          { type: 'del', key: markers[0][0] },
+          { type: 'put', key: keys.gcMarkerKey(123, sha(s.a.subarray(0, CS))), value: Buffer.alloc(0) },
+          { type: 'put', key: keys.chunkKey(m1.hash), value: Buffer.from(JSON.stringify({ refs: 0, size: CS })) },
+          { type: 'del', key: markers[1][0] },
+        ],
+        true,
+      );
       void m0;
     });
     await expectRepair(s.dir, ['gc-marker-missing', 'gc-marker-stale', 'zeroed-at']);
@@ -222,19 +231,26 @@ describe('fsck', () => {
     await withDb(s.dir, async (db) => {
       const rec = (await db.get(keys.objectKey(s.bucketId, 'a')))!;
       const ca = sha(s.a.subarray(CS, 2 * CS));
-      await db.batch([
-        // a copy of object a in a bucket id that doesn't exist, with the refs it would hold
-        { type: 'put', key: keys.objectKey('nope', 'a'), value: rec },
-        ...[sha(s.a.subarray(0, CS)), ca, sha(s.a.subarray(2 * CS))].map((h, i) => ({
-          type: 'put' as const,
-          key: keys.chunkKey(h),
-          value: Buffer.from(JSON.stringify({ refs: i === 0 ? 3 : 2, size: CS })),
-        })),
-        { type: 'put', key: keys.dataSegmentKey('deadbeef', 0), value: encodeChunkList([{ hash: ca, size: CS }]) },
-        { type: 'put', key: keys.inlineDataKey('cafe'), value: Buffer.from('lost') },
-        { type: 'put', key: keys.partKey('no-such-upload', 1), value: Buffer.from(JSON.stringify({ size: CS, etag: 'x', chunks: encodeChunkList([{ hash: extraHash, size: CS }]).toString('base64') })) },
-        { type: 'put', key: keys.chunkKey(extraHash), value: Buffer.from(JSON.stringify({ refs: 1, size: CS })) },
-      ], true);
+      await db.batch(
+        [
+          // a copy of object a in a bucket id that doesn't exist, with the refs it would hold
+          { type: 'put', key: keys.objectKey('nope', 'a'), value: rec },
+          ...[sha(s.a.subarray(0, CS)), ca, sha(s.a.subarray(2 * CS))].map((h, i) => ({
+            type: 'put' as const,
+            key: keys.chunkKey(h),
+            value: Buffer.from(JSON.stringify({ refs: i === 0 ? 3 : 2, size: CS })),
+          })),
+          { type: 'put', key: keys.dataSegmentKey('deadbeef', 0), value: encodeChunkList([{ hash: ca, size: CS }]) },
+          { type: 'put', key: keys.inlineDataKey('cafe'), value: Buffer.from('lost') },
+          {
+            type: 'put',
+            key: keys.partKey('no-such-upload', 1),
+            value: Buffer.from(JSON.stringify({ size: CS, etag: 'x', chunks: encodeChunkList([{ hash: extraHash, size: CS }]).toString('base64') })),
+          },
+          { type: 'put', key: keys.chunkKey(extraHash), value: Buffer.from(JSON.stringify({ refs: 1, size: CS })) },
+        ],
+        true,
+      );
     });
     const r = await expectRepair(s.dir, ['dangling-record', 'orphan-chunk-list', 'orphan-inline-body', 'chunk-counters']);
     expect(r.counts['dangling-record']).toBe(2);
@@ -278,7 +294,15 @@ describe('fsck', () => {
 
   it('unknown record kinds make repair refuse', async () => {
     const s = await makeStore();
-    await withDb(s.dir, (db) => db.batch([{ type: 'put', key: Buffer.from('Q/whatever'), value: Buffer.from('{}') }, { type: 'put', key: keys.bucketStatsKey(s.bucketId), value: Buffer.from('{"objects":0,"bytes":0}') }], true));
+    await withDb(s.dir, (db) =>
+      db.batch(
+        [
+          { type: 'put', key: Buffer.from('Q/whatever'), value: Buffer.from('{}') },
+          { type: 'put', key: keys.bucketStatsKey(s.bucketId), value: Buffer.from('{"objects":0,"bytes":0}') },
+        ],
+        true,
+      ),
+    );
     const r = await fsck(s.dir, { repair: true });
     expect(kinds(r)).toEqual(['repair-refused', 'unknown-record-kind', 'usage-counters']);
     expect(r.clean).toBe(false);
@@ -328,7 +352,10 @@ describe('fsck', () => {
     const p1 = bytes(MIN_PART_SIZE, 6);
     const r1 = await e.uploadPart('bkt', 'mp', done.uploadId, 1, body(p1, 100_000));
     const r2 = await e.uploadPart('bkt', 'mp', done.uploadId, 2, body(bytes(10, 7)));
-    await e.completeMultipartUpload('bkt', 'mp', done.uploadId, [{ partNumber: 1, etag: r1.etag }, { partNumber: 2, etag: r2.etag }]);
+    await e.completeMultipartUpload('bkt', 'mp', done.uploadId, [
+      { partNumber: 1, etag: r1.etag },
+      { partNumber: 2, etag: r2.etag },
+    ]);
     const open = await e.createMultipartUpload('bkt', 'pending', { owner: 'alice' });
     await e.uploadPart('bkt', 'pending', open.uploadId, 1, body(p1, 100_000)); // shares chunks with mp
     await e.close();
@@ -338,10 +365,13 @@ describe('fsck', () => {
 
     // Break the versioning and multipart bookkeeping.
     await withDb(s.dir, async (db) => {
-      await db.batch([
-        { type: 'del', key: keys.uploadKey(s.bucketId, 'pending', open.uploadId) }, // its part dangles
-        { type: 'put', key: keys.nullVersionKey(s.bucketId, 'a'), value: Buffer.from('ffffffffffffffff00000000') }, // points nowhere
-      ], true);
+      await db.batch(
+        [
+          { type: 'del', key: keys.uploadKey(s.bucketId, 'pending', open.uploadId) }, // its part dangles
+          { type: 'put', key: keys.nullVersionKey(s.bucketId, 'a'), value: Buffer.from('ffffffffffffffff00000000') }, // points nowhere
+        ],
+        true,
+      );
     });
     await expectRepair(s.dir, ['dangling-record', 'orphan-null-version-pointer']);
     // The completed object still has every chunk (the dangling part shared them).
@@ -357,10 +387,13 @@ describe('fsck', () => {
   it('owner index entries: missing and pointing nowhere', async () => {
     const s = await makeStore();
     await withDb(s.dir, (db) =>
-      db.batch([
-        { type: 'del', key: keys.ownerIndexKey('alice', 'bkt') },
-        { type: 'put', key: keys.ownerIndexKey('mallory', 'nobucket'), value: Buffer.alloc(0) },
-      ], true),
+      db.batch(
+        [
+          { type: 'del', key: keys.ownerIndexKey('alice', 'bkt') },
+          { type: 'put', key: keys.ownerIndexKey('mallory', 'nobucket'), value: Buffer.alloc(0) },
+        ],
+        true,
+      ),
     );
     const r = await expectRepair(s.dir, ['owner-index']);
     expect(r.counts['owner-index']).toBe(2);
@@ -378,11 +411,20 @@ describe('fsck', () => {
       const b = decodeRecord((await db.get(keys.objectKey(s.bucketId, 'b')))!);
       const c = decodeRecord((await db.get(keys.objectKey(s.bucketId, 'c')))!);
       expect(b.dataId && c.inline).toBeTruthy();
-      await db.batch([
-        { type: 'del', key: keys.dataSegmentKey(b.dataId!, 0) },
-        { type: 'del', key: keys.inlineDataKey(c.inline!) },
-        { type: 'put', key: keys.versionKey(s.bucketId, 'ghost', 'ffffffffffffffff00000000'), value: Buffer.from(JSON.stringify({ size: 0, etag: '', lastModified: 1, owner: 'alice', versionId: 'ffffffffffffffff00000000', deleteMarker: true })) },
-      ], true);
+      await db.batch(
+        [
+          { type: 'del', key: keys.dataSegmentKey(b.dataId!, 0) },
+          { type: 'del', key: keys.inlineDataKey(c.inline!) },
+          {
+            type: 'put',
+            key: keys.versionKey(s.bucketId, 'ghost', 'ffffffffffffffff00000000'),
+            value: Buffer.from(
+              JSON.stringify({ size: 0, etag: '', lastModified: 1, owner: 'alice', versionId: 'ffffffffffffffff00000000', deleteMarker: true }),
+            ),
+          },
+        ],
+        true,
+      );
     });
     const r = await fsck(s.dir);
     expect(kinds(r)).toEqual(['body-size', 'broken-record', 'missing-inline-body', 'refcount']);

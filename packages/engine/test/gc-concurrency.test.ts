@@ -19,7 +19,8 @@ describe('gc', () => {
     await t.engine.createBucket('bkt', { owner: 'alice' });
   });
   afterEach(() => t.cleanup());
-  const put = (key: string, data: Buffer | AsyncIterable<Buffer>) => t.engine.putObject('bkt', key, Buffer.isBuffer(data) ? body(data) : data, { owner: 'alice' });
+  const put = (key: string, data: Buffer | AsyncIterable<Buffer>) =>
+    t.engine.putObject('bkt', key, Buffer.isBuffer(data) ? body(data) : data, { owner: 'alice' });
   const get = async (key: string) => readAll((await t.engine.getObject('bkt', key)).body);
   const consistent = async () => expect((await t.engine.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
 
@@ -186,7 +187,17 @@ describe('on disk (classic-level, fsync)', () => {
     const dir = await tempDir();
     const data = bytes(100 * 1024 + 5, 3);
     let e = await Engine.open({ dataDir: dir, chunkSize: 64 * 1024 });
-    expect(e.options).toEqual({ dataDir: dir, fsync: true, chunkSize: 64 * 1024, region: 'us-east-1', gcGraceMs: 60000, placements: {}, storageClassPlacement: {}, lifecycleDaySeconds: 86400, feedMaxEvents: 1000000 });
+    expect(e.options).toEqual({
+      dataDir: dir,
+      fsync: true,
+      chunkSize: 64 * 1024,
+      region: 'us-east-1',
+      gcGraceMs: 60000,
+      placements: {},
+      storageClassPlacement: {},
+      lifecycleDaySeconds: 86400,
+      feedMaxEvents: 1000000,
+    });
     await e.createBucket('disk', { owner: 'root' });
     await e.putObject('disk', 'f', body(data, 10000), { owner: 'root' });
     const root = await e.ensureRootUser();

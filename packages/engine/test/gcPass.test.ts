@@ -113,9 +113,13 @@ describe('runGcPass', () => {
     t = await openEngine({ gcGraceMs: 0 });
     await t.engine.createBucket('bkt', { owner: 'a' });
     const passes: number[] = [];
-    t.engine.startBackgroundGc(5, (e) => {
-      throw e;
-    }, { limit: 3, onPass: (r) => passes.push(r.examined) });
+    t.engine.startBackgroundGc(
+      5,
+      (e) => {
+        throw e;
+      },
+      { limit: 3, onPass: (r) => passes.push(r.examined) },
+    );
     const keep = bytes(6 * CS, 77);
     for (let i = 0; i < 20; i++) {
       await t.engine.putObject('bkt', 'churn', body(bytes(4 * CS, 100 + i)), { owner: 'a' });
@@ -151,7 +155,9 @@ describe('a failed write removes its own chunk files at once', () => {
     expect(new Set(await chunkFiles(t.dir))).toEqual(before);
 
     // Refused at commit (precondition): same.
-    await expect(t.engine.putObject('bkt', 'owner-of-shared', body(bytes(4 * CS, 8)), { owner: 'a', conditions: { ifMatch: '"nope"' } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
+    await expect(t.engine.putObject('bkt', 'owner-of-shared', body(bytes(4 * CS, 8)), { owner: 'a', conditions: { ifMatch: '"nope"' } })).rejects.toMatchObject(
+      { code: 'PreconditionFailed' },
+    );
     expect(new Set(await chunkFiles(t.dir))).toEqual(before);
 
     // Two uploads of the same new bytes; one fails: the other's commit still finds its chunks.
@@ -160,7 +166,9 @@ describe('a failed write removes its own chunk files at once', () => {
     const gate = new Promise<void>((r) => (release = r));
     const slow = t.engine.putObject('bkt', 'slow', body(same), { owner: 'a', verify: () => gate });
     await new Promise((r) => setTimeout(r, 20)); // slow has written + pinned its chunks
-    await expect(t.engine.putObject('bkt', 'fails', body(same), { owner: 'a', verify: () => Promise.reject(new S3Error('BadDigest', 'x')) })).rejects.toMatchObject({ code: 'BadDigest' });
+    await expect(
+      t.engine.putObject('bkt', 'fails', body(same), { owner: 'a', verify: () => Promise.reject(new S3Error('BadDigest', 'x')) }),
+    ).rejects.toMatchObject({ code: 'BadDigest' });
     release();
     await slow;
     expect((await readAll((await t.engine.getObject('bkt', 'slow')).body)).equals(same)).toBe(true);
@@ -173,7 +181,13 @@ describe('a failed write removes its own chunk files at once', () => {
     const u = await t.engine.createMultipartUpload('bkt', 'mp', { owner: 'a' });
     await t.engine.uploadPart('bkt', 'mp', u.uploadId, 1, body(bytes(4 * CS, 1)));
     const before = await chunkFiles(t.dir);
-    await expect(t.engine.uploadPart('bkt', 'mp', u.uploadId, 2, body(bytes(4 * CS, 2)), { verify: () => { throw new S3Error('BadDigest', 'x'); } })).rejects.toMatchObject({ code: 'BadDigest' });
+    await expect(
+      t.engine.uploadPart('bkt', 'mp', u.uploadId, 2, body(bytes(4 * CS, 2)), {
+        verify: () => {
+          throw new S3Error('BadDigest', 'x');
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'BadDigest' });
     expect((await chunkFiles(t.dir)).sort()).toEqual(before.sort());
   });
 });
@@ -245,9 +259,10 @@ describe('a body of undeclared length (chunked transfer coding)', () => {
         }
       }
       const discarded: string[] = [];
-      await expect(
-        chunkBody(endless(), { chunkSize: CS, store, maxSize: 10 * CS, discard: async (h) => void discarded.push(...h) }),
-      ).rejects.toMatchObject({ code: 'EntityTooLarge', fields: { ProposedSize: String(11 * CS), MaxSizeAllowed: String(10 * CS) } });
+      await expect(chunkBody(endless(), { chunkSize: CS, store, maxSize: 10 * CS, discard: async (h) => void discarded.push(...h) })).rejects.toMatchObject({
+        code: 'EntityTooLarge',
+        fields: { ProposedSize: String(11 * CS), MaxSizeAllowed: String(10 * CS) },
+      });
       expect(pulled).toBe(11); // stopped at the first byte over the limit
       expect(discarded).toHaveLength(10); // the written chunks go to discard (putObject: discardUnreferenced)
     } finally {

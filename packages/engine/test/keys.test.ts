@@ -5,7 +5,10 @@ describe('key layout', () => {
     const names = ['a', 'a/', 'a/b', 'a0', 'b', 'z', 'ä', 'é', '日本', '😀', 'A', ' ', 'a\tb', '\u007f', '\u0080', '\uffff'];
     const enc = names.map((n) => keys.objectKey('7', n));
     const byBytes = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-    const byKey = names.map((n, i) => ({ n, k: enc[i] })).sort((x, y) => Buffer.compare(x.k, y.k)).map((x) => x.n);
+    const byKey = names
+      .map((n, i) => ({ n, k: enc[i] }))
+      .sort((x, y) => Buffer.compare(x.k, y.k))
+      .map((x) => x.n);
     expect(byKey).toEqual(byBytes);
     // Code-point order: '😀' (U+1F600) sorts after '\uffff' even though UTF-16 would put it before.
     expect(byKey.indexOf('😀')).toBeGreaterThan(byKey.indexOf('\uffff'));

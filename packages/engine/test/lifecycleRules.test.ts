@@ -2,7 +2,15 @@
  * Lifecycle rules: S3's validation on AWS's documented example configurations (S3 User Guide,
  * "Examples of S3 Lifecycle configurations") and on the invalid shapes S3 rejects; due dates.
  */
-import { decideKeyActions, dueAfterDays, expirationFor, ruleMatches, validateLifecycleConfiguration, type LifecycleConfiguration, type LifecycleRule } from '../src';
+import {
+  decideKeyActions,
+  dueAfterDays,
+  expirationFor,
+  ruleMatches,
+  validateLifecycleConfiguration,
+  type LifecycleConfiguration,
+  type LifecycleRule,
+} from '../src';
 
 const DAY = 86_400_000;
 
@@ -21,21 +29,90 @@ describe('lifecycle configuration validation: AWS examples', () => {
   it('accepts the documented examples', () => {
     const examples: LifecycleConfiguration[] = [
       // Example 1: objects with key prefix tax/ go to Glacier after a year and expire after ten.
-      { rules: [{ id: 'example-id', status: 'Enabled', filter: { prefix: 'tax/' }, transitions: [{ days: 365, storageClass: 'GLACIER' }], expiration: { days: 3650 } }] },
+      {
+        rules: [
+          {
+            id: 'example-id',
+            status: 'Enabled',
+            filter: { prefix: 'tax/' },
+            transitions: [{ days: 365, storageClass: 'GLACIER' }],
+            expiration: { days: 3650 },
+          },
+        ],
+      },
       // Example 2: a disabled rule.
       { rules: [{ id: 'example-id', status: 'Disabled', filter: { prefix: 'logs/' }, transitions: [{ days: 0, storageClass: 'GLACIER' }] }] },
       // Example 3: tiering down over the object's lifetime.
-      { rules: [{ id: 'example-id', status: 'Enabled', filter: { prefix: 'logs/' }, transitions: [{ days: 30, storageClass: 'STANDARD_IA' }, { days: 90, storageClass: 'GLACIER' }], expiration: { days: 365 } }] },
+      {
+        rules: [
+          {
+            id: 'example-id',
+            status: 'Enabled',
+            filter: { prefix: 'logs/' },
+            transitions: [
+              { days: 30, storageClass: 'STANDARD_IA' },
+              { days: 90, storageClass: 'GLACIER' },
+            ],
+            expiration: { days: 365 },
+          },
+        ],
+      },
       // Example 4: tags and prefix combined with And.
-      { rules: [{ id: 'Rule 1', status: 'Enabled', filter: { and: { prefix: 'tax/', tags: [{ key: 'key1', value: 'value1' }, { key: 'key2', value: 'value2' }] } }, expiration: { days: 365 } }] },
+      {
+        rules: [
+          {
+            id: 'Rule 1',
+            status: 'Enabled',
+            filter: {
+              and: {
+                prefix: 'tax/',
+                tags: [
+                  { key: 'key1', value: 'value1' },
+                  { key: 'key2', value: 'value2' },
+                ],
+              },
+            },
+            expiration: { days: 365 },
+          },
+        ],
+      },
       // Versioned bucket: noncurrent transitions and expiration, keeping the newest noncurrent versions.
-      { rules: [{ id: 'sample-rule', status: 'Enabled', filter: { prefix: '' }, noncurrentVersionTransitions: [{ noncurrentDays: 30, storageClass: 'STANDARD_IA' }], noncurrentVersionExpiration: { noncurrentDays: 365, newerNoncurrentVersions: 5 } }] },
+      {
+        rules: [
+          {
+            id: 'sample-rule',
+            status: 'Enabled',
+            filter: { prefix: '' },
+            noncurrentVersionTransitions: [{ noncurrentDays: 30, storageClass: 'STANDARD_IA' }],
+            noncurrentVersionExpiration: { noncurrentDays: 365, newerNoncurrentVersions: 5 },
+          },
+        ],
+      },
       // Removing expired object delete markers.
-      { rules: [{ id: 'Rule 1', status: 'Enabled', filter: { prefix: 'logs/' }, expiration: { expiredObjectDeleteMarker: true }, noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
+      {
+        rules: [
+          {
+            id: 'Rule 1',
+            status: 'Enabled',
+            filter: { prefix: 'logs/' },
+            expiration: { expiredObjectDeleteMarker: true },
+            noncurrentVersionExpiration: { noncurrentDays: 30 },
+          },
+        ],
+      },
       // Aborting incomplete multipart uploads.
       { rules: [{ id: 'sample-rule', status: 'Enabled', filter: { prefix: 'SomeKeyPrefix/' }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] },
       // Object size filters.
-      { rules: [{ id: 'Allow small object transitions', status: 'Enabled', filter: { and: { prefix: 'tax/', tags: [], objectSizeGreaterThan: 500, objectSizeLessThan: 64000 } }, transitions: [{ days: 365, storageClass: 'GLACIER_IR' }] }] },
+      {
+        rules: [
+          {
+            id: 'Allow small object transitions',
+            status: 'Enabled',
+            filter: { and: { prefix: 'tax/', tags: [], objectSizeGreaterThan: 500, objectSizeLessThan: 64000 } },
+            transitions: [{ days: 365, storageClass: 'GLACIER_IR' }],
+          },
+        ],
+      },
       // The legacy top-level Prefix.
       { rules: [{ id: 'legacy', status: 'Enabled', prefix: 'documents/', expiration: { date: '2030-01-01T00:00:00.000Z' } }] },
     ];
@@ -57,11 +134,15 @@ describe('lifecycle configuration validation: AWS examples', () => {
     expect(code({ rules: [rule({ filter: { tag: { key: 'k', value: 'v' } }, expiration: { expiredObjectDeleteMarker: true } })] })).toBe('InvalidRequest');
     expect(code({ rules: [rule({ noncurrentVersionExpiration: { noncurrentDays: 0 } })] })).toBe('InvalidArgument');
     expect(code({ rules: [rule({ noncurrentVersionExpiration: { noncurrentDays: 1, newerNoncurrentVersions: 101 } })] })).toBe('InvalidArgument');
-    expect(code({ rules: [rule({ filter: { tag: { key: 'k', value: 'v' } }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } })] })).toBe('InvalidRequest');
+    expect(code({ rules: [rule({ filter: { tag: { key: 'k', value: 'v' } }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } })] })).toBe(
+      'InvalidRequest',
+    );
     expect(code({ rules: [rule({ transitions: [{ days: 10, storageClass: 'STANDARD_IA' }] })] })).toBe('InvalidArgument');
     expect(code({ rules: [rule({ transitions: [{ days: 10, storageClass: 'STANDARD' }] })] })).toBe('MalformedXML');
     expect(code({ rules: [rule({ transitions: [{ days: 10, storageClass: 'GLACIER' }], expiration: { days: 5 } })] })).toBe('InvalidRequest');
-    expect(code({ rules: [rule({ filter: { and: { prefix: 'a', tags: [], objectSizeGreaterThan: 10, objectSizeLessThan: 5 } }, expiration: { days: 1 } })] })).toBe('InvalidArgument');
+    expect(
+      code({ rules: [rule({ filter: { and: { prefix: 'a', tags: [], objectSizeGreaterThan: 10, objectSizeLessThan: 5 } }, expiration: { days: 1 } })] }),
+    ).toBe('InvalidArgument');
   });
 
   it('generates an ID when a rule has none', () => {
@@ -101,13 +182,25 @@ describe('lifecycle due dates', () => {
 
 describe('lifecycle decisions per key', () => {
   const bucket = (rules: LifecycleRule[]) => ({ name: 'b', id: '1', owner: 'root', generation: 1, rules, versioning: 'Enabled' as const });
-  const v = (versionId: string, lastModified: number, extra: object = {}) => ({ versionId, lastModified, size: 1, etag: 'e', storageClass: 'STANDARD' as const, ...extra });
+  const v = (versionId: string, lastModified: number, extra: object = {}) => ({
+    versionId,
+    lastModified,
+    size: 1,
+    etag: 'e',
+    storageClass: 'STANDARD' as const,
+    ...extra,
+  });
 
   it('noncurrent expiration counts from when a version became noncurrent, keeping NewerNoncurrentVersions', () => {
     const now = 100 * DAY;
     const k = {
       key: 'k',
-      versions: [v('v4', 99 * DAY), v('v3', 50 * DAY, { noncurrentSince: 99 * DAY }), v('v2', 10 * DAY, { noncurrentSince: 50 * DAY }), v('v1', 5 * DAY, { noncurrentSince: 10 * DAY })],
+      versions: [
+        v('v4', 99 * DAY),
+        v('v3', 50 * DAY, { noncurrentSince: 99 * DAY }),
+        v('v2', 10 * DAY, { noncurrentSince: 50 * DAY }),
+        v('v1', 5 * DAY, { noncurrentSince: 10 * DAY }),
+      ],
     };
     const acts = decideKeyActions(bucket([rule({ noncurrentVersionExpiration: { noncurrentDays: 30 } })]), k, now, DAY);
     expect(acts.map((a) => (a as { versionId: string }).versionId)).toEqual(['v2', 'v1']); // v3 noncurrent for 1 day only
@@ -120,6 +213,8 @@ describe('lifecycle decisions per key', () => {
     expect(decideKeyActions(bucket(r), { key: 'k', versions: [v('m', 1, { deleteMarker: true })] }, 10 * DAY, DAY)).toEqual([
       { kind: 'deleteVersion', bucket: 'b', key: 'k', versionId: 'm', lastModified: 1, onlyIfSoleMarker: true },
     ]);
-    expect(decideKeyActions(bucket(r), { key: 'k', versions: [v('m', 2, { deleteMarker: true }), v('o', 1, { noncurrentSince: 2 })] }, 10 * DAY, DAY)).toEqual([]);
+    expect(decideKeyActions(bucket(r), { key: 'k', versions: [v('m', 2, { deleteMarker: true }), v('o', 1, { noncurrentSince: 2 })] }, 10 * DAY, DAY)).toEqual(
+      [],
+    );
   });
 });

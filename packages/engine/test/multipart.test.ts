@@ -125,17 +125,38 @@ describe('multipart uploads', () => {
     const r1 = await part('obj', u.uploadId, 1, bytes(100, 1));
     const r2 = await part('obj', u.uploadId, 2, bytes(100, 2));
     const complete = (ps: { partNumber: number; etag: string }[]) => e().completeMultipartUpload('bkt', 'obj', u.uploadId, ps);
-    await expect(complete([{ partNumber: 2, etag: r2.etag }, { partNumber: 1, etag: r1.etag }])).rejects.toMatchObject({ code: 'InvalidPartOrder' });
-    await expect(complete([{ partNumber: 1, etag: r1.etag }, { partNumber: 1, etag: r1.etag }])).rejects.toMatchObject({ code: 'InvalidPartOrder' });
+    await expect(
+      complete([
+        { partNumber: 2, etag: r2.etag },
+        { partNumber: 1, etag: r1.etag },
+      ]),
+    ).rejects.toMatchObject({ code: 'InvalidPartOrder' });
+    await expect(
+      complete([
+        { partNumber: 1, etag: r1.etag },
+        { partNumber: 1, etag: r1.etag },
+      ]),
+    ).rejects.toMatchObject({ code: 'InvalidPartOrder' });
     await expect(complete([{ partNumber: 1, etag: r2.etag }])).rejects.toMatchObject({ code: 'InvalidPart' });
     await expect(complete([{ partNumber: 3, etag: r1.etag }])).rejects.toMatchObject({ code: 'InvalidPart' });
-    await expect(complete([{ partNumber: 1, etag: r1.etag }, { partNumber: 2, etag: r2.etag }])).rejects.toMatchObject({
+    await expect(
+      complete([
+        { partNumber: 1, etag: r1.etag },
+        { partNumber: 2, etag: r2.etag },
+      ]),
+    ).rejects.toMatchObject({
       code: 'EntityTooSmall',
       fields: { ProposedSize: '100', MinSizeAllowed: String(MIN_PART_SIZE) },
     });
     await expect(complete([])).rejects.toMatchObject({ code: 'InvalidRequest' });
-    await expect(complete([{ partNumber: 0, etag: r1.etag }])).rejects.toMatchObject({ code: 'InvalidArgument', fields: { ArgumentName: 'PartNumber', ArgumentValue: '0' } });
-    await expect(complete([{ partNumber: 10001, etag: r1.etag }])).rejects.toMatchObject({ code: 'InvalidPart', fields: { UploadId: u.uploadId, PartNumber: '10001' } });
+    await expect(complete([{ partNumber: 0, etag: r1.etag }])).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      fields: { ArgumentName: 'PartNumber', ArgumentValue: '0' },
+    });
+    await expect(complete([{ partNumber: 10001, etag: r1.etag }])).rejects.toMatchObject({
+      code: 'InvalidPart',
+      fields: { UploadId: u.uploadId, PartNumber: '10001' },
+    });
     for (const n of [0, 10001, 1.5]) await expect(part('obj', u.uploadId, n, Buffer.from('x'))).rejects.toMatchObject({ code: 'InvalidArgument' });
     await expect(part('obj', newUploadId(), 1, Buffer.from('x'))).rejects.toMatchObject({ code: 'NoSuchUpload' });
     await expect(part('obj', 'not-an-id', 1, Buffer.from('x'))).rejects.toMatchObject({ code: 'NoSuchUpload' });
@@ -205,9 +226,15 @@ describe('multipart uploads', () => {
     const u2 = await create('obj2');
     await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1)).rejects.toMatchObject({ code: 'NoSuchKey' });
     await e().putObject('bkt', 'src', body(src, 100_000), { owner: 'alice' });
-    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { range: { start: 0, end: src.length } })).rejects.toMatchObject({ code: 'InvalidRange' });
-    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { sourceConditions: { ifMatch: '"nope"' } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
-    const p1 = await e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { range: { start: 0, end: MIN_PART_SIZE > src.length ? src.length - 1 : MIN_PART_SIZE } });
+    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { range: { start: 0, end: src.length } })).rejects.toMatchObject({
+      code: 'InvalidRange',
+    });
+    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { sourceConditions: { ifMatch: '"nope"' } })).rejects.toMatchObject({
+      code: 'PreconditionFailed',
+    });
+    const p1 = await e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, {
+      range: { start: 0, end: MIN_PART_SIZE > src.length ? src.length - 1 : MIN_PART_SIZE },
+    });
     const p2 = await e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 2, { range: { start: 5, end: 5 } });
     await e().completeMultipartUpload('bkt', 'obj2', u2.uploadId, [{ partNumber: 1, etag: p1.etag }]);
     expect((await get('obj2')).equals(src)).toBe(true);
@@ -241,7 +268,9 @@ describe('multipart uploads', () => {
     const del = await e().deleteObject('bkt', 'src');
     const u2 = await create('obj2');
     await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1)).rejects.toMatchObject({ code: 'NoSuchKey' });
-    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { srcVersionId: del.versionId })).rejects.toMatchObject({ code: 'InvalidRequest' });
+    await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { srcVersionId: del.versionId })).rejects.toMatchObject({
+      code: 'InvalidRequest',
+    });
     await expect(e().uploadPartCopy('bkt', 'src', 'bkt', 'obj2', u2.uploadId, 1, { srcVersionId: v1.versionId })).resolves.toMatchObject({ size: 11 });
     await clean();
   });
@@ -266,16 +295,20 @@ describe('multipart uploads', () => {
       const r1 = await part(`c-${alg}`, u.uploadId, 1, p1);
       const r2 = await part(`c-${alg}`, u.uploadId, 2, p2);
       expect(r1.checksum).toEqual({ algorithm: alg, value: sum(alg, p1).toString('base64') });
-      await expect(part(`c-${alg}`, u.uploadId, 3, p2, { checksumAlgorithm: alg === 'SHA256' ? 'CRC32' : 'SHA256' })).rejects.toMatchObject({ code: 'InvalidRequest' });
+      await expect(part(`c-${alg}`, u.uploadId, 3, p2, { checksumAlgorithm: alg === 'SHA256' ? 'CRC32' : 'SHA256' })).rejects.toMatchObject({
+        code: 'InvalidRequest',
+      });
       const parts = [
         { partNumber: 1, etag: r1.etag, checksum: r1.checksum!.value },
         { partNumber: 2, etag: r2.etag, checksum: r2.checksum!.value },
       ];
-      await expect(
-        e().completeMultipartUpload('bkt', `c-${alg}`, u.uploadId, [parts[0], { ...parts[1], checksum: r1.checksum!.value }]),
-      ).rejects.toMatchObject({ code: 'InvalidPart' });
+      await expect(e().completeMultipartUpload('bkt', `c-${alg}`, u.uploadId, [parts[0], { ...parts[1], checksum: r1.checksum!.value }])).rejects.toMatchObject(
+        { code: 'InvalidPart' },
+      );
       const want =
-        expectType === 'COMPOSITE' ? sum(alg, Buffer.concat([sum(alg, p1), sum(alg, p2)])).toString('base64') : sum(alg, Buffer.concat([p1, p2])).toString('base64');
+        expectType === 'COMPOSITE'
+          ? sum(alg, Buffer.concat([sum(alg, p1), sum(alg, p2)])).toString('base64')
+          : sum(alg, Buffer.concat([p1, p2])).toString('base64');
       await expect(
         e().completeMultipartUpload('bkt', `c-${alg}`, u.uploadId, parts, { expectedChecksum: { algorithm: alg, value: sum(alg, p1).toString('base64') } }),
       ).rejects.toMatchObject({ code: 'BadDigest' });
@@ -299,7 +332,12 @@ describe('multipart uploads', () => {
       ['CRC32C', 'FULL_OBJECT', ['MDaLrw==', 'B21LrQ=='], 'LZbOwA=='],
       ['CRC64NVME', 'FULL_OBJECT', ['L/E4WYn8v98=', 'sAra2CkCEgw='], 'UpfGsWmSCEg='],
       ['SHA1', 'COMPOSITE', ['iIaTCGbm+vdVjNqIMF2S0T7ibMk=', '+/XyoodbO7Zbjjsj5swB1YyjBEc='], 'l89BPfYtRdlTXZSsCsWMB0Elnjg=-2'],
-      ['SHA256', 'COMPOSITE', ['275VF5loJr1YYawit0XSHREhkFXYkkPKGuoK0x9VKxI=', 'DGL4du8d6oMN6fMsL0tG3W101Q0ViW4J71ovzUrH4dc='], '2kYaKgwMh4G97NB7sxufv13cvQqUqNgjK75WsW6s16Q=-2'],
+      [
+        'SHA256',
+        'COMPOSITE',
+        ['275VF5loJr1YYawit0XSHREhkFXYkkPKGuoK0x9VKxI=', 'DGL4du8d6oMN6fMsL0tG3W101Q0ViW4J71ovzUrH4dc='],
+        '2kYaKgwMh4G97NB7sxufv13cvQqUqNgjK75WsW6s16Q=-2',
+      ],
     ];
     for (const [alg, type, partSums, whole] of cases) {
       const key = `v-${alg}-${type}`;
@@ -322,7 +360,8 @@ describe('multipart uploads', () => {
     const complete = (ps: object[], o: object = {}) => e().completeMultipartUpload('bkt', 'cs', u.uploadId, ps as never, o);
     await expect(complete([{ partNumber: 1, etag: rs[0].etag }])).rejects.toMatchObject({
       code: 'InvalidRequest',
-      message: 'The upload was created using a sha256 checksum. The complete request must include the checksum for each part. It was missing for part 1 in the request.',
+      message:
+        'The upload was created using a sha256 checksum. The complete request must include the checksum for each part. It was missing for part 1 in the request.',
     });
     await expect(complete([first, { partNumber: 3, etag: rs[2].etag, checksum: rs[2].checksum!.value }])).rejects.toMatchObject({ code: 'InvalidPartOrder' });
     await expect(complete([{ partNumber: 2, etag: rs[1].etag, checksum: rs[1].checksum!.value }])).rejects.toMatchObject({ code: 'InvalidPartOrder' });
@@ -344,10 +383,14 @@ describe('multipart uploads', () => {
     await e().putObject('bkt', 'obj', body('old'), { owner: 'alice' });
     const u = await create();
     const r = await part('obj', u.uploadId, 1, bytes(10, 1));
-    await expect(e().completeMultipartUpload('bkt', 'obj', u.uploadId, [{ partNumber: 1, etag: r.etag }], { conditions: { ifNoneMatch: '*' } })).rejects.toMatchObject({
+    await expect(
+      e().completeMultipartUpload('bkt', 'obj', u.uploadId, [{ partNumber: 1, etag: r.etag }], { conditions: { ifNoneMatch: '*' } }),
+    ).rejects.toMatchObject({
       code: 'PreconditionFailed',
     });
-    await expect(e().completeMultipartUpload('bkt', 'obj', u.uploadId, [{ partNumber: 1, etag: r.etag }], { conditions: { ifMatch: '"abc"' } })).rejects.toMatchObject({
+    await expect(
+      e().completeMultipartUpload('bkt', 'obj', u.uploadId, [{ partNumber: 1, etag: r.etag }], { conditions: { ifMatch: '"abc"' } }),
+    ).rejects.toMatchObject({
       code: 'PreconditionFailed',
     });
     await e().completeMultipartUpload('bkt', 'obj', u.uploadId, [{ partNumber: 1, etag: r.etag }], { conditions: { ifMatch: `"${md5(Buffer.from('old'))}"` } });

@@ -30,8 +30,12 @@ test('a lock bucket is versioned for good; configuration and default retention',
   expect(await code(e.putObjectLockConfiguration('plain', { enabled: true }))).toBe('InvalidBucketState');
   await e.putBucketVersioning('plain', 'Enabled');
   await e.putObjectLockConfiguration('plain', { enabled: true });
-  expect(await code(e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 0 } }))).toBe('InvalidRetentionPeriod');
-  expect(await code(e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 1, years: 1 } }))).toBe('MalformedXML');
+  expect(await code(e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 0 } }))).toBe(
+    'InvalidRetentionPeriod',
+  );
+  expect(await code(e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 1, years: 1 } }))).toBe(
+    'MalformedXML',
+  );
 
   await e.putObjectLockConfiguration('locked', { enabled: true, defaultRetention: { mode: 'GOVERNANCE', days: 1 } });
   const m = await e.putObject('locked', 'k', body('x'), { owner: 'root' });
@@ -52,7 +56,9 @@ test('COMPLIANCE cannot be shortened or bypassed; legal hold blocks deletion unt
   const m = await e.putObject('locked', 'c', body('x'), { owner: 'root', lock: { retention: { mode: 'COMPLIANCE', retainUntil: future(60_000) } } });
   expect(await code(e.deleteObject('locked', 'c', { versionId: m.versionId, bypassGovernance: true }))).toBe('AccessDenied');
   expect(await code(e.putObjectRetention('locked', 'c', { mode: 'COMPLIANCE', retainUntil: future(1000) }, { bypassGovernance: true }))).toBe('AccessDenied');
-  expect(await code(e.putObjectRetention('locked', 'c', { mode: 'GOVERNANCE', retainUntil: future(120_000) }, { bypassGovernance: true }))).toBe('AccessDenied');
+  expect(await code(e.putObjectRetention('locked', 'c', { mode: 'GOVERNANCE', retainUntil: future(120_000) }, { bypassGovernance: true }))).toBe(
+    'AccessDenied',
+  );
   expect(await code(e.putObjectRetention('locked', 'c', undefined, { bypassGovernance: true }))).toBe('AccessDenied');
   // Extending is fine.
   await e.putObjectRetention('locked', 'c', { mode: 'COMPLIANCE', retainUntil: future(120_000) });
@@ -76,7 +82,9 @@ test('COMPLIANCE cannot be shortened or bypassed; legal hold blocks deletion unt
   expect(await e.getObjectLegalHold('locked', 'g')).toBe(false);
   await e.deleteObject('locked', 'g', { versionId: g.versionId });
 
-  expect(await code(e.putObject('locked', 'p', body('x'), { owner: 'root', lock: { retention: { mode: 'GOVERNANCE', retainUntil: new Date(Date.now() - 1000) } } }))).toBe('InvalidArgument');
+  expect(
+    await code(e.putObject('locked', 'p', body('x'), { owner: 'root', lock: { retention: { mode: 'GOVERNANCE', retainUntil: new Date(Date.now() - 1000) } } })),
+  ).toBe('InvalidArgument');
   await e.createBucket('plain', { owner: 'root' });
   expect(await code(e.putObject('plain', 'p', body('x'), { owner: 'root', lock: { legalHold: true } }))).toBe('InvalidRequest');
   await e.putObject('plain', 'p', body('x'), { owner: 'root' });

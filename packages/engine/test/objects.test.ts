@@ -15,8 +15,7 @@ describe('objects', () => {
   });
   afterEach(() => t.cleanup());
 
-  const put = (key: string, data: Buffer | string, extra: object = {}) =>
-    t.engine.putObject('bkt', key, body(data), { owner: 'alice', ...extra });
+  const put = (key: string, data: Buffer | string, extra: object = {}) => t.engine.putObject('bkt', key, body(data), { owner: 'alice', ...extra });
   const get = async (key: string, opts = {}) => readAll((await t.engine.getObject('bkt', key, opts)).body);
   const consistent = async () => expect((await t.engine.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
 
@@ -30,7 +29,13 @@ describe('objects', () => {
       expect(meta.checksum).toEqual({ algorithm: 'SHA256', value: createHash('sha256').update(data).digest('base64'), type: 'FULL_OBJECT' });
       expect((await get('k')).equals(data)).toBe(true);
       const distinct = new Set<string>();
-      if (n > INLINE) for (let i = 0; i < n; i += CS) distinct.add(createHash('sha256').update(data.subarray(i, i + CS)).digest('hex'));
+      if (n > INLINE)
+        for (let i = 0; i < n; i += CS)
+          distinct.add(
+            createHash('sha256')
+              .update(data.subarray(i, i + CS))
+              .digest('hex'),
+          );
       expect((await chunkFiles(t.dir)).length).toBe(distinct.size);
       const u = await t.engine.usage();
       expect(u).toMatchObject({ objects: 1, logicalBytes: n, chunks: distinct.size, physicalBytes: n });
@@ -54,7 +59,6 @@ describe('objects', () => {
         [n - 1, n - 1],
         [n - 2 * CS - 1, n - 1],
         [1024 * CS - 3, 1024 * CS + 5],
-        
       ].filter(([, b]) => b < n) as [number, number][];
       for (const [a, b] of cases) {
         const res = await t.engine.getObject('bkt', 'r', { range: { kind: 'range', start: a, end: b } });
@@ -126,7 +130,23 @@ describe('objects', () => {
   });
 
   it('validates keys: odd keys round-trip, bad ones are refused', async () => {
-    const odd = ['..', '.', './x', 'x/../y', '//double', 'trailing/', 'a b', 'a+b', 'a%2Fb', 'ü/é', '日本/語', 'tab\there', '😀', 'k'.repeat(1024), 'é'.repeat(512)];
+    const odd = [
+      '..',
+      '.',
+      './x',
+      'x/../y',
+      '//double',
+      'trailing/',
+      'a b',
+      'a+b',
+      'a%2Fb',
+      'ü/é',
+      '日本/語',
+      'tab\there',
+      '😀',
+      'k'.repeat(1024),
+      'é'.repeat(512),
+    ];
     for (const k of odd) await put(k, `v:${k}`);
     for (const k of odd) expect((await get(k)).toString()).toBe(`v:${k}`);
     const listed = (await t.engine.listObjects('bkt', { maxKeys: 1000 })).objects.map((o) => o.key);
@@ -201,7 +221,13 @@ describe('objects', () => {
     const other = bytes(5 * CS, 99);
     const err = new S3Error('BadDigest', 'nope');
     await expect(put('v', other, { verify: async () => Promise.reject(err) })).rejects.toBe(err);
-    await expect(put('w', other, { verify: () => { throw err; } })).rejects.toBe(err);
+    await expect(
+      put('w', other, {
+        verify: () => {
+          throw err;
+        },
+      }),
+    ).rejects.toBe(err);
     expect((await get('v')).equals(data)).toBe(true);
     await expect(t.engine.headObject('bkt', 'w')).rejects.toMatchObject({ code: 'NoSuchKey' });
     await consistent();
@@ -248,7 +274,9 @@ describe('objects', () => {
   it('a missing or corrupt chunk file errors the stream instead of returning wrong bytes', async () => {
     const data = bytes(4 * CS, 5);
     await put('k', data);
-    const hash = createHash('sha256').update(data.subarray(2 * CS, 3 * CS)).digest('hex');
+    const hash = createHash('sha256')
+      .update(data.subarray(2 * CS, 3 * CS))
+      .digest('hex');
     const file = path.join(t.dir, 'chunks', chunkRelativePath(hash));
     await fs.promises.writeFile(file, Buffer.alloc(CS, 1));
     await expect(get('k')).rejects.toMatchObject({ code: 'InternalError' });
@@ -295,7 +323,13 @@ describe('objects', () => {
   it('deleteObjects reports per key', async () => {
     await put('a', 'A');
     await put('b', 'B');
-    const res = await t.engine.deleteObjects('bkt', [{ key: 'a' }, { key: 'missing' }, { key: 'k'.repeat(2000) }, { key: 'b', versionId: 'null' }, { key: 'a' }]);
+    const res = await t.engine.deleteObjects('bkt', [
+      { key: 'a' },
+      { key: 'missing' },
+      { key: 'k'.repeat(2000) },
+      { key: 'b', versionId: 'null' },
+      { key: 'a' },
+    ]);
     expect(res).toEqual([
       { key: 'a' },
       { key: 'missing' },
@@ -361,11 +395,19 @@ describe('objects', () => {
     it('evaluates source and destination conditions', async () => {
       const s = await put('s', 'data');
       const past = new Date(Date.now() - 3600e3);
-      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', sourceConditions: { ifMatch: 'zzz' } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
-      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', sourceConditions: { ifNoneMatch: s.etag } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
-      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', sourceConditions: { ifModifiedSince: new Date(Date.now() + 1000) } })).resolves.toBeDefined();
+      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', sourceConditions: { ifMatch: 'zzz' } })).rejects.toMatchObject({
+        code: 'PreconditionFailed',
+      });
+      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', sourceConditions: { ifNoneMatch: s.etag } })).rejects.toMatchObject({
+        code: 'PreconditionFailed',
+      });
+      await expect(
+        t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', sourceConditions: { ifModifiedSince: new Date(Date.now() + 1000) } }),
+      ).resolves.toBeDefined();
       await t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', sourceConditions: { ifMatch: s.etag, ifUnmodifiedSince: past } });
-      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', conditions: { ifNoneMatch: '*' } })).rejects.toMatchObject({ code: 'PreconditionFailed' });
+      await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', conditions: { ifNoneMatch: '*' } })).rejects.toMatchObject({
+        code: 'PreconditionFailed',
+      });
       await expect(t.engine.copyObject('bkt', 'missing', 'dst', 'd', { owner: 'a' })).rejects.toMatchObject({ code: 'NoSuchKey' });
       await expect(t.engine.copyObject('bkt', 's', 'nobucket', 'd', { owner: 'a' })).rejects.toMatchObject({ code: 'NoSuchBucket' });
       await expect(t.engine.copyObject('bkt', 's', 'dst', 'd', { owner: 'a', srcVersionId: '9'.repeat(24) })).rejects.toMatchObject({ code: 'NoSuchVersion' });

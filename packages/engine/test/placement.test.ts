@@ -23,7 +23,12 @@ async function files(root: string): Promise<Set<string>> {
 
 const hashesOf = (data: Buffer, cs = CS): string[] => {
   const out: string[] = [];
-  for (let i = 0; i < data.length; i += cs) out.push(createHash('sha256').update(data.subarray(i, i + cs)).digest('hex'));
+  for (let i = 0; i < data.length; i += cs)
+    out.push(
+      createHash('sha256')
+        .update(data.subarray(i, i + cs))
+        .digest('hex'),
+    );
   return out;
 };
 
@@ -35,7 +40,14 @@ describe('storage class placements', () => {
   beforeEach(async () => {
     dataDir = await tempDir();
     cold = await tempDir();
-    engine = await Engine.open({ dataDir, fsync: false, chunkSize: CS, gcGraceMs: 0, placements: { cold }, storageClassPlacement: { GLACIER: 'cold', DEEP_ARCHIVE: 'cold' } });
+    engine = await Engine.open({
+      dataDir,
+      fsync: false,
+      chunkSize: CS,
+      gcGraceMs: 0,
+      placements: { cold },
+      storageClassPlacement: { GLACIER: 'cold', DEEP_ARCHIVE: 'cold' },
+    });
     await engine.createBucket('bkt', { owner: 'a' });
   });
 

@@ -164,7 +164,8 @@ describe('AWS documentation examples', () => {
     const alice = { principal: { userId: 'alice' }, ctx: { 'aws:username': 'alice' } };
     expect(decide(doc, req({ ...alice, resource: `arn:aws:s3:::${B}/home/alice/notes.txt`, action: 's3:PutObject' }))).toBe('Allow');
     expect(decide(doc, req({ ...alice, resource: `arn:aws:s3:::${B}/home/bob/notes.txt`, action: 's3:GetObject' }))).toBe('NoOpinion');
-    const list = (prefix: string): PolicyRequest => req({ principal: { userId: 'alice' }, action: 's3:ListBucket', resource: `arn:aws:s3:::${B}`, ctx: { 'aws:username': 'alice', 's3:prefix': prefix } });
+    const list = (prefix: string): PolicyRequest =>
+      req({ principal: { userId: 'alice' }, action: 's3:ListBucket', resource: `arn:aws:s3:::${B}`, ctx: { 'aws:username': 'alice', 's3:prefix': prefix } });
     expect(decide(doc, list('home/alice/'))).toBe('Allow');
     expect(decide(doc, list(''))).toBe('Allow');
     expect(decide(doc, list('home/bob/'))).toBe('NoOpinion');
@@ -174,7 +175,13 @@ describe('AWS documentation examples', () => {
     const doc = {
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${B}`, Condition: { NumericLessThanEquals: { 's3:max-keys': '10' }, StringEquals: { 's3:delimiter': '/' } } },
+        {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:ListBucket',
+          Resource: `arn:aws:s3:::${B}`,
+          Condition: { NumericLessThanEquals: { 's3:max-keys': '10' }, StringEquals: { 's3:delimiter': '/' } },
+        },
       ],
     };
     const list = (ctx: PolicyRequest['context']): PolicyRequest => req({ principal: null, action: 's3:ListBucket', resource: `arn:aws:s3:::${B}`, ctx });
@@ -188,8 +195,20 @@ describe('AWS documentation examples', () => {
     const doc = {
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*`, Condition: { StringEquals: { 's3:ExistingObjectTag/environment': 'production' } } },
-        { Effect: 'Allow', Principal: { AWS: 'bob' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/*`, Condition: { 'ForAllValues:StringLike': { 's3:RequestObjectTagKeys': ['Owner', 'CreationDate'] } } },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'bob' },
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${B}/*`,
+          Condition: { StringEquals: { 's3:ExistingObjectTag/environment': 'production' } },
+        },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'bob' },
+          Action: 's3:PutObject',
+          Resource: `arn:aws:s3:::${B}/*`,
+          Condition: { 'ForAllValues:StringLike': { 's3:RequestObjectTagKeys': ['Owner', 'CreationDate'] } },
+        },
       ],
     };
     const bob = { userId: 'bob' };
@@ -256,8 +275,12 @@ describe('evaluation rules', () => {
   test('string operators, IfExists, negation with a missing key, Null', () => {
     const st = (Condition: object): object => ({ Statement: [{ ...allowAll, Condition }] });
     expect(decide(st({ StringEqualsIgnoreCase: { 's3:x-amz-acl': 'PUBLIC-READ' } }), req({ ctx: { 's3:x-amz-acl': 'public-read' } }))).toBe('Allow');
-    expect(decide(st({ StringNotEquals: { 's3:x-amz-acl': ['public-read', 'public-read-write'] } }), req({ ctx: { 's3:x-amz-acl': 'public-read' } }))).toBe('NoOpinion');
-    expect(decide(st({ StringNotEquals: { 's3:x-amz-acl': ['public-read', 'public-read-write'] } }), req({ ctx: { 's3:x-amz-acl': 'private' } }))).toBe('Allow');
+    expect(decide(st({ StringNotEquals: { 's3:x-amz-acl': ['public-read', 'public-read-write'] } }), req({ ctx: { 's3:x-amz-acl': 'public-read' } }))).toBe(
+      'NoOpinion',
+    );
+    expect(decide(st({ StringNotEquals: { 's3:x-amz-acl': ['public-read', 'public-read-write'] } }), req({ ctx: { 's3:x-amz-acl': 'private' } }))).toBe(
+      'Allow',
+    );
     expect(decide(st({ StringNotEquals: { 's3:x-amz-acl': 'public-read' } }), req({}))).toBe('Allow'); // absent key: negated → true
     expect(decide(st({ StringEquals: { 's3:x-amz-acl': 'private' } }), req({}))).toBe('NoOpinion');
     expect(decide(st({ StringEqualsIfExists: { 's3:x-amz-acl': 'private' } }), req({}))).toBe('Allow');
@@ -280,7 +303,9 @@ describe('evaluation rules', () => {
     expect(decide(st({ Bool: { 'aws:SecureTransport': true } }), req({}))).toBe('Allow');
     expect(decide(st({ ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::logs-*' } }), req({ ctx: { 'aws:sourcearn': 'arn:aws:s3:::logs-2026' } }))).toBe('Allow');
     expect(decide(st({ ArnNotEquals: { 'aws:SourceArn': 'arn:aws:s3:::logs' } }), req({ ctx: { 'aws:sourcearn': 'arn:aws:s3:::logs' } }))).toBe('NoOpinion');
-    expect(decide(st({ 'ForAnyValue:StringEquals': { 's3:requestobjecttagkeys': ['a', 'b'] } }), req({ ctx: { 's3:requestobjecttagkeys': ['z', 'b'] } }))).toBe('Allow');
+    expect(decide(st({ 'ForAnyValue:StringEquals': { 's3:requestobjecttagkeys': ['a', 'b'] } }), req({ ctx: { 's3:requestobjecttagkeys': ['z', 'b'] } }))).toBe(
+      'Allow',
+    );
     expect(decide(st({ 'ForAnyValue:StringEquals': { 's3:requestobjecttagkeys': ['a'] } }), req({}))).toBe('NoOpinion');
   });
 
@@ -315,10 +340,23 @@ describe('validation → MalformedPolicy with a useful message', () => {
     ['no action', JSON.stringify({ Statement: [{ ...good, Action: undefined }] }), /Missing required field Action/],
     ['other bucket', JSON.stringify({ Statement: [{ ...good, Resource: 'arn:aws:s3:::other/*' }] }), /invalid resource/],
     ['not an s3 arn', JSON.stringify({ Statement: [{ ...good, Resource: 'arn:aws:sqs:::x' }] }), /invalid resource/],
-    ['bad operator', JSON.stringify({ Statement: [{ ...good, Condition: { StringEqualz: { 'aws:username': 'a' } } }] }), /Invalid Condition type : StringEqualz/],
+    [
+      'bad operator',
+      JSON.stringify({ Statement: [{ ...good, Condition: { StringEqualz: { 'aws:username': 'a' } } }] }),
+      /Invalid Condition type : StringEqualz/,
+    ],
     ['bad key', JSON.stringify({ Statement: [{ ...good, Condition: { StringEquals: { username: 'a' } } }] }), /invalid condition key/],
     ['bad cidr', JSON.stringify({ Statement: [{ ...good, Condition: { IpAddress: { 'aws:SourceIp': '1.2.3.4/40' } } }] }), /CIDR/],
-    ['duplicate sid', JSON.stringify({ Statement: [{ ...good, Sid: 'a' }, { ...good, Sid: 'a' }] }), /unique/],
+    [
+      'duplicate sid',
+      JSON.stringify({
+        Statement: [
+          { ...good, Sid: 'a' },
+          { ...good, Sid: 'a' },
+        ],
+      }),
+      /unique/,
+    ],
     ['both Action and NotAction', JSON.stringify({ Statement: [{ ...good, NotAction: 's3:PutObject' }] }), /both Action and NotAction/],
   ])('%s', (_name, text, message) => {
     expect(malformed(text)).toMatch(message);
@@ -330,7 +368,12 @@ describe('validation → MalformedPolicy with a useful message', () => {
   });
 
   test('valid forms parse: single statement object, wildcard bucket resource, numbers/bools as values', () => {
-    const p = parsePolicy(JSON.stringify({ Statement: { ...good, Resource: 'arn:aws:s3:::amzn-*', Condition: { Bool: { 'aws:SecureTransport': false }, NumericLessThan: { 's3:max-keys': 5 } } } }), { bucket: B });
+    const p = parsePolicy(
+      JSON.stringify({
+        Statement: { ...good, Resource: 'arn:aws:s3:::amzn-*', Condition: { Bool: { 'aws:SecureTransport': false }, NumericLessThan: { 's3:max-keys': 5 } } },
+      }),
+      { bucket: B },
+    );
     expect(p.statements[0].condition).toEqual({ Bool: { 'aws:SecureTransport': ['false'] }, NumericLessThan: { 's3:max-keys': ['5'] } });
   });
 });

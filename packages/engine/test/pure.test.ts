@@ -1,4 +1,13 @@
-import { parseRange, resolveRange, evaluateReadConditions, evaluateCopySourceConditions, validateBucketName, etagMatches, S3Error, type ByteRangeSpec } from '../src';
+import {
+  parseRange,
+  resolveRange,
+  evaluateReadConditions,
+  evaluateCopySourceConditions,
+  validateBucketName,
+  etagMatches,
+  S3Error,
+  type ByteRangeSpec,
+} from '../src';
 import { evaluateWriteConditions } from '../src/objects/conditions';
 
 function code(fn: () => unknown): string | undefined {

@@ -27,7 +27,14 @@ describe('replicas', () => {
     const local = await e.putObject('bkt', 'k', body('local'), { owner: 'root' });
     const older = versionIdAt(local.lastModified.getTime() - 60_000);
     const newer = versionIdAt(local.lastModified.getTime() + 60_000);
-    const r1 = await e.putReplica('bkt', 'k', body('old'), { versionId: older, size: 3, etag: md5('old'), lastModified: local.lastModified.getTime() - 60_000, userMetadata: { z: '1' }, tags: [['t', 'v']] });
+    const r1 = await e.putReplica('bkt', 'k', body('old'), {
+      versionId: older,
+      size: 3,
+      etag: md5('old'),
+      lastModified: local.lastModified.getTime() - 60_000,
+      userMetadata: { z: '1' },
+      tags: [['t', 'v']],
+    });
     expect(r1).toEqual({ created: true, versionId: older });
     expect((await e.headObject('bkt', 'k')).meta.versionId).toBe(local.versionId); // older: noncurrent
     await e.putReplica('bkt', 'k', body('new'), { versionId: newer, size: 3, etag: md5('new'), lastModified: local.lastModified.getTime() + 60_000 });
@@ -48,7 +55,13 @@ describe('replicas', () => {
     expect((await e.getObjectTagging('bkt', 'k', { versionId: older })).tags).toEqual([{ key: 't', value: 'v' }]);
     // a delete marker replica
     const marker = versionIdAt(local.lastModified.getTime() + 120_000);
-    await e.putReplica('bkt', 'k', undefined, { versionId: marker, deleteMarker: true, size: 0, etag: '', lastModified: local.lastModified.getTime() + 120_000 });
+    await e.putReplica('bkt', 'k', undefined, {
+      versionId: marker,
+      deleteMarker: true,
+      size: 0,
+      etag: '',
+      lastModified: local.lastModified.getTime() + 120_000,
+    });
     await expect(e.headObject('bkt', 'k')).rejects.toMatchObject({ code: 'NoSuchKey' });
     expect((await e.verifyRefcounts({ checkFiles: true })).problems).toEqual([]);
     // replica events are flagged, so replication never sends them again
@@ -61,12 +74,20 @@ describe('replicas', () => {
   test('bytes are checked; nothing is stored on a mismatch; the bucket must be versioned', async () => {
     const e = t.engine;
     const id = versionIdAt(Date.now());
-    await expect(e.putReplica('bkt', 'k', body('abc'), { versionId: id, size: 3, etag: md5('xyz'), lastModified: Date.now() })).rejects.toMatchObject({ code: 'BadDigest' });
-    await expect(e.putReplica('bkt', 'k', body('ab'), { versionId: id, size: 3, etag: md5('abc'), lastModified: Date.now() })).rejects.toMatchObject({ code: 'IncompleteBody' });
-    await expect(e.putReplica('bkt', 'k', body('abc'), { versionId: 'null', size: 3, etag: md5('abc'), lastModified: Date.now() })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(e.putReplica('bkt', 'k', body('abc'), { versionId: id, size: 3, etag: md5('xyz'), lastModified: Date.now() })).rejects.toMatchObject({
+      code: 'BadDigest',
+    });
+    await expect(e.putReplica('bkt', 'k', body('ab'), { versionId: id, size: 3, etag: md5('abc'), lastModified: Date.now() })).rejects.toMatchObject({
+      code: 'IncompleteBody',
+    });
+    await expect(e.putReplica('bkt', 'k', body('abc'), { versionId: 'null', size: 3, etag: md5('abc'), lastModified: Date.now() })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+    });
     expect((await e.listObjectVersions('bkt', { maxKeys: 10 })).entries).toEqual([]);
     await e.createBucket('plain', { owner: 'root' });
-    await expect(e.putReplica('plain', 'k', body('abc'), { versionId: id, size: 3, etag: md5('abc'), lastModified: Date.now() })).rejects.toMatchObject({ code: 'InvalidRequest' });
+    await expect(e.putReplica('plain', 'k', body('abc'), { versionId: id, size: 3, etag: md5('abc'), lastModified: Date.now() })).rejects.toMatchObject({
+      code: 'InvalidRequest',
+    });
     // a multipart ETag is kept as given, with its parts
     await e.putReplica('bkt', 'mp', body('abcdef'), { versionId: id, size: 6, etag: `${md5('z')}-2`, partSizes: [4, 2], lastModified: Date.now() });
     const h = (await e.headObject('bkt', 'mp')).meta;
@@ -78,7 +99,9 @@ describe('replicas', () => {
     const e = t.engine;
     await e.putBucketReplication('bkt', {
       role: 'arn:aws:iam::1:role/r',
-      rules: [{ id: 'r', priority: 1, status: 'Enabled', filter: { prefix: 'rep/' }, deleteMarkerReplication: 'Disabled', destinationBucket: 'arn:aws:s3:::bkt' }],
+      rules: [
+        { id: 'r', priority: 1, status: 'Enabled', filter: { prefix: 'rep/' }, deleteMarkerReplication: 'Disabled', destinationBucket: 'arn:aws:s3:::bkt' },
+      ],
     });
     const p = await e.putObject('bkt', 'rep/a', body('1'), { owner: 'root' });
     const q = await e.putObject('bkt', 'other', body('1'), { owner: 'root' });

@@ -25,7 +25,9 @@ describe('streaming', () => {
     await t.engine.createBucket('bkt', { owner: 'a' });
     const data = bytes(1024 * 1024, 5);
     await t.engine.putObject('bkt', 'k', [data] as unknown as AsyncIterable<Buffer>, { owner: 'a' });
-    const store = (t.engine as unknown as { ctx: { placements: { store(p?: string): { read: (h: string, s: number) => Promise<Buffer> } } } }).ctx.placements.store(undefined);
+    const store = (
+      t.engine as unknown as { ctx: { placements: { store(p?: string): { read: (h: string, s: number) => Promise<Buffer> } } } }
+    ).ctx.placements.store(undefined);
     let reads = 0;
     const orig = store.read.bind(store);
     store.read = (h, s) => {

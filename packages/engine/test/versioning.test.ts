@@ -36,7 +36,9 @@ describe('versioning', () => {
     expect(u.logicalBytes).toBe(100 * size);
     expect(u.chunks).toBe(64 + 99);
     expect(u.physicalBytes).toBe(size + 99 * 1024);
-    console.log(`dedup: 100 versions of ${size} B differing in one 1 KiB chunk: logical ${u.logicalBytes} B, physical ${u.physicalBytes} B (${u.chunks} chunks)`);
+    console.log(
+      `dedup: 100 versions of ${size} B differing in one 1 KiB chunk: logical ${u.logicalBytes} B, physical ${u.physicalBytes} B (${u.chunks} chunks)`,
+    );
     const versions = (await e.listObjectVersions('bkt', { maxKeys: 1000 })).entries;
     expect(versions).toHaveLength(100);
     // Oldest is the base; reading it back is byte-exact.
@@ -153,8 +155,17 @@ describe('tagging', () => {
     const v2 = await e.putObject('bkt', 'k', body('bkt'), { owner: 'root' });
     expect((await e.headObject('bkt', 'k', { versionId: v1.versionId })).meta.tagCount).toBe(1);
     expect((await e.headObject('bkt', 'k')).meta.tagCount).toBeUndefined();
-    await e.putObjectTagging('bkt', 'k', [{ key: 'x y', value: 'ü:/@' }, { key: 'z', value: '' }]);
-    expect(await e.getObjectTagging('bkt', 'k')).toEqual({ versionId: v2.versionId, tags: [{ key: 'x y', value: 'ü:/@' }, { key: 'z', value: '' }] });
+    await e.putObjectTagging('bkt', 'k', [
+      { key: 'x y', value: 'ü:/@' },
+      { key: 'z', value: '' },
+    ]);
+    expect(await e.getObjectTagging('bkt', 'k')).toEqual({
+      versionId: v2.versionId,
+      tags: [
+        { key: 'x y', value: 'ü:/@' },
+        { key: 'z', value: '' },
+      ],
+    });
     expect((await e.getObjectTagging('bkt', 'k', { versionId: v1.versionId })).tags).toEqual([{ key: 'a', value: '1' }]);
     await e.deleteObjectTagging('bkt', 'k', { versionId: v1.versionId });
     expect((await e.getObjectTagging('bkt', 'k', { versionId: v1.versionId })).tags).toEqual([]);
@@ -163,7 +174,18 @@ describe('tagging', () => {
     const c2 = await e.copyObject('bkt', 'k', 'bkt', 'c2', { owner: 'root', taggingDirective: 'REPLACE', tags: [{ key: 'n', value: 'v' }] });
     expect(c2.tagCount).toBe(1);
     const eleven = Array.from({ length: 11 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
-    for (const bad of [eleven, [{ key: 'aws:x', value: 'v' }], [{ key: 'a', value: '1' }, { key: 'a', value: '2' }], [{ key: 'k'.repeat(129), value: '' }], [{ key: 'a', value: 'v'.repeat(257) }], [{ key: 'a*', value: '' }], [{ key: '', value: 'x' }]]) {
+    for (const bad of [
+      eleven,
+      [{ key: 'aws:x', value: 'v' }],
+      [
+        { key: 'a', value: '1' },
+        { key: 'a', value: '2' },
+      ],
+      [{ key: 'k'.repeat(129), value: '' }],
+      [{ key: 'a', value: 'v'.repeat(257) }],
+      [{ key: 'a*', value: '' }],
+      [{ key: '', value: 'x' }],
+    ]) {
       expect((await code(e.putObjectTagging('bkt', 'k', bad))).code).toBe('InvalidTag');
     }
     await e.deleteObject('bkt', 'k');

@@ -103,7 +103,14 @@ async function check(e: Engine, m: Model, bucket: string, rnd: () => number, ste
     // Paged with a delimiter: versions of top-level keys plus each common prefix exactly once.
     const got = await listAllVersions(e, bucket, 1 + Math.floor(rnd() * 3), '/');
     const wantVersions = modelVersions(m).filter((l) => !l.split('|')[0].includes('/'));
-    const wantPrefixes = [...new Set(m.sortedKeys().filter((k) => k.includes('/')).map((k) => `P:${k.slice(0, k.indexOf('/') + 1)}`))];
+    const wantPrefixes = [
+      ...new Set(
+        m
+          .sortedKeys()
+          .filter((k) => k.includes('/'))
+          .map((k) => `P:${k.slice(0, k.indexOf('/') + 1)}`),
+      ),
+    ];
     expect(got.filter((l) => !l.startsWith('P:'))).toEqual(wantVersions);
     expect(got.filter((l) => l.startsWith('P:'))).toEqual(wantPrefixes);
   }

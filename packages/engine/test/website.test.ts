@@ -14,7 +14,11 @@ describe('website configuration', () => {
   });
   afterEach(() => t.cleanup());
 
-  const refused = (config: WebsiteConfiguration) => t.engine.putBucketWebsite('site', config).then(() => 'stored', (e) => [e.code, e.message]);
+  const refused = (config: WebsiteConfiguration) =>
+    t.engine.putBucketWebsite('site', config).then(
+      () => 'stored',
+      (e) => [e.code, e.message],
+    );
 
   it('stores, replaces and removes a configuration', async () => {
     expect(await t.engine.getBucketWebsite('site')).toBeUndefined();
@@ -23,7 +27,10 @@ describe('website configuration', () => {
       errorDocument: '404.html',
       routingRules: [
         { condition: { keyPrefixEquals: 'docs/' }, redirect: { replaceKeyPrefixWith: 'documents/' } },
-        { condition: { httpErrorCodeReturnedEquals: '404' }, redirect: { hostName: 'example.com', protocol: 'https', httpRedirectCode: '302', replaceKeyWith: 'x.html' } },
+        {
+          condition: { httpErrorCodeReturnedEquals: '404' },
+          redirect: { hostName: 'example.com', protocol: 'https', httpRedirectCode: '302', replaceKeyWith: 'x.html' },
+        },
         { condition: { httpErrorCodeReturnedEquals: '404', keyPrefixEquals: 'app/' }, serveKey: 'app/index.html' },
       ],
     };
@@ -70,7 +77,9 @@ describe('website configuration', () => {
     expect((await refused({ indexDocument: 'i', routingRules: [{ redirect: { hostName: '' } }] }))[0]).toBe('InvalidRequest');
     // the extension needs an error-code condition and replaces Redirect
     expect((await refused({ indexDocument: 'i', routingRules: [{ serveKey: 'index.html' }] }))[0]).toBe('InvalidArgument');
-    expect((await refused({ indexDocument: 'i', routingRules: [{ condition: { httpErrorCodeReturnedEquals: '404' }, serveKey: 'i', redirect: {} }] }))[0]).toBe('MalformedXML');
+    expect((await refused({ indexDocument: 'i', routingRules: [{ condition: { httpErrorCodeReturnedEquals: '404' }, serveKey: 'i', redirect: {} }] }))[0]).toBe(
+      'MalformedXML',
+    );
     expect((await refused({ indexDocument: 'i', routingRules: [{ condition: { keyPrefixEquals: 'a' } }] }))[0]).toBe('MalformedXML');
     // the last valid one is what is stored
     expect((await t.engine.getBucketWebsite('site'))!.routingRules).toEqual([{ redirect: { httpRedirectCode: '301' } }]);
@@ -95,8 +104,12 @@ describe('x-amz-website-redirect-location on writes', () => {
     }
     for (const bad of ['a.html', 'ftp://x', '', 'HTTP://x']) await expect(put('bad', bad)).rejects.toMatchObject({ code: 'InvalidRedirectLocation' });
     await expect(put('long', '/' + 'a'.repeat(2048))).rejects.toMatchObject({ code: 'InvalidRedirectLocation' });
-    await expect(t.engine.createMultipartUpload('bkt', 'm', { owner: 'alice', websiteRedirectLocation: 'x' })).rejects.toMatchObject({ code: 'InvalidRedirectLocation' });
-    await expect(t.engine.copyObject('bkt', 'k', 'bkt', 'c', { owner: 'alice', websiteRedirectLocation: 'x' })).rejects.toMatchObject({ code: 'InvalidRedirectLocation' });
+    await expect(t.engine.createMultipartUpload('bkt', 'm', { owner: 'alice', websiteRedirectLocation: 'x' })).rejects.toMatchObject({
+      code: 'InvalidRedirectLocation',
+    });
+    await expect(t.engine.copyObject('bkt', 'k', 'bkt', 'c', { owner: 'alice', websiteRedirectLocation: 'x' })).rejects.toMatchObject({
+      code: 'InvalidRedirectLocation',
+    });
   });
 
   it('is never copied from the source; a copy sets its own, also onto itself', async () => {

@@ -48,7 +48,10 @@ const REPO_ROOT = resolve(BENCH_DIR, '../..');
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], dflt: T[], what: string): T[] {
   if (!value) return dflt;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const i of items) if (!allowed.includes(i as T)) throw new Error(`unknown ${what} "${i}" (one of ${allowed.join(', ')})`);
   return items as T[];
 }

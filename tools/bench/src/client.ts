@@ -168,7 +168,7 @@ async function streamBody(req: http.ClientRequest, body: StampedBody): Promise<v
   };
   req.once('close', onGone);
   req.once('error', onGone);
-  for (let pos = 0; pos < body.length && !dead; ) {
+  for (let pos = 0; pos < body.length && !dead;) {
     while (inFlight >= STREAM_BUFFERS && !dead) await new Promise<void>((r) => (wake = r));
     if (dead) break;
     const n = Math.min(STREAM_CHUNK, body.length - pos);

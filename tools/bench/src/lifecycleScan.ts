@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const body = Buffer.from('x');
   for (let i = 0; i < n; i += 256) {
-    await Promise.all(Array.from({ length: Math.min(256, n - i) }, (_, j) => e.putObject('scan', `obj/${String(i + j).padStart(8, '0')}`, [body] as unknown as AsyncIterable<Buffer>, { owner: 'root' })));
+    await Promise.all(
+      Array.from({ length: Math.min(256, n - i) }, (_, j) =>
+        e.putObject('scan', `obj/${String(i + j).padStart(8, '0')}`, [body] as unknown as AsyncIterable<Buffer>, { owner: 'root' }),
+      ),
+    );
     if (i % 100_000 === 0) process.stderr.write(`filled ${i}\n`);
   }
   const fillS = (Date.now() - t0) / 1000;
@@ -38,7 +42,15 @@ async function main(): Promise<void> {
   if (!process.argv[3]) rmSync(dir, { recursive: true, force: true });
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   process.stdout.write(
-    JSON.stringify({ objects: n, fillSeconds: fillS, scanned, scanSeconds: scanS, objectsPerSecond: Math.round(scanned / scanS), rssBeforeMB: Number(mb(rssBefore)), peakRssDuringScanMB: Number(mb(peak)) }) + '\n',
+    JSON.stringify({
+      objects: n,
+      fillSeconds: fillS,
+      scanned,
+      scanSeconds: scanS,
+      objectsPerSecond: Math.round(scanned / scanS),
+      rssBeforeMB: Number(mb(rssBefore)),
+      peakRssDuringScanMB: Number(mb(peak)),
+    }) + '\n',
   );
 }
 

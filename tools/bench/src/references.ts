@@ -15,7 +15,7 @@ import { mkdtempSync, openSync, fsyncSync, writeSync, closeSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MiB } from './data';
-import type { TargetReport } from './report';
+import type { TargetReport } from './targetReport';
 import type { WorkloadName, WorkloadResult } from './workloads';
 
 export interface References {
@@ -143,14 +143,23 @@ export function targetChecks(targets: TargetReport[], refs: References | undefin
   const floors = [refs?.md5MiBs, refs?.disk1mMiBs, sinkPut].filter((x): x is number => x !== undefined && x > 0);
   const floor = floors.length === 3 ? Math.min(...floors) : undefined;
   const put64 = score(cairn, 'put64m');
-  out.push(check('64 MiB PUT ≥ 0.7 × min(MD5, disk, sink)', div(put64, floor), { min: 0.7 },
-    `${f(put64)} MiB/s ÷ min(MD5 ${f(refs?.md5MiBs)}, disk ${f(refs?.disk1mMiBs)}, sink ${f(sinkPut)})`));
+  out.push(
+    check(
+      '64 MiB PUT ≥ 0.7 × min(MD5, disk, sink)',
+      div(put64, floor),
+      { min: 0.7 },
+      `${f(put64)} MiB/s ÷ min(MD5 ${f(refs?.md5MiBs)}, disk ${f(refs?.disk1mMiBs)}, sink ${f(sinkPut)})`,
+    ),
+  );
 
   const get64 = score(cairn, 'get64m');
   out.push(check('64 MiB GET ≥ 0.6 × sink', div(get64, score(bare, 'get64m')), { min: 0.6 }, `${f(get64)} ÷ ${f(score(bare, 'get64m'))} MiB/s`));
   out.push(check('64 MiB GET ≥ 1.5 × s3rver', div(get64, score(s3rver, 'get64m')), { min: 1.5 }, `${f(get64)} ÷ ${f(score(s3rver, 'get64m'))} MiB/s`));
 
-  for (const [w, p99max] of [['put4k', 20], ['get4k', 10]] as const) {
+  for (const [w, p99max] of [
+    ['put4k', 20],
+    ['get4k', 10],
+  ] as const) {
     const c = score(cairn, w);
     out.push(check(`4 KiB ${w === 'put4k' ? 'PUT' : 'GET'} ≥ 2 × s3rver`, div(c, score(s3rver, w)), { min: 2 }, `${f(c)} ÷ ${f(score(s3rver, w))} ops/s`));
     const p99 = result(cairn, w)?.latencyMs?.p99;

@@ -4,17 +4,8 @@
 import type { WorkloadName, WorkloadResult } from './workloads';
 import { formatReferences, targetChecks, type References } from './references';
 
-export interface TargetReport {
-  target: string;
-  /** why the target did not run */
-  unavailable?: string;
-  pid?: number;
-  peakRssMiB?: number;
-  cpuSecTotal?: number;
-  results: WorkloadResult[];
-  /** non-fatal problems (e.g. the server died) */
-  problems?: string[];
-}
+export type { TargetReport } from './targetReport';
+import type { TargetReport } from './targetReport';
 
 export interface BenchReport {
   version: 1;
@@ -84,7 +75,10 @@ ROWS.push({ label: 'list10k', unit: 'pages/s', workload: 'list10k', value: (r) =
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i <= 1 ? (c ?? '').padEnd(widths[i]) : (c ?? '').padStart(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i <= 1 ? (c ?? '').padEnd(widths[i]) : (c ?? '').padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -103,7 +97,13 @@ export function formatReport(rep: BenchReport): string {
   // the Cairn figure as a fraction of the machine: MD5 (PUT) / SHA-256 (GET) one-core rate, and
   // the disk (1 MiB write+fsync for MiB/s rows, 4 KiB write+fsync for small writes)
   const refCols: ('hash' | 'disk')[] = cairn && refs ? ['hash', 'disk'] : [];
-  const header = ['workload', 'unit', ...names, ...ratioCols.map(([a, b]) => `${a}÷${b}`), ...refCols.map((c) => (c === 'hash' ? `${cairn}÷hash` : `${cairn}÷disk`))];
+  const header = [
+    'workload',
+    'unit',
+    ...names,
+    ...ratioCols.map(([a, b]) => `${a}÷${b}`),
+    ...refCols.map((c) => (c === 'hash' ? `${cairn}÷hash` : `${cairn}÷disk`)),
+  ];
   const rows: string[][] = [];
   for (const row of ROWS) {
     if (!present.has(row.workload)) continue;

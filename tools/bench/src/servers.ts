@@ -119,9 +119,7 @@ export function startBareServer(opts: BareOptions): Promise<http.Server> {
         res.end(page);
         return;
       }
-      const body = Buffer.from(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>',
-      );
+      const body = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>');
       res.writeHead(200, { 'content-type': 'application/xml', 'content-length': body.length });
       res.end(body);
       return;

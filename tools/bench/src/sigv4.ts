@@ -15,10 +15,7 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** RFC 3986 encoding as SigV4 wants it (unreserved: A-Z a-z 0-9 - _ . ~). */
 export function uriEncode(s: string, encodeSlash = true): string {
-  let out = encodeURIComponent(s).replace(
-    /[!'()*]/g,
-    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
-  );
+  let out = encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
   if (!encodeSlash) out = out.replace(/%2F/g, '/');
   return out;
 }
@@ -40,7 +37,10 @@ export function canonicalQuery(params?: ReadonlyArray<readonly [string, string]>
 
 /** `20130524T000000Z` */
 export function amzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -101,15 +101,11 @@ export class SigV4Signer {
     const payloadHash = req.headers['x-amz-content-sha256'] ?? UNSIGNED_PAYLOAD;
     const date = req.headers['x-amz-date'];
     if (!date) throw new Error('x-amz-date header is required');
-    const canonicalRequest =
-      req.method + '\n' + req.path + '\n' + req.query + '\n' + canonicalHeaders + '\n' + signedHeaders + '\n' + payloadHash;
+    const canonicalRequest = req.method + '\n' + req.path + '\n' + req.query + '\n' + canonicalHeaders + '\n' + signedHeaders + '\n' + payloadHash;
     const day = date.slice(0, 8);
     const scope = day + '/' + this.region + '/' + this.service + '/aws4_request';
     const stringToSign = 'AWS4-HMAC-SHA256\n' + date + '\n' + scope + '\n' + sha256Hex(canonicalRequest);
     const signature = createHmac('sha256', this.signingKey(day)).update(stringToSign, 'utf8').digest('hex');
-    return (
-      'AWS4-HMAC-SHA256 Credential=' + this.accessKeyId + '/' + scope +
-      ', SignedHeaders=' + signedHeaders + ', Signature=' + signature
-    );
+    return 'AWS4-HMAC-SHA256 Credential=' + this.accessKeyId + '/' + scope + ', SignedHeaders=' + signedHeaders + ', Signature=' + signature;
   }
 }

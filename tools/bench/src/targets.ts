@@ -112,11 +112,9 @@ export async function startTarget(name: TargetName, cfg: TargetConfig): Promise<
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } else {
-    child = spawn(
-      node,
-      [cfg.benchEntry, '--serve-bare', '--port', String(port), '--host', '127.0.0.1', '--list-keys', String(cfg.listKeys)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    child = spawn(node, [cfg.benchEntry, '--serve-bare', '--port', String(port), '--host', '127.0.0.1', '--list-keys', String(cfg.listKeys)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   // keep the last few KiB of output; always drain the pipes so the child never blocks on them

@@ -9,17 +9,7 @@ import { BUCKET, bigKey, LIST_BUCKET, LIST_PAGE, listKey, multipartKey, smallKey
 import { type LatencySummary, type ProcSampler, Samples, summarize } from './stats';
 import type { RunningTarget } from './targets';
 
-export const WORKLOADS = [
-  'put4k',
-  'get4k',
-  'head4k',
-  'mix4k',
-  'delete4k',
-  'put64m',
-  'get64m',
-  'multipart1g',
-  'list10k',
-] as const;
+export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'mix4k', 'delete4k', 'put64m', 'get64m', 'multipart1g', 'list10k'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export const SMALL = 4096;
@@ -113,12 +103,7 @@ class Recorder {
 }
 
 /** Runs op(i, worker) on `concurrency` workers until maxOps ops were started or the time is up. */
-async function loop(
-  concurrency: number,
-  maxOps: number,
-  durationSec: number,
-  op: (i: number, worker: number) => Promise<void>,
-): Promise<number> {
+async function loop(concurrency: number, maxOps: number, durationSec: number, op: (i: number, worker: number) => Promise<void>): Promise<number> {
   const start = performance.now();
   const end = start + durationSec * 1000;
   let next = 0;
@@ -159,11 +144,7 @@ export class TargetBench {
   /** A client whose `maxSockets` connections are already open (untimed warm-up: 404 GETs). */
   private async warmClient(maxSockets: number): Promise<S3HttpClient> {
     const c = this.client(maxSockets);
-    await Promise.all(
-      Array.from({ length: maxSockets }, () =>
-        c.request({ method: 'GET', bucket: BUCKET, key: 'warm-up/absent' }).catch(() => undefined),
-      ),
-    );
+    await Promise.all(Array.from({ length: maxSockets }, () => c.request({ method: 'GET', bucket: BUCKET, key: 'warm-up/absent' }).catch(() => undefined)));
     return c;
   }
 
@@ -531,7 +512,16 @@ export class TargetBench {
         const r = await this.exec(
           rec,
           c,
-          { method: 'PUT', bucket: BUCKET, key, query: [['partNumber', String(i + 1)], ['uploadId', uploadId]], body },
+          {
+            method: 'PUT',
+            bucket: BUCKET,
+            key,
+            query: [
+              ['partNumber', String(i + 1)],
+              ['uploadId', uploadId],
+            ],
+            body,
+          },
           undefined,
           length,
         );
@@ -600,9 +590,7 @@ export class TargetBench {
       return;
     }
     const span = Math.min(MiB, total);
-    const offsets = [0, Math.max(0, Math.min(this.opts.partSize - span / 2, total - span)), total - span].map(
-      (x) => Math.floor(x / 4096) * 4096,
-    );
+    const offsets = [0, Math.max(0, Math.min(this.opts.partSize - span / 2, total - span)), total - span].map((x) => Math.floor(x / 4096) * 4096);
     for (const off of offsets) {
       const len = Math.min(span, total - off);
       const v = new BodyVerifier(this.pool, { kind: 'stamped', seed, offset: off, length: len });

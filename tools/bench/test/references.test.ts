@@ -6,7 +6,18 @@ const refs: References = { md5MiBs: 800, sha256MiBs: 1800, disk1mMiBs: 1000, dis
 
 function r(workload: WorkloadName, score: number, p99 = 5, extra: Partial<WorkloadResult> = {}): WorkloadResult {
   const unit = workload.endsWith('4k') ? 'ops/s' : 'MiB/s';
-  return { workload, unit, score, ops: 100, errors: 0, errorRate: 0, elapsedSec: 1, bytes: 0, latencyMs: { count: 100, min: 1, mean: 2, p50: 2, p90: 3, p99, max: p99 }, ...extra };
+  return {
+    workload,
+    unit,
+    score,
+    ops: 100,
+    errors: 0,
+    errorRate: 0,
+    elapsedSec: 1,
+    bytes: 0,
+    latencyMs: { count: 100, min: 1, mean: 2, p50: 2, p90: 3, p99, max: p99 },
+    ...extra,
+  };
 }
 
 function targets(cairn: WorkloadResult[], peakRssMiB = 150): TargetReport[] {

@@ -32,7 +32,12 @@ describe('SigV4 signer', () => {
   it('builds canonical paths and queries', () => {
     expect(canonicalPath('b', 'a b/c+d~e*')).toBe('/b/a%20b/c%2Bd~e%2A');
     expect(canonicalPath('b')).toBe('/b');
-    expect(canonicalQuery([['uploadId', 'x/y='], ['partNumber', '2']])).toBe('partNumber=2&uploadId=x%2Fy%3D');
+    expect(
+      canonicalQuery([
+        ['uploadId', 'x/y='],
+        ['partNumber', '2'],
+      ]),
+    ).toBe('partNumber=2&uploadId=x%2Fy%3D');
     expect(canonicalQuery([['uploads', '']])).toBe('uploads=');
     expect(uriEncode("!'()")).toBe('%21%27%28%29');
     expect(amzDate(new Date(Date.UTC(2013, 4, 24, 0, 0, 0, 123)))).toBe('20130524T000000Z');

@@ -31,7 +31,8 @@ export async function api<T = Record<string, unknown>>(method: string, path: str
 
 /** Encodes a key for a path, keeping its slashes. */
 export const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/');
-export const s3Path = (bucket?: string, key?: string) => '/console/s3/' + (bucket ? encodeURIComponent(bucket) + (key !== undefined ? '/' + encodeKey(key) : '') : '');
+export const s3Path = (bucket?: string, key?: string) =>
+  '/console/s3/' + (bucket ? encodeURIComponent(bucket) + (key !== undefined ? '/' + encodeKey(key) : '') : '');
 
 function query(q?: Record<string, string | undefined>): string {
   if (!q) return '';
@@ -59,12 +60,24 @@ async function s3Error(res: Response): Promise<ApiError> {
 }
 
 /** One S3 request through the proxy; S3 errors become ApiError(code, message). */
-export async function s3(method: string, path: string, q?: Record<string, string | undefined>, body?: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
+export async function s3(
+  method: string,
+  path: string,
+  q?: Record<string, string | undefined>,
+  body?: BodyInit,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const res = await fetch(path + query(q), { method, credentials: 'same-origin', headers: { ...CONSOLE_HEADERS, ...headers }, body });
   if (!res.ok) throw await s3Error(res);
   return res;
 }
-export async function s3Xml(method: string, path: string, q?: Record<string, string | undefined>, body?: BodyInit, headers?: Record<string, string>): Promise<Document> {
+export async function s3Xml(
+  method: string,
+  path: string,
+  q?: Record<string, string | undefined>,
+  body?: BodyInit,
+  headers?: Record<string, string>,
+): Promise<Document> {
   return parseXml(await (await s3(method, path, q, body, headers)).text());
 }
 

@@ -71,7 +71,10 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
 function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const hash = useHash();
   const route = hash.slice(1).split('?')[0].split('/').filter(Boolean).map(decodeURIComponent);
-  const links: [string, string][] = [['#/buckets', 'Buckets'], ['#/usage', 'Usage']];
+  const links: [string, string][] = [
+    ['#/buckets', 'Buckets'],
+    ['#/usage', 'Usage'],
+  ];
   if (session.root) links.push(['#/users', 'Users & keys'], ['#/workers', 'Workers']);
   const section = route[0] === 'b' ? '#/buckets' : `#/${route[0] ?? 'buckets'}`;
   let page;

@@ -32,7 +32,8 @@ async function callerOf(ctx: Koa.Context, sessions: ConsoleSessions): Promise<Co
 
 export function consoleRouter(engine: EngineApi, o: ConsoleOptions): Router {
   const r = new Router();
-  const publicEndpoint = (ctx: Koa.Context) => o.s3PublicEndpoint ?? `${ctx.protocol}://${ctx.hostname.includes(':') ? `[${ctx.hostname}]` : ctx.hostname}:${new URL(o.s3.endpoint).port}`;
+  const publicEndpoint = (ctx: Koa.Context) =>
+    o.s3PublicEndpoint ?? `${ctx.protocol}://${ctx.hostname.includes(':') ? `[${ctx.hostname}]` : ctx.hostname}:${new URL(o.s3.endpoint).port}`;
   const keyOf = (c: ConsoleCaller) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, region: o.s3.region });
 
   r.post('/console/api/session', async (ctx) => {
@@ -92,10 +93,12 @@ export function consoleRouter(engine: EngineApi, o: ConsoleOptions): Router {
     const key = typeof body.key === 'string' ? body.key : '';
     if (!bucket || !key) throw new AdminError(400, 'InvalidArgument', '"bucket" and "key" are required');
     const expires = body.expiresSeconds === undefined ? 3600 : Number(body.expiresSeconds);
-    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_SHARE_SECONDS) throw new AdminError(400, 'InvalidArgument', `"expiresSeconds" must be 1..${MAX_SHARE_SECONDS}`);
+    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_SHARE_SECONDS)
+      throw new AdminError(400, 'InvalidArgument', `"expiresSeconds" must be 1..${MAX_SHARE_SECONDS}`);
     const extra: [string, string][] = [];
     if (typeof body.versionId === 'string' && body.versionId) extra.push(['versionId', body.versionId]);
-    if (body.download === true) extra.push(['response-content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(key.split('/').pop() || 'download')}`]);
+    if (body.download === true)
+      extra.push(['response-content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(key.split('/').pop() || 'download')}`]);
     const url = presignGetUrl(keyOf(c), publicEndpoint(ctx), encodePath(bucket, key), extra, expires);
     ctx.body = { url, expiresAt: new Date(Date.now() + expires * 1000).toISOString() };
   });
@@ -109,4 +112,3 @@ export function consoleRouter(engine: EngineApi, o: ConsoleOptions): Router {
 
   return r;
 }
-

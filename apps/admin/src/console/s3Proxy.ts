@@ -19,8 +19,19 @@ export const S3_PROXY_PREFIX = '/console/s3';
 const BUFFER_LIMIT = 1024 * 1024;
 
 const FORWARDED_REQUEST = new Set([
-  'content-type', 'content-length', 'content-md5', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires',
-  'range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since',
+  'content-type',
+  'content-length',
+  'content-md5',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+  'range',
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
 ]);
 const NOT_FORWARDED_AMZ = new Set(['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token', 'x-amz-decoded-content-length']);
 const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'server', 'date']);
@@ -49,7 +60,11 @@ export async function proxyToS3(ctx: Koa.Context, key: SigningKey, target: S3Tar
   let path: string;
   let query: string;
   try {
-    path = rawPath.split('/').map((s) => rfc3986(decodeURIComponent(s))).join('/') || '/';
+    path =
+      rawPath
+        .split('/')
+        .map((s) => rfc3986(decodeURIComponent(s)))
+        .join('/') || '/';
     query = canonicalQueryString(parseQuery(ctx.querystring));
   } catch {
     throw new AdminError(400, 'InvalidArgument', 'malformed percent-encoding in the path or query');

@@ -43,7 +43,10 @@ const sha256 = (d: string | Buffer) => createHash('sha256').update(d).digest('he
 const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d, 'utf8').digest();
 
 function amzDate(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function signature(key: SigningKey, date: string, canonical: string): { scope: string; sig: string } {
@@ -66,7 +69,14 @@ export function signHeaders(
   const date = amzDate(now);
   const all: Record<string, string> = { ...lower(req.headers), 'x-amz-date': date, 'x-amz-content-sha256': req.payloadHash };
   const names = Object.keys(all).sort();
-  const canonical = [req.method, req.path, req.query, names.map((n) => `${n}:${all[n].trim().replace(/\s+/g, ' ')}\n`).join(''), names.join(';'), req.payloadHash].join('\n');
+  const canonical = [
+    req.method,
+    req.path,
+    req.query,
+    names.map((n) => `${n}:${all[n].trim().replace(/\s+/g, ' ')}\n`).join(''),
+    names.join(';'),
+    req.payloadHash,
+  ].join('\n');
   const { scope, sig } = signature(key, date, canonical);
   return {
     'x-amz-date': date,

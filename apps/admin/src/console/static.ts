@@ -16,7 +16,8 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** The built console: next to the compiled module (dist/console), or dist/console when run from src (tests). */
 export function defaultConsoleDir(): string | undefined {

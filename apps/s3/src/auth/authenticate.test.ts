@@ -47,7 +47,9 @@ describe('scheme detection', () => {
     await rejectsWith(
       authenticate(
         req('/b/k', {
-          authorization: 'AWS4-HMAC-SHA256 Credential=NOPE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature=' + '0'.repeat(64),
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=NOPE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature=' +
+            '0'.repeat(64),
           host: 'h',
           'x-amz-date': '20130524T000000Z',
           'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',

@@ -123,7 +123,10 @@ function hasParam(rawQuery: string, names: string[]): boolean {
 }
 
 function onlyOneMechanism(): S3Error {
-  return invalidArgument('Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified', 'Authorization');
+  return invalidArgument(
+    'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
+    'Authorization',
+  );
 }
 
 export async function authenticate(req: RawRequest, opts: AuthOptions): Promise<AuthResult> {

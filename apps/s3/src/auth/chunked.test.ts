@@ -269,7 +269,12 @@ describe('AWS documentation example: chunked upload with a signed trailer', () =
     await expectError(readAll(res.wrapBody(feed([head()]))), 'IncompleteBody');
     const data = randomBytes(1000);
     const other = encodeSigned(TRAILER_SEED, data, 300, [['x-amz-checksum-crc32', 'AAAAAA==']]);
-    const dec = new AwsChunkedDecoder({ ...signedOpts(), signing: { ...signedOpts().signing!, seedSignature: TRAILER_SEED }, trailer: true, declaredTrailers: ['x-amz-checksum-crc32c'] });
+    const dec = new AwsChunkedDecoder({
+      ...signedOpts(),
+      signing: { ...signedOpts().signing!, seedSignature: TRAILER_SEED },
+      trailer: true,
+      declaredTrailers: ['x-amz-checksum-crc32c'],
+    });
     await expectError(readAll(feed([other]).pipe(dec)), 'MalformedTrailerError');
   });
 });
@@ -336,7 +341,7 @@ describe('unsigned chunks with trailers (STREAMING-UNSIGNED-PAYLOAD-TRAILER)', (
       ['3\r\nabc\r\n0\r\nconstructor:1\r\n\r\n', ''],
       ['11111111111111111\r\n', 'InvalidArgument'], // 17 hex digits
       ['1' + 'f'.repeat(15) + '\r\n', 'InvalidArgument'], // beyond 2^53
-      [('3;' + 'x'.repeat(5000)) + '\r\nabc\r\n0\r\n\r\n', 'InvalidArgument'], // line too long
+      ['3;' + 'x'.repeat(5000) + '\r\nabc\r\n0\r\n\r\n', 'InvalidArgument'], // line too long
       ['3\r\nab', 'IncompleteBody'],
       ['3\r\nabc\r', 'IncompleteBody'],
       ['', 'IncompleteBody'],

@@ -171,7 +171,11 @@ export class AwsChunkedDecoder extends Transform {
           this.remaining -= n;
           this.decoded += n;
           if (this.opts.decodedContentLength !== undefined && this.decoded > this.opts.decodedContentLength) {
-            throw invalidArgument('The decoded body is longer than x-amz-decoded-content-length', 'x-amz-decoded-content-length', String(this.opts.decodedContentLength));
+            throw invalidArgument(
+              'The decoded body is longer than x-amz-decoded-content-length',
+              'x-amz-decoded-content-length',
+              String(this.opts.decodedContentLength),
+            );
           }
           if (this.opts.signing) {
             this.chunkHash!.update(piece);

@@ -63,7 +63,7 @@ export function parsePostPolicy(base64: string): PostPolicy {
   const d = doc as Record<string, unknown>;
   if (d.expiration === undefined) throw invalidPolicy('Policy missing expiration.');
   const expiration = typeof d.expiration === 'string' ? new Date(d.expiration) : new Date(NaN);
-  if (Number.isNaN(expiration.getTime())) throw invalidPolicy('Invalid \'expiration\' value: ' + JSON.stringify(d.expiration));
+  if (Number.isNaN(expiration.getTime())) throw invalidPolicy("Invalid 'expiration' value: " + JSON.stringify(d.expiration));
   if (!Array.isArray(d.conditions)) throw invalidPolicy('Policy missing conditions.');
   const conditions: PostPolicyCondition[] = [];
   for (const c of d.conditions as unknown[]) {
@@ -104,7 +104,8 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
   if (v4sig === undefined && v2sig === undefined && field(fields, 'awsaccesskeyid') === undefined && field(fields, 'x-amz-credential') === undefined) {
     return { userId: null, accessKeyId: null, signatureVersion: null };
   }
-  if (policyText === undefined) throw invalidArgument('Bucket POST must contain a field named \'policy\'.  If it is specified, please check the order of the fields.', 'policy');
+  if (policyText === undefined)
+    throw invalidArgument("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", 'policy');
 
   let accessKeyId: string;
   let verify: (secret: string) => boolean;
@@ -113,7 +114,8 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
     const algorithm = field(fields, 'x-amz-algorithm');
     const credential = field(fields, 'x-amz-credential');
     const missing = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature'].find((f) => field(fields, f) === undefined);
-    if (missing) throw invalidArgument(`Bucket POST must contain a field named '${missing}'.  If it is specified, please check the order of the fields.`, missing);
+    if (missing)
+      throw invalidArgument(`Bucket POST must contain a field named '${missing}'.  If it is specified, please check the order of the fields.`, missing);
     if (algorithm !== ALGORITHM) throw invalidArgument(`Only ${ALGORITHM} is supported for x-amz-algorithm`, 'x-amz-algorithm', algorithm!);
     const parts = credential!.split('/');
     const [date, region, service, terminator] = parts.slice(-4);
@@ -122,7 +124,11 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
       throw invalidArgument(`Invalid credential: ${credential}`, 'x-amz-credential', credential!);
     }
     if (region !== opts.region) {
-      throw new S3Error('AuthorizationQueryParametersError', `Error parsing the X-Amz-Credential parameter; the region '${region}' is wrong; expecting '${opts.region}'`, { Region: opts.region });
+      throw new S3Error(
+        'AuthorizationQueryParametersError',
+        `Error parsing the X-Amz-Credential parameter; the region '${region}' is wrong; expecting '${opts.region}'`,
+        { Region: opts.region },
+      );
     }
     signatureVersion = 'AWS4-HMAC-SHA256';
     verify = (secret) => safeEqual(signHex(getSigningKey(secret, date, region), policyText), v4sig!.toLowerCase());
@@ -140,10 +146,14 @@ export async function authenticatePostForm(fields: FormFields, opts: { region: s
   const found = await opts.lookup(accessKeyId);
   if (!found) throw new S3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
   if (!verify(found.secretAccessKey)) {
-    throw new S3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
-      AWSAccessKeyId: accessKeyId,
-      StringToSign: policyText,
-    });
+    throw new S3Error(
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      {
+        AWSAccessKeyId: accessKeyId,
+        StringToSign: policyText,
+      },
+    );
   }
   if (found.suspended) throw new S3Error('UserSuspended', 'The user has been suspended.');
   const policy = parsePostPolicy(policyText);

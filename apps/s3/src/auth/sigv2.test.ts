@@ -174,11 +174,7 @@ describe('SigV2 details and errors', () => {
   test('sub-resources are sorted and included; other parameters are not', () => {
     const r = req('GET', '/k?versionId=3&uploadId=x%2By&acl&prefix=z&response-content-type=text%2Fplain', {}, 'b');
     expect(canonicalResourceCandidates(r)[0]).toBe('/b/k?acl&response-content-type=text/plain&uploadId=x+y&versionId=3');
-    const sts = stringToSignV2(
-      req('PUT', '/b/k', { 'content-md5': 'MD5', 'content-type': 'T', 'x-amz-b': ' two  words ', 'x-amz-a': '1' }),
-      'DATE',
-      '/b/k',
-    );
+    const sts = stringToSignV2(req('PUT', '/b/k', { 'content-md5': 'MD5', 'content-type': 'T', 'x-amz-b': ' two  words ', 'x-amz-a': '1' }), 'DATE', '/b/k');
     expect(sts).toBe('PUT\nMD5\nT\nDATE\nx-amz-a:1\nx-amz-b:two words\n/b/k');
   });
 
@@ -201,7 +197,10 @@ describe('SigV2 details and errors', () => {
       'SignatureDoesNotMatch',
     );
     expect(mismatch.fields).toMatchObject({ AWSAccessKeyId: AKID, SignatureProvided: good, StringToSign: `GET\n\n\n${date}\n/b/other` });
-    await rejectsWith(authenticate(req('GET', '/b/k', { Date: date, Authorization: `AWS ${AKID}:${good}` }), options('2007-03-27T19:52:00Z')), 'RequestTimeTooSkewed');
+    await rejectsWith(
+      authenticate(req('GET', '/b/k', { Date: date, Authorization: `AWS ${AKID}:${good}` }), options('2007-03-27T19:52:00Z')),
+      'RequestTimeTooSkewed',
+    );
     await rejectsWith(authenticate(req('GET', '/b/k', { Authorization: `AWS ${AKID}:${good}` }), options(now)), 'AccessDenied');
     await rejectsWith(authenticate(req('GET', '/b/k', { Date: date, Authorization: `AWS ${AKID}` }), options(now)), 'InvalidArgument');
     await rejectsWith(authenticate(req('GET', '/b/k', { Date: date, Authorization: `AWS SUSP:${good}` }), options(now)), 'UserSuspended');

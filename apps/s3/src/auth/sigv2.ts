@@ -21,15 +21,47 @@ import { accessDenied, invalidArgument } from '../errors';
 
 /** Sub-resources in S3's documented list. */
 const DOC_SUBRESOURCES = [
-  'acl', 'cors', 'delete', 'lifecycle', 'location', 'logging', 'notification', 'partNumber', 'policy',
-  'requestPayment', 'restore', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning',
-  'versions', 'website', 'response-cache-control', 'response-content-disposition', 'response-content-encoding',
-  'response-content-language', 'response-content-type', 'response-expires',
+  'acl',
+  'cors',
+  'delete',
+  'lifecycle',
+  'location',
+  'logging',
+  'notification',
+  'partNumber',
+  'policy',
+  'requestPayment',
+  'restore',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versionId',
+  'versioning',
+  'versions',
+  'website',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-content-type',
+  'response-expires',
 ];
 /** Newer sub-resources some clients (botocore, minio) also include. */
 const EXTRA_SUBRESOURCES = [
-  'accelerate', 'analytics', 'encryption', 'inventory', 'legal-hold', 'metrics', 'object-lock', 'replication',
-  'retention', 'select', 'select-type', 'storageClass', 'defaultObjectAcl',
+  'accelerate',
+  'analytics',
+  'encryption',
+  'inventory',
+  'legal-hold',
+  'metrics',
+  'object-lock',
+  'replication',
+  'retention',
+  'select',
+  'select-type',
+  'storageClass',
+  'defaultObjectAcl',
 ];
 const DOC_SET = new Set(DOC_SUBRESOURCES);
 const FULL_SET = new Set([...DOC_SUBRESOURCES, ...EXTRA_SUBRESOURCES]);

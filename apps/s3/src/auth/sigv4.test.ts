@@ -2,13 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { authenticate } from './authenticate';
-import {
-  canonicalQuery,
-  canonicalUriCandidates,
-  getSigningKey,
-  percentDecode,
-  uriEncode,
-} from './sigv4';
+import { canonicalQuery, canonicalUriCandidates, getSigningKey, percentDecode, uriEncode } from './sigv4';
 import type { AuthOptions, RawRequest } from './types';
 import { rejectsWith } from '../../test/helpers/rejectsWith';
 
@@ -70,10 +64,7 @@ describe('AWS documentation examples (SigV4)', () => {
       Range: 'bytes=0-9',
       'x-amz-content-sha256': EMPTY,
       'x-amz-date': '20130524T000000Z',
-      Authorization: authHeader(
-        'host;range;x-amz-content-sha256;x-amz-date',
-        'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
-      ),
+      Authorization: authHeader('host;range;x-amz-content-sha256;x-amz-date', 'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41'),
     });
     const res = await authenticate(r, options());
     expect(res).toMatchObject({ userId: 'u-example', accessKeyId: AKID, signatureVersion: 'AWS4-HMAC-SHA256', authType: 'REST-HEADER' });
@@ -186,10 +177,7 @@ describe('header auth errors', () => {
       Range: 'bytes=0-9',
       'x-amz-content-sha256': EMPTY,
       'x-amz-date': '20130524T000000Z',
-      Authorization: authHeader(
-        'host;range;x-amz-content-sha256;x-amz-date',
-        'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
-      ),
+      Authorization: authHeader('host;range;x-amz-content-sha256;x-amz-date', 'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41'),
     });
 
   test('wrong region names the expected one', async () => {
@@ -286,7 +274,9 @@ describe('header auth errors', () => {
     raw.headers.date = 'Fri, 24 May 2013 00:00:00 GMT';
     const canonical = `GET\n/b/k\n\ndate:Fri, 24 May 2013 00:00:00 GMT\nhost:localhost:9000\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n\ndate;host;x-amz-content-sha256\nUNSIGNED-PAYLOAD`;
     const sts = `AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n${createHash('sha256').update(canonical).digest('hex')}`;
-    const sig = createHmac('sha256', getSigningKey(SECRET, '20130524', 'us-east-1')).update(sts).digest('hex');
+    const sig = createHmac('sha256', getSigningKey(SECRET, '20130524', 'us-east-1'))
+      .update(sts)
+      .digest('hex');
     raw.headers.authorization = authHeader('date;host;x-amz-content-sha256', sig);
     await expect(authenticate(raw, options())).resolves.toMatchObject({ userId: 'u-example' });
   });
@@ -377,7 +367,8 @@ function httpReq(method: string, path: string, query: SmithyRequest['query'], he
 function toRaw(r: { method: string; path: string; query?: SmithyRequest['query']; headers: Record<string, string> }): RawRequest {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(r.query ?? {})) {
-    if (v === null || v === '') parts.push(sdkEscape(k)); // '?uploads' form
+    if (v === null || v === '')
+      parts.push(sdkEscape(k)); // '?uploads' form
     else for (const one of Array.isArray(v) ? v : [v]) parts.push(`${sdkEscape(k)}=${sdkEscape(one)}`);
   }
   const headers: Record<string, string> = {};
@@ -386,14 +377,7 @@ function toRaw(r: { method: string; path: string; query?: SmithyRequest['query']
 }
 
 describe('cross-check with @smithy/signature-v4', () => {
-  const keys = [
-    'simple.txt',
-    'dir/sub dir/file name.txt',
-    'plus+sign+key',
-    'unicode/日本語/ключ/😀.bin',
-    "weird!'()*~@$&=;:,?#[]%.txt",
-    'tab\tand\nnewline',
-  ];
+  const keys = ['simple.txt', 'dir/sub dir/file name.txt', 'plus+sign+key', 'unicode/日本語/ключ/😀.bin', "weird!'()*~@$&=;:,?#[]%.txt", 'tab\tand\nnewline'];
 
   test.each(keys)('header auth, key %j', async (key) => {
     const signed = await smithySigner().sign(
@@ -460,8 +444,8 @@ describe('cross-check with @smithy/signature-v4', () => {
     await rejectsWith(authenticate(toRaw(signed as unknown as SmithyRequest), options()), 'AuthorizationHeaderMalformed', {
       Region: 'us-east-1',
     });
-    await expect(
-      authenticate(toRaw(signed as unknown as SmithyRequest), { ...options(), region: 'eu-central-1' }),
-    ).resolves.toMatchObject({ userId: 'u-example' });
+    await expect(authenticate(toRaw(signed as unknown as SmithyRequest), { ...options(), region: 'eu-central-1' })).resolves.toMatchObject({
+      userId: 'u-example',
+    });
   });
 });

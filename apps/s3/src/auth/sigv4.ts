@@ -44,9 +44,7 @@ export function headerValue(headers: RawRequest['headers'], name: string): strin
 const HEX = '0123456789ABCDEF';
 
 function isUnreserved(c: number): boolean {
-  return (
-    (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e
-  );
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e;
 }
 
 /** S3's UriEncode over raw bytes: everything but A-Za-z0-9-._~ (and '/' when kept) becomes %XX. */
@@ -220,7 +218,10 @@ export function parseAmzDate(s: string): Date | undefined {
 }
 
 export function formatAmzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export function checkSkew(requestTime: Date, rawTime: string, opts: AuthOptions): void {
@@ -313,8 +314,7 @@ function parseCredential(value: string): Credential | undefined {
 /** Checks the scope; `malformed` builds the mode-appropriate error. */
 function checkScope(cred: Credential, amzDate: string, opts: AuthOptions, presigned: boolean): void {
   const prefix = presigned ? 'Error parsing the X-Amz-Credential parameter; ' : 'The authorization header is malformed; ';
-  const err = (detail: string, fields: Record<string, string> = {}) =>
-    presigned ? queryError(prefix + detail, fields) : headerMalformed(detail, fields);
+  const err = (detail: string, fields: Record<string, string> = {}) => (presigned ? queryError(prefix + detail, fields) : headerMalformed(detail, fields));
   if (!/^\d{8}$/.test(cred.date)) throw err(`incorrect date format '${cred.date}'. This date in the credential must be in the format "yyyyMMdd".`);
   if (cred.region !== opts.region) throw err(`the region '${cred.region}' is wrong; expecting '${opts.region}'`, { Region: opts.region });
   if (cred.service !== SERVICE) throw err(`incorrect service '${cred.service}'. This endpoint belongs to '${SERVICE}'.`);
@@ -345,8 +345,12 @@ export function validatePayloadHash(value: string | undefined): string {
   }
   if (PAYLOAD_MODES.has(value)) return value;
   if (/^[0-9a-fA-F]{64}$/.test(value)) return value;
-  throw invalidArgument('x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, ' +
-      'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.', 'x-amz-content-sha256', value);
+  throw invalidArgument(
+    'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, ' +
+      'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
+    'x-amz-content-sha256',
+    value,
+  );
 }
 
 /**
@@ -471,7 +475,10 @@ export async function verifySigV4Presigned(req: RawRequest, opts: AuthOptions): 
   if (expires > MAX_PRESIGN_EXPIRES) throw queryError('X-Amz-Expires must be less than a week (in seconds) that is 604800');
   if (expires === 0) throw queryError('X-Amz-Expires must be greater than 0'); // S3 accepts 1..604800
   const cred = parseCredential(credValue);
-  if (!cred) throw queryError('Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
+  if (!cred)
+    throw queryError(
+      'Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+    );
   checkScope(cred, amzDate, opts, true);
   const signedHeaders = parseSignedHeaders(signedHeadersValue);
   if (!signedHeaders) throw queryError('Error parsing the X-Amz-SignedHeaders parameter.');

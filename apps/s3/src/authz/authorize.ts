@@ -19,7 +19,19 @@
  * Everything else is an implicit deny (AccessDenied). Anonymous requests go through the same
  * path with principal null. The bucket policy itself is the owner's alone (POLICY_OPERATIONS).
  */
-import { aclGrants, evaluatePolicy, isPublicPolicy, parsePolicy, privateAcl, type BucketAccess, type BucketInfo, type ContextValue, type ObjectAccess, type Permission, type Policy } from '@cairn/engine';
+import {
+  aclGrants,
+  evaluatePolicy,
+  isPublicPolicy,
+  parsePolicy,
+  privateAcl,
+  type BucketAccess,
+  type BucketInfo,
+  type ContextValue,
+  type ObjectAccess,
+  type Permission,
+  type Policy,
+} from '@cairn/engine';
 import type { Principal } from '../context';
 import { s3Error, accessDenied } from '../errors';
 import { actionSpec, type ActionSpec, type AuthorizedName } from './s3Actions';
@@ -144,7 +156,10 @@ const POLICY_OPERATIONS: ReadonlySet<AuthorizedName> = new Set<AuthorizedName>([
 export function authorize(r: AuthorizationRequest): void {
   if (!isAllowed(r)) throw accessDenied();
   if (POLICY_OPERATIONS.has(r.operation) && r.bucket && r.principal?.userId !== (r.access?.owner ?? r.bucket.owner)) {
-    throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: r.operation.startsWith('Get') ? 'GET' : r.operation.startsWith('Put') ? 'PUT' : 'DELETE', ResourceType: 'BUCKETPOLICY' });
+    throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+      Method: r.operation.startsWith('Get') ? 'GET' : r.operation.startsWith('Put') ? 'PUT' : 'DELETE',
+      ResourceType: 'BUCKETPOLICY',
+    });
   }
 }
 

@@ -102,7 +102,12 @@ export interface AuthorizeTarget {
 }
 
 /** Gathers the facts for one bucket/object (engine reads: cached bucket settings, one object record when needed) and decides. */
-export async function authorizeRequest(engine: EngineApi, f: RequestFacts, t: AuthorizeTarget, extraKeys?: Record<string, ContextValue>): Promise<AuthorizationRequest> {
+export async function authorizeRequest(
+  engine: EngineApi,
+  f: RequestFacts,
+  t: AuthorizeTarget,
+  extraKeys?: Record<string, ContextValue>,
+): Promise<AuthorizationRequest> {
   const access = await engine.getBucketAccess(t.bucket.name);
   const target = t.key !== undefined ? 'object' : 'bucket';
   const r: AuthorizationRequest = {
@@ -134,7 +139,12 @@ export async function authorizeRequest(engine: EngineApi, f: RequestFacts, t: Au
  * bucket's settings and builds the condition keys once. Operations whose decision needs the
  * object's ACL are not supported here.
  */
-export async function keyAuthorizer(engine: EngineApi, f: RequestFacts, bucket: BucketInfo, operation: AuthorizedName): Promise<(key: string, versionId?: string) => boolean> {
+export async function keyAuthorizer(
+  engine: EngineApi,
+  f: RequestFacts,
+  bucket: BucketInfo,
+  operation: AuthorizedName,
+): Promise<(key: string, versionId?: string) => boolean> {
   const access = await engine.getBucketAccess(bucket.name);
   const keys = conditionKeys(f);
   return (key, versionId) =>

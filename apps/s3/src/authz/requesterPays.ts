@@ -16,7 +16,12 @@ import { guarded } from '../http/escapedErrors';
 export const REQUEST_CHARGED_HEADER = 'x-amz-request-charged';
 
 /** True when the requester is charged for this request; throws AccessDenied when it must agree to pay and did not. */
-export async function requesterPays(engine: EngineApi, bucket: BucketInfo, principal: Principal | null, requestPayerHeader: string | undefined): Promise<boolean> {
+export async function requesterPays(
+  engine: EngineApi,
+  bucket: BucketInfo,
+  principal: Principal | null,
+  requestPayerHeader: string | undefined,
+): Promise<boolean> {
   if (principal && principal.userId === bucket.owner) return false;
   if ((await engine.getBucketRequestPayment(bucket.name)) !== 'Requester') return false;
   if (!principal) throw accessDenied('Anonymous access to a Requester Pays bucket is not allowed');

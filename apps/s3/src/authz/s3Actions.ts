@@ -32,7 +32,11 @@ export interface ActionSpec {
 }
 
 const svc = (action: string): ActionSpec => ({ action: `s3:${action}`, resource: 'service' });
-const bkt = (action: string, permission?: Permission): ActionSpec => ({ action: `s3:${action}`, resource: 'bucket', acl: permission && { on: 'bucket', permission } });
+const bkt = (action: string, permission?: Permission): ActionSpec => ({
+  action: `s3:${action}`,
+  resource: 'bucket',
+  acl: permission && { on: 'bucket', permission },
+});
 const obj = (action: string, acl?: ActionSpec['acl'], versionAction?: string): ActionSpec => ({
   action: `s3:${action}`,
   resource: 'object',

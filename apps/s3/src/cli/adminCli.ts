@@ -91,7 +91,8 @@ async function runCommand(
   if (group === 'users') {
     if (cmd === 'list') result = await c.listUsers();
     else if (cmd === 'get') result = await c.getUser(need(a, 'ID'));
-    else if (cmd === 'create') result = await c.createUser({ id: need(a, 'ID'), displayName: values['display-name'], email: values.email, accessKey: !values['no-key'] });
+    else if (cmd === 'create')
+      result = await c.createUser({ id: need(a, 'ID'), displayName: values['display-name'], email: values.email, accessKey: !values['no-key'] });
     else if (cmd === 'update') result = await c.updateUser(need(a, 'ID'), { displayName: values['display-name'], email: values.email });
     else if (cmd === 'suspend') result = await c.suspendUser(need(a, 'ID'));
     else if (cmd === 'reactivate') result = await c.reactivateUser(need(a, 'ID'));
@@ -112,7 +113,6 @@ async function runCommand(
     if (cmd === undefined || cmd === 'status') result = await c.replication();
     else if (cmd === 'resync') result = await c.replicationResync(need(a, 'BUCKET'), values.peer);
     else throw new UsageError(`unknown replication command: ${cmd}`, ADMIN_USAGE);
-  }
-  else throw new UsageError(`unknown admin command: ${group ?? '(none)'}`, ADMIN_USAGE);
+  } else throw new UsageError(`unknown admin command: ${group ?? '(none)'}`, ADMIN_USAGE);
   return result;
 }

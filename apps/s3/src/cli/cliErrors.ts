@@ -30,10 +30,13 @@ export function describeServeError(e: unknown, where: { dataDir: string; host: s
   const code = err?.code;
   if (code === 'EADDRINUSE') return `port ${err!.port ?? where.port} on ${where.host} is already in use (another server running?): stop it or choose --port`;
   if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where.host}: no such local address (check --host)`;
-  if ((code === 'EACCES' || code === 'EPERM') && err?.syscall === 'listen') return `not allowed to listen on ${where.host}:${where.port} (ports below 1024 need privileges): choose --port`;
-  if (code === 'LEVEL_LOCKED') return `the store in ${where.dataDir} is in use by another running cairn server (its meta/LOCK is held): stop that server or use another --data`;
+  if ((code === 'EACCES' || code === 'EPERM') && err?.syscall === 'listen')
+    return `not allowed to listen on ${where.host}:${where.port} (ports below 1024 need privileges): choose --port`;
+  if (code === 'LEVEL_LOCKED')
+    return `the store in ${where.dataDir} is in use by another running cairn server (its meta/LOCK is held): stop that server or use another --data`;
   const path = err?.path ?? where.dataDir;
-  if (code === 'EACCES' || code === 'EPERM') return `data directory ${where.dataDir} is not writable (permission denied on ${path}): fix its permissions or choose --data`;
+  if (code === 'EACCES' || code === 'EPERM')
+    return `data directory ${where.dataDir} is not writable (permission denied on ${path}): fix its permissions or choose --data`;
   if (code === 'EROFS') return `data directory ${where.dataDir} is on a read-only file system (${path}): choose a writable --data`;
   if (code === 'ENOENT') return `data directory ${where.dataDir} cannot be created: ${path} does not exist (a missing parent directory?)`;
   if (code === 'ENOTDIR' || code === 'EEXIST') return `data directory ${where.dataDir} cannot be used: ${path} is a file, not a directory`;

@@ -99,17 +99,24 @@ export function formatReport(r: FsckReport): string {
   }
   const total = Object.values(r.counts).reduce((a, n) => a + (n ?? 0), 0);
   if (total > r.findings.length) {
-    lines.push(`  (${total - r.findings.length} more not listed: ${Object.entries(r.counts).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    lines.push(
+      `  (${total - r.findings.length} more not listed: ${Object.entries(r.counts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+    );
   }
   const g = r.garbage;
   if (g.chunks > 0) {
     lines.push(
       `  garbage awaiting collection: ${g.chunks} unreferenced chunks (${mib(g.bytes)}) older than the ${g.graceMs / 1000} s grace period ` +
-        (g.collected ? `— collected: ${g.collected.chunks} chunks, ${mib(g.collected.bytes)} freed` : '(not a problem: the server\'s GC frees them; --repair collects them now)'),
+        (g.collected
+          ? `— collected: ${g.collected.chunks} chunks, ${mib(g.collected.bytes)} freed`
+          : "(not a problem: the server's GC frees them; --repair collects them now)"),
     );
   }
   if (total === 0) lines.push(g.chunks > 0 && !g.collected ? `clean, with ${mib(g.bytes)} of garbage awaiting collection` : 'clean');
-  else if (r.clean) lines.push(`${total} problems found, all repaired (${r.repaired?.metadataOps ?? 0} metadata updates, ${r.repaired?.filesRemoved ?? 0} files removed)`);
+  else if (r.clean)
+    lines.push(`${total} problems found, all repaired (${r.repaired?.metadataOps ?? 0} metadata updates, ${r.repaired?.filesRemoved ?? 0} files removed)`);
   else {
     const hint = r.unrepairable > 0 ? `${r.unrepairable} can't be repaired` : 'run with --repair to fix them';
     lines.push(`${total} problems found: ${hint}`);

@@ -6,5 +6,9 @@ import { renderAccessControlPolicy } from '../xml/accessControlPolicy';
 
 export async function aclResponse(engine: EngineApi, acl: Acl, headers: Record<string, string | undefined> = {}): Promise<S3Response> {
   const names = await ownerNames(engine, [acl.owner, ...acl.grants.flatMap((g) => (g.grantee.type === 'CanonicalUser' ? [g.grantee.id] : []))]);
-  return xmlResponse(renderAccessControlPolicy(acl, (id) => names.get(id)?.displayName), 200, headers);
+  return xmlResponse(
+    renderAccessControlPolicy(acl, (id) => names.get(id)?.displayName),
+    200,
+    headers,
+  );
 }

@@ -32,7 +32,15 @@ export function reportEscapedError(kind: EscapeKind, err: unknown, requestId = r
   escaped++;
   try {
     const e = err as { stack?: string } | undefined;
-    const line = { time: new Date().toISOString(), level: 'error', msg: `escaped error (${kind})`, requestId, where, error: e?.stack ?? String(err), escapedErrors: escaped };
+    const line = {
+      time: new Date().toISOString(),
+      level: 'error',
+      msg: `escaped error (${kind})`,
+      requestId,
+      where,
+      error: e?.stack ?? String(err),
+      escapedErrors: escaped,
+    };
     process.stderr.write(JSON.stringify(line) + '\n');
   } catch {
     // logging must never be what throws here

@@ -18,6 +18,10 @@ export async function expirationHeaders(c: S3Context, bucket: string, meta: Obje
     tagList = (await c.engine.getObjectTagging(bucket, meta.key, { versionId: meta.versionId }).catch(() => ({ tags: [] as Tag[] }))).tags;
   }
   const dayMs = c.engine.options.lifecycleDaySeconds * 1000;
-  const e = expirationFor(rules, { key: meta.key, size: meta.size, lastModified: meta.lastModified.getTime(), tags: Object.fromEntries((tagList ?? []).map((t) => [t.key, t.value])) }, dayMs);
+  const e = expirationFor(
+    rules,
+    { key: meta.key, size: meta.size, lastModified: meta.lastModified.getTime(), tags: Object.fromEntries((tagList ?? []).map((t) => [t.key, t.value])) },
+    dayMs,
+  );
   return e ? { 'x-amz-expiration': `expiry-date="${new Date(e.due).toUTCString()}", rule-id="${e.ruleId}"` } : {};
 }

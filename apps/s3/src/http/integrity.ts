@@ -68,7 +68,10 @@ export function parseIntegrity(headers: IncomingHttpHeaders): IntegrityRequest {
   const trailerHeader = h(headers, 'x-amz-trailer');
   let trailerAlg: ChecksumAlgorithm | undefined;
   if (trailerHeader !== undefined) {
-    const names = trailerHeader.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const names = trailerHeader
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     const checksumTrailers = names.filter((n) => n.startsWith('x-amz-checksum-'));
     if (checksumTrailers.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
     if (checksumTrailers.length === 1) {

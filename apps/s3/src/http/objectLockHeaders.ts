@@ -21,15 +21,19 @@ export function requestObjectLock(headers: IncomingHttpHeaders): ObjectLockSetti
   const out: ObjectLockSettings = {};
   if (mode !== undefined || until !== undefined) {
     if (mode === undefined || until === undefined) {
-      throw invalidArgument('x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied', mode === undefined ? 'x-amz-object-lock-mode' : 'x-amz-object-lock-retain-until-date');
+      throw invalidArgument(
+        'x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied',
+        mode === undefined ? 'x-amz-object-lock-mode' : 'x-amz-object-lock-retain-until-date',
+      );
     }
     if (mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') throw invalidArgument('Unknown wormMode directive.', 'x-amz-object-lock-mode', mode);
     const date = new Date(until);
-    if (Number.isNaN(date.getTime())) throw invalidArgument('The retain until date must be provided in ISO 8601 format', 'x-amz-object-lock-retain-until-date', until);
+    if (Number.isNaN(date.getTime()))
+      throw invalidArgument('The retain until date must be provided in ISO 8601 format', 'x-amz-object-lock-retain-until-date', until);
     out.retention = { mode, retainUntil: date };
   }
   if (hold !== undefined) {
-    if (hold !== 'ON' && hold !== 'OFF') throw invalidArgument('Legal Hold must be either of \'ON\' or \'OFF\'', 'x-amz-object-lock-legal-hold', hold);
+    if (hold !== 'ON' && hold !== 'OFF') throw invalidArgument("Legal Hold must be either of 'ON' or 'OFF'", 'x-amz-object-lock-legal-hold', hold);
     out.legalHold = hold === 'ON';
   }
   return out;
@@ -38,7 +42,11 @@ export function requestObjectLock(headers: IncomingHttpHeaders): ObjectLockSetti
 /** Lock parameters need an integrity header (S3's rule for Object Lock writes). */
 export function requireIntegrityForLock(headers: IncomingHttpHeaders, lock: ObjectLockSettings | undefined): void {
   if (!lock) return;
-  const has = headers['content-md5'] !== undefined || headers['x-amz-sdk-checksum-algorithm'] !== undefined || Object.keys(headers).some((k) => k.startsWith('x-amz-checksum-')) || headers['x-amz-trailer'] !== undefined;
+  const has =
+    headers['content-md5'] !== undefined ||
+    headers['x-amz-sdk-checksum-algorithm'] !== undefined ||
+    Object.keys(headers).some((k) => k.startsWith('x-amz-checksum-')) ||
+    headers['x-amz-trailer'] !== undefined;
   if (!has) throw invalidRequest('Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters');
 }
 

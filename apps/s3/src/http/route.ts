@@ -36,7 +36,11 @@ export const DEFAULT_DOMAINS: readonly string[] = ['s3.localhost', 'localhost'];
 export function normalizeDomains(domains: readonly string[]): string[] {
   const set = new Set<string>();
   for (const d of domains) {
-    const n = d.trim().toLowerCase().replace(/:\d+$/, '').replace(/^\.+|\.+$/g, '');
+    const n = d
+      .trim()
+      .toLowerCase()
+      .replace(/:\d+$/, '')
+      .replace(/^\.+|\.+$/g, '');
     if (n) set.add(n);
   }
   return [...set].sort((a, b) => b.length - a.length);

@@ -16,7 +16,11 @@ export function requestTags(headers: IncomingHttpHeaders): Tag[] | undefined {
       const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
       tags.push({ key, value });
     } catch {
-      throw invalidArgument('The header x-amz-tagging shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.', 'x-amz-tagging', v);
+      throw invalidArgument(
+        'The header x-amz-tagging shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.',
+        'x-amz-tagging',
+        v,
+      );
     }
   }
   return tags;

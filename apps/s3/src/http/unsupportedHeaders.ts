@@ -36,5 +36,4 @@ export function rejectUnsupportedObjectReadHeaders(headers: IncomingHttpHeaders)
 }
 
 /** CreateBucket. */
-export function rejectUnsupportedCreateBucketHeaders(_headers: IncomingHttpHeaders): void {
-}
+export function rejectUnsupportedCreateBucketHeaders(_headers: IncomingHttpHeaders): void {}

@@ -55,7 +55,11 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
       // CORS preflights need no credentials; POST Object authorizes from its form (handler).
     } else if (bucket) {
       const versionId = query.get('versionId') ?? undefined;
-      await authorizeRequest(engine, { req: ctx.req, headers, query, auth, principal }, { operation: op.name, bucket, key: route.key, versionId, expectedBucketOwner });
+      await authorizeRequest(
+        engine,
+        { req: ctx.req, headers, query, auth, principal },
+        { operation: op.name, bucket, key: route.key, versionId, expectedBucketOwner },
+      );
     } else {
       authorize({ principal, operation: op.name, expectedBucketOwner });
     }

@@ -19,7 +19,11 @@ export function mqttTarget(name: string, url: URL): NotificationTarget {
 
   const connected = async (): Promise<mqtt.MqttClient> => {
     if (!client) {
-      client = mqtt.connect(connectUrl.href, { reconnectPeriod: 1000, connectTimeout: TIMEOUT_MS, clientId: `cairn-${name}-${process.pid}-${Math.random().toString(16).slice(2, 8)}` });
+      client = mqtt.connect(connectUrl.href, {
+        reconnectPeriod: 1000,
+        connectTimeout: TIMEOUT_MS,
+        clientId: `cairn-${name}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+      });
       client.on('error', () => undefined);
       const c = client;
       await new Promise<void>((resolve) => {

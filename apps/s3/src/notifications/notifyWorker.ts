@@ -96,7 +96,12 @@ export class NotifyWorker implements Worker {
       const ackUpTo = failedSeq === undefined ? last : failedSeq - 1;
       if (ackUpTo > r.cursor || r.overflowed) await api.ackFeed(this.name, Math.max(ackUpTo, r.cursor));
       for (const id of this.sent) if (Number(id.slice(0, id.indexOf(':'))) <= ackUpTo) this.sent.delete(id);
-      await ctx.progress({ scanned: failedSeq === undefined ? r.events.length : r.events.filter((e) => e.seq < failedSeq).length, acted: delivered, errors: failedSeq === undefined ? 0 : 1, lastError });
+      await ctx.progress({
+        scanned: failedSeq === undefined ? r.events.length : r.events.filter((e) => e.seq < failedSeq).length,
+        acted: delivered,
+        errors: failedSeq === undefined ? 0 : 1,
+        lastError,
+      });
       if (failedSeq !== undefined) {
         this.failures++;
         return;

@@ -40,11 +40,12 @@ export function checkTargetUrl(name: string, url: string): URL {
   } catch {
     throw new Error(`--notify-target ${name}: not a URL: ${url}`);
   }
-  if (['amqp:', 'amqps:'].includes(u.protocol) && (!u.searchParams.get('exchange') && !u.searchParams.get('routing-key'))) {
+  if (['amqp:', 'amqps:'].includes(u.protocol) && !u.searchParams.get('exchange') && !u.searchParams.get('routing-key')) {
     throw new Error(`--notify-target ${name}: an amqp target needs ?exchange=E&routing-key=K`);
   }
   if (['mqtt:', 'mqtts:'].includes(u.protocol) && !u.searchParams.get('topic')) throw new Error(`--notify-target ${name}: an mqtt target needs ?topic=T`);
-  if (!['http:', 'https:', 'amqp:', 'amqps:', 'mqtt:', 'mqtts:'].includes(u.protocol)) throw new Error(`--notify-target ${name}: unsupported scheme ${u.protocol} (http, https, amqp, amqps, mqtt, mqtts)`);
+  if (!['http:', 'https:', 'amqp:', 'amqps:', 'mqtt:', 'mqtts:'].includes(u.protocol))
+    throw new Error(`--notify-target ${name}: unsupported scheme ${u.protocol} (http, https, amqp, amqps, mqtt, mqtts)`);
   return u;
 }
 

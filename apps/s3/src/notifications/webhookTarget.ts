@@ -19,15 +19,19 @@ export function webhookTarget(name: string, url: URL): NotificationTarget {
     send: (message) =>
       new Promise<void>((resolve, reject) => {
         const body = Buffer.from(message);
-        const req = lib.request(target, { method: 'POST', agent, auth, timeout: TIMEOUT_MS, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            const s = res.statusCode ?? 0;
-            if (s >= 200 && s < 300) resolve();
-            else reject(new Error(`webhook ${name} answered ${s}`));
-          });
-          res.on('error', reject);
-        });
+        const req = lib.request(
+          target,
+          { method: 'POST', agent, auth, timeout: TIMEOUT_MS, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              const s = res.statusCode ?? 0;
+              if (s >= 200 && s < 300) resolve();
+              else reject(new Error(`webhook ${name} answered ${s}`));
+            });
+            res.on('error', reject);
+          },
+        );
         req.on('timeout', () => req.destroy(new Error(`webhook ${name}: no answer within ${TIMEOUT_MS} ms`)));
         req.on('error', reject);
         req.end(body);

@@ -77,12 +77,44 @@ export class CairnMetrics {
     const registers = [this.registry];
     if (o.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
 
-    this.requests = new Counter({ name: 'cairn_s3_requests_total', help: 'S3 requests by operation and HTTP status', labelNames: ['operation', 'status'], registers });
-    this.duration = new Histogram({ name: 'cairn_s3_request_duration_seconds', help: 'S3 request duration, from the request head to the last byte of the response', labelNames: ['operation'], buckets: DURATION_BUCKETS, registers });
-    this.ttfb = new Histogram({ name: 'cairn_s3_request_ttfb_seconds', help: 'S3 time to first byte: from the request head until the response head was written', labelNames: ['operation'], buckets: DURATION_BUCKETS, registers });
-    this.received = new Counter({ name: 'cairn_s3_received_bytes_total', help: 'Request body bytes received (Content-Length as sent on the wire)', labelNames: ['operation'], registers });
-    this.sent = new Counter({ name: 'cairn_s3_sent_bytes_total', help: 'Response body bytes sent (Content-Length of completed responses)', labelNames: ['operation'], registers });
-    this.errors = new Counter({ name: 'cairn_s3_errors_total', help: 'S3 error responses by operation and S3 error code', labelNames: ['operation', 'code'], registers });
+    this.requests = new Counter({
+      name: 'cairn_s3_requests_total',
+      help: 'S3 requests by operation and HTTP status',
+      labelNames: ['operation', 'status'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'cairn_s3_request_duration_seconds',
+      help: 'S3 request duration, from the request head to the last byte of the response',
+      labelNames: ['operation'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.ttfb = new Histogram({
+      name: 'cairn_s3_request_ttfb_seconds',
+      help: 'S3 time to first byte: from the request head until the response head was written',
+      labelNames: ['operation'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.received = new Counter({
+      name: 'cairn_s3_received_bytes_total',
+      help: 'Request body bytes received (Content-Length as sent on the wire)',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.sent = new Counter({
+      name: 'cairn_s3_sent_bytes_total',
+      help: 'Response body bytes sent (Content-Length of completed responses)',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'cairn_s3_errors_total',
+      help: 'S3 error responses by operation and S3 error code',
+      labelNames: ['operation', 'code'],
+      registers,
+    });
 
     const store = (name: string, help: string, pick: (u: Awaited<ReturnType<EngineApi['usage']>>) => number) =>
       new Gauge({
@@ -207,7 +239,13 @@ export class CairnMetrics {
     const sorted = [...all].sort((a, b) => b.logicalBytes - a.logicalBytes || (a.name < b.name ? -1 : 1));
     const kept = sorted.slice(0, this.maxBuckets);
     const rest = sorted.slice(this.maxBuckets);
-    if (rest.length) kept.push({ name: OTHER_BUCKETS, owner: '', objects: rest.reduce((s, b) => s + b.objects, 0), logicalBytes: rest.reduce((s, b) => s + b.logicalBytes, 0) });
+    if (rest.length)
+      kept.push({
+        name: OTHER_BUCKETS,
+        owner: '',
+        objects: rest.reduce((s, b) => s + b.objects, 0),
+        logicalBytes: rest.reduce((s, b) => s + b.logicalBytes, 0),
+      });
     return kept;
   }
 }

@@ -9,7 +9,18 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import { parseStringPromise } from 'xml2js';
 import type { ReplicaVersion } from '@cairn/engine';
-import { ALGORITHM, SERVICE, TERMINATOR, UNSIGNED_PAYLOAD, canonicalRequest, formatAmzDate, getSigningKey, signHex, stringToSign, uriEncode } from '../auth/sigv4';
+import {
+  ALGORITHM,
+  SERVICE,
+  TERMINATOR,
+  UNSIGNED_PAYLOAD,
+  canonicalRequest,
+  formatAmzDate,
+  getSigningKey,
+  signHex,
+  stringToSign,
+  uriEncode,
+} from '../auth/sigv4';
 import type { Peer } from './peers';
 import { REPLICA_MANIFEST_HEADER } from '../handlers/replication/replicateObject';
 
@@ -56,7 +67,9 @@ export class PeerClient {
     const amzDate = formatAmzDate(now);
     const scope = `${amzDate.slice(0, 8)}/${region}/${SERVICE}/${TERMINATOR}`;
     const h: Record<string, string> = { ...headers, host: url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': UNSIGNED_PAYLOAD };
-    const signed = Object.keys(h).map((k) => k.toLowerCase()).sort();
+    const signed = Object.keys(h)
+      .map((k) => k.toLowerCase())
+      .sort();
     const lower: Record<string, string> = {};
     for (const [k, v] of Object.entries(h)) lower[k.toLowerCase()] = v;
     const canonicalQuery = query
@@ -70,12 +83,23 @@ export class PeerClient {
     lower.authorization = `${ALGORITHM} Credential=${this.peer.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise<PeerResponse>((resolve, reject) => {
-      const req = mod.request({ method, host: url.hostname, port: url.port || undefined, path: query ? `${path}?${query}` : path, headers: lower, agent: this.agent, timeout: TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', (e) => reject(new PeerError(`peer ${this.peer.name}: ${e.message}`, true)));
-      });
+      const req = mod.request(
+        {
+          method,
+          host: url.hostname,
+          port: url.port || undefined,
+          path: query ? `${path}?${query}` : path,
+          headers: lower,
+          agent: this.agent,
+          timeout: TIMEOUT_MS,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', (e) => reject(new PeerError(`peer ${this.peer.name}: ${e.message}`, true)));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', (e) => reject(new PeerError(`peer ${this.peer.name} (${this.peer.endpoint}): ${e.message}`, true)));
       if (!body) req.end();
@@ -113,7 +137,13 @@ export class PeerClient {
       body.pipe(pt);
       payload = pt;
     }
-    const r = await this.request('PUT', path, version.deleteMarker ? 'x-cairn-replica-delete' : 'x-cairn-replica', { [REPLICA_MANIFEST_HEADER]: String(manifest.length), 'content-length': String(manifest.length + size) }, payload);
+    const r = await this.request(
+      'PUT',
+      path,
+      version.deleteMarker ? 'x-cairn-replica-delete' : 'x-cairn-replica',
+      { [REPLICA_MANIFEST_HEADER]: String(manifest.length), 'content-length': String(manifest.length + size) },
+      payload,
+    );
     if (r.status !== 200) return this.fail(r, `replicate ${bucket}/${key} ${version.versionId}`);
     return { created: r.headers['x-cairn-replica-created'] === 'true' };
   }

@@ -38,7 +38,12 @@ export function peerFromUrl(name: string, url: string): Peer {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`peer ${name}: expected an http:// or https:// URL`);
   if (!u.username || !u.password) throw new Error(`peer ${name}: the URL needs credentials: http://ACCESS_KEY:SECRET@host:port`);
-  const peer: Peer = { name, endpoint: `${u.protocol}//${u.host}`, accessKeyId: decodeURIComponent(u.username), secretAccessKey: decodeURIComponent(u.password) };
+  const peer: Peer = {
+    name,
+    endpoint: `${u.protocol}//${u.host}`,
+    accessKeyId: decodeURIComponent(u.username),
+    secretAccessKey: decodeURIComponent(u.password),
+  };
   const region = u.searchParams.get('region');
   if (region) peer.region = region;
   return peer;
@@ -64,9 +69,15 @@ export function parsePeersFile(file: string): Peer[] {
     const o = p as Record<string, unknown>;
     if (!o || typeof o !== 'object' || typeof o.name !== 'string') throw new Error(`--peers ${file}: entry ${i} needs a "name"`);
     if (typeof o.url === 'string') return peerFromUrl(o.name, o.url);
-    for (const f of ['endpoint', 'accessKeyId', 'secretAccessKey']) if (typeof o[f] !== 'string' || !o[f]) throw new Error(`--peers ${file}: entry ${i} needs "url", or "endpoint", "accessKeyId" and "secretAccessKey"`);
+    for (const f of ['endpoint', 'accessKeyId', 'secretAccessKey'])
+      if (typeof o[f] !== 'string' || !o[f]) throw new Error(`--peers ${file}: entry ${i} needs "url", or "endpoint", "accessKeyId" and "secretAccessKey"`);
     const u = new URL(o.endpoint as string);
-    const peer: Peer = { name: validateZoneName(o.name, 'peer'), endpoint: `${u.protocol}//${u.host}`, accessKeyId: o.accessKeyId as string, secretAccessKey: o.secretAccessKey as string };
+    const peer: Peer = {
+      name: validateZoneName(o.name, 'peer'),
+      endpoint: `${u.protocol}//${u.host}`,
+      accessKeyId: o.accessKeyId as string,
+      secretAccessKey: o.secretAccessKey as string,
+    };
     if (typeof o.region === 'string') peer.region = o.region;
     return peer;
   });

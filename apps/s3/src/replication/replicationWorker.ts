@@ -22,7 +22,13 @@ import type { Peer } from './peers';
 
 export const replicationWorkerName = (peer: string): string => `replication:${peer}`;
 
-const REPLICATED_EVENTS = new Set(['ObjectCreated:Put', 'ObjectCreated:Copy', 'ObjectCreated:CompleteMultipartUpload', 'ObjectRemoved:DeleteMarkerCreated', 'Replication:Resync']);
+const REPLICATED_EVENTS = new Set([
+  'ObjectCreated:Put',
+  'ObjectCreated:Copy',
+  'ObjectCreated:CompleteMultipartUpload',
+  'ObjectRemoved:DeleteMarkerCreated',
+  'Replication:Resync',
+]);
 const BATCH = 100;
 const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 5000;

@@ -50,7 +50,8 @@ export class Zones implements ZoneChecks {
         region: opts.region,
         log: opts.log,
         onOverflow: async () => {
-          for (const b of await this.replicatedBuckets()) await this.resync(b, peer.name).catch((e: unknown) => opts.log?.(`${w.name}: resync of ${b} failed: ${(e as Error).message}`));
+          for (const b of await this.replicatedBuckets())
+            await this.resync(b, peer.name).catch((e: unknown) => opts.log?.(`${w.name}: resync of ${b} failed: ${(e as Error).message}`));
         },
       });
       this.workers.push(w);
@@ -97,7 +98,8 @@ export class Zones implements ZoneChecks {
       try {
         status = await w.client.bucketVersioning(bucket);
       } catch (e) {
-        if (e instanceof PeerError && e.code === 'NoSuchBucket') throw s3Error('InvalidRequest', `Destination bucket must exist. (${bucket} in zone ${w.peer.name})`);
+        if (e instanceof PeerError && e.code === 'NoSuchBucket')
+          throw s3Error('InvalidRequest', `Destination bucket must exist. (${bucket} in zone ${w.peer.name})`);
         throw s3Error('InvalidRequest', `Destination bucket ${bucket} could not be checked in zone ${w.peer.name}: ${(e as Error).message}`);
       }
       if (status !== 'Enabled') throw s3Error('InvalidRequest', `Destination bucket must have versioning enabled. (${bucket} in zone ${w.peer.name})`);
@@ -156,7 +158,8 @@ export class Zones implements ZoneChecks {
   private async replicatedBuckets(): Promise<string[]> {
     const out: string[] = [];
     for (const u of await this.engine.listUsers()) {
-      for (const b of (await this.engine.listBuckets(u.id)).buckets) if (await this.engine.getBucketReplication(b.name).catch(() => undefined)) out.push(b.name);
+      for (const b of (await this.engine.listBuckets(u.id)).buckets)
+        if (await this.engine.getBucketReplication(b.name).catch(() => undefined)) out.push(b.name);
     }
     return out;
   }

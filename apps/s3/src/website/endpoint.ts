@@ -70,7 +70,16 @@ export function websiteEndpoint(o: WebsiteEndpointOptions): Koa.Middleware {
         result = { error: websiteError(e) };
       }
     }
-    chargeWhenDone(o.engine, ctx.req, ctx.res, await o.engine.getBucket(bucketName).then((b) => b.owner, () => undefined), false);
+    chargeWhenDone(
+      o.engine,
+      ctx.req,
+      ctx.res,
+      await o.engine.getBucket(bucketName).then(
+        (b) => b.owner,
+        () => undefined,
+      ),
+      false,
+    );
     if ('response' in result) {
       writeResponse(ctx, result.response);
       return;

@@ -8,7 +8,17 @@ import type { LifecycleConfiguration, LifecycleFilter, LifecycleRule, StorageCla
 import { s3Error } from '../errors';
 import { buildXml, child, children, childText, parseXml, type XmlElement, type XmlObject } from './codec';
 
-const RULE_ELEMENTS = new Set(['ID', 'Status', 'Prefix', 'Filter', 'Expiration', 'Transition', 'NoncurrentVersionExpiration', 'NoncurrentVersionTransition', 'AbortIncompleteMultipartUpload']);
+const RULE_ELEMENTS = new Set([
+  'ID',
+  'Status',
+  'Prefix',
+  'Filter',
+  'Expiration',
+  'Transition',
+  'NoncurrentVersionExpiration',
+  'NoncurrentVersionTransition',
+  'AbortIncompleteMultipartUpload',
+]);
 
 function only(el: XmlElement, allowed: string[]): void {
   for (const k of Object.keys(el)) {
@@ -74,7 +84,8 @@ function storageClass(el: XmlElement): StorageClass {
 }
 
 function parseRule(r: XmlElement): LifecycleRule {
-  for (const k of Object.keys(r)) if (k !== '_' && k !== '$' && !RULE_ELEMENTS.has(k.includes(':') ? k.slice(k.indexOf(':') + 1) : k)) throw s3Error('MalformedXML');
+  for (const k of Object.keys(r))
+    if (k !== '_' && k !== '$' && !RULE_ELEMENTS.has(k.includes(':') ? k.slice(k.indexOf(':') + 1) : k)) throw s3Error('MalformedXML');
   const status = childText(r, 'Status');
   if (status === undefined) throw s3Error('MalformedXML');
   const rule: LifecycleRule = { id: childText(r, 'ID') ?? '', status: status as LifecycleRule['status'] };
@@ -123,7 +134,10 @@ function parseRule(r: XmlElement): LifecycleRule {
       only(t, ['NoncurrentDays', 'NewerNoncurrentVersions', 'StorageClass']);
       const days = int(t, 'NoncurrentDays');
       if (days === undefined) throw s3Error('MalformedXML');
-      const out: { noncurrentDays: number; newerNoncurrentVersions?: number; storageClass: StorageClass } = { noncurrentDays: days, storageClass: storageClass(t) };
+      const out: { noncurrentDays: number; newerNoncurrentVersions?: number; storageClass: StorageClass } = {
+        noncurrentDays: days,
+        storageClass: storageClass(t),
+      };
       const newer = int(t, 'NewerNoncurrentVersions');
       if (newer !== undefined) out.newerNoncurrentVersions = newer;
       return out;
@@ -172,7 +186,11 @@ export function renderLifecycleConfiguration(cfg: LifecycleConfiguration): strin
       Prefix: r.prefix,
       Status: r.status,
       Transition: r.transitions?.map((t) => ({ Date: t.date, Days: t.days, StorageClass: t.storageClass })),
-      NoncurrentVersionTransition: r.noncurrentVersionTransitions?.map((t) => ({ NoncurrentDays: t.noncurrentDays, StorageClass: t.storageClass, NewerNoncurrentVersions: t.newerNoncurrentVersions })),
+      NoncurrentVersionTransition: r.noncurrentVersionTransitions?.map((t) => ({
+        NoncurrentDays: t.noncurrentDays,
+        StorageClass: t.storageClass,
+        NewerNoncurrentVersions: t.newerNoncurrentVersions,
+      })),
       NoncurrentVersionExpiration: r.noncurrentVersionExpiration && {
         NoncurrentDays: r.noncurrentVersionExpiration.noncurrentDays,
         NewerNoncurrentVersions: r.noncurrentVersionExpiration.newerNoncurrentVersions,

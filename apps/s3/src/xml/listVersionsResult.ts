@@ -45,7 +45,15 @@ function entry(e: VersionEntryDoc): string {
   const owner = { ID: e.owner.id, DisplayName: e.owner.displayName };
   const body: XmlObject = e.deleteMarker
     ? { ...head, Owner: owner }
-    : { ...head, ETag: `"${e.etag}"`, ChecksumAlgorithm: e.checksumAlgorithm, ChecksumType: e.checksumType, Size: e.size, StorageClass: e.storageClass, Owner: owner };
+    : {
+        ...head,
+        ETag: `"${e.etag}"`,
+        ChecksumAlgorithm: e.checksumAlgorithm,
+        ChecksumType: e.checksumType,
+        Size: e.size,
+        StorageClass: e.storageClass,
+        Owner: owner,
+      };
   return buildXml(e.deleteMarker ? 'DeleteMarker' : 'Version', body).replace(DECL, '');
 }
 

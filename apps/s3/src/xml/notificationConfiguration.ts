@@ -32,8 +32,13 @@ function parseFilter(f: XmlElement): NotificationRule['filter'] {
     only(r, ['Name', 'Value']);
     const name = (childText(r, 'Name') ?? '').toLowerCase();
     const value = childText(r, 'Value') ?? '';
-    if (name !== 'prefix' && name !== 'suffix') throw s3Error('InvalidArgument', 'filter rule name must be either prefix or suffix', { ArgumentName: 'FilterRule', ArgumentValue: childText(r, 'Name') ?? '' });
-    if (out[name] !== undefined) throw s3Error('InvalidArgument', `Cannot specify more than one ${name} rule in a filter.`, { ArgumentName: 'FilterRule', ArgumentValue: name });
+    if (name !== 'prefix' && name !== 'suffix')
+      throw s3Error('InvalidArgument', 'filter rule name must be either prefix or suffix', {
+        ArgumentName: 'FilterRule',
+        ArgumentValue: childText(r, 'Name') ?? '',
+      });
+    if (out[name] !== undefined)
+      throw s3Error('InvalidArgument', `Cannot specify more than one ${name} rule in a filter.`, { ArgumentName: 'FilterRule', ArgumentValue: name });
     out[name] = value;
   }
   return out;
@@ -44,7 +49,8 @@ export async function parseNotificationConfiguration(body: Buffer): Promise<Noti
   for (const k of Object.keys(root)) {
     if (k === '_' || k === '$') continue;
     const name = local(k);
-    if (name === 'EventBridgeConfiguration') throw s3Error('InvalidArgument', 'EventBridgeConfiguration is not supported by this server', { ArgumentName: 'EventBridgeConfiguration' });
+    if (name === 'EventBridgeConfiguration')
+      throw s3Error('InvalidArgument', 'EventBridgeConfiguration is not supported by this server', { ArgumentName: 'EventBridgeConfiguration' });
     if (!KINDS.some((x) => x.element === name)) throw s3Error('MalformedXML');
   }
   const rules: NotificationRule[] = [];

@@ -14,16 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { rawRequest } from '../helpers/rawRequest';
 import { startTestServer, type TestServer } from '../helpers/server';
-import {
-  expectSuccess,
-  probeVersion,
-  requireClient,
-  run,
-  sha256File,
-  treeDigest,
-  which,
-  type RunResult,
-} from './clientEnv';
+import { expectSuccess, probeVersion, requireClient, run, sha256File, treeDigest, which, type RunResult } from './clientEnv';
 
 interface AwsCli {
   path: string;
@@ -136,26 +127,23 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
       expect(r.stdout).toMatch(new RegExp(`\\s${20 * MIB} big\\.bin\\s*$`, 'm'));
     });
 
-    test(
-      's3 cp of a 100 MiB file goes multipart (8 MiB parts, 4 in flight) and round-trips',
-      async () => {
-        const hundred = join(dir, 'hundred.bin');
-        writeFileSync(hundred, randomBytes(100 * MIB));
-        await ok(['s3', 'cp', hundred, `s3://${bucket}/big/multipart.bin`]);
-        const head = await json<{ ETag: string; ContentLength: number }>(['s3api', 'head-object', '--bucket', bucket, '--key', 'big/multipart.bin']);
-        expect(head.ContentLength).toBe(100 * MIB);
-        expect(head.ETag).toMatch(/^"[0-9a-f]{32}-13"$/); // 12 parts of 8 MiB and one of 4 MiB
-        const down = join(dir, 'multipart.down');
-        await ok(['s3', 'cp', `s3://${bucket}/big/multipart.bin`, down]);
-        expect(sha256File(down)).toBe(sha256File(hundred));
-        rmSync(hundred);
-        rmSync(down);
-        await ok(['s3', 'rm', `s3://${bucket}/big/multipart.bin`]);
-      },
-    );
+    test('s3 cp of a 100 MiB file goes multipart (8 MiB parts, 4 in flight) and round-trips', async () => {
+      const hundred = join(dir, 'hundred.bin');
+      writeFileSync(hundred, randomBytes(100 * MIB));
+      await ok(['s3', 'cp', hundred, `s3://${bucket}/big/multipart.bin`]);
+      const head = await json<{ ETag: string; ContentLength: number }>(['s3api', 'head-object', '--bucket', bucket, '--key', 'big/multipart.bin']);
+      expect(head.ContentLength).toBe(100 * MIB);
+      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-13"$/); // 12 parts of 8 MiB and one of 4 MiB
+      const down = join(dir, 'multipart.down');
+      await ok(['s3', 'cp', `s3://${bucket}/big/multipart.bin`, down]);
+      expect(sha256File(down)).toBe(sha256File(hundred));
+      rmSync(hundred);
+      rmSync(down);
+      await ok(['s3', 'rm', `s3://${bucket}/big/multipart.bin`]);
+    });
 
     test('s3 cp from stdin / to stdout with awkward keys', async () => {
-      const keys = ['odd key +&=?#.txt', 'ü/日本語.txt', '~tilde/(paren)[bracket]', "quote's\"double"];
+      const keys = ['odd key +&=?#.txt', 'ü/日本語.txt', '~tilde/(paren)[bracket]', 'quote\'s"double'];
       // independent keys: run the CLI processes side by side (each one is mostly Python start-up)
       await Promise.all(keys.map((key) => ok(['s3', 'cp', '-', `s3://${bucket}/odd/${key}`], { input: `body of ${key}\n` })));
       const back = await Promise.all(keys.map((key) => ok(['s3', 'cp', `s3://${bucket}/odd/${key}`, '-'])));
@@ -172,7 +160,7 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
         'dir one/b c.txt': Buffer.from('spaces in names'),
         'ü/é.bin': randomBytes(100 * 1024),
         'deep/er/still/x+y.dat': randomBytes(3000),
-        'empty': Buffer.alloc(0),
+        empty: Buffer.alloc(0),
         '日本/語.txt': Buffer.from('unicode'),
         'chunky.bin': randomBytes(3 * MIB + 17),
       };
@@ -235,8 +223,20 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
       expect(h1.ContentType).toBe('application/json');
 
       await ok([
-        's3api', 'copy-object', '--bucket', bucket, '--key', 'meta/replaced.json', '--copy-source', `${bucket}/meta/obj.json`,
-        '--metadata-directive', 'REPLACE', '--metadata', 'color=red', '--content-type', 'text/plain',
+        's3api',
+        'copy-object',
+        '--bucket',
+        bucket,
+        '--key',
+        'meta/replaced.json',
+        '--copy-source',
+        `${bucket}/meta/obj.json`,
+        '--metadata-directive',
+        'REPLACE',
+        '--metadata',
+        'color=red',
+        '--content-type',
+        'text/plain',
       ]);
       const h2 = await json<any>(['s3api', 'head-object', '--bucket', bucket, '--key', 'meta/replaced.json']);
       expect(h2.Metadata).toEqual({ color: 'red' });
@@ -272,7 +272,16 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
       expect(first.Contents.map((c: any) => c.Key)).toEqual(keys.slice(0, 3));
       expect(typeof first.NextToken).toBe('string');
       const rest = await json<any>([
-        's3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'page/', '--page-size', '2', '--starting-token', first.NextToken,
+        's3api',
+        'list-objects-v2',
+        '--bucket',
+        bucket,
+        '--prefix',
+        'page/',
+        '--page-size',
+        '2',
+        '--starting-token',
+        first.NextToken,
       ]);
       expect(rest.Contents.map((c: any) => c.Key)).toEqual(keys.slice(3));
       expect(rest.NextToken).toBeUndefined();
@@ -285,8 +294,12 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
 
     test('s3api delete-objects deletes several keys and reports them', async () => {
       const del = await json<any>([
-        's3api', 'delete-objects', '--bucket', bucket,
-        '--delete', JSON.stringify({ Objects: [{ Key: 'page/k0' }, { Key: 'page/k1' }, { Key: 'page/does-not-exist' }], Quiet: false }),
+        's3api',
+        'delete-objects',
+        '--bucket',
+        bucket,
+        '--delete',
+        JSON.stringify({ Objects: [{ Key: 'page/k0' }, { Key: 'page/k1' }, { Key: 'page/does-not-exist' }], Quiet: false }),
       ]);
       expect((del.Deleted ?? []).map((d: any) => d.Key).sort()).toEqual(['page/does-not-exist', 'page/k0', 'page/k1']);
       expect(del.Errors ?? []).toEqual([]);
@@ -320,9 +333,15 @@ if (requireClient('AWS CLI (aws)', CLIS.length > 0, 'Debian: apt-get install aws
       writeFileSync(join(siteDir, 'docs', 'index.html'), '<h1>docs</h1>');
       await ok(['s3', 'mb', `s3://${site}`]);
       await ok(['s3', 'website', `s3://${site}`, '--index-document', 'index.html', '--error-document', 'error.html']);
-      expect(await json(['s3api', 'get-bucket-website', '--bucket', site])).toEqual({ IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'error.html' } });
+      expect(await json(['s3api', 'get-bucket-website', '--bucket', site])).toEqual({
+        IndexDocument: { Suffix: 'index.html' },
+        ErrorDocument: { Key: 'error.html' },
+      });
       await ok(['s3', 'sync', siteDir, `s3://${site}`]);
-      const policy = { Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${site}/*` }] };
+      const policy = {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${site}/*` }],
+      };
       await ok(['s3api', 'put-bucket-policy', '--bucket', site, '--policy', JSON.stringify(policy)]);
       const web = (path: string) => rawRequest(ts.endpoint, { method: 'GET', path, host: `${site}.s3-website.localhost:${ts.port}`, auth: 'none' });
       const home = await web('/');

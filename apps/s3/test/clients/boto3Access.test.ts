@@ -22,8 +22,20 @@ function findPython(): { path: string; version: string } | undefined {
 const PY = findPython();
 jest.setTimeout(180_000);
 
-const OWNER = { id: 'owner', displayName: 'Owner', email: 'owner@example.com', accessKeyId: 'B3OWNERKEY0000000001', secretAccessKey: 'b3-owner-secret-00000000000000000000001' };
-const OTHER = { id: 'other', displayName: 'Other', email: 'other@example.com', accessKeyId: 'B3OTHERKEY0000000001', secretAccessKey: 'b3-other-secret-00000000000000000000001' };
+const OWNER = {
+  id: 'owner',
+  displayName: 'Owner',
+  email: 'owner@example.com',
+  accessKeyId: 'B3OWNERKEY0000000001',
+  secretAccessKey: 'b3-owner-secret-00000000000000000000001',
+};
+const OTHER = {
+  id: 'other',
+  displayName: 'Other',
+  email: 'other@example.com',
+  accessKeyId: 'B3OTHERKEY0000000001',
+  secretAccessKey: 'b3-other-secret-00000000000000000000001',
+};
 
 const SCRIPT = String.raw`
 import json, os
@@ -164,13 +176,19 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
   describe(`boto3 access control (${PY?.version})`, () => {
     test('ACLs: canned, grant headers (email), AccessControlPolicy bodies; anonymous reads; error codes', () => {
       sectionOk('acls');
-      expect(report.bucket_acl).toEqual([['owner', 'FULL_CONTROL'], [ALL_USERS, 'READ']]);
+      expect(report.bucket_acl).toEqual([
+        ['owner', 'FULL_CONTROL'],
+        [ALL_USERS, 'READ'],
+      ]);
       expect(report.anon_list).toEqual(['priv.txt', 'pub.txt']);
       expect(report.anon_get_pub).toBe('public');
       expect(report.anon_get_priv).toBe('AccessDenied');
       expect(report.other_get_priv).toBe('AccessDenied');
       expect(report.other_get_priv_granted).toBe('private');
-      expect(report.object_acl).toEqual([['owner', 'FULL_CONTROL'], ['other', 'READ']]);
+      expect(report.object_acl).toEqual([
+        ['owner', 'FULL_CONTROL'],
+        ['other', 'READ'],
+      ]);
       expect(report.anon_get_priv_after_body).toBe('private');
       expect(report.unresolvable).toBe('UnresolvableGrantByEmailAddress');
       expect(report.other_put_acl).toBe('AccessDenied');

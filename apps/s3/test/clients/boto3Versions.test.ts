@@ -103,7 +103,12 @@ if (requireClient('boto3 (python3 -c "import boto3")', !!PY, 'Debian: apt-get in
       const listed = entries.filter((e) => e[0] === k && e[1] !== r.marker.VersionId).map((e) => e[1]);
       expect(listed).toEqual([...vs].reverse()); // newest first
     }
-    expect(entries.filter((e) => e[2]).map((e) => e[0]).sort()).toEqual(['a', 'b/x', 'b/y', 'c']);
+    expect(
+      entries
+        .filter((e) => e[2])
+        .map((e) => e[0])
+        .sort(),
+    ).toEqual(['a', 'b/x', 'b/y', 'c']);
     expect(r.old).toBe('a-0');
     expect(r.deleted_get).toBe('NoSuchKey');
     expect(r.prefixes).toEqual(['b/']);

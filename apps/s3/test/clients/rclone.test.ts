@@ -27,17 +27,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { sizes, storedSizes, writeTree } from '../helpers/trees';
 import { NASTY_KEYS, utf8Length } from '../helpers/nastyKeys';
-import {
-  cleanEnv,
-  expectSuccess,
-  probeVersion,
-  requireClient,
-  run,
-  sha256File,
-  treeDigest,
-  which,
-  type RunResult,
-} from './clientEnv';
+import { cleanEnv, expectSuccess, probeVersion, requireClient, run, sha256File, treeDigest, which, type RunResult } from './clientEnv';
 import { startVhostProxy, type VhostProxy } from './vhostProxy';
 
 const RCLONE = process.env.CAIRN_RCLONE || which('rclone');
@@ -128,7 +118,7 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
     let src: string;
     const files: Record<string, Buffer | string> = {
       'a.txt': 'hello from rclone\n',
-      'empty': '',
+      empty: '',
       'dir one/b c.txt': 'spaces in names',
       'deep/er/still/x+y.dat': randomBytes(3000),
       'random.bin': randomBytes(MIB + 17),
@@ -191,7 +181,7 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
     });
 
     test('cat prints objects byte for byte (awkward names too)', async () => {
-      for (const rel of ['a.txt', 'nasty/🪨cairn/🏔️ summit 👩‍👩‍👧', "nasty/'quote\"", 'nasty/100% sure']) {
+      for (const rel of ['a.txt', 'nasty/🪨cairn/🏔️ summit 👩‍👩‍👧', 'nasty/\'quote"', 'nasty/100% sure']) {
         const r = await ok(['cat', `cairn:${bucket}/t/${rel}`]);
         expect({ rel, body: r.stdout }).toEqual({ rel, body: String(files[rel]) });
       }
@@ -381,7 +371,7 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
     test('copy, check, lsjson, cat and purge signed with SigV2', async () => {
       const bucket = 'rclone-sigv2';
       const src = join(work, 'v2tree');
-      const files: Record<string, Buffer | string> = { 'x.txt': 'x', 'y ü/z+1.bin': randomBytes(100_000), "nasty/'quote\"": 'q' };
+      const files: Record<string, Buffer | string> = { 'x.txt': 'x', 'y ü/z+1.bin': randomBytes(100_000), 'nasty/\'quote"': 'q' };
       writeTree(src, files);
       const dump = await ok(['mkdir', `sigv2:${bucket}`, '--dump', 'headers,auth']);
       expect(dump.stderr).toMatch(new RegExp(`^Authorization: AWS ${ts.accessKeyId}:\\S+\\s*$`, 'm'));
@@ -389,9 +379,7 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       expect(await keysUnder(bucket, '')).toEqual(sizes(files));
       expect((await ok(['check', src, `sigv2:${bucket}`])).stderr).toContain('0 differences found');
       const list = await lsjson(`sigv2:${bucket}`, ['--hash', '--s3-list-version', '2']);
-      expect(Object.fromEntries(list.map((e) => [e.Path, e.Hashes?.md5]))).toEqual(
-        Object.fromEntries(Object.entries(files).map(([k, v]) => [k, md5Hex(v)])),
-      );
+      expect(Object.fromEntries(list.map((e) => [e.Path, e.Hashes?.md5]))).toEqual(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, md5Hex(v)])));
       expect((await ok(['cat', `sigv2:${bucket}/x.txt`])).stdout).toBe('x');
       await ok(['purge', `sigv2:${bucket}`]);
     });
@@ -436,9 +424,15 @@ if (requireClient('rclone', !!VERSION, 'Debian: apt-get install rclone')) {
       const seen = accessLog.slice(logStart).filter((l) => /^rclone\//.test(l.userAgent ?? '')); // not the SDK's own checks
       expect(seen.length).toBe(hosts.length);
       for (const l of seen) {
-        expect({ host: l.host, bucket: l.bucket, path: l.path }).toEqual({ host: `${bucket}.s3.localhost:${ts.port}`, bucket, path: expect.not.stringMatching(`^/${bucket}(/|$)`) });
+        expect({ host: l.host, bucket: l.bucket, path: l.path }).toEqual({
+          host: `${bucket}.s3.localhost:${ts.port}`,
+          bucket,
+          path: expect.not.stringMatching(`^/${bucket}(/|$)`),
+        });
       }
-      expect(seen.map((l) => l.operation)).toEqual(expect.arrayContaining(['CreateBucket', 'PutObject', 'ListObjects', 'GetObject', 'DeleteObject', 'DeleteBucket']));
+      expect(seen.map((l) => l.operation)).toEqual(
+        expect.arrayContaining(['CreateBucket', 'PutObject', 'ListObjects', 'GetObject', 'DeleteObject', 'DeleteBucket']),
+      );
     });
   });
 }

@@ -19,17 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { sizes, storedSizes, writeTree } from '../helpers/trees';
-import {
-  cleanEnv,
-  expectSuccess,
-  probeVersion,
-  requireClient,
-  run,
-  sha256File,
-  treeDigest,
-  which,
-  type RunResult,
-} from './clientEnv';
+import { cleanEnv, expectSuccess, probeVersion, requireClient, run, sha256File, treeDigest, which, type RunResult } from './clientEnv';
 import { startVhostProxy, type VhostProxy } from './vhostProxy';
 
 const S3CMD = process.env.CAIRN_S3CMD || which('s3cmd');
@@ -96,7 +86,14 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
       ...settings,
     };
     const py = (v: string | number | boolean) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
-    writeFileSync(cfg, '[default]\n' + Object.entries(lines).map(([k, v]) => `${k} = ${py(v)}`).join('\n') + '\n');
+    writeFileSync(
+      cfg,
+      '[default]\n' +
+        Object.entries(lines)
+          .map(([k, v]) => `${k} = ${py(v)}`)
+          .join('\n') +
+        '\n',
+    );
     const cmd = (args: string[], input?: string | Buffer): Promise<RunResult> =>
       run(S3CMD!, ['-c', cfg, ...args], { env: cleanEnv({ PYTHONIOENCODING: 'utf-8', HOME: work }), cwd: work, timeoutMs: 90_000, input });
     const ok = async (args: string[], input?: string | Buffer) => expectSuccess(await cmd(args, input));
@@ -143,8 +140,12 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
 
     test('put with --mime-type and --add-header stores the content headers and user metadata', async () => {
       await c.ok([
-        'put', '--mime-type=application/x-cairn-test', '--add-header=Cache-Control:max-age=60', '--add-header=x-amz-meta-color:blue',
-        join(dir, 'hello.txt'), `s3://${bucket}/dir/headers.txt`,
+        'put',
+        '--mime-type=application/x-cairn-test',
+        '--add-header=Cache-Control:max-age=60',
+        '--add-header=x-amz-meta-color:blue',
+        join(dir, 'hello.txt'),
+        `s3://${bucket}/dir/headers.txt`,
       ]);
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'dir/headers.txt' }));
       expect({ type: head.ContentType, cache: head.CacheControl, color: head.Metadata?.color }).toEqual({
@@ -236,7 +237,7 @@ if (requireClient('s3cmd', !!VERSION, 'Debian: apt-get install s3cmd')) {
         'sub dir/b.txt': 'bee',
         'ü/日本.bin': randomBytes(70_000),
         'gone.txt': 'to be removed',
-        'empty': '',
+        empty: '',
       };
       writeTree(src, files);
       const first = await c.ok(['sync', `${src}/`, `s3://${bucket}/tree/`]);

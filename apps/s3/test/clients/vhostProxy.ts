@@ -47,15 +47,12 @@ export async function startVhostProxy(domain: string, serverPort: number): Promi
     // the request line's path and query exactly as the client encoded them (no URL re-encoding)
     const slash = req.url!.indexOf('/', 'http://'.length);
     const path = slash === -1 ? '/' : req.url!.slice(slash);
-    const upstream = http.request(
-      { host: '127.0.0.1', port: serverPort, method: req.method, path, headers, agent },
-      (up) => {
-        const out: http.OutgoingHttpHeaders = {};
-        for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, out);
-        up.pipe(res);
-      },
-    );
+    const upstream = http.request({ host: '127.0.0.1', port: serverPort, method: req.method, path, headers, agent }, (up) => {
+      const out: http.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, out);
+      up.pipe(res);
+    });
     upstream.on('error', () => res.destroy());
     req.on('aborted', () => upstream.destroy());
     req.pipe(upstream);

@@ -28,6 +28,14 @@ export async function bundleCli(name: string): Promise<string> {
   const dir = path.join(ROOT, 'node_modules', '.cache', 'cairn-s3-cli');
   await fs.promises.mkdir(dir, { recursive: true });
   const out = path.join(dir, `${name}-${process.pid}.js`);
-  await build({ entryPoints: [path.join(__dirname, '..', '..', 'src', 'cli.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, plugins: [plugin], logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(__dirname, '..', '..', 'src', 'cli.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: out,
+    plugins: [plugin],
+    logLevel: 'silent',
+  });
   return out;
 }

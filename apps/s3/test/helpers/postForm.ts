@@ -43,20 +43,29 @@ export function signPostV4(
 
 export function signPostV2(fields: [string, string][], conditions: PolicyCondition[], o: { accessKeyId?: string; secretAccessKey?: string } = {}): SignedPost {
   const policy = encodePolicy(conditions);
-  const signature = createHmac('sha1', o.secretAccessKey ?? ROOT_SECRET).update(policy).digest('base64');
+  const signature = createHmac('sha1', o.secretAccessKey ?? ROOT_SECRET)
+    .update(policy)
+    .digest('base64');
   return { policy, fields: [...fields, ['AWSAccessKeyId', o.accessKeyId ?? ROOT_KEY], ['policy', policy], ['signature', signature]] };
 }
 
 export const BOUNDARY = '----CairnFormBoundary7MA4YWxkTrZu0gW';
 
 /** multipart/form-data body: fields, then the file part, then `after` fields. */
-export function multipartBody(fields: [string, string][], file?: { filename: string; content: Buffer | string; contentType?: string }, after: [string, string][] = [], boundary = BOUNDARY): Buffer {
+export function multipartBody(
+  fields: [string, string][],
+  file?: { filename: string; content: Buffer | string; contentType?: string },
+  after: [string, string][] = [],
+  boundary = BOUNDARY,
+): Buffer {
   const parts: Buffer[] = [];
   const field = ([k, v]: [string, string]) => parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   fields.forEach(field);
   if (file) {
     parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.contentType ?? 'application/octet-stream'}\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
       Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
       Buffer.from('\r\n'),
     );

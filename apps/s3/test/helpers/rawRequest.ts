@@ -108,7 +108,12 @@ export function canonicalUri(rawPath: string): string {
     const b = bytes[i];
     const c = String.fromCharCode(b);
     if (c === '%' && i + 2 < bytes.length && /^[0-9a-fA-F]{2}$/.test(bytes.subarray(i + 1, i + 3).toString('latin1'))) {
-      out += '%' + bytes.subarray(i + 1, i + 3).toString('latin1').toUpperCase();
+      out +=
+        '%' +
+        bytes
+          .subarray(i + 1, i + 3)
+          .toString('latin1')
+          .toUpperCase();
       i += 2;
     } else if (/[A-Za-z0-9\-_.~/]/.test(c)) out += c;
     else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
@@ -148,9 +153,7 @@ function queryToRaw(q: RawRequestOptions['query']): string {
   if (q === undefined) return '';
   if (typeof q === 'string') return q.replace(/^\?/, '');
   const pairs = Array.isArray(q) ? q : Object.entries(q);
-  return pairs
-    .map(([k, v]) => (v === undefined || v === '' ? awsEncode(k) : `${awsEncode(k)}=${awsEncode(v)}`))
-    .join('&');
+  return pairs.map(([k, v]) => (v === undefined || v === '' ? awsEncode(k) : `${awsEncode(k)}=${awsEncode(v)}`)).join('&');
 }
 
 // ---------------------------------------------------------------- signing
@@ -160,7 +163,10 @@ const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256'
 
 /** 20130524T000000Z */
 export function amzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export function signingKey(secret: string, dateStamp: string, region: string, service: string): Buffer {
@@ -181,14 +187,9 @@ interface SignInput {
 
 function signature(i: SignInput): { signature: string; canonicalRequest: string; stringToSign: string } {
   const canonicalHeaders = i.signedHeaders.map((h) => `${h}:${(i.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  const canonicalRequest = [
-    i.method,
-    canonicalUri(i.rawPath),
-    canonicalQuery(i.queryPairs),
-    canonicalHeaders,
-    i.signedHeaders.join(';'),
-    i.payloadHash,
-  ].join('\n');
+  const canonicalRequest = [i.method, canonicalUri(i.rawPath), canonicalQuery(i.queryPairs), canonicalHeaders, i.signedHeaders.join(';'), i.payloadHash].join(
+    '\n',
+  );
   const stringToSign = ['AWS4-HMAC-SHA256', i.amzDate, i.scope, sha256Hex(canonicalRequest)].join('\n');
   return { signature: createHmac('sha256', i.key).update(stringToSign).digest('hex'), canonicalRequest, stringToSign };
 }
@@ -225,10 +226,31 @@ export function encodeChunkedBody(
 
 /** Sub-resources that are part of SigV2's canonical resource. */
 const V2_SUBRESOURCES = new Set([
-  'acl', 'cors', 'delete', 'lifecycle', 'location', 'logging', 'notification', 'partNumber', 'policy',
-  'requestPayment', 'restore', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning',
-  'versions', 'website', 'response-cache-control', 'response-content-disposition', 'response-content-encoding',
-  'response-content-language', 'response-content-type', 'response-expires',
+  'acl',
+  'cors',
+  'delete',
+  'lifecycle',
+  'location',
+  'logging',
+  'notification',
+  'partNumber',
+  'policy',
+  'requestPayment',
+  'restore',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versionId',
+  'versioning',
+  'versions',
+  'website',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-content-type',
+  'response-expires',
 ]);
 
 /** SigV2 string to sign (path-style: the canonical resource is the raw path plus sub-resources). */
@@ -243,7 +265,7 @@ export function stringToSignV2(method: string, rawPath: string, query: Array<[st
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
     .join('&');
-  const date = headers['x-amz-date'] ? '' : headers.date ?? '';
+  const date = headers['x-amz-date'] ? '' : (headers.date ?? '');
   return `${method}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${date}\n${amz}${rawPath}${sub ? '?' + sub : ''}`;
 }
 
@@ -326,8 +348,7 @@ export function prepareRawRequest(endpoint: string, o: RawRequestOptions): Prepa
       key,
     });
     seedSignature = sig;
-    headers.authorization =
-      `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${sig}`;
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${sig}`;
   } else if (auth === 'presign') {
     const signedHeaders = ['host'];
     const presignPairs: Array<[string, string]> = [
@@ -352,7 +373,9 @@ export function prepareRawRequest(endpoint: string, o: RawRequestOptions): Prepa
     rawQuery = [rawQuery, queryToRaw([...presignPairs, ['X-Amz-Signature', sig]])].filter(Boolean).join('&');
   } else if (auth === 'sigv2') {
     headers.date ??= when.toUTCString();
-    const sig = createHmac('sha1', secret).update(stringToSignV2(method, o.path, parseQuery(rawQuery), headers)).digest('base64');
+    const sig = createHmac('sha1', secret)
+      .update(stringToSignV2(method, o.path, parseQuery(rawQuery), headers))
+      .digest('base64');
     headers.authorization = `AWS ${accessKeyId}:${sig}`;
   }
 

@@ -36,7 +36,15 @@ export function bundleCli(): Promise<string> {
     const dir = path.join(ROOT, 'node_modules', '.cache', 'cairn-s3-cli');
     await fs.promises.mkdir(dir, { recursive: true });
     const out = path.join(dir, `cli-${process.pid}-${Date.now()}.js`);
-    await build({ entryPoints: [path.join(__dirname, '..', '..', 'src', 'cli.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, plugins: [plugin], logLevel: 'silent' });
+    await build({
+      entryPoints: [path.join(__dirname, '..', '..', 'src', 'cli.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      outfile: out,
+      plugins: [plugin],
+      logLevel: 'silent',
+    });
     return out;
   })());
 }
@@ -81,14 +89,19 @@ export interface ServerProcess {
 /** Spawns `cairn serve ARGS` (add --data, --port 0, ...) and waits until it listens. */
 export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, opts: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const cli = await bundleCli();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let lines = 0;
   child.stdout!.on('data', (d: Buffer) => {
     for (const b of d) if (b === 10) lines++;
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const endpoint = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
     const onData = () => {

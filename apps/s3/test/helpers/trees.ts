@@ -15,8 +15,7 @@ export function writeTree(root: string, files: Record<string, Buffer | string>):
 }
 
 /** name → byte length of a tree given as name → content. */
-export const sizes = (files: Record<string, Buffer | string>) =>
-  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.byteLength(v)]));
+export const sizes = (files: Record<string, Buffer | string>) => Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.byteLength(v)]));
 
 /** Every key under `prefix` (SDK listing: what the client really stored), prefix stripped → size. */
 export async function storedSizes(s3: S3Client, bucket: string, prefix: string): Promise<Record<string, number>> {

@@ -8,7 +8,11 @@ import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRecord {
   eventName: string;
-  s3: { configurationId: string; bucket: { name: string; ownerIdentity: { principalId: string }; arn: string }; object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer: string } };
+  s3: {
+    configurationId: string;
+    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
+    object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer: string };
+  };
   [k: string]: unknown;
 }
 

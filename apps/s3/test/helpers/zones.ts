@@ -13,7 +13,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export const peerUrl = (port: number, key = ROOT_KEY, secret = ROOT_SECRET): string => `http://${encodeURIComponent(key)}:${encodeURIComponent(secret)}@127.0.0.1:${port}`;
+export const peerUrl = (port: number, key = ROOT_KEY, secret = ROOT_SECRET): string =>
+  `http://${encodeURIComponent(key)}:${encodeURIComponent(secret)}@127.0.0.1:${port}`;
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -29,4 +30,3 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
-

@@ -59,30 +59,32 @@ export class UsageAccounting {
   flush(): Promise<void> {
     // Chain on the previous flush's settlement, not its success: one failed write must not
     // leave the chain rejected (every later flush, and the one at close, would be skipped).
-    this.flushing = this.flushing.catch(() => undefined).then(async () => {
-      if (this.pending.size === 0) return;
-      const batch = this.pending;
-      this.pending = new Map();
-      try {
-        await this.ctx.committer.run(async (tx) => {
-          const ids = [...batch.keys()];
-          const stored = await this.ctx.db.getMany(ids.map(keys.accountUsageKey));
-          ids.forEach((id, i) => {
-            const cur = stored[i] ? ({ ...zero(), ...(JSON.parse(stored[i]!.toString('utf8')) as Counters) }) : zero();
-            add(cur, batch.get(id)!);
-            tx.put(keys.accountUsageKey(id), cur);
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.pending.size === 0) return;
+        const batch = this.pending;
+        this.pending = new Map();
+        try {
+          await this.ctx.committer.run(async (tx) => {
+            const ids = [...batch.keys()];
+            const stored = await this.ctx.db.getMany(ids.map(keys.accountUsageKey));
+            ids.forEach((id, i) => {
+              const cur = stored[i] ? { ...zero(), ...(JSON.parse(stored[i]!.toString('utf8')) as Counters) } : zero();
+              add(cur, batch.get(id)!);
+              tx.put(keys.accountUsageKey(id), cur);
+            });
           });
-        });
-      } catch (e) {
-        // Not written: keep the counts for the next attempt.
-        for (const [id, d] of batch) {
-          const p = this.pending.get(id) ?? zero();
-          add(p, d);
-          this.pending.set(id, p);
+        } catch (e) {
+          // Not written: keep the counts for the next attempt.
+          for (const [id, d] of batch) {
+            const p = this.pending.get(id) ?? zero();
+            add(p, d);
+            this.pending.set(id, p);
+          }
+          throw e;
         }
-        throw e;
-      }
-    });
+      });
     return this.flushing;
   }
 

@@ -244,7 +244,11 @@ async function requireOwnKey(ctx: Ctx, userId: string, accessKeyId: string): Pro
   if (!rec || rec.userId !== userId) throw noSuchKey(String(accessKeyId));
   const root = await ctx.db.getJson<{ accessKeyId: string }>(keys.settingKey(keys.ROOT_SETTING));
   if (root?.accessKeyId === accessKeyId) {
-    throw new S3Error('InvalidArgument', 'The root access key comes from the server configuration (CAIRN_ACCESS_KEY_ID / the store) and cannot be changed here', { AccessKeyId: accessKeyId });
+    throw new S3Error(
+      'InvalidArgument',
+      'The root access key comes from the server configuration (CAIRN_ACCESS_KEY_ID / the store) and cannot be changed here',
+      { AccessKeyId: accessKeyId },
+    );
   }
 }
 

@@ -15,7 +15,8 @@ export function aclGrants(acl: Acl, userId: string | null, permission: Permissio
   });
 }
 
-export const isPublicGrant = (g: Grant): boolean => g.grantee.type === 'Group' && (g.grantee.uri === ALL_USERS_URI || g.grantee.uri === AUTHENTICATED_USERS_URI);
+export const isPublicGrant = (g: Grant): boolean =>
+  g.grantee.type === 'Group' && (g.grantee.uri === ALL_USERS_URI || g.grantee.uri === AUTHENTICATED_USERS_URI);
 
 export const isPublicAcl = (acl: Acl): boolean => acl.grants.some(isPublicGrant);
 
@@ -25,7 +26,8 @@ export const isOwnerOnlyAcl = (acl: Acl, owner: string): boolean =>
 
 /** Structural validation of an ACL about to be stored (grantees already resolved). */
 export function validateAcl(acl: Acl): void {
-  if (!acl || typeof acl.owner !== 'string' || !acl.owner || !Array.isArray(acl.grants)) throw new S3Error('MalformedACLError', 'The XML you provided was not well-formed or did not validate against our published schema');
+  if (!acl || typeof acl.owner !== 'string' || !acl.owner || !Array.isArray(acl.grants))
+    throw new S3Error('MalformedACLError', 'The XML you provided was not well-formed or did not validate against our published schema');
   if (acl.grants.length > 100) throw new S3Error('MalformedACLError', 'An ACL may hold at most 100 grants');
   for (const g of acl.grants) {
     if (!PERMISSIONS.includes(g.permission)) throw new S3Error('MalformedACLError', `Invalid permission ${String(g.permission)}`);

@@ -13,7 +13,6 @@ import * as keys from '../meta/keys';
 import { findVersion } from '../versions/versions';
 import type { ObjectAccess } from '../types';
 
-
 async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined): Promise<{ rec: ObjectRecord; dbKey: Buffer }> {
   if (versionId === undefined) {
     const dbKey = keys.objectKey(bucketId, key);
@@ -24,7 +23,8 @@ async function locate(ctx: Ctx, bucketId: string, key: string, versionId: string
   }
   const found = await findVersion(ctx, bucketId, key, versionId);
   if (!found) throw noSuchVersion(key, versionId);
-  if (found.rec.deleteMarker) throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: 'GET', ResourceType: 'DeleteMarker' });
+  if (found.rec.deleteMarker)
+    throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: 'GET', ResourceType: 'DeleteMarker' });
   return found;
 }
 

@@ -8,7 +8,17 @@ import { S3Error, accessDenied, invalidArgument, malformedXml } from '../errors'
 import type { Ctx } from '../context';
 import * as keys from '../meta/keys';
 import { requireBucket, type BucketRecord } from './bucketRecord';
-import { cloneAcl, isOwnerOnlyAcl, isPublicAcl, privateAcl, validateAcl, type Acl, type BucketAccess, type ObjectOwnership, type PublicAccessBlockConfig } from '../acl';
+import {
+  cloneAcl,
+  isOwnerOnlyAcl,
+  isPublicAcl,
+  privateAcl,
+  validateAcl,
+  type Acl,
+  type BucketAccess,
+  type ObjectOwnership,
+  type PublicAccessBlockConfig,
+} from '../acl';
 import { isPublicPolicy, parsePolicy } from '../policy';
 import type { User } from '../types';
 
@@ -41,7 +51,8 @@ export function stageInitialAccess(rec: BucketRecord, opts: { acl?: Acl; objectO
   }
   if (opts.acl) {
     validateAcl(opts.acl);
-    if (r.objectOwnership === 'BucketOwnerEnforced' && !isOwnerOnlyAcl(opts.acl, rec.owner)) throw new S3Error('InvalidBucketAclWithObjectOwnership', 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting');
+    if (r.objectOwnership === 'BucketOwnerEnforced' && !isOwnerOnlyAcl(opts.acl, rec.owner))
+      throw new S3Error('InvalidBucketAclWithObjectOwnership', "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
     r.acl = cloneAcl(opts.acl);
   }
 }
@@ -66,7 +77,9 @@ const publicAclBlocked = (): S3Error => accessDenied();
 export function checkAclAllowed(access: BucketAccess, acl: Acl, aclOwner: string): void {
   if (access.objectOwnership === 'BucketOwnerEnforced' && !isOwnerOnlyAcl(acl, aclOwner)) {
     // bucket-owner-full-control is what an enforced bucket's objects effectively have: accepted.
-    const bofc = acl.grants.every((g) => g.grantee.type === 'CanonicalUser' && g.permission === 'FULL_CONTROL' && (g.grantee.id === aclOwner || g.grantee.id === access.owner));
+    const bofc = acl.grants.every(
+      (g) => g.grantee.type === 'CanonicalUser' && g.permission === 'FULL_CONTROL' && (g.grantee.id === aclOwner || g.grantee.id === access.owner),
+    );
     if (!bofc) throw aclNotSupported();
   }
   if (access.publicAccessBlock?.blockPublicAcls && isPublicAcl(acl)) throw publicAclBlocked();
@@ -129,7 +142,7 @@ export function putBucketOwnershipControls(ctx: Ctx, name: string, ownership: Ob
       return;
     }
     if (ownership === 'BucketOwnerEnforced' && rec.acl && !isOwnerOnlyAcl(rec.acl, rec.owner)) {
-      throw new S3Error('InvalidBucketAclWithObjectOwnership', 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting');
+      throw new S3Error('InvalidBucketAclWithObjectOwnership', "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
     }
     rec.objectOwnership = ownership;
   });

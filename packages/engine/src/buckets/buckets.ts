@@ -32,9 +32,15 @@ export function createBucket(ctx: Ctx, name: string, opts: CreateBucketOptions):
     const existing = await findBucket(ctx, name);
     if (existing) {
       if (existing.owner === opts.owner) {
-        throw new S3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', { BucketName: name });
+        throw new S3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', {
+          BucketName: name,
+        });
       }
-      throw new S3Error('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', { BucketName: name });
+      throw new S3Error(
+        'BucketAlreadyExists',
+        'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+        { BucketName: name },
+      );
     }
     const seqKey = keys.settingKey(keys.BUCKET_SEQ_SETTING);
     const seq = (await ctx.db.getJson<{ next: number }>(seqKey)) ?? { next: 1 };
@@ -99,11 +105,15 @@ export function putBucketVersioning(ctx: Ctx, name: string, status: VersioningSt
   }
   return updateBucket(ctx, name, (r) => {
     if (r.objectLock && status !== 'Enabled') {
-      throw new S3Error('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', { BucketName: name });
+      throw new S3Error('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', {
+        BucketName: name,
+      });
     }
     // Replication (replication/config.ts) needs versioning to stay Enabled, as in S3.
     if ((r as { replication?: unknown }).replication && status !== 'Enabled') {
-      throw new S3Error('InvalidBucketState', 'A replication configuration is present on this bucket, so the versioning state cannot be changed.', { BucketName: name });
+      throw new S3Error('InvalidBucketState', 'A replication configuration is present on this bucket, so the versioning state cannot be changed.', {
+        BucketName: name,
+      });
     }
     return { ...r, versioning: status };
   });

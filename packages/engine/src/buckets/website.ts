@@ -45,7 +45,7 @@ function validateRule(rule: WebsiteRoutingRule): void {
   const c = rule.condition;
   if (c !== undefined) {
     if (c.keyPrefixEquals === undefined && c.httpErrorCodeReturnedEquals === undefined) {
-      throw invalidRequest('Condition cannot be empty. To redirect all requests without a condition, the condition element shouldn\'t be present.');
+      throw invalidRequest("Condition cannot be empty. To redirect all requests without a condition, the condition element shouldn't be present.");
     }
     if (c.httpErrorCodeReturnedEquals !== undefined) {
       const code = statusCode(c.httpErrorCodeReturnedEquals);

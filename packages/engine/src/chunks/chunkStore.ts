@@ -62,7 +62,10 @@ export function writeFailure(e: unknown, what = "the object's data"): unknown {
   if (!code) return e;
   const why = (typeof err.errno === 'number' ? getSystemErrorMap().get(err.errno)?.[1] : undefined) ?? code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new S3Error('InsufficientStorage', `The server ran out of storage space while writing ${what} (${code}: ${why}); the request stored nothing. Retry once space has been freed.`);
+    return new S3Error(
+      'InsufficientStorage',
+      `The server ran out of storage space while writing ${what} (${code}: ${why}); the request stored nothing. Retry once space has been freed.`,
+    );
   }
   return internalError(`Writing ${what} failed on the server (${code}: ${why}); the request stored nothing.`);
 }

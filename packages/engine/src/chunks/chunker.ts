@@ -89,7 +89,8 @@ function iterate(body: BodyInput): AsyncIterator<unknown> {
   const any = body as unknown;
   if (typeof any === 'string' || any instanceof Uint8Array) return [any][Symbol.iterator]() as unknown as AsyncIterator<unknown>;
   if (any && typeof (any as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return (any as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  if (any && typeof (any as Iterable<unknown>)[Symbol.iterator] === 'function') return (any as Iterable<unknown>)[Symbol.iterator]() as unknown as AsyncIterator<unknown>;
+  if (any && typeof (any as Iterable<unknown>)[Symbol.iterator] === 'function')
+    return (any as Iterable<unknown>)[Symbol.iterator]() as unknown as AsyncIterator<unknown>;
   throw invalidArgument('The object body must be a stream or an async iterable of bytes');
 }
 
@@ -141,20 +142,23 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
     chunks.push({ hash: '', size: data.length }); // named when its hash arrives; order kept
     flushed += data.length;
     track(
-      s.chunk(data, true).then(
-        async (hash) => {
-          chunks[index] = { hash, size: data.length };
-          store.pins.pin(hash);
-          pinned.push(hash);
-          if (await store.put(hash, data)) written++;
-          giveBack(owned); // hashed and written: nobody reads it any more
-        },
-        (e) => {
+      s
+        .chunk(data, true)
+        .then(
+          async (hash) => {
+            chunks[index] = { hash, size: data.length };
+            store.pins.pin(hash);
+            pinned.push(hash);
+            if (await store.put(hash, data)) written++;
+            giveBack(owned); // hashed and written: nobody reads it any more
+          },
+          (e) => {
+            failure ??= e;
+          },
+        )
+        .catch((e) => {
           failure ??= e;
-        },
-      ).catch((e) => {
-        failure ??= e;
-      }),
+        }),
     );
     buf = takeBuffer(chunkSize);
     fill = 0;

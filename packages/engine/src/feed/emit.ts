@@ -4,7 +4,15 @@ import type { Ctx } from '../context';
 import type { ObjectRecord } from '../meta/records';
 import type { FeedEventName, PendingEvent } from './events';
 
-export function stageObjectEvent(ctx: Ctx, tx: Txn, event: FeedEventName, bucketId: string, key: string, rec?: ObjectRecord, extra?: Partial<PendingEvent>): void {
+export function stageObjectEvent(
+  ctx: Ctx,
+  tx: Txn,
+  event: FeedEventName,
+  bucketId: string,
+  key: string,
+  rec?: ObjectRecord,
+  extra?: Partial<PendingEvent>,
+): void {
   const e: PendingEvent = { event, bucketId, key };
   const name = ctx.bucketCache.nameOf(bucketId);
   if (name !== undefined) e.bucket = name;

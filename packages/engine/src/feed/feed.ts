@@ -45,7 +45,10 @@ export class Feed {
   }
 
   private async consumers(): Promise<[string, FeedConsumerRecord][]> {
-    return (await this.ctx.db.all(keys.feedConsumersRange())).map(([k, v]) => [keys.decodeFeedConsumerKey(k), JSON.parse(v.toString('utf8')) as FeedConsumerRecord]);
+    return (await this.ctx.db.all(keys.feedConsumersRange())).map(([k, v]) => [
+      keys.decodeFeedConsumerKey(k),
+      JSON.parse(v.toString('utf8')) as FeedConsumerRecord,
+    ]);
   }
 
   /** Creates a consumer (reading from the next event on) or changes whether it is enabled. */

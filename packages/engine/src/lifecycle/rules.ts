@@ -23,11 +23,19 @@ export const MAX_LIFECYCLE_RULES = 1000;
 export const MAX_RULE_ID_LENGTH = 255;
 export const MAX_NEWER_NONCURRENT_VERSIONS = 100;
 /** Storage classes a Transition may target (S3's TransitionStorageClass). */
-export const TRANSITION_STORAGE_CLASSES: readonly StorageClass[] = ['GLACIER', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'DEEP_ARCHIVE', 'GLACIER_IR'];
+export const TRANSITION_STORAGE_CLASSES: readonly StorageClass[] = [
+  'GLACIER',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+];
 const MIN_IA_DAYS = 30;
 
 // A named argument always reports its value (String(undefined) included).
-const invalidArgument = (message: string, name?: string, value?: unknown): S3Error => argumentError(message, name, name === undefined ? undefined : String(value));
+const invalidArgument = (message: string, name?: string, value?: unknown): S3Error =>
+  argumentError(message, name, name === undefined ? undefined : String(value));
 const malformed = (message = 'The XML you provided was not well-formed or did not validate against our published schema'): S3Error => malformedXml(message);
 
 const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
@@ -48,7 +56,10 @@ function checkFilter(f: LifecycleFilter): void {
   const set = (['prefix', 'tag', 'objectSizeGreaterThan', 'objectSizeLessThan', 'and'] as const).filter((k) => f[k] !== undefined);
   if (set.length > 1) throw malformed();
   const sizes = (gt: number | undefined, lt: number | undefined) => {
-    for (const [n, v] of [['ObjectSizeGreaterThan', gt], ['ObjectSizeLessThan', lt]] as const) {
+    for (const [n, v] of [
+      ['ObjectSizeGreaterThan', gt],
+      ['ObjectSizeLessThan', lt],
+    ] as const) {
       if (v !== undefined && (!isInt(v) || v < 0)) throw invalidArgument(`'${n}' must be a non-negative integer`, n, v);
     }
     if (lt !== undefined && lt === 0) throw invalidArgument("'ObjectSizeLessThan' must be greater than 0", 'ObjectSizeLessThan', lt);
@@ -59,7 +70,11 @@ function checkFilter(f: LifecycleFilter): void {
   sizes(f.objectSizeGreaterThan, f.objectSizeLessThan);
   if (f.and) {
     sizes(f.and.objectSizeGreaterThan, f.and.objectSizeLessThan);
-    const n = (f.and.prefix !== undefined ? 1 : 0) + f.and.tags.length + (f.and.objectSizeGreaterThan !== undefined ? 1 : 0) + (f.and.objectSizeLessThan !== undefined ? 1 : 0);
+    const n =
+      (f.and.prefix !== undefined ? 1 : 0) +
+      f.and.tags.length +
+      (f.and.objectSizeGreaterThan !== undefined ? 1 : 0) +
+      (f.and.objectSizeLessThan !== undefined ? 1 : 0);
     if (n < 2) throw malformed('The And element must hold at least two predicates');
     const keys = new Set<string>();
     for (const t of f.and.tags) {
@@ -88,26 +103,38 @@ export function validateLifecycleConfiguration(cfg: LifecycleConfiguration, newI
     if (r.prefix !== undefined && r.filter !== undefined) throw malformed();
     if (r.filter) checkFilter(r.filter);
     const hasTags = tagsOf(r.filter).length > 0;
-    if (!r.expiration && !r.transitions?.length && !r.noncurrentVersionExpiration && !r.noncurrentVersionTransitions?.length && !r.abortIncompleteMultipartUpload) {
+    if (
+      !r.expiration &&
+      !r.transitions?.length &&
+      !r.noncurrentVersionExpiration &&
+      !r.noncurrentVersionTransitions?.length &&
+      !r.abortIncompleteMultipartUpload
+    ) {
       throw invalidRequest('At least one action needs to be specified in a rule');
     }
     const e = r.expiration;
     if (e) {
       const n = (e.days !== undefined ? 1 : 0) + (e.date !== undefined ? 1 : 0) + (e.expiredObjectDeleteMarker !== undefined ? 1 : 0);
       if (n !== 1) throw malformed();
-      if (e.days !== undefined && (!isInt(e.days) || e.days <= 0)) throw invalidArgument("'Days' for Expiration action must be a positive integer", 'Days', e.days);
+      if (e.days !== undefined && (!isInt(e.days) || e.days <= 0))
+        throw invalidArgument("'Days' for Expiration action must be a positive integer", 'Days', e.days);
       if (e.date !== undefined) checkDate(e.date, 'Expiration');
       if (e.expiredObjectDeleteMarker !== undefined && hasTags) throw invalidRequest('ExpiredObjectDeleteMarker cannot be specified with object tag filters');
     }
     const nve = r.noncurrentVersionExpiration;
     if (nve) {
-      if (!isInt(nve.noncurrentDays) || nve.noncurrentDays <= 0) throw invalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer", 'NoncurrentDays', nve.noncurrentDays);
+      if (!isInt(nve.noncurrentDays) || nve.noncurrentDays <= 0)
+        throw invalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer", 'NoncurrentDays', nve.noncurrentDays);
       checkNewer(nve.newerNoncurrentVersions);
     }
     const abort = r.abortIncompleteMultipartUpload;
     if (abort) {
       if (!isInt(abort.daysAfterInitiation) || abort.daysAfterInitiation <= 0) {
-        throw invalidArgument("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer", 'DaysAfterInitiation', abort.daysAfterInitiation);
+        throw invalidArgument(
+          "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer",
+          'DaysAfterInitiation',
+          abort.daysAfterInitiation,
+        );
       }
       if (hasTags) throw invalidRequest('AbortIncompleteMultipartUpload cannot be specified with Tags.');
     }
@@ -118,31 +145,43 @@ export function validateLifecycleConfiguration(cfg: LifecycleConfiguration, newI
       if (seen.has(t.storageClass)) throw invalidRequest(`'StorageClass' must be different for 'Transition' actions in same 'Rule' with ID '${r.id}'`);
       seen.add(t.storageClass);
       if ((t.days === undefined) === (t.date === undefined)) throw malformed();
-      if (byDays !== undefined && byDays !== (t.days !== undefined)) throw invalidRequest(`Found mixed 'Date' and 'Days' based Transition actions in lifecycle rule with ID '${r.id}'`);
+      if (byDays !== undefined && byDays !== (t.days !== undefined))
+        throw invalidRequest(`Found mixed 'Date' and 'Days' based Transition actions in lifecycle rule with ID '${r.id}'`);
       byDays = t.days !== undefined;
       if (t.days !== undefined) {
         if (!isInt(t.days) || t.days < 0) throw invalidArgument("'Days' for Transition action must be a nonnegative integer", 'Days', t.days);
         if ((t.storageClass === 'STANDARD_IA' || t.storageClass === 'ONEZONE_IA') && t.days < MIN_IA_DAYS) {
           throw invalidArgument(`'Days' in Transition action must be greater than or equal to 30 for storageClass '${t.storageClass}'`, 'Days', t.days);
         }
-        if (e?.days !== undefined && e.days <= t.days) throw invalidRequest(`'Days' in the Expiration action for rule '${r.id}' must be greater than 'Days' in the Transition action`);
+        if (e?.days !== undefined && e.days <= t.days)
+          throw invalidRequest(`'Days' in the Expiration action for rule '${r.id}' must be greater than 'Days' in the Transition action`);
       }
       if (t.date !== undefined) {
         checkDate(t.date, 'Transition');
-        if (e?.date !== undefined && Date.parse(e.date) <= Date.parse(t.date)) throw invalidRequest(`'Date' in the Expiration action for rule '${r.id}' must be later than 'Date' in the Transition action`);
+        if (e?.date !== undefined && Date.parse(e.date) <= Date.parse(t.date))
+          throw invalidRequest(`'Date' in the Expiration action for rule '${r.id}' must be later than 'Date' in the Transition action`);
       }
     }
     const nseen = new Set<string>();
     for (const t of r.noncurrentVersionTransitions ?? []) {
       if (!TRANSITION_STORAGE_CLASSES.includes(t.storageClass)) throw malformed(`The storage class you specified is not valid: ${String(t.storageClass)}`);
-      if (nseen.has(t.storageClass)) throw invalidRequest(`'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule' with ID '${r.id}'`);
+      if (nseen.has(t.storageClass))
+        throw invalidRequest(`'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule' with ID '${r.id}'`);
       nseen.add(t.storageClass);
-      if (!isInt(t.noncurrentDays) || t.noncurrentDays < 0) throw invalidArgument("'NoncurrentDays' for NoncurrentVersionTransition action must be a nonnegative integer", 'NoncurrentDays', t.noncurrentDays);
+      if (!isInt(t.noncurrentDays) || t.noncurrentDays < 0)
+        throw invalidArgument("'NoncurrentDays' for NoncurrentVersionTransition action must be a nonnegative integer", 'NoncurrentDays', t.noncurrentDays);
       if ((t.storageClass === 'STANDARD_IA' || t.storageClass === 'ONEZONE_IA') && t.noncurrentDays < MIN_IA_DAYS) {
-        throw invalidArgument(`'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass '${t.storageClass}'`, 'NoncurrentDays', t.noncurrentDays);
+        throw invalidArgument(
+          `'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass '${t.storageClass}'`,
+          'NoncurrentDays',
+          t.noncurrentDays,
+        );
       }
       checkNewer(t.newerNoncurrentVersions);
-      if (nve && nve.noncurrentDays <= t.noncurrentDays) throw invalidRequest(`'NoncurrentDays' in the NoncurrentVersionExpiration action for rule '${r.id}' must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action`);
+      if (nve && nve.noncurrentDays <= t.noncurrentDays)
+        throw invalidRequest(
+          `'NoncurrentDays' in the NoncurrentVersionExpiration action for rule '${r.id}' must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action`,
+        );
     }
     return r;
   });
@@ -214,7 +253,11 @@ export function dueAfterDays(fromMs: number, days: number, dayMs = DAY_MS): numb
 }
 
 /** The current-version expiration that applies to an object: earliest due date, and its rule. */
-export function expirationFor(rules: readonly LifecycleRule[], o: LifecycleSubject & { lastModified: number }, dayMs = DAY_MS): { due: number; ruleId: string } | undefined {
+export function expirationFor(
+  rules: readonly LifecycleRule[],
+  o: LifecycleSubject & { lastModified: number },
+  dayMs = DAY_MS,
+): { due: number; ruleId: string } | undefined {
   let best: { due: number; ruleId: string } | undefined;
   for (const r of rules) {
     const e = r.expiration;

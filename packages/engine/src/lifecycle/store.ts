@@ -135,17 +135,26 @@ export async function lifecycleScan(ctx: Ctx, bucket: string, after: string | un
   return page;
 }
 
-export async function lifecycleUploads(ctx: Ctx, bucket: string, after: { key: string; uploadId: string } | undefined, limit = 1000): Promise<{ uploads: ScannedUpload[]; next?: { key: string; uploadId: string } }> {
+export async function lifecycleUploads(
+  ctx: Ctx,
+  bucket: string,
+  after: { key: string; uploadId: string } | undefined,
+  limit = 1000,
+): Promise<{ uploads: ScannedUpload[]; next?: { key: string; uploadId: string } }> {
   const b = await requireBucket(ctx, bucket);
   const range = keys.uploadsRange(b.id);
   const prefixLength = keys.uploadsPrefix(b.id).length;
   const rows = await ctx.db.all(after ? { gt: keys.uploadKey(b.id, after.key, after.uploadId), lt: range.lt, limit } : { ...range, limit });
-  const uploads = rows.map(([k, v]) => ({ ...keys.decodeUploadKey(k, prefixLength), initiated: (JSON.parse(v.toString('utf8')) as { initiated: number }).initiated }));
+  const uploads = rows.map(([k, v]) => ({
+    ...keys.decodeUploadKey(k, prefixLength),
+    initiated: (JSON.parse(v.toString('utf8')) as { initiated: number }).initiated,
+  }));
   const last = uploads[uploads.length - 1];
   return rows.length === limit && last ? { uploads, next: { key: last.key, uploadId: last.uploadId } } : { uploads };
 }
 
-const same = (r: ObjectRecord | undefined, versionId: string, lastModified: number): boolean => !!r && r.versionId === versionId && r.lastModified === lastModified;
+const same = (r: ObjectRecord | undefined, versionId: string, lastModified: number): boolean =>
+  !!r && r.versionId === versionId && r.lastModified === lastModified;
 
 export function lifecycleApply(ctx: Ctx, a: LifecycleAction): Promise<ApplyResult> {
   return runWithRequestInfo({ requester: LIFECYCLE_REQUESTER }, () => apply(ctx, a));
@@ -202,7 +211,15 @@ async function transition(ctx: Ctx, a: Extract<LifecycleAction, { kind: 'transit
       await recheckBucket(ctx, a.bucket, bucketId);
       const now = await findVersion(ctx, bucketId, a.key, a.versionId);
       const r = now?.rec;
-      if (!now || !r || r.lastModified !== seen.lastModified || r.chunks !== seen.chunks || r.dataId !== seen.dataId || r.placement !== seen.placement || r.inline !== seen.inline) {
+      if (
+        !now ||
+        !r ||
+        r.lastModified !== seen.lastModified ||
+        r.chunks !== seen.chunks ||
+        r.dataId !== seen.dataId ||
+        r.placement !== seen.placement ||
+        r.inline !== seen.inline
+      ) {
         return { applied: false, reason: 'changed' };
       }
       const next: ObjectRecord = { ...r, storageClass: a.storageClass };

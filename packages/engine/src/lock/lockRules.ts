@@ -27,7 +27,8 @@ export function validateLockConfiguration(cfg: ObjectLockConfiguration): void {
 
 export function validateRetention(r: ObjectRetention, now: number): void {
   if (!MODES.includes(r.mode)) throw malformedXml('Unknown retention mode');
-  if (!(r.retainUntil instanceof Date) || Number.isNaN(r.retainUntil.getTime())) throw invalidArgument('The retain until date is not valid.', 'RetainUntilDate');
+  if (!(r.retainUntil instanceof Date) || Number.isNaN(r.retainUntil.getTime()))
+    throw invalidArgument('The retain until date is not valid.', 'RetainUntilDate');
   if (r.retainUntil.getTime() <= now) throw invalidArgument('The retain until date must be in the future!', 'RetainUntilDate');
 }
 

@@ -33,7 +33,8 @@ export function putObjectLockConfiguration(ctx: Ctx, bucket: string, cfg: Object
 
 export async function getObjectLockConfiguration(ctx: Ctx, bucket: string): Promise<ObjectLockConfiguration> {
   const b = await requireBucket(ctx, bucket);
-  if (!b.objectLock) throw new S3Error('ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket', { BucketName: bucket });
+  if (!b.objectLock)
+    throw new S3Error('ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket', { BucketName: bucket });
   return { ...b.objectLock, ...(b.objectLock.defaultRetention ? { defaultRetention: { ...b.objectLock.defaultRetention } } : {}) };
 }
 
@@ -61,7 +62,13 @@ async function update(
   });
 }
 
-export function putObjectRetention(ctx: Ctx, bucket: string, key: string, retention: ObjectRetention | undefined, opts: { versionId?: string; bypassGovernance?: boolean } = {}): Promise<{ versionId: string }> {
+export function putObjectRetention(
+  ctx: Ctx,
+  bucket: string,
+  key: string,
+  retention: ObjectRetention | undefined,
+  opts: { versionId?: string; bypassGovernance?: boolean } = {},
+): Promise<{ versionId: string }> {
   return update(ctx, bucket, key, opts.versionId, 'PUT', (rec, now) => {
     if (retention) validateRetention(retention, now);
     const cur = rec.retention;

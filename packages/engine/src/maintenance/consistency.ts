@@ -216,7 +216,19 @@ export interface ScanOptions {
 export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<MetadataScan> {
   const now = opts.now ?? Date.now();
   const cap = opts.maxFindingsPerKind ?? Infinity;
-  const out: MetadataScan = { findings: [], counts: {}, fixes: [], counted: new Map(), holders: 0, buckets: 0, chunkRecords: 0, referencedChunks: 0, unknownKinds: [], repairBlockers: [], unrepairable: 0 };
+  const out: MetadataScan = {
+    findings: [],
+    counts: {},
+    fixes: [],
+    counted: new Map(),
+    holders: 0,
+    buckets: 0,
+    chunkRecords: 0,
+    referencedChunks: 0,
+    unknownKinds: [],
+    repairBlockers: [],
+    unrepairable: 0,
+  };
   const report = (kind: FindingKind, message: string, repairable: boolean): void => {
     const n = (out.counts[kind] = (out.counts[kind] ?? 0) + 1);
     if (!repairable) out.unrepairable++;
@@ -232,7 +244,11 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
       if (!UNDERSTOOD_KINDS.has(kind)) {
         out.unknownKinds.push(kind);
         out.repairBlockers.push(`unknown record kind ${JSON.stringify(kind)}`);
-        report('unknown-record-kind', `records of unknown kind ${JSON.stringify(kind)}: fsck can't tell whether they reference chunks, so it won't repair`, false);
+        report(
+          'unknown-record-kind',
+          `records of unknown kind ${JSON.stringify(kind)}: fsck can't tell whether they reference chunks, so it won't repair`,
+          false,
+        );
       }
       kinds.seek(keys.afterRecordKind(kind));
     }
@@ -350,7 +366,11 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
     const { bucketId, key } = keys.decodeNullVersionKey(k);
     const target = await db.get(keys.versionKey(bucketId, key, v.toString('utf8')));
     if (!target || decodeRecord(target).versionId !== 'null') {
-      report('orphan-null-version-pointer', `${bucketLabel(idx, bucketId)}/${key}: null-version pointer to ${target ? 'a non-null version' : 'no version'}`, true);
+      report(
+        'orphan-null-version-pointer',
+        `${bucketLabel(idx, bucketId)}/${key}: null-version pointer to ${target ? 'a non-null version' : 'no version'}`,
+        true,
+      );
       fix({ type: 'del', key: k });
     }
   }

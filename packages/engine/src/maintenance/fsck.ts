@@ -162,7 +162,10 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
   const graceMs = opts.gcGraceMs ?? DEFAULT_GC_GRACE_MS;
   const garbageCutoff = Date.now() - graceMs;
   const garbage: FsckGarbage = { chunks: 0, bytes: 0, graceMs };
-  const roots: [string, string][] = [[keys.DEFAULT_PLACEMENT, dataDir], ...Object.entries(opts.placements ?? {}).map(([n, d]): [string, string] => [n, path.resolve(d)])];
+  const roots: [string, string][] = [
+    [keys.DEFAULT_PLACEMENT, dataDir],
+    ...Object.entries(opts.placements ?? {}).map(([n, d]): [string, string] => [n, path.resolve(d)]),
+  ];
   for (const [placement, root] of roots) {
     const store = new ChunkStore(root, false);
     const where = placement === keys.DEFAULT_PLACEMENT ? '' : ` in placement ${placement}`;
@@ -171,34 +174,38 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
       const files = batch;
       batch = [];
       const recs = await db.getMany(files.map((f) => keys.chunkKey(keys.chunkId(placement, f.hash))));
-      await pool(files.map((f, i) => ({ f, raw: recs[i] })), opts.concurrency ?? 4, async ({ f, raw }) => {
-        const id = keys.chunkId(placement, f.hash);
-        const c = meta.counted.get(id);
-        const live = c?.live ?? 0;
-        if (c) c.seen = true;
-        chunkFiles++;
-        if (!raw && live === 0) {
-          add('orphan-chunk-file', `chunk file ${f.hash}${where} (${f.size} bytes) has no reference count record and no references`, true);
-          removeFiles.push(store.pathOf(f.hash));
-          return;
-        }
-        const size = recordedSize(raw) ?? c?.size ?? f.size;
-        const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
-        if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
-        if (!problem) {
-          const zeroedAt = live === 0 ? zeroSince(raw) : undefined;
-          if (zeroedAt !== undefined && zeroedAt <= garbageCutoff) {
-            garbage.chunks++;
-            garbage.bytes += f.size;
+      await pool(
+        files.map((f, i) => ({ f, raw: recs[i] })),
+        opts.concurrency ?? 4,
+        async ({ f, raw }) => {
+          const id = keys.chunkId(placement, f.hash);
+          const c = meta.counted.get(id);
+          const live = c?.live ?? 0;
+          if (c) c.seen = true;
+          chunkFiles++;
+          if (!raw && live === 0) {
+            add('orphan-chunk-file', `chunk file ${f.hash}${where} (${f.size} bytes) has no reference count record and no references`, true);
+            removeFiles.push(store.pathOf(f.hash));
+            return;
           }
-          return;
-        }
-        if (live > 0) bad.set(id, add('corrupt-chunk', `chunk ${id}: ${problem} (referenced ${live} times)`, false));
-        else {
-          add('corrupt-unreferenced-chunk', `chunk ${id}: ${problem} (unreferenced; the file can go)`, true);
-          removeFiles.push(store.pathOf(f.hash));
-        }
-      });
+          const size = recordedSize(raw) ?? c?.size ?? f.size;
+          const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
+          if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
+          if (!problem) {
+            const zeroedAt = live === 0 ? zeroSince(raw) : undefined;
+            if (zeroedAt !== undefined && zeroedAt <= garbageCutoff) {
+              garbage.chunks++;
+              garbage.bytes += f.size;
+            }
+            return;
+          }
+          if (live > 0) bad.set(id, add('corrupt-chunk', `chunk ${id}: ${problem} (referenced ${live} times)`, false));
+          else {
+            add('corrupt-unreferenced-chunk', `chunk ${id}: ${problem} (unreferenced; the file can go)`, true);
+            removeFiles.push(store.pathOf(f.hash));
+          }
+        },
+      );
     };
     for await (const f of store.walk()) {
       batch.push(f);
@@ -209,7 +216,9 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
     const tmpDir = path.join(root, CHUNKS_DIR, 'tmp');
     for (const e of await fs.promises.readdir(tmpDir, { withFileTypes: true }).catch(() => [] as fs.Dirent[])) {
       // Gateways sharing the directory (PostgreSQL metadata) write under tmp/<process>/: its files count, not the directory.
-      const names = e.isDirectory() ? (await fs.promises.readdir(path.join(tmpDir, e.name)).catch(() => [] as string[])).map((n) => path.join(e.name, n)) : [e.name];
+      const names = e.isDirectory()
+        ? (await fs.promises.readdir(path.join(tmpDir, e.name)).catch(() => [] as string[])).map((n) => path.join(e.name, n))
+        : [e.name];
       for (const name of names) {
         add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}${where}`, true);
         removeFiles.push(path.join(tmpDir, name));
@@ -320,7 +329,12 @@ async function findAffected(db: MetaDb, bad: Map<string, Finding | undefined>, p
   }
 }
 
-async function applyRepair(db: MetaDb, fixes: BatchOp[], files: string[], progress: (p: FsckProgress) => void): Promise<{ metadataOps: number; filesRemoved: number }> {
+async function applyRepair(
+  db: MetaDb,
+  fixes: BatchOp[],
+  files: string[],
+  progress: (p: FsckProgress) => void,
+): Promise<{ metadataOps: number; filesRemoved: number }> {
   // Metadata first: a file is only removed once nothing can reference it any more.
   for (let i = 0; i < fixes.length; i += REPAIR_BATCH) {
     await db.batch(fixes.slice(i, i + REPAIR_BATCH), true);

@@ -103,7 +103,13 @@ export async function gcPass(ctx: Ctx, opts: { graceMs: number; limit: number; c
   return { ...result, examined, complete: true, cursor: {} };
 }
 
-async function collectUnreferenced(ctx: Ctx, cutoff: number, result: GcResult, start: Buffer | undefined, limit: number): Promise<{ examined: number; done: boolean; last?: Buffer }> {
+async function collectUnreferenced(
+  ctx: Ctx,
+  cutoff: number,
+  result: GcResult,
+  start: Buffer | undefined,
+  limit: number,
+): Promise<{ examined: number; done: boolean; last?: Buffer }> {
   const range = keys.gcMarkersBefore(cutoff + 1);
   let after = start;
   let examined = 0;
@@ -174,7 +180,12 @@ async function sweepOrphans(
   limit: number,
 ): Promise<{ examined: number; next?: { placement: string; after: string } }> {
   const stores = ctx.placements.all();
-  let i = start ? Math.max(0, stores.findIndex(([p]) => p === start.placement)) : 0;
+  let i = start
+    ? Math.max(
+        0,
+        stores.findIndex(([p]) => p === start.placement),
+      )
+    : 0;
   let after = start && stores[i]?.[0] === start.placement ? start.after : undefined;
   let examined = 0;
   for (; i < stores.length; i++, after = undefined) {

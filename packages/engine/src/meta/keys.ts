@@ -203,7 +203,9 @@ export const workerStatusRange = (): KeyRange => prefixRange(k('W/'));
 /** W/<worker>[\0<sub>] → { worker, sub? }. */
 export function decodeWorkerKey(key: Buffer): { worker: string; sub?: string } {
   const sep = key.indexOf(SEP, 2);
-  return sep < 0 ? { worker: key.subarray(2).toString('utf8') } : { worker: key.subarray(2, sep).toString('utf8'), sub: key.subarray(sep + 1).toString('utf8') };
+  return sep < 0
+    ? { worker: key.subarray(2).toString('utf8') }
+    : { worker: key.subarray(2, sep).toString('utf8'), sub: key.subarray(sep + 1).toString('utf8') };
 }
 
 // whole key spaces (consistency checks)
@@ -260,7 +262,11 @@ export function decodeAnyObjectKey(dbKey: Buffer): { bucketId: string; key: stri
 export function decodeAnyVersionKey(dbKey: Buffer): { bucketId: string; key: string; last: string } {
   const first = dbKey.indexOf(SEP, 2);
   const last = dbKey.lastIndexOf(SEP);
-  return { bucketId: dbKey.subarray(2, first).toString('utf8'), key: dbKey.subarray(first + 1, last).toString('utf8'), last: dbKey.subarray(last + 1).toString('utf8') };
+  return {
+    bucketId: dbKey.subarray(2, first).toString('utf8'),
+    key: dbKey.subarray(first + 1, last).toString('utf8'),
+    last: dbKey.subarray(last + 1).toString('utf8'),
+  };
 }
 export const allOwnerIndexRange = (): KeyRange => prefixRange(k('I/'));
 /** Splits I/<ownerId>\0<bucketName>. */

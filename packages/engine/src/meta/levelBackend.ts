@@ -71,9 +71,12 @@ export class LevelBackend implements MetaBackend {
       );
     } catch (e) {
       // LevelDB reports a full disk as an IO error whose text carries strerror(ENOSPC).
-      const text = `${(e as Error)?.message ?? ''} ${((e as { cause?: Error }).cause)?.message ?? ''}`;
+      const text = `${(e as Error)?.message ?? ''} ${(e as { cause?: Error }).cause?.message ?? ''}`;
       if (/No space left on device|Disk quota exceeded/i.test(text)) {
-        throw new S3Error('InsufficientStorage', 'The server ran out of storage space while writing metadata; the request changed nothing. Retry once space has been freed.');
+        throw new S3Error(
+          'InsufficientStorage',
+          'The server ran out of storage space while writing metadata; the request changed nothing. Retry once space has been freed.',
+        );
       }
       throw e;
     }

@@ -179,10 +179,10 @@ export class PgBackend implements MetaBackend {
     if (!sync) await c.query('SET LOCAL synchronous_commit = off');
     if (dels.length) await c.query(`DELETE FROM ${this.t}.kv WHERE k = ANY($1::bytea[])`, [dels]);
     if (puts.length) {
-      await c.query(
-        `INSERT INTO ${this.t}.kv (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`,
-        [puts.map((p) => p[0]), puts.map((p) => p[1])],
-      );
+      await c.query(`INSERT INTO ${this.t}.kv (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`, [
+        puts.map((p) => p[0]),
+        puts.map((p) => p[1]),
+      ]);
     }
   }
 

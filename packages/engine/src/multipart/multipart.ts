@@ -119,7 +119,6 @@ const UPLOAD_ID_RE = /^[0-9a-f]{32}$/;
 
 // ---- errors ---------------------------------------------------------------------------------
 
-
 function invalidPart(uploadId: string, p: CompletedPart): S3Error {
   return new S3Error(
     'InvalidPart',
@@ -287,13 +286,24 @@ export async function createMultipartUpload(ctx: Ctx, bucket: string, key: strin
 /** The algorithm a part is checksummed with: the upload's; a request naming another is refused. */
 function partAlgorithm(u: UploadRecord, requested: ChecksumAlgorithm | undefined): ChecksumAlgorithm | undefined {
   if (requested && u.checksumAlgorithm && requested !== u.checksumAlgorithm) {
-    throw invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${requested.toLowerCase()}`);
+    throw invalidRequest(
+      `Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${requested.toLowerCase()}`,
+    );
   }
   return u.checksumAlgorithm ?? requested;
 }
 
 /** Commits a part record (replacing and releasing any previous part with that number). */
-async function commitPart(ctx: Ctx, bucket: string, bucketId: string, key: string, uploadId: string, partNumber: number, rec: PartRecord, chunks: readonly ChunkRef[]): Promise<PartInfo> {
+async function commitPart(
+  ctx: Ctx,
+  bucket: string,
+  bucketId: string,
+  key: string,
+  uploadId: string,
+  partNumber: number,
+  rec: PartRecord,
+  chunks: readonly ChunkRef[],
+): Promise<PartInfo> {
   return ctx.committer.run(async (tx) => {
     await recheckBucket(ctx, bucket, bucketId);
     const u = await requireUpload(ctx, bucketId, key, uploadId);
@@ -309,7 +319,15 @@ async function commitPart(ctx: Ctx, bucket: string, bucketId: string, key: strin
   });
 }
 
-export async function uploadPart(ctx: Ctx, bucket: string, key: string, uploadId: string, partNumber: number, body: BodyInput, opts: UploadPartOptions = {}): Promise<PartInfo> {
+export async function uploadPart(
+  ctx: Ctx,
+  bucket: string,
+  key: string,
+  uploadId: string,
+  partNumber: number,
+  body: BodyInput,
+  opts: UploadPartOptions = {},
+): Promise<PartInfo> {
   validateObjectKey(key);
   validatePartNumber(partNumber);
   const b = await requireBucket(ctx, bucket);
@@ -508,7 +526,9 @@ export async function listParts(ctx: Ctx, bucket: string, key: string, uploadId:
       snapshot,
     });
     const page = await takePage(scan, limit);
-    const parts = page.items.flatMap((item) => (item.kind === 'entry' ? [toPartInfo(keys.decodePartNumber(item.key), decode<PartRecord>(item.value), u.checksumAlgorithm)] : []));
+    const parts = page.items.flatMap((item) =>
+      item.kind === 'entry' ? [toPartInfo(keys.decodePartNumber(item.key), decode<PartRecord>(item.value), u.checksumAlgorithm)] : [],
+    );
     const result: ListPartsResult = { upload: toUploadInfo(bucket, key, uploadId, u), parts, isTruncated: page.isTruncated };
     // As S3: the last part listed, else the marker (so a client can always continue from it).
     result.nextPartNumberMarker = parts.length ? parts[parts.length - 1].partNumber : marker;
@@ -565,9 +585,10 @@ export async function completeMultipartUpload(
     const stored = await readParts(ctx, uploadId);
     const alg = u.checksumAlgorithm;
     // With a checksum algorithm S3 wants the parts numbered 1..n without gaps.
-    if (alg) list.forEach((p, i) => {
-      if (p.partNumber !== i + 1) throw outOfOrder();
-    });
+    if (alg)
+      list.forEach((p, i) => {
+        if (p.partNumber !== i + 1) throw outOfOrder();
+      });
 
     // Every named part is checked before any size (S3 reports a missing part as InvalidPart even
     // when an earlier one is also too small).
@@ -577,7 +598,9 @@ export async function completeMultipartUpload(
       if (!p || unquote(want.etag) !== p.etag) throw invalidPart(uploadId, want);
       // Each part's checksum must be named when the upload has an algorithm (without one there is nothing to hold them to).
       if (alg && want.checksum === undefined) {
-        throw invalidRequest(`The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${want.partNumber} in the request.`);
+        throw invalidRequest(
+          `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${want.partNumber} in the request.`,
+        );
       }
       if (alg && want.checksum !== undefined && (!p.checksum || want.checksum.trim() !== p.checksum)) throw invalidPart(uploadId, want);
       chosen.push({ n: want.partNumber, p });
@@ -594,7 +617,10 @@ export async function completeMultipartUpload(
     });
     const size = chosen.reduce((s, c) => s + c.p.size, 0);
     if (size > MAX_MULTIPART_OBJECT_SIZE) {
-      throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: String(size), MaxSizeAllowed: String(MAX_MULTIPART_OBJECT_SIZE) });
+      throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+        ProposedSize: String(size),
+        MaxSizeAllowed: String(MAX_MULTIPART_OBJECT_SIZE),
+      });
     }
     if (opts.expectedSize !== undefined && opts.expectedSize !== size) {
       throw invalidRequest("The provided 'x-amz-mp-object-size' header does not match what was computed");
@@ -622,15 +648,22 @@ export async function completeMultipartUpload(
     if (u.acl) rec.acl = u.acl;
     if (u.tags?.length) rec.tags = u.tags.map(([k, v]) => [k, v]);
     if (u.lock) {
-      applyLock(undefined, rec, {
-        ...(u.lock.mode && u.lock.until !== undefined ? { retention: { mode: u.lock.mode, retainUntil: new Date(u.lock.until) } } : {}),
-        ...(u.lock.legalHold !== undefined ? { legalHold: u.lock.legalHold } : {}),
-      }, tx.now);
+      applyLock(
+        undefined,
+        rec,
+        {
+          ...(u.lock.mode && u.lock.until !== undefined ? { retention: { mode: u.lock.mode, retainUntil: new Date(u.lock.until) } } : {}),
+          ...(u.lock.legalHold !== undefined ? { legalHold: u.lock.legalHold } : {}),
+        },
+        tx.now,
+      );
     }
 
     const type = alg ? (u.checksumType ?? defaultChecksumType(alg)) : undefined;
     if (opts.expectedChecksum && opts.expectedChecksum.algorithm !== alg) {
-      throw invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${alg?.toLowerCase() ?? 'null'}, actual checksum Type: ${opts.expectedChecksum.algorithm.toLowerCase()}`);
+      throw invalidRequest(
+        `Checksum Type mismatch occurred, expected checksum Type: ${alg?.toLowerCase() ?? 'null'}, actual checksum Type: ${opts.expectedChecksum.algorithm.toLowerCase()}`,
+      );
     }
     if (opts.checksumType !== undefined && opts.checksumType !== type) {
       throw new S3Error(
@@ -659,7 +692,9 @@ export async function completeMultipartUpload(
 
     // The object's chunk list: the chosen parts' lists, concatenated (no byte is copied).
     const chunks: ChunkRef[] = [];
-    for (const c of chosen) for (const ch of await loadChunks(ctx.db, c.p)) chunks.push(ch.placement === undefined ? { hash: ch.hash, size: ch.size } : { hash: ch.hash, size: ch.size, placement: ch.placement });
+    for (const c of chosen)
+      for (const ch of await loadChunks(ctx.db, c.p))
+        chunks.push(ch.placement === undefined ? { hash: ch.hash, size: ch.size } : { hash: ch.hash, size: ch.size, placement: ch.placement });
     // Every part (chosen or not) gives back its references; the object takes its own below.
     for (const [n, p] of stored) await stageDropPart(ctx, tx, uploadId, n, p);
     tx.del(keys.uploadKey(b.id, key, uploadId));
@@ -699,7 +734,10 @@ export async function listMultipartUploads(ctx: Ctx, bucket: string, opts: ListM
       delimiter: opts.delimiter,
       nameOf: (k) => keys.decodeUploadKey(k, base.length).key,
       // After key-marker's upload upload-id-marker, else past every upload of key-marker.
-      resume: km === undefined ? undefined : { marker: km, seek: opts.uploadIdMarker ? keys.uploadSeekAfter(b.id, km, opts.uploadIdMarker) : keys.uploadsSeekPastKey(b.id, km) },
+      resume:
+        km === undefined
+          ? undefined
+          : { marker: km, seek: opts.uploadIdMarker ? keys.uploadSeekAfter(b.id, km, opts.uploadIdMarker) : keys.uploadsSeekPastKey(b.id, km) },
       snapshot,
     });
     const page = await takePage(scan, limit);

@@ -96,14 +96,16 @@ export function validateNotificationConfiguration(config: NotificationConfigurat
     if (typeof r.arn !== 'string' || r.arn === '') throw invalid('A destination ARN is required', { ArgumentName: r.kind });
     if (!r.events.length) throw invalid('At least one event must be specified', { ArgumentName: 'Event' });
     for (const e of r.events) {
-      if (!SUPPORTED_NOTIFICATION_EVENTS.includes(e)) throw invalid('The event is not supported for notifications', { ArgumentName: 'Event', ArgumentValue: e });
+      if (!SUPPORTED_NOTIFICATION_EVENTS.includes(e))
+        throw invalid('The event is not supported for notifications', { ArgumentName: 'Event', ArgumentValue: e });
     }
     const id = r.id === undefined || r.id === '' ? randomBytes(24).toString('base64').replace(/[+/=]/g, '').slice(0, 32) : r.id;
     if (id.length > MAX_ID_LENGTH) throw invalid(`The ID must be at most ${MAX_ID_LENGTH} characters`, { ArgumentName: 'Id', ArgumentValue: id });
     if (ids.has(id)) throw invalid('Same ID used for multiple configurations. IDs must be unique', { ArgumentName: 'Id', ArgumentValue: id });
     ids.add(id);
     for (const v of [r.filter?.prefix, r.filter?.suffix]) {
-      if (v !== undefined && Buffer.byteLength(v) > MAX_FILTER_VALUE_BYTES) throw invalid('The filter rule value cannot be longer than 1024 bytes', { ArgumentName: 'FilterRule', ArgumentValue: v });
+      if (v !== undefined && Buffer.byteLength(v) > MAX_FILTER_VALUE_BYTES)
+        throw invalid('The filter rule value cannot be longer than 1024 bytes', { ArgumentName: 'FilterRule', ArgumentValue: v });
     }
     const copy: NotificationRule = { id, kind: r.kind, arn: r.arn, events: [...new Set(r.events)] };
     if (r.filter && (r.filter.prefix !== undefined || r.filter.suffix !== undefined)) {
@@ -119,7 +121,9 @@ export function validateNotificationConfiguration(config: NotificationConfigurat
       const b = rules[j];
       const shared = a.events.some((x) => b.events.some((y) => eventsShare(x, y)));
       if (shared && overlapPrefix(a.filter?.prefix, b.filter?.prefix) && overlapSuffix(a.filter?.suffix, b.filter?.suffix)) {
-        throw invalid('Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.');
+        throw invalid(
+          'Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.',
+        );
       }
     }
   }

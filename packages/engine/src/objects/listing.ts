@@ -30,7 +30,10 @@ export async function listBucketKeys(db: MetaDb, bucketId: string, bucket: strin
     base: keys.objectPrefix(bucketId),
     prefix,
     delimiter,
-    resume: opts.startAfter === undefined ? undefined : { marker: opts.startAfter, seek: keys.justAfter(keys.objectKey(bucketId, opts.startAfter)), onlyFromPrefix: true },
+    resume:
+      opts.startAfter === undefined
+        ? undefined
+        : { marker: opts.startAfter, seek: keys.justAfter(keys.objectKey(bucketId, opts.startAfter)), onlyFromPrefix: true },
     // A key whose latest version is a delete marker is not listed; a common prefix appears only
     // once a live key under it is found (markers are skipped one by one, history never read).
     decode: decodeRecord,

@@ -26,17 +26,15 @@ import { stageObjectEvent } from '../feed/emit';
 import { markReplicationPending } from '../replication/status';
 import type { FeedEventName } from '../feed/events';
 import { Readable } from 'node:stream';
+import { inlineMax, loadChunks, loadInlineBody, stageChunkList, stageInlineBody, toMeta, type ObjectRecord, type PositionedChunk } from '../meta/records';
 import {
-  inlineMax,
-  loadChunks,
-  loadInlineBody,
-  stageChunkList,
-  stageInlineBody,
-  toMeta,
-  type ObjectRecord,
-  type PositionedChunk,
-} from '../meta/records';
-import { MAX_OBJECT_SIZE, validateContentLength, validateObjectKey, validateStorageClass, validateUserMetadata, validateWebsiteRedirectLocation } from './validation';
+  MAX_OBJECT_SIZE,
+  validateContentLength,
+  validateObjectKey,
+  validateStorageClass,
+  validateUserMetadata,
+  validateWebsiteRedirectLocation,
+} from './validation';
 import type {
   BodyInput,
   ChunkRef,
@@ -93,7 +91,14 @@ const live = (rec: ObjectRecord | undefined): ObjectRecord | undefined => (rec &
  * The version a read addresses: the latest (NoSuchKey when absent or a delete marker, with
  * x-amz-delete-marker) or the given one (NoSuchVersion; 405 MethodNotAllowed for a marker).
  */
-export async function requireVersion(ctx: Ctx, bucketId: string, key: string, versionId: string | undefined, snapshot?: Snapshot, method = 'GET'): Promise<ObjectRecord> {
+export async function requireVersion(
+  ctx: Ctx,
+  bucketId: string,
+  key: string,
+  versionId: string | undefined,
+  snapshot?: Snapshot,
+  method = 'GET',
+): Promise<ObjectRecord> {
   if (versionId === undefined) {
     const rec = await readLatest(ctx, bucketId, key, snapshot);
     if (!rec) throw noSuchKey(key);
@@ -142,7 +147,6 @@ export async function stageReplace(
   tx.bucketStats(bucketId, 1, rec.size, rec.inline ? rec.size : 0);
   stageObjectEvent(ctx, tx, event, bucketId, key, rec);
 }
-
 
 export async function putObject(ctx: Ctx, bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
   validateObjectKey(key);
@@ -217,7 +221,12 @@ function covers(chunks: PositionedChunk[], want: { start: number; end: number })
   return pos > want.end;
 }
 
-export async function headObject(ctx: Ctx, bucket: string, key: string, opts: GetObjectOptions = {}): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
+export async function headObject(
+  ctx: Ctx,
+  bucket: string,
+  key: string,
+  opts: GetObjectOptions = {},
+): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
   validateObjectKey(key);
   const b = await requireBucket(ctx, bucket);
   const rec = await requireVersion(ctx, b.id, key, opts.versionId, undefined, 'HEAD');
@@ -245,7 +254,10 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
           if (attempt < 5 && !snapshot) continue;
           throw internalError(`inline body of ${key} is missing`);
         }
-        const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body: Readable.from(want ? [data.subarray(want.start, want.end + 1)] : [], { objectMode: false }) };
+        const result: GetObjectResult = {
+          meta: toMeta(bucket, key, rec),
+          body: Readable.from(want ? [data.subarray(want.start, want.end + 1)] : [], { objectMode: false }),
+        };
         if (range) result.range = range;
         return result; // nothing on disk to protect: the lease is released in finally
       }
@@ -267,7 +279,12 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
   }
 }
 
-export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: { versionId?: string; owner?: string; bypassGovernance?: boolean } = {}): Promise<DeleteObjectResult> {
+export async function deleteObject(
+  ctx: Ctx,
+  bucket: string,
+  key: string,
+  opts: { versionId?: string; owner?: string; bypassGovernance?: boolean } = {},
+): Promise<DeleteObjectResult> {
   validateObjectKey(key);
   if (opts.versionId !== undefined) validateVersionId(opts.versionId);
   const b = await requireBucket(ctx, bucket);
@@ -284,7 +301,13 @@ export async function deleteObject(ctx: Ctx, bucket: string, key: string, opts: 
  * Multi-object delete: items are independent (as in S3). Items for distinct keys share one batch;
  * a key repeated in the request starts a new batch so each item sees the previous one's effect.
  */
-export async function deleteObjects(ctx: Ctx, bucket: string, items: DeleteObjectsItem[], owner?: string, opts: { bypassGovernance?: boolean } = {}): Promise<DeleteObjectsResultItem[]> {
+export async function deleteObjects(
+  ctx: Ctx,
+  bucket: string,
+  items: DeleteObjectsItem[],
+  owner?: string,
+  opts: { bypassGovernance?: boolean } = {},
+): Promise<DeleteObjectsResultItem[]> {
   const b = await requireBucket(ctx, bucket);
   const results: DeleteObjectsResultItem[] = [];
   let start = 0;
@@ -406,7 +429,9 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
         opts.websiteRedirectLocation === undefined &&
         (opts.checksumAlgorithm === undefined || opts.checksumAlgorithm === src.checksum?.algorithm)
       ) {
-        throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        throw invalidRequest(
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        );
       }
       const old = latest;
       const cur = live(old);
@@ -448,5 +473,12 @@ export async function copyObject(ctx: Ctx, srcBucket: string, srcKey: string, ds
 
 /** The same stored body (same version, same chunk list). */
 function sameBody(a: ObjectRecord, b: ObjectRecord): boolean {
-  return a.versionId === b.versionId && a.lastModified === b.lastModified && a.etag === b.etag && a.chunks === b.chunks && a.dataId === b.dataId && a.placement === b.placement;
+  return (
+    a.versionId === b.versionId &&
+    a.lastModified === b.lastModified &&
+    a.etag === b.etag &&
+    a.chunks === b.chunks &&
+    a.dataId === b.dataId &&
+    a.placement === b.placement
+  );
 }

@@ -9,8 +9,18 @@ import { parseCidr } from './ip';
 import type { Policy, Statement } from './types';
 
 const RESTRICTING_KEYS = new Set([
-  'aws:sourceip', 'aws:sourcearn', 'aws:sourcevpc', 'aws:sourcevpce', 'aws:sourceaccount', 'aws:sourceowner',
-  'aws:principalaccount', 'aws:principalorgid', 'aws:principalarn', 'aws:userid', 's3:dataaccesspointaccount', 's3:dataaccesspointarn',
+  'aws:sourceip',
+  'aws:sourcearn',
+  'aws:sourcevpc',
+  'aws:sourcevpce',
+  'aws:sourceaccount',
+  'aws:sourceowner',
+  'aws:principalaccount',
+  'aws:principalorgid',
+  'aws:principalarn',
+  'aws:userid',
+  's3:dataaccesspointaccount',
+  's3:dataaccesspointarn',
 ]);
 const FIXING_OPERATORS = /^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike|IpAddress)(IfExists)?$/;
 
@@ -22,10 +32,13 @@ function restricted(st: Statement): boolean {
       if (!RESTRICTING_KEYS.has(key.toLowerCase())) continue;
       if (base.startsWith('IpAddress')) {
         // Any range of a public-internet size (/0 .. /7 for IPv4, /0 .. /31 for IPv6) counts as public.
-        if (values.every((v) => {
-          const c = parseCidr(v);
-          return !!c && c.bits >= (c.bytes.length === 4 ? 8 : 32);
-        })) return true;
+        if (
+          values.every((v) => {
+            const c = parseCidr(v);
+            return !!c && c.bits >= (c.bytes.length === 4 ? 8 : 32);
+          })
+        )
+          return true;
       } else if (values.every((v) => !/[*?]/.test(v))) return true;
     }
   }

@@ -143,7 +143,7 @@ export interface ParsePolicyOptions {
 }
 
 export function parsePolicy(text: string, opts: ParsePolicyOptions = {}): Policy {
-  if (typeof text !== 'string' || text.trim() === '') throw malformed('Policies must be valid JSON and the first byte must be \'{\'');
+  if (typeof text !== 'string' || text.trim() === '') throw malformed("Policies must be valid JSON and the first byte must be '{'");
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw malformed(`Policy exceeds the maximum allowed document size of ${MAX_POLICY_BYTES} bytes`);
   let doc: unknown;
   try {
@@ -151,7 +151,7 @@ export function parsePolicy(text: string, opts: ParsePolicyOptions = {}): Policy
   } catch (e) {
     throw malformed(`This policy contains invalid Json: ${(e as Error).message}`);
   }
-  if (!isObject(doc)) throw malformed('Policies must be valid JSON and the first byte must be \'{\'');
+  if (!isObject(doc)) throw malformed("Policies must be valid JSON and the first byte must be '{'");
   for (const f of Object.keys(doc)) if (!TOP_FIELDS.has(f)) throw malformed(`Unknown field ${f}`);
   const policy: Policy = { statements: [] };
   if (doc.Version !== undefined) {

@@ -15,9 +15,6 @@ import { requireBucket, type BucketRecord } from '../buckets/bucketRecord';
 import type { ReplicationConfiguration, ReplicationRule } from '../types';
 export type { ReplicationConfiguration, ReplicationRule, ReplicationFilter } from '../types';
 
-
-
-
 export interface ReplicationFields {
   replication?: ReplicationConfiguration;
 }
@@ -39,8 +36,10 @@ const hasTagFilter = (r: ReplicationRule): boolean => !!(r.filter?.tag || (r.fil
 
 /** S3's checks on a whole configuration; returns a normalised copy. */
 export function validateReplicationConfiguration(cfg: ReplicationConfiguration): ReplicationConfiguration {
-  if (!cfg || typeof cfg.role !== 'string' || !cfg.role) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
-  if (!Array.isArray(cfg.rules) || cfg.rules.length === 0) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  if (!cfg || typeof cfg.role !== 'string' || !cfg.role)
+    throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  if (!Array.isArray(cfg.rules) || cfg.rules.length === 0)
+    throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
   if (cfg.rules.length > MAX_RULES) throw invalid(`Number of rules in the replication configuration cannot exceed ${MAX_RULES}`);
   const ids = new Set<string>();
   const v2 = cfg.rules.some((r) => r.filter !== undefined);
@@ -49,16 +48,21 @@ export function validateReplicationConfiguration(cfg: ReplicationConfiguration):
     if (rule.id.length > 255) throw invalidArg('ID length should not exceed allowed limit of 255');
     if (ids.has(rule.id)) throw invalidArg('Rule Id must be unique');
     ids.add(rule.id);
-    if (rule.status !== 'Enabled' && rule.status !== 'Disabled') throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    if (rule.status !== 'Enabled' && rule.status !== 'Disabled')
+      throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
     if (v2 !== (rule.filter !== undefined)) throw invalid('Mixing V1 (Prefix) and V2 (Filter) replication rules is not allowed');
-    if (rule.filter !== undefined && rule.prefix !== undefined) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    if (rule.filter !== undefined && rule.prefix !== undefined)
+      throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
     if (v2) {
       const f = rule.filter!;
       const parts = [f.prefix !== undefined, f.tag !== undefined, f.and !== undefined].filter(Boolean).length;
       if (parts > 1) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
-      if (rule.priority === undefined || !Number.isInteger(rule.priority) || rule.priority < 0) throw invalid('Priority must be specified for this version of Cross Region Replication configuration schema.');
-      if (rule.deleteMarkerReplication === undefined) throw invalid('DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema.');
-      if (rule.deleteMarkerReplication === 'Enabled' && hasTagFilter(rule)) throw invalid('Delete marker replication is not supported if any Tag filter is specified. Please refer to S3 Developer Guide for more information.');
+      if (rule.priority === undefined || !Number.isInteger(rule.priority) || rule.priority < 0)
+        throw invalid('Priority must be specified for this version of Cross Region Replication configuration schema.');
+      if (rule.deleteMarkerReplication === undefined)
+        throw invalid('DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema.');
+      if (rule.deleteMarkerReplication === 'Enabled' && hasTagFilter(rule))
+        throw invalid('Delete marker replication is not supported if any Tag filter is specified. Please refer to S3 Developer Guide for more information.');
       const tagKeys = new Set<string>();
       for (const t of f.and?.tags ?? []) {
         if (tagKeys.has(t.key)) throw invalidArg('Duplicate Tag Keys are not allowed.');

@@ -28,8 +28,6 @@ export type { ReplicaVersion, ReplicationSource } from '../types';
 const VERSION_ID = /^[0-9a-f]{24}$/;
 const MAX_REPLICA_SIZE = 5 * 1024 ** 4; // S3's object size limit (multipart objects included)
 
-
-
 export async function replicationSource(ctx: Ctx, bucket: string, key: string, versionId: string): Promise<ReplicationSource | undefined> {
   const b = await requireBucket(ctx, bucket);
   const loc = await findVersion(ctx, b.id, key, versionId);
@@ -56,12 +54,22 @@ function validateReplica(v: ReplicaVersion): void {
   if (!v.deleteMarker) {
     if (!Number.isSafeInteger(v.size) || v.size < 0 || v.size > MAX_REPLICA_SIZE) throw bad('size');
     if (typeof v.etag !== 'string' || !/^[0-9a-f]{32}(-\d{1,5})?$/.test(v.etag)) throw bad('etag');
-    if (v.partSizes && (!Array.isArray(v.partSizes) || v.partSizes.some((n) => !Number.isSafeInteger(n) || n < 0) || v.partSizes.reduce((a, n) => a + n, 0) !== v.size)) throw bad('part sizes');
+    if (
+      v.partSizes &&
+      (!Array.isArray(v.partSizes) || v.partSizes.some((n) => !Number.isSafeInteger(n) || n < 0) || v.partSizes.reduce((a, n) => a + n, 0) !== v.size)
+    )
+      throw bad('part sizes');
   }
 }
 
 /** Stores a peer's version (see the header). created: false when that version id was already here. */
-export async function putReplica(ctx: Ctx, bucket: string, key: string, body: BodyInput | undefined, v: ReplicaVersion): Promise<{ created: boolean; versionId: string }> {
+export async function putReplica(
+  ctx: Ctx,
+  bucket: string,
+  key: string,
+  body: BodyInput | undefined,
+  v: ReplicaVersion,
+): Promise<{ created: boolean; versionId: string }> {
   validateObjectKey(key);
   validateReplica(v);
   const b = await requireBucket(ctx, bucket);
@@ -85,8 +93,10 @@ export async function putReplica(ctx: Ctx, bucket: string, key: string, body: Bo
   try {
     if (data) {
       // The bytes must be the source's: a single-part ETag is their MD5; a multipart one can't be recomputed here.
-      if (data.digests.size !== v.size) throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
-      if (!v.etag.includes('-') && data.digests.md5.toString('hex') !== v.etag) throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+      if (data.digests.size !== v.size)
+        throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+      if (!v.etag.includes('-') && data.digests.md5.toString('hex') !== v.etag)
+        throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     }
     const created = await ctx.committer.run(async (tx) => {
       await recheckBucket(ctx, bucket, b.id);

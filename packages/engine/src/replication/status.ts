@@ -13,13 +13,20 @@ import { findVersion } from '../versions/versions';
 import { replicationRuleFor, type ReplicationFields } from './config';
 export { markReplicationPending } from './pending';
 
-
 /**
  * A peer's answer for one version: ok adds it to replicatedTo (COMPLETED once every one of
  * `peers` is there), !ok makes it FAILED. A version gone meanwhile is ignored. Not a change
  * of the object: no feed event.
  */
-export async function recordReplicationResult(ctx: Ctx, bucket: string, key: string, versionId: string, peer: string, ok: boolean, peers: string[]): Promise<void> {
+export async function recordReplicationResult(
+  ctx: Ctx,
+  bucket: string,
+  key: string,
+  versionId: string,
+  peer: string,
+  ok: boolean,
+  peers: string[],
+): Promise<void> {
   const b = await requireBucket(ctx, bucket);
   await ctx.committer.run(async (tx) => {
     const loc = await findVersion(ctx, b.id, key, versionId);

@@ -16,7 +16,14 @@ function check(key: string, versionId: string | undefined): void {
   if (versionId !== undefined) validateVersionId(versionId);
 }
 
-async function setTags(ctx: Ctx, bucket: string, key: string, tags: Tag[] | undefined, versionId: string | undefined, method: string): Promise<{ versionId: string }> {
+async function setTags(
+  ctx: Ctx,
+  bucket: string,
+  key: string,
+  tags: Tag[] | undefined,
+  versionId: string | undefined,
+  method: string,
+): Promise<{ versionId: string }> {
   check(key, versionId);
   const b = await requireBucket(ctx, bucket);
   return ctx.committer.run(async (tx) => {

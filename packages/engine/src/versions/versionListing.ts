@@ -72,7 +72,10 @@ async function* walk(ctx: Ctx, bucketId: string, opts: ListObjectVersionsOptions
     base: keys.objectPrefix(bucketId),
     prefix: opts.prefix ?? '',
     delimiter: opts.delimiter,
-    resume: km === undefined ? undefined : { marker: km, seek: resumeKey !== undefined ? keys.objectKey(bucketId, km) : keys.justAfter(keys.objectKey(bucketId, km)), onlyFromPrefix: true },
+    resume:
+      km === undefined
+        ? undefined
+        : { marker: km, seek: resumeKey !== undefined ? keys.objectKey(bucketId, km) : keys.justAfter(keys.objectKey(bucketId, km)), onlyFromPrefix: true },
     snapshot,
   });
   for await (const item of scan) {

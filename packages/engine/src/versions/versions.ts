@@ -150,7 +150,13 @@ export async function stageRetire(ctx: Ctx, tx: Txn, bucketId: string, key: stri
 }
 
 /** DELETE without a version id. */
-export async function stageDeleteLatest(ctx: Ctx, tx: Txn, bucketId: string, key: string, owner: string): Promise<{ versionId?: string; deleteMarker?: boolean }> {
+export async function stageDeleteLatest(
+  ctx: Ctx,
+  tx: Txn,
+  bucketId: string,
+  key: string,
+  owner: string,
+): Promise<{ versionId?: string; deleteMarker?: boolean }> {
   const state = await bucketVersioning(ctx, bucketId);
   const cur = await readLatest(ctx, bucketId, key);
   if (!state) {
@@ -170,7 +176,14 @@ export async function stageDeleteLatest(ctx: Ctx, tx: Txn, bucketId: string, key
 }
 
 /** DELETE with a version id: removes it for good; removing the latest promotes the next newest. */
-export async function stageDeleteVersion(ctx: Ctx, tx: Txn, bucketId: string, key: string, versionId: string, bypassGovernance = false): Promise<ObjectRecord | undefined> {
+export async function stageDeleteVersion(
+  ctx: Ctx,
+  tx: Txn,
+  bucketId: string,
+  key: string,
+  versionId: string,
+  bypassGovernance = false,
+): Promise<ObjectRecord | undefined> {
   const loc = await findVersion(ctx, bucketId, key, versionId);
   if (!loc) return undefined;
   assertDeletable(loc.rec, tx.now, bypassGovernance);

@@ -22,7 +22,11 @@ export interface WorkerEngineApi {
   workerInfo(): Promise<WorkerInfo>;
   listLifecycleBuckets(): Promise<LifecycleBucket[]>;
   lifecycleScan(bucket: string, after: string | undefined, limit: number): Promise<ScanPage>;
-  lifecycleUploads(bucket: string, after: { key: string; uploadId: string } | undefined, limit: number): Promise<{ uploads: ScannedUpload[]; next?: { key: string; uploadId: string } }>;
+  lifecycleUploads(
+    bucket: string,
+    after: { key: string; uploadId: string } | undefined,
+    limit: number,
+  ): Promise<{ uploads: ScannedUpload[]; next?: { key: string; uploadId: string } }>;
   lifecycleApply(action: LifecycleAction): Promise<ApplyResult>;
   claimLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult>;
   renewLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult>;

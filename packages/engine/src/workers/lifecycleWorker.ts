@@ -11,7 +11,15 @@
  * Schedule: with the default 24 h day, one pass a day at `hourUtc` (and one at start if the last
  * finished more than a day ago); with a shortened day (tests) a pass at least every day/2.
  */
-import { dueAfterDays, expirationFor, ruleHasTagFilter, ruleMatches, type LifecycleRule, type LifecycleTransition, type NoncurrentTransition } from '../lifecycle/rules';
+import {
+  dueAfterDays,
+  expirationFor,
+  ruleHasTagFilter,
+  ruleMatches,
+  type LifecycleRule,
+  type LifecycleTransition,
+  type NoncurrentTransition,
+} from '../lifecycle/rules';
 import type { LifecycleAction, LifecycleBucket, ScannedKey, ScannedVersion } from '../lifecycle/store';
 import type { StorageClass } from '../types';
 import type { PassContext, Worker } from './runtime';
@@ -48,8 +56,15 @@ export function decideKeyActions(bucket: LifecycleBucket, k: ScannedKey, now: nu
     const exp = expirationFor(rules, subject(latest), dayMs);
     if (exp && exp.due <= now) out.push({ kind: 'expireCurrent', ...base, versionId: latest.versionId, lastModified: latest.lastModified });
     else {
-      const sc = dueTransition<LifecycleTransition>(rules, subject(latest), (t) => (t.days !== undefined ? dueAfterDays(latest.lastModified, t.days, dayMs) : Date.parse(t.date!)), now, (r) => r.transitions ?? []);
-      if (sc && sc !== latest.storageClass) out.push({ kind: 'transition', ...base, versionId: latest.versionId, lastModified: latest.lastModified, storageClass: sc });
+      const sc = dueTransition<LifecycleTransition>(
+        rules,
+        subject(latest),
+        (t) => (t.days !== undefined ? dueAfterDays(latest.lastModified, t.days, dayMs) : Date.parse(t.date!)),
+        now,
+        (r) => r.transitions ?? [],
+      );
+      if (sc && sc !== latest.storageClass)
+        out.push({ kind: 'transition', ...base, versionId: latest.versionId, lastModified: latest.lastModified, storageClass: sc });
     }
   } else if (noncurrent.length === 0) {
     // An expired object delete marker: the only version left is a marker.
@@ -71,7 +86,12 @@ export function decideKeyActions(bucket: LifecycleBucket, k: ScannedKey, now: nu
     }
     if (v.deleteMarker) return;
     const sc = dueTransition<NoncurrentTransition>(
-      rules.map((r) => ({ ...r, noncurrentVersionTransitions: (r.noncurrentVersionTransitions ?? []).filter((t) => t.newerNoncurrentVersions === undefined || newer >= t.newerNoncurrentVersions) })),
+      rules.map((r) => ({
+        ...r,
+        noncurrentVersionTransitions: (r.noncurrentVersionTransitions ?? []).filter(
+          (t) => t.newerNoncurrentVersions === undefined || newer >= t.newerNoncurrentVersions,
+        ),
+      })),
       subject(v),
       (t) => dueAfterDays(since, t.noncurrentDays, dayMs),
       now,
@@ -173,7 +193,9 @@ export class LifecycleWorker implements Worker {
       let acted = 0;
       for (const u of page.uploads) {
         // Uploads have no size or tags yet: only the prefix part of a filter applies.
-        const due = rules.some((r) => uploadMatches(r, u.key) && dueAfterDays(u.initiated, r.abortIncompleteMultipartUpload!.daysAfterInitiation, dayMs) <= now);
+        const due = rules.some(
+          (r) => uploadMatches(r, u.key) && dueAfterDays(u.initiated, r.abortIncompleteMultipartUpload!.daysAfterInitiation, dayMs) <= now,
+        );
         if (due && (await ctx.api.lifecycleApply({ kind: 'abortUpload', bucket: bucket.name, key: u.key, uploadId: u.uploadId })).applied) acted++;
       }
       await ctx.progress({ scanned: page.uploads.length, acted });

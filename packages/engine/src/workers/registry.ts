@@ -25,7 +25,11 @@ export function createWorker(name: string, opts: WorkerOptions = {}): Worker {
 export function parseWorkerList(value: string | undefined): string[] {
   if (value === undefined || value === 'all') return [...KNOWN_WORKERS];
   if (value === 'none' || value === '') return [];
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!KNOWN_WORKERS.includes(n)) throw new Error(`--workers: unknown worker "${n}" (known: ${KNOWN_WORKERS.join(', ')}, or none / all)`);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names)
+    if (!KNOWN_WORKERS.includes(n)) throw new Error(`--workers: unknown worker "${n}" (known: ${KNOWN_WORKERS.join(', ')}, or none / all)`);
   return [...new Set(names)];
 }

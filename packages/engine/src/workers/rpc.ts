@@ -67,7 +67,11 @@ export class RpcServer {
         };
         call().then(
           (result) => socket.write(JSON.stringify({ id: req.id, result: result ?? null }) + '\n'),
-          (e: unknown) => socket.write(JSON.stringify({ id: req.id, error: { code: e instanceof S3Error ? e.code : 'InternalError', message: (e as Error)?.message ?? String(e) } }) + '\n'),
+          (e: unknown) =>
+            socket.write(
+              JSON.stringify({ id: req.id, error: { code: e instanceof S3Error ? e.code : 'InternalError', message: (e as Error)?.message ?? String(e) } }) +
+                '\n',
+            ),
         );
       });
     });

@@ -53,7 +53,17 @@ export class WorkerRunner {
     private readonly opts: RunnerOptions,
   ) {
     this.ttl = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-    this.status = { worker: worker.name, owner: this.owner, mode: opts.mode, pid: process.pid, state: 'standby', totalScanned: 0, totalActed: 0, errors: 0, updatedAt: Date.now() };
+    this.status = {
+      worker: worker.name,
+      owner: this.owner,
+      mode: opts.mode,
+      pid: process.pid,
+      state: 'standby',
+      totalScanned: 0,
+      totalActed: 0,
+      errors: 0,
+      updatedAt: Date.now(),
+    };
   }
 
   get leaseName(): string {
@@ -89,14 +99,17 @@ export class WorkerRunner {
   }
 
   private startRenewing(): void {
-    this.renewTimer = setInterval(() => {
-      this.api.renewLease(this.leaseName, this.owner, this.ttl).then(
-        (r) => {
-          if (!r.held) this.lost();
-        },
-        () => undefined, // transient (e.g. the server restarting): the next renewal retries
-      );
-    }, Math.max(50, Math.floor(this.ttl / 3)));
+    this.renewTimer = setInterval(
+      () => {
+        this.api.renewLease(this.leaseName, this.owner, this.ttl).then(
+          (r) => {
+            if (!r.held) this.lost();
+          },
+          () => undefined, // transient (e.g. the server restarting): the next renewal retries
+        );
+      },
+      Math.max(50, Math.floor(this.ttl / 3)),
+    );
     this.renewTimer.unref();
   }
 

@@ -12,7 +12,8 @@ interface Row {
   owner?: string;
 }
 
-export const VERSIONING_XML = (status: string) => `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>${status}</Status></VersioningConfiguration>`;
+export const VERSIONING_XML = (status: string) =>
+  `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>${status}</Status></VersioningConfiguration>`;
 
 export function BucketsPage({ session }: { session: Session }) {
   const [rows, setRows] = useState<Row[]>();
@@ -53,7 +54,8 @@ export function BucketsPage({ session }: { session: Session }) {
     setNotice(undefined);
     try {
       await s3('PUT', s3Path(name), undefined, undefined, f.get('objectLock') ? { 'x-amz-bucket-object-lock-enabled': 'true' } : {});
-      if (f.get('versioning') && !f.get('objectLock')) await s3('PUT', s3Path(name), { versioning: '' }, VERSIONING_XML('Enabled'), { 'content-type': 'application/xml' });
+      if (f.get('versioning') && !f.get('objectLock'))
+        await s3('PUT', s3Path(name), { versioning: '' }, VERSIONING_XML('Enabled'), { 'content-type': 'application/xml' });
       form.reset();
       setNotice(`Bucket ${name} created.`);
       await load();

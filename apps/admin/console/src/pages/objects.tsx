@@ -81,13 +81,16 @@ export function ObjectsPage({ bucket, prefix }: { bucket: string; prefix: string
     const form = e.target as HTMLFormElement;
     const files = Array.from((form.elements.namedItem('file') as HTMLInputElement).files ?? []);
     if (!files.length) return;
-    await act(async () => {
-      for (const f of files) {
-        setProgress({ name: f.name, sent: 0, total: f.size });
-        await uploadFile(bucket, prefix + f.name, f, (sent, total) => setProgress({ name: f.name, sent, total }));
-      }
-      form.reset();
-    }, `Uploaded ${files.map((f) => f.name).join(', ')}.`);
+    await act(
+      async () => {
+        for (const f of files) {
+          setProgress({ name: f.name, sent: 0, total: f.size });
+          await uploadFile(bucket, prefix + f.name, f, (sent, total) => setProgress({ name: f.name, sent, total }));
+        }
+        form.reset();
+      },
+      `Uploaded ${files.map((f) => f.name).join(', ')}.`,
+    );
   };
 
   const download = async (key: string, versionId?: string) => {
@@ -110,7 +113,10 @@ export function ObjectsPage({ bucket, prefix }: { bucket: string; prefix: string
   };
   const restore = (v: Version) =>
     act(
-      () => s3('PUT', s3Path(bucket, v.key), undefined, undefined, { 'x-amz-copy-source': `/${encodeURIComponent(bucket)}/${encodeKey(v.key)}?versionId=${encodeURIComponent(v.versionId)}` }),
+      () =>
+        s3('PUT', s3Path(bucket, v.key), undefined, undefined, {
+          'x-amz-copy-source': `/${encodeURIComponent(bucket)}/${encodeKey(v.key)}?versionId=${encodeURIComponent(v.versionId)}`,
+        }),
       `Restored ${v.key} from version ${v.versionId}.`,
     );
 
@@ -217,7 +223,12 @@ export function ObjectsPage({ bucket, prefix }: { bucket: string; prefix: string
                     <button type="button" onClick={() => setShare({ key: o.key, expires: '3600' })} aria-label={`Share ${o.key}`}>
                       Share
                     </button>
-                    <button type="button" class="danger" onClick={() => confirm(`Delete ${o.key}?`) && act(() => s3('DELETE', s3Path(bucket, o.key)), `Deleted ${o.key}.`)} aria-label={`Delete ${o.key}`}>
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => confirm(`Delete ${o.key}?`) && act(() => s3('DELETE', s3Path(bucket, o.key)), `Deleted ${o.key}.`)}
+                      aria-label={`Delete ${o.key}`}
+                    >
                       Delete
                     </button>
                   </td>
@@ -270,7 +281,15 @@ export function ObjectsPage({ bucket, prefix }: { bucket: string; prefix: string
                           Restore this version
                         </button>
                       )}
-                      <button type="button" class="danger" onClick={() => confirm(`Delete version ${v.versionId} of ${v.key} for good?`) && act(() => s3('DELETE', s3Path(bucket, v.key), { versionId: v.versionId }), `Deleted version ${v.versionId}.`)} aria-label={`Delete version ${v.versionId} of ${v.key}`}>
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() =>
+                          confirm(`Delete version ${v.versionId} of ${v.key} for good?`) &&
+                          act(() => s3('DELETE', s3Path(bucket, v.key), { versionId: v.versionId }), `Deleted version ${v.versionId}.`)
+                        }
+                        aria-label={`Delete version ${v.versionId} of ${v.key}`}
+                      >
                         Delete version
                       </button>
                     </td>

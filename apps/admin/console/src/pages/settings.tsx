@@ -14,9 +14,15 @@ export const CONFIG_DOCUMENTS: { query: string; title: string; missing: string; 
     query: 'cors',
     title: 'CORS',
     missing: 'NoSuchCORSConfiguration',
-    example: '<CORSConfiguration>\n  <CORSRule>\n    <AllowedOrigin>https://example.com</AllowedOrigin>\n    <AllowedMethod>GET</AllowedMethod>\n    <AllowedHeader>*</AllowedHeader>\n    <MaxAgeSeconds>600</MaxAgeSeconds>\n  </CORSRule>\n</CORSConfiguration>',
+    example:
+      '<CORSConfiguration>\n  <CORSRule>\n    <AllowedOrigin>https://example.com</AllowedOrigin>\n    <AllowedMethod>GET</AllowedMethod>\n    <AllowedHeader>*</AllowedHeader>\n    <MaxAgeSeconds>600</MaxAgeSeconds>\n  </CORSRule>\n</CORSConfiguration>',
   },
-  { query: 'tagging', title: 'Bucket tags', missing: 'NoSuchTagSet', example: '<Tagging>\n  <TagSet>\n    <Tag><Key>team</Key><Value>data</Value></Tag>\n  </TagSet>\n</Tagging>' },
+  {
+    query: 'tagging',
+    title: 'Bucket tags',
+    missing: 'NoSuchTagSet',
+    example: '<Tagging>\n  <TagSet>\n    <Tag><Key>team</Key><Value>data</Value></Tag>\n  </TagSet>\n</Tagging>',
+  },
   {
     query: 'lifecycle',
     title: 'Lifecycle rules',
@@ -28,7 +34,8 @@ export const CONFIG_DOCUMENTS: { query: string; title: string; missing: string; 
     query: 'website',
     title: 'Static website',
     missing: 'NoSuchWebsiteConfiguration',
-    example: '<WebsiteConfiguration>\n  <IndexDocument><Suffix>index.html</Suffix></IndexDocument>\n  <ErrorDocument><Key>error.html</Key></ErrorDocument>\n</WebsiteConfiguration>',
+    example:
+      '<WebsiteConfiguration>\n  <IndexDocument><Suffix>index.html</Suffix></IndexDocument>\n  <ErrorDocument><Key>error.html</Key></ErrorDocument>\n</WebsiteConfiguration>',
   },
   {
     query: 'notification',
@@ -103,12 +110,21 @@ function XmlDocument({ bucket, doc }: { bucket: string; doc: (typeof CONFIG_DOCU
     <Section title={doc.title} id={id}>
       <label>
         {doc.title} configuration (XML)
-        <textarea value={d.text} placeholder={doc.example} onInput={(e) => d.setText((e.target as HTMLTextAreaElement).value)} aria-describedby={d.error ? `${id}-error` : undefined} />
+        <textarea
+          value={d.text}
+          placeholder={doc.example}
+          onInput={(e) => d.setText((e.target as HTMLTextAreaElement).value)}
+          aria-describedby={d.error ? `${id}-error` : undefined}
+        />
       </label>
       <ErrorBox error={d.error} id={`${id}-error`} />
       <Notice text={d.notice} />
       <div class="actions">
-        <button class="primary" type="button" onClick={() => d.run(() => s3('PUT', s3Path(bucket), { [doc.query]: '' }, d.text, { 'content-type': 'application/xml' }), `${doc.title} saved.`)}>
+        <button
+          class="primary"
+          type="button"
+          onClick={() => d.run(() => s3('PUT', s3Path(bucket), { [doc.query]: '' }, d.text, { 'content-type': 'application/xml' }), `${doc.title} saved.`)}
+        >
           Save {doc.title}
         </button>
         {d.exists && (
@@ -156,12 +172,28 @@ export function SettingsPage({ bucket }: { bucket: string }) {
         <Notice text={versioning.notice} />
         <div class="actions">
           {versioning.text !== 'Enabled' && (
-            <button type="button" onClick={() => versioning.run(() => s3('PUT', s3Path(bucket), { versioning: '' }, VERSIONING_XML('Enabled'), { 'content-type': 'application/xml' }), 'Versioning enabled.')}>
+            <button
+              type="button"
+              onClick={() =>
+                versioning.run(
+                  () => s3('PUT', s3Path(bucket), { versioning: '' }, VERSIONING_XML('Enabled'), { 'content-type': 'application/xml' }),
+                  'Versioning enabled.',
+                )
+              }
+            >
               Enable versioning
             </button>
           )}
           {versioning.text === 'Enabled' && (
-            <button type="button" onClick={() => versioning.run(() => s3('PUT', s3Path(bucket), { versioning: '' }, VERSIONING_XML('Suspended'), { 'content-type': 'application/xml' }), 'Versioning suspended.')}>
+            <button
+              type="button"
+              onClick={() =>
+                versioning.run(
+                  () => s3('PUT', s3Path(bucket), { versioning: '' }, VERSIONING_XML('Suspended'), { 'content-type': 'application/xml' }),
+                  'Versioning suspended.',
+                )
+              }
+            >
               Suspend versioning
             </button>
           )}
@@ -170,12 +202,22 @@ export function SettingsPage({ bucket }: { bucket: string }) {
       <Section title="Bucket policy" id="policy">
         <label>
           Policy (JSON)
-          <textarea id="policy-text" value={policy.text} onInput={(e) => policy.setText((e.target as HTMLTextAreaElement).value)} aria-describedby={policy.error ? 'policy-error' : undefined} placeholder='{"Version": "2012-10-17", "Statement": [...]}' />
+          <textarea
+            id="policy-text"
+            value={policy.text}
+            onInput={(e) => policy.setText((e.target as HTMLTextAreaElement).value)}
+            aria-describedby={policy.error ? 'policy-error' : undefined}
+            placeholder='{"Version": "2012-10-17", "Statement": [...]}'
+          />
         </label>
         <ErrorBox error={policy.error} id="policy-error" />
         <Notice text={policy.notice} />
         <div class="actions">
-          <button class="primary" type="button" onClick={() => policy.run(() => s3('PUT', s3Path(bucket), { policy: '' }, policy.text, { 'content-type': 'application/json' }), 'Policy saved.')}>
+          <button
+            class="primary"
+            type="button"
+            onClick={() => policy.run(() => s3('PUT', s3Path(bucket), { policy: '' }, policy.text, { 'content-type': 'application/json' }), 'Policy saved.')}
+          >
             Save policy
           </button>
           {policy.exists && (
@@ -199,7 +241,11 @@ export function SettingsPage({ bucket }: { bucket: string }) {
               Save
             </button>
             {pab.exists && (
-              <button class="danger" type="button" onClick={() => pab.run(() => s3('DELETE', s3Path(bucket), { publicAccessBlock: '' }), 'Block Public Access removed.')}>
+              <button
+                class="danger"
+                type="button"
+                onClick={() => pab.run(() => s3('DELETE', s3Path(bucket), { publicAccessBlock: '' }), 'Block Public Access removed.')}
+              >
                 Remove
               </button>
             )}

@@ -105,7 +105,8 @@ export function WorkersPage() {
     <>
       <h1>Workers and queues</h1>
       <p class="muted">
-        The same figures as <code>cairn_worker_backlog</code>, <code>cairn_worker_oldest_seconds</code> and <code>cairn_worker_errors_total</code> on <a href="/metrics">/metrics</a>; refreshed every 5 s.
+        The same figures as <code>cairn_worker_backlog</code>, <code>cairn_worker_oldest_seconds</code> and <code>cairn_worker_errors_total</code> on{' '}
+        <a href="/metrics">/metrics</a>; refreshed every 5 s.
       </p>
       <ErrorBox error={error} />
       {workers && (

@@ -48,7 +48,8 @@ export function UsersPage() {
       setError(e);
     }
   };
-  const showKey = (userId: string, k: { accessKeyId: string; secretAccessKey: string }) => setSecret({ userId, accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey });
+  const showKey = (userId: string, k: { accessKeyId: string; secretAccessKey: string }) =>
+    setSecret({ userId, accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey });
 
   const create = (e: Event) => {
     e.preventDefault();
@@ -56,7 +57,11 @@ export function UsersPage() {
     const f = new FormData(form);
     const id = String(f.get('id')).trim();
     return act(async () => {
-      const r = await api<{ accessKey: { accessKeyId: string; secretAccessKey: string } }>('POST', '/admin/users', { id, displayName: String(f.get('displayName') || id), email: String(f.get('email') || '') || undefined });
+      const r = await api<{ accessKey: { accessKeyId: string; secretAccessKey: string } }>('POST', '/admin/users', {
+        id,
+        displayName: String(f.get('displayName') || id),
+        email: String(f.get('email') || '') || undefined,
+      });
       showKey(id, r.accessKey);
       form.reset();
     }, `User ${id} created.`);
@@ -132,10 +137,31 @@ export function UsersPage() {
                         <code>{k.accessKeyId}</code>
                         {user.id !== 'root' && (
                           <>
-                            <button type="button" onClick={() => act(async () => showKey(user.id, (await api<{ accessKey: NewKey }>('POST', `${u(user.id)}/keys/${encodeURIComponent(k.accessKeyId)}/rotate`)).accessKey), `Key of ${user.id} rotated.`)} aria-label={`Rotate key ${k.accessKeyId}`}>
+                            <button
+                              type="button"
+                              onClick={() =>
+                                act(
+                                  async () =>
+                                    showKey(
+                                      user.id,
+                                      (await api<{ accessKey: NewKey }>('POST', `${u(user.id)}/keys/${encodeURIComponent(k.accessKeyId)}/rotate`)).accessKey,
+                                    ),
+                                  `Key of ${user.id} rotated.`,
+                                )
+                              }
+                              aria-label={`Rotate key ${k.accessKeyId}`}
+                            >
                               Rotate
                             </button>
-                            <button type="button" class="danger" onClick={() => confirm(`Delete key ${k.accessKeyId}?`) && act(() => api('DELETE', `${u(user.id)}/keys/${encodeURIComponent(k.accessKeyId)}`), `Key ${k.accessKeyId} deleted.`)} aria-label={`Delete key ${k.accessKeyId}`}>
+                            <button
+                              type="button"
+                              class="danger"
+                              onClick={() =>
+                                confirm(`Delete key ${k.accessKeyId}?`) &&
+                                act(() => api('DELETE', `${u(user.id)}/keys/${encodeURIComponent(k.accessKeyId)}`), `Key ${k.accessKeyId} deleted.`)
+                              }
+                              aria-label={`Delete key ${k.accessKeyId}`}
+                            >
                               Delete
                             </button>
                           </>
@@ -146,7 +172,15 @@ export function UsersPage() {
                   <td class="actions">
                     {user.id !== 'root' && (
                       <>
-                        <button type="button" onClick={() => act(async () => showKey(user.id, (await api<{ accessKey: NewKey }>('POST', `${u(user.id)}/keys`, {})).accessKey), `Key added to ${user.id}.`)}>
+                        <button
+                          type="button"
+                          onClick={() =>
+                            act(
+                              async () => showKey(user.id, (await api<{ accessKey: NewKey }>('POST', `${u(user.id)}/keys`, {})).accessKey),
+                              `Key added to ${user.id}.`,
+                            )
+                          }
+                        >
                           Add key
                         </button>
                         {user.suspended ? (
@@ -154,11 +188,20 @@ export function UsersPage() {
                             Reactivate
                           </button>
                         ) : (
-                          <button type="button" onClick={() => act(() => api('POST', `${u(user.id)}/suspend`), `${user.id} suspended.`)} aria-label={`Suspend ${user.id}`}>
+                          <button
+                            type="button"
+                            onClick={() => act(() => api('POST', `${u(user.id)}/suspend`), `${user.id} suspended.`)}
+                            aria-label={`Suspend ${user.id}`}
+                          >
                             Suspend
                           </button>
                         )}
-                        <button type="button" class="danger" onClick={() => confirm(`Delete user ${user.id}?`) && act(() => api('DELETE', u(user.id)), `User ${user.id} deleted.`)} aria-label={`Delete user ${user.id}`}>
+                        <button
+                          type="button"
+                          class="danger"
+                          onClick={() => confirm(`Delete user ${user.id}?`) && act(() => api('DELETE', u(user.id)), `User ${user.id} deleted.`)}
+                          aria-label={`Delete user ${user.id}`}
+                        >
                           Delete
                         </button>
                       </>

@@ -26,12 +26,15 @@ export const deleteObjects: Handler = async (c) => {
     if (!allowed(o.key, o.versionId)) refused.add(i);
   });
   const permitted = doc.objects.filter((_, i) => !refused.has(i));
-  const done = permitted.length === 0 ? [] : await c.engine.deleteObjects(
-    c.bucket!.name,
-    permitted.map((o) => ({ key: o.key, versionId: o.versionId })),
-    c.principal?.userId,
-    { bypassGovernance: await bypassGovernance(c) },
-  );
+  const done =
+    permitted.length === 0
+      ? []
+      : await c.engine.deleteObjects(
+          c.bucket!.name,
+          permitted.map((o) => ({ key: o.key, versionId: o.versionId })),
+          c.principal?.userId,
+          { bypassGovernance: await bypassGovernance(c) },
+        );
   let next = 0;
   const results = doc.objects.map((o, i) =>
     refused.has(i) ? { key: o.key, versionId: o.versionId, error: { code: 'AccessDenied', message: 'Access Denied' } } : done[next++],

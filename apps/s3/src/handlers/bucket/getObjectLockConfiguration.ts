@@ -3,4 +3,5 @@ import type { Handler } from '../../context';
 import { xmlResponse } from '../../context';
 import { renderObjectLockConfiguration } from '../../xml/objectLock';
 
-export const getObjectLockConfiguration: Handler = async (c) => xmlResponse(renderObjectLockConfiguration(await c.engine.getObjectLockConfiguration(c.bucket!.name)));
+export const getObjectLockConfiguration: Handler = async (c) =>
+  xmlResponse(renderObjectLockConfiguration(await c.engine.getObjectLockConfiguration(c.bucket!.name)));

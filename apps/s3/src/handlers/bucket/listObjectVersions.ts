@@ -22,7 +22,10 @@ export const listObjectVersions: Handler = async (c) => {
     versionIdMarker: versionIdMarker || undefined,
     maxKeys,
   });
-  const owners = await ownerNames(c.engine, page.entries.map((e) => e.owner));
+  const owners = await ownerNames(
+    c.engine,
+    page.entries.map((e) => e.owner),
+  );
   const entries: VersionEntryDoc[] = page.entries.map((e) => ({
     deleteMarker: e.deleteMarker,
     key: enc(e.key),
@@ -32,7 +35,7 @@ export const listObjectVersions: Handler = async (c) => {
     owner: owners.get(e.owner)!,
     etag: e.meta?.etag,
     size: e.meta?.size,
-    storageClass: e.meta ? e.meta.storageClass ?? 'STANDARD' : undefined,
+    storageClass: e.meta ? (e.meta.storageClass ?? 'STANDARD') : undefined,
     checksumAlgorithm: e.meta?.checksum?.algorithm,
     checksumType: e.meta?.checksum?.type,
   }));

@@ -49,13 +49,13 @@ export function parseListingQuery(c: S3Context): ListingQuery {
 }
 
 /** Contents entries; owners resolved once per distinct user when `withOwner`. */
-export async function listEntries(
-  engine: EngineApi,
-  objects: ObjectMeta[],
-  encode: (s: string) => string,
-  withOwner: boolean,
-): Promise<ListEntry[]> {
-  const owners = withOwner ? await ownerNames(engine, objects.map((o) => o.owner)) : undefined;
+export async function listEntries(engine: EngineApi, objects: ObjectMeta[], encode: (s: string) => string, withOwner: boolean): Promise<ListEntry[]> {
+  const owners = withOwner
+    ? await ownerNames(
+        engine,
+        objects.map((o) => o.owner),
+      )
+    : undefined;
   return objects.map((o) => ({
     key: encode(o.key),
     lastModified: o.lastModified,

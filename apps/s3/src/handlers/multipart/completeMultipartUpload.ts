@@ -50,11 +50,14 @@ export const completeMultipartUpload: Handler = async (c) => {
   c.log.bytes = meta.size;
   // As S3: every character of the key but the unreserved ones percent-encoded (a '/' too).
   const host = header(c, 'host') ?? 'localhost';
-  const location = c.route.virtualHostBucket ? `http://${host}/${encodeURIComponent(c.key!)}` : `http://${host}/${c.bucket!.name}/${encodeURIComponent(c.key!)}`;
-  const checksum = meta.checksum ? { algorithm: meta.checksum.algorithm, value: displayChecksum(meta.checksum, meta.partSizes?.length), type: meta.checksum.type } : undefined;
-  return xmlResponse(
-    renderCompleteMultipartUploadResult({ location, bucket: c.bucket!.name, key: c.key!, etag: meta.etag, checksum }),
-    200,
-    { 'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId), ...(await expirationHeaders(c, c.bucket!.name, meta)) },
-  );
+  const location = c.route.virtualHostBucket
+    ? `http://${host}/${encodeURIComponent(c.key!)}`
+    : `http://${host}/${c.bucket!.name}/${encodeURIComponent(c.key!)}`;
+  const checksum = meta.checksum
+    ? { algorithm: meta.checksum.algorithm, value: displayChecksum(meta.checksum, meta.partSizes?.length), type: meta.checksum.type }
+    : undefined;
+  return xmlResponse(renderCompleteMultipartUploadResult({ location, bucket: c.bucket!.name, key: c.key!, etag: meta.etag, checksum }), 200, {
+    'x-amz-version-id': versionIdHeader(c.bucket, meta.versionId),
+    ...(await expirationHeaders(c, c.bucket!.name, meta)),
+  });
 };

@@ -21,7 +21,10 @@ export const listMultipartUploads: Handler = async (c) => {
     uploadIdMarker: uploadIdMarker || undefined,
     maxUploads,
   });
-  const owners = await ownerNames(c.engine, page.uploads.map((u) => u.owner));
+  const owners = await ownerNames(
+    c.engine,
+    page.uploads.map((u) => u.owner),
+  );
   c.log.uploads = page.uploads.length;
   return xmlResponse(
     renderListMultipartUploadsResult({

@@ -21,7 +21,11 @@ export function parseCopySourceRange(v: string | undefined): { start: number; en
   const start = m ? Number(m[1]) : NaN;
   const end = m ? Number(m[2]) : NaN;
   if (!m || !Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
-    throw invalidArgument('The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', 'x-amz-copy-source-range', v);
+    throw invalidArgument(
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      'x-amz-copy-source-range',
+      v,
+    );
   }
   return { start, end };
 }

@@ -22,7 +22,10 @@ export const putBucketNotificationConfiguration: Handler = async (c) => {
     if (target !== undefined && known.has(target)) continue;
     n++;
     fields[`ArgumentName${n}`] = r.arn;
-    fields[`ArgumentValue${n}`] = target === undefined ? 'The destination ARN is not of the form arn:aws:sns|sqs|lambda:<region>:cairn:<target>' : `No notification target named "${target}" is configured on this server`;
+    fields[`ArgumentValue${n}`] =
+      target === undefined
+        ? 'The destination ARN is not of the form arn:aws:sns|sqs|lambda:<region>:cairn:<target>'
+        : `No notification target named "${target}" is configured on this server`;
   }
   if (n) throw s3Error('InvalidArgument', 'Unable to validate the following destination configurations', fields);
   await c.engine.putBucketNotification(c.bucket!.name, valid);

@@ -29,8 +29,7 @@ export interface CopySource {
 }
 
 export function parseCopySource(value: string): CopySource {
-  const invalid = () =>
-    invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', value);
+  const invalid = () => invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', value);
   let raw = value.trim();
   let versionId: string | undefined;
   const q = raw.indexOf('?');
@@ -65,7 +64,7 @@ export const copyObject: Handler = async (c) => {
   const integrity = parseIntegrity(c.headers);
   const websiteRedirect = header(c, 'x-amz-website-redirect-location');
   const taggingDirective = requestTaggingDirective(c.headers);
-  const tags = taggingDirective === 'REPLACE' ? requestTags(c.headers) ?? [] : undefined;
+  const tags = taggingDirective === 'REPLACE' ? (requestTags(c.headers) ?? []) : undefined;
 
   if (
     src.bucket === c.bucket!.name &&
@@ -76,7 +75,9 @@ export const copyObject: Handler = async (c) => {
     websiteRedirect === undefined &&
     integrity.algorithm === undefined
   ) {
-    throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+    throw invalidRequest(
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
   }
 
   // The caller must be allowed to read the source as well as write the destination.

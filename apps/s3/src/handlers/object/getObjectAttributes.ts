@@ -25,7 +25,10 @@ type Attribute = (typeof ATTRIBUTES)[number];
 const MAX_PARTS_LIMIT = 1000;
 
 function requestedAttributes(value: string | undefined): Set<Attribute> {
-  const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw invalidRequest('The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty');
   const out = new Set<Attribute>();
   for (const n of names) {

@@ -51,7 +51,10 @@ export async function resolvePartRange(c: S3Context, r: ReadRequest): Promise<{ 
   const { meta } = await c.engine.headObject(c.bucket!.name, c.key!, { versionId: r.options.versionId, conditions: r.options.conditions });
   const sizes = meta.partSizes ?? [meta.size];
   if (r.partNumber > sizes.length) {
-    throw s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: String(r.partNumber), ActualPartCount: String(sizes.length) });
+    throw s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', {
+      PartNumberRequested: String(r.partNumber),
+      ActualPartCount: String(sizes.length),
+    });
   }
   let start = 0;
   for (let i = 0; i < r.partNumber - 1; i++) start += sizes[i];

@@ -34,8 +34,17 @@ export const MAX_PRE_FILE_BYTES = 64 * 1024;
 
 /** Form fields that become object headers (names as S3 accepts them in the form). */
 const HEADER_FIELDS = [
-  'content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-storage-class', 'x-amz-website-redirect-location',
-  'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold',
+  'content-type',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+  'x-amz-storage-class',
+  'x-amz-website-redirect-location',
+  'x-amz-object-lock-mode',
+  'x-amz-object-lock-retain-until-date',
+  'x-amz-object-lock-legal-hold',
 ];
 
 /** Counts the file's bytes; fails as soon as it exceeds `max` (the policy's content-length-range or 5 GiB). */
@@ -47,7 +56,12 @@ class LengthLimit extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.size += chunk.length;
     if (this.size > this.max) {
-      cb(s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: String(this.size), MaxSizeAllowed: String(this.max) }));
+      cb(
+        s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+          ProposedSize: String(this.size),
+          MaxSizeAllowed: String(this.max),
+        }),
+      );
       return;
     }
     cb(null, chunk);
@@ -162,7 +176,10 @@ export const postObject: Handler = async (c) => {
     lock,
     verify: (d) => {
       if (limits.minLength !== undefined && d.size < limits.minLength) {
-        throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: String(d.size), MinSizeAllowed: String(limits.minLength) });
+        throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', {
+          ProposedSize: String(d.size),
+          MinSizeAllowed: String(limits.minLength),
+        });
       }
     },
   });

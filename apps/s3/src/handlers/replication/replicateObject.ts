@@ -39,7 +39,8 @@ export const replicateObject: Handler = async (c) => {
     throw s3Error('InvalidRequest', 'the replica manifest is not valid JSON');
   }
   if (!manifest || typeof manifest !== 'object') throw s3Error('InvalidRequest', 'the replica manifest must be a JSON object');
-  if (!!manifest.deleteMarker !== c.query.has('x-cairn-replica-delete')) throw s3Error('InvalidRequest', 'delete markers replicate with ?x-cairn-replica-delete, versions with ?x-cairn-replica');
+  if (!!manifest.deleteMarker !== c.query.has('x-cairn-replica-delete'))
+    throw s3Error('InvalidRequest', 'delete markers replicate with ?x-cairn-replica-delete, versions with ?x-cairn-replica');
   const rest = head.subarray(n);
   async function* bytes(): AsyncGenerator<Buffer> {
     if (rest.length) yield rest;

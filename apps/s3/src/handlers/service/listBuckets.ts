@@ -21,10 +21,7 @@ export const listBuckets: Handler = async (c) => {
   }
   if (token === '') throw invalidArgument('The continuation token provided is incorrect', 'continuation-token');
   const regionFilter = c.query.get('bucket-region') ?? undefined;
-  const [names, page] = await Promise.all([
-    ownerNames(c.engine, [userId]),
-    c.engine.listBuckets(userId, { prefix, maxBuckets, continuationToken: token }),
-  ]);
+  const [names, page] = await Promise.all([ownerNames(c.engine, [userId]), c.engine.listBuckets(userId, { prefix, maxBuckets, continuationToken: token })]);
   const buckets = regionFilter ? page.buckets.filter((b) => b.region === regionFilter) : page.buckets;
   c.log.buckets = buckets.length;
   return xmlResponse(
