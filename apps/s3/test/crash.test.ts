@@ -16,7 +16,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { build, type Plugin } from 'esbuild';
 import { Engine } from '@cairn/engine';
 import {
   S3Client,
@@ -29,8 +28,8 @@ import {
   UploadPartCommand,
   CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
+import { bundleCli } from './helpers/cliBundle';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const KEY_ID = 'CRASHTESTKEY00000001';
 const SECRET = 'crash-test-secret-000000000000000000000';
 const BUCKET = 'crash';
@@ -44,39 +43,6 @@ const ALLOWED_AFTER_CRASH = new Set(['orphan-chunk-file', 'stale-temp-file']);
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 const rand = (n: number): number => Math.floor(Math.random() * n);
 const ABSENT = 'absent';
-
-/** Bundles src/cli.ts with every @cairn/* workspace resolved to its source. */
-async function bundleCli(): Promise<string> {
-  const workspaces = new Map<string, string>();
-  for (const group of ['packages', 'apps', 'tools']) {
-    for (const d of fs.readdirSync(path.join(ROOT, group))) {
-      const pj = path.join(ROOT, group, d, 'package.json');
-      if (fs.existsSync(pj)) workspaces.set(JSON.parse(fs.readFileSync(pj, 'utf8')).name, path.join(ROOT, group, d, 'src', 'index.ts'));
-    }
-  }
-  const plugin: Plugin = {
-    name: 'workspaces-from-source',
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (args) => {
-        const ws = workspaces.get(args.path);
-        return ws ? { path: ws } : { path: args.path, external: true };
-      });
-    },
-  };
-  const dir = path.join(ROOT, 'node_modules', '.cache', 'cairn-s3-crash');
-  await fs.promises.mkdir(dir, { recursive: true });
-  const out = path.join(dir, `cli-${process.pid}.js`);
-  await build({
-    entryPoints: [path.join(__dirname, '..', 'src', 'cli.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: out,
-    plugins: [plugin],
-    logLevel: 'silent',
-  });
-  return out;
-}
 
 interface Server {
   child: ChildProcess;
@@ -303,7 +269,7 @@ function assertNoDamage(run: FsckRun): number {
 describe('crash safety (real server, kill -9)', () => {
   it('survives repeated kill -9 under concurrent load without losing or mixing acknowledged writes', async () => {
     const started = Date.now();
-    const cli = await bundleCli();
+    const cli = await bundleCli('crash');
     const data = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-crash-'));
     const h = new History();
     let server: Server | undefined;

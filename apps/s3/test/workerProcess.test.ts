@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { build, type Plugin } from 'esbuild';
 import {
   CreateBucketCommand,
   ListObjectsV2Command,
@@ -18,43 +17,11 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { bundleCli } from './helpers/cliBundle';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const KEY_ID = 'CAIRNWORKERTEST00001';
 const SECRET = 'cairn-worker-test-secret-000000000000000';
 const N = 1500;
-
-async function bundleCli(): Promise<string> {
-  const workspaces = new Map<string, string>();
-  for (const group of ['packages', 'apps', 'tools']) {
-    for (const d of fs.readdirSync(path.join(ROOT, group))) {
-      const pj = path.join(ROOT, group, d, 'package.json');
-      if (fs.existsSync(pj)) workspaces.set(JSON.parse(fs.readFileSync(pj, 'utf8')).name, path.join(ROOT, group, d, 'src', 'index.ts'));
-    }
-  }
-  const plugin: Plugin = {
-    name: 'workspaces-from-source',
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (args) => {
-        const ws = workspaces.get(args.path);
-        return ws ? { path: ws } : { path: args.path, external: true };
-      });
-    },
-  };
-  const dir = path.join(ROOT, 'node_modules', '.cache', 'cairn-s3-worker');
-  await fs.promises.mkdir(dir, { recursive: true });
-  const out = path.join(dir, `cli-${process.pid}.js`);
-  await build({
-    entryPoints: [path.join(__dirname, '..', 'src', 'cli.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: out,
-    plugins: [plugin],
-    logLevel: 'silent',
-  });
-  return out;
-}
 
 function start(cli: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
   const child = spawn(process.execPath, [cli, ...args], {
@@ -106,7 +73,7 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_00
 
 describe('lifecycle worker in its own process', () => {
   it('survives kill -9 of the worker and of the server mid-scan: nothing lost, nothing repeated', async () => {
-    const cli = await bundleCli();
+    const cli = await bundleCli('worker');
     const dir = await fs.promises.mkdtemp(path.join(tmpdir(), 'cairn-worker-'));
     const data = path.join(dir, 'data');
     const serveArgs = ['serve', '--data', data, '--port', '0', '--fsync', 'false', '--quiet', '--workers', 'none', '--lifecycle-day-seconds', '1'];

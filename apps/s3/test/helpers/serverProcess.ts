@@ -6,47 +6,14 @@
  * so the tests never run a stale dist/.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { build, type Plugin } from 'esbuild';
-
-const ROOT = path.join(__dirname, '..', '..', '..', '..');
+import { bundleCli as bundleCliAs } from './cliBundle';
 
 let bundled: Promise<string> | undefined;
 
 /** Bundles src/cli.ts (once per test file) and returns the path of the bundle. */
 export function bundleCli(): Promise<string> {
-  return (bundled ??= (async () => {
-    const workspaces = new Map<string, string>();
-    for (const group of ['packages', 'apps', 'tools']) {
-      for (const d of fs.readdirSync(path.join(ROOT, group))) {
-        const pj = path.join(ROOT, group, d, 'package.json');
-        if (fs.existsSync(pj)) workspaces.set(JSON.parse(fs.readFileSync(pj, 'utf8')).name, path.join(ROOT, group, d, 'src', 'index.ts'));
-      }
-    }
-    const plugin: Plugin = {
-      name: 'workspaces-from-source',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) => {
-          const ws = workspaces.get(args.path);
-          return ws ? { path: ws } : { path: args.path, external: true };
-        });
-      },
-    };
-    const dir = path.join(ROOT, 'node_modules', '.cache', 'cairn-s3-cli');
-    await fs.promises.mkdir(dir, { recursive: true });
-    const out = path.join(dir, `cli-${process.pid}-${Date.now()}.js`);
-    await build({
-      entryPoints: [path.join(__dirname, '..', '..', 'src', 'cli.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      outfile: out,
-      plugins: [plugin],
-      logLevel: 'silent',
-    });
-    return out;
-  })());
+  return (bundled ??= bundleCliAs('cli'));
 }
 
 export interface CliRun {
