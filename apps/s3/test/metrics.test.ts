@@ -200,7 +200,7 @@ describe('background GC passes are counted', () => {
       removed = one((await scrape(t)).text, 'cairn_gc_bytes_removed_total') ?? 0;
     }
     const { text } = await scrape(t);
-    expect(one(text, 'cairn_gc_runs_total', { result: 'ok' })).toBeGreaterThan(1);
+    expect(one(text, 'cairn_gc_runs_total', { result: 'ok' })).toBeGreaterThanOrEqual(1); // one pass may free both chunks
     expect(removed).toBeGreaterThanOrEqual(2 * 1024 * 1024);
   });
 });
