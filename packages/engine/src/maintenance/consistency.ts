@@ -213,8 +213,37 @@ export interface ScanOptions {
   onProgress?: (p: { phase: string; done: number }) => void;
 }
 
+/**
+ * Recounts the whole store and returns findings plus the fixes. One pass per phase below, in
+ * this order: later phases use what earlier ones counted (holders → referenced chunks and used
+ * bodies; chunk records → expected GC markers).
+ */
 export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<MetadataScan> {
-  const now = opts.now ?? Date.now();
+  const s = newScanState(opts);
+  await checkRecordKinds(db, s);
+  const idx = await loadStoreIndex(db);
+  s.out.buckets = idx.buckets.size;
+  await checkOwnerIndex(db, s);
+  const used = await countHolders(db, idx, s);
+  await checkUsageCounters(db, idx, used.usage, s);
+  await checkUnownedBodies(db, used, s);
+  await checkNullVersionPointers(db, idx, s);
+  const chunks = await checkChunkRecords(db, s);
+  checkMissingChunkRecords(s, chunks);
+  await checkGcMarkers(db, s, chunks);
+  await checkChunkCounters(db, s, chunks);
+  return s.out;
+}
+
+/** What the phases share: the result being built, how they report a finding and queue a fix. */
+interface ScanState {
+  out: MetadataScan;
+  opts: ScanOptions;
+  report(kind: FindingKind, message: string, repairable: boolean): void;
+  fix(op: BatchOp): void;
+}
+
+function newScanState(opts: ScanOptions): ScanState {
   const cap = opts.maxFindingsPerKind ?? Infinity;
   const out: MetadataScan = {
     findings: [],
@@ -229,22 +258,31 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
     repairBlockers: [],
     unrepairable: 0,
   };
-  const report = (kind: FindingKind, message: string, repairable: boolean): void => {
-    const n = (out.counts[kind] = (out.counts[kind] ?? 0) + 1);
-    if (!repairable) out.unrepairable++;
-    if (n <= cap) out.findings.push({ kind, message, repairable });
+  return {
+    out,
+    opts,
+    report(kind, message, repairable) {
+      const n = (out.counts[kind] = (out.counts[kind] ?? 0) + 1);
+      if (!repairable) out.unrepairable++;
+      if (n <= cap) out.findings.push({ kind, message, repairable });
+    },
+    fix: (op) => void out.fixes.push(op),
   };
-  const fix = (op: BatchOp): void => void out.fixes.push(op);
+}
 
-  // Record kinds: one seek per kind present.
+/**
+ * Record kinds (one seek per kind present). A kind this module doesn't know might hold chunk
+ * references, so refcount repair would be unsafe: it becomes a repair blocker.
+ */
+async function checkRecordKinds(db: MetaDb, s: ScanState): Promise<void> {
   const kinds = db.cursor({ values: false });
   try {
     for (let e = await kinds.next(); e; e = await kinds.next()) {
       const kind = keys.recordKindOf(e[0]);
       if (!UNDERSTOOD_KINDS.has(kind)) {
-        out.unknownKinds.push(kind);
-        out.repairBlockers.push(`unknown record kind ${JSON.stringify(kind)}`);
-        report(
+        s.out.unknownKinds.push(kind);
+        s.out.repairBlockers.push(`unknown record kind ${JSON.stringify(kind)}`);
+        s.report(
           'unknown-record-kind',
           `records of unknown kind ${JSON.stringify(kind)}: fsck can't tell whether they reference chunks, so it won't repair`,
           false,
@@ -255,197 +293,247 @@ export async function scanMetadata(db: MetaDb, opts: ScanOptions = {}): Promise<
   } finally {
     await kinds.close();
   }
+}
 
-  const idx = await loadStoreIndex(db);
-  out.buckets = idx.buckets.size;
-
-  // Buckets and their owner index.
+/** The owner index (I/) must list exactly the buckets (B/) with their owners: ListBuckets reads it. */
+async function checkOwnerIndex(db: MetaDb, s: ScanState): Promise<void> {
   const indexed = new Set<string>();
   for await (const [k] of scan(db, { ...keys.allOwnerIndexRange(), values: false })) {
     const { owner, name } = keys.decodeAnyOwnerIndexKey(k);
     const rec = await db.getJson<BucketRecord>(keys.bucketKey(name));
     if (!rec || rec.owner !== owner) {
-      report('owner-index', `owner index entry ${owner}/${name} points to ${rec ? `a bucket owned by ${rec.owner}` : 'no bucket'}`, true);
-      fix({ type: 'del', key: k });
+      s.report('owner-index', `owner index entry ${owner}/${name} points to ${rec ? `a bucket owned by ${rec.owner}` : 'no bucket'}`, true);
+      s.fix({ type: 'del', key: k });
     } else indexed.add(name);
   }
   for (const [k, v] of await db.all(keys.bucketsRange())) {
     const name = keys.decodeBucketKey(k);
     const rec = JSON.parse(v.toString('utf8')) as BucketRecord;
     if (!indexed.has(name)) {
-      report('owner-index', `bucket ${name} is missing from its owner's (${rec.owner}) bucket list`, true);
-      fix({ type: 'put', key: keys.ownerIndexKey(rec.owner, name), value: EMPTY });
+      s.report('owner-index', `bucket ${name} is missing from its owner's (${rec.owner}) bucket list`, true);
+      s.fix({ type: 'put', key: keys.ownerIndexKey(rec.owner, name), value: EMPTY });
     }
   }
+}
 
-  // Every body holder: references, usage, chunk lists.
-  const usage = new Map<string, Required<BucketStats>>();
-  for (const id of idx.buckets.keys()) usage.set(id, { objects: 0, bytes: 0, inlineBytes: 0 });
-  const usedData = new Set<string>();
-  const usedInline = new Set<string>();
+/** What counting the holders found in use: per-bucket usage, D/ chunk lists and X/ inline bodies. */
+interface UsedByHolders {
+  usage: Map<string, Required<BucketStats>>;
+  data: Set<string>;
+  inline: Set<string>;
+}
+
+/**
+ * Every body holder (collectReferences): counts its chunk references into `out.counted`, adds
+ * it to its bucket's usage, checks its body adds up to its size, and queues dangling holders
+ * (bucket or upload gone) for deletion with their bodies.
+ */
+async function countHolders(db: MetaDb, idx: StoreIndex, s: ScanState): Promise<UsedByHolders> {
+  const { out } = s;
+  const used: UsedByHolders = { usage: new Map(), data: new Set(), inline: new Set() };
+  for (const id of idx.buckets.keys()) used.usage.set(id, { objects: 0, bytes: 0, inlineBytes: 0 });
   for await (const h of collectReferences(db, idx)) {
     out.holders++;
-    if (out.holders % 10000 === 0) opts.onProgress?.({ phase: 'records', done: out.holders });
+    if (out.holders % 10000 === 0) s.opts.onProgress?.({ phase: 'records', done: out.holders });
     const body = h.body;
-    if (body?.dataId) usedData.add(body.dataId);
-    if (body?.inline) usedInline.add(body.inline);
-    if (h.broken) report('broken-record', `${h.kind} ${h.label}: ${h.broken}`, false);
+    if (body?.dataId) used.data.add(body.dataId);
+    if (body?.inline) used.inline.add(body.inline);
+    if (h.broken) s.report('broken-record', `${h.kind} ${h.label}: ${h.broken}`, false);
     if (h.unreadable) out.repairBlockers.push(`unreadable ${h.kind} record ${h.label}`);
     if (h.dangling) {
-      report('dangling-record', `${h.kind} ${h.label}: ${h.dangling}`, true);
-      fix({ type: 'del', key: h.dbKey });
-      if (body?.inline) fix({ type: 'del', key: keys.inlineDataKey(body.inline) });
-      if (body?.dataId) for (const [k] of await db.all({ ...keys.dataRange(body.dataId), values: false })) fix({ type: 'del', key: k });
+      s.report('dangling-record', `${h.kind} ${h.label}: ${h.dangling}`, true);
+      s.fix({ type: 'del', key: h.dbKey });
+      if (body?.inline) s.fix({ type: 'del', key: keys.inlineDataKey(body.inline) });
+      if (body?.dataId) for (const [k] of await db.all({ ...keys.dataRange(body.dataId), values: false })) s.fix({ type: 'del', key: k });
     } else if (h.usage) {
-      const u = usage.get(h.usage.bucketId)!;
+      const u = used.usage.get(h.usage.bucketId)!;
       u.objects += h.usage.objects;
       u.bytes += h.usage.bytes;
       u.inlineBytes += h.usage.inlineBytes;
     }
-    if (!body) continue;
-    const chunks = await loadChunks(db, body);
-    let total = 0;
-    for (const c of chunks) {
-      total += c.size;
-      const id = keys.chunkId(c.placement, c.hash);
-      const e = out.counted.get(id);
-      if (e) {
-        e.all++;
-        if (!h.dangling) e.live++;
-      } else out.counted.set(id, { all: 1, live: h.dangling ? 0 : 1, size: c.size });
-    }
-    if (body.inline) {
-      const data = await db.get(keys.inlineDataKey(body.inline));
-      if (!data) report('missing-inline-body', `${h.kind} ${h.label}: inline body ${body.inline} is missing`, !!h.dangling);
-      total += data?.length ?? 0;
-    }
-    if (total !== body.size && !(body.inline && total === 0)) {
-      report('body-size', `${h.kind} ${h.label}: its chunk list holds ${total} bytes, its size is ${body.size}`, !!h.dangling);
-    }
+    if (body) await countBody(db, s, h, body);
   }
+  return used;
+}
 
-  // Usage counters.
+/** One holder's body: its chunks into the recount, and its size against what it holds. */
+async function countBody(db: MetaDb, s: ScanState, h: BodyHolder, body: NonNullable<BodyHolder['body']>): Promise<void> {
+  const chunks = await loadChunks(db, body);
+  let total = 0;
+  for (const c of chunks) {
+    total += c.size;
+    const id = keys.chunkId(c.placement, c.hash);
+    const e = s.out.counted.get(id);
+    if (e) {
+      e.all++;
+      if (!h.dangling) e.live++;
+    } else s.out.counted.set(id, { all: 1, live: h.dangling ? 0 : 1, size: c.size });
+  }
+  if (body.inline) {
+    const data = await db.get(keys.inlineDataKey(body.inline));
+    if (!data) s.report('missing-inline-body', `${h.kind} ${h.label}: inline body ${body.inline} is missing`, !!h.dangling);
+    total += data?.length ?? 0;
+  }
+  if (total !== body.size && !(body.inline && total === 0)) {
+    s.report('body-size', `${h.kind} ${h.label}: its chunk list holds ${total} bytes, its size is ${body.size}`, !!h.dangling);
+  }
+}
+
+/** T/ usage counters (kept by the commit path) against the recount; counters of missing buckets go. */
+async function checkUsageCounters(db: MetaDb, idx: StoreIndex, usage: Map<string, Required<BucketStats>>, s: ScanState): Promise<void> {
+  const missing = new Map(usage);
   for await (const [k, v] of scan(db, keys.allBucketStatsRange())) {
     const id = keys.decodeBucketStatsKey(k);
-    const want = usage.get(id);
+    const want = missing.get(id);
     if (!want) {
-      report('orphan-usage-counters', `usage counters for bucket id ${id}, which does not exist`, true);
-      fix({ type: 'del', key: k });
+      s.report('orphan-usage-counters', `usage counters for bucket id ${id}, which does not exist`, true);
+      s.fix({ type: 'del', key: k });
       continue;
     }
-    usage.delete(id);
-    const s = JSON.parse(v.toString('utf8')) as BucketStats;
-    if (s.objects !== want.objects || s.bytes !== want.bytes || (s.inlineBytes ?? 0) !== want.inlineBytes) {
-      report('usage-counters', `bucket ${bucketLabel(idx, id)}: usage counters ${JSON.stringify(s)}, actual ${JSON.stringify(want)}`, true);
-      fix({ type: 'put', key: k, value: json(want) });
+    missing.delete(id);
+    const got = JSON.parse(v.toString('utf8')) as BucketStats;
+    if (got.objects !== want.objects || got.bytes !== want.bytes || (got.inlineBytes ?? 0) !== want.inlineBytes) {
+      s.report('usage-counters', `bucket ${bucketLabel(idx, id)}: usage counters ${JSON.stringify(got)}, actual ${JSON.stringify(want)}`, true);
+      s.fix({ type: 'put', key: k, value: json(want) });
     }
   }
-  for (const [id, want] of usage) {
-    report('usage-counters', `bucket ${bucketLabel(idx, id)}: no usage counters, actual ${JSON.stringify(want)}`, true);
-    fix({ type: 'put', key: keys.bucketStatsKey(id), value: json(want) });
+  for (const [id, want] of missing) {
+    s.report('usage-counters', `bucket ${bucketLabel(idx, id)}: no usage counters, actual ${JSON.stringify(want)}`, true);
+    s.fix({ type: 'put', key: keys.bucketStatsKey(id), value: json(want) });
   }
+}
 
-  // Chunk lists and inline bodies nobody owns.
+/** D/ chunk lists and X/ inline bodies no holder uses (a crash between writes can't leave them; a bug can). */
+async function checkUnownedBodies(db: MetaDb, used: UsedByHolders, s: ScanState): Promise<void> {
   const orphanData = new Set<string>();
   for await (const [k] of scan(db, { ...keys.allDataSegmentsRange(), values: false })) {
     const id = keys.decodeDataSegmentId(k);
-    if (usedData.has(id)) continue;
-    if (!orphanData.has(id)) report('orphan-chunk-list', `chunk list ${id} belongs to no record`, true);
+    if (used.data.has(id)) continue;
+    if (!orphanData.has(id)) s.report('orphan-chunk-list', `chunk list ${id} belongs to no record`, true);
     orphanData.add(id);
-    fix({ type: 'del', key: k });
+    s.fix({ type: 'del', key: k });
   }
   for await (const [k] of scan(db, { ...keys.allInlineDataRange(), values: false })) {
     const id = keys.decodeInlineDataKey(k);
-    if (usedInline.has(id)) continue;
-    report('orphan-inline-body', `inline body ${id} belongs to no record`, true);
-    fix({ type: 'del', key: k });
+    if (used.inline.has(id)) continue;
+    s.report('orphan-inline-body', `inline body ${id} belongs to no record`, true);
+    s.fix({ type: 'del', key: k });
   }
+}
 
-  // Null-version pointers (versions.ts): N/<bucket>\0<key> → vtoken of a V/ record with versionId null.
+/** Null-version pointers (versions.ts): N/<bucket>\0<key> → vtoken of a V/ record with versionId null. */
+async function checkNullVersionPointers(db: MetaDb, idx: StoreIndex, s: ScanState): Promise<void> {
   for await (const [k, v] of scan(db, keys.allNullVersionsRange())) {
     const { bucketId, key } = keys.decodeNullVersionKey(k);
     const target = await db.get(keys.versionKey(bucketId, key, v.toString('utf8')));
     if (!target || decodeRecord(target).versionId !== 'null') {
-      report(
+      s.report(
         'orphan-null-version-pointer',
         `${bucketLabel(idx, bucketId)}/${key}: null-version pointer to ${target ? 'a non-null version' : 'no version'}`,
         true,
       );
-      fix({ type: 'del', key: k });
+      s.fix({ type: 'del', key: k });
     }
   }
+}
 
-  // Chunk records against the recount; expected GC markers.
-  const markers = new Map<string, number>(); // hash → zeroedAt its Z/ marker must have
-  const freshMarkers = new Set<string>(); // markers the fixes themselves create
-  const stats: ChunkStats = { chunks: 0, bytes: 0 }; // as stored in C/
-  const fixed: ChunkStats = { chunks: 0, bytes: 0 }; // after the fixes
+/** What the chunk-record phase leaves for the GC-marker and chunk-counter phases. */
+interface ChunkRecordsSeen {
+  /** hash → the zeroedAt its Z/ marker must have (every unreferenced chunk after the fixes). */
+  markers: Map<string, number>;
+  /** Markers the fixes themselves create (not reported as missing: the refcount finding covers them). */
+  freshMarkers: Set<string>;
+  /** Chunk counters as the C/ records stand, and as they will after the fixes. */
+  stats: ChunkStats;
+  fixed: ChunkStats;
+}
+
+/**
+ * C/ reference counts against the recount. Repair sets each to its live references; a chunk
+ * that drops to zero gets zeroedAt = now (its GC grace period starts at the repair).
+ */
+async function checkChunkRecords(db: MetaDb, s: ScanState): Promise<ChunkRecordsSeen> {
+  const { out } = s;
+  const now = s.opts.now ?? Date.now();
+  const seen: ChunkRecordsSeen = { markers: new Map(), freshMarkers: new Set(), stats: { chunks: 0, bytes: 0 }, fixed: { chunks: 0, bytes: 0 } };
   for await (const [k, v] of scan(db, keys.chunksRange())) {
     const hash = keys.decodeChunkKey(k);
     const rec = parseJson<ChunkRecord>(v);
     out.chunkRecords++;
     if (!rec || typeof rec.refs !== 'number' || typeof rec.size !== 'number') {
-      report('broken-record', `chunk record ${hash} does not parse`, false);
+      s.report('broken-record', `chunk record ${hash} does not parse`, false);
       out.repairBlockers.push(`unreadable chunk record ${hash}`);
       if (out.counted.has(hash)) out.counted.get(hash)!.seen = true;
       continue;
     }
-    if (out.chunkRecords % 10000 === 0) opts.onProgress?.({ phase: 'chunk records', done: out.chunkRecords });
-    stats.chunks++;
-    stats.bytes += rec.size;
-    fixed.chunks++;
-    fixed.bytes += rec.size;
+    if (out.chunkRecords % 10000 === 0) s.opts.onProgress?.({ phase: 'chunk records', done: out.chunkRecords });
+    seen.stats.chunks++;
+    seen.stats.bytes += rec.size;
+    seen.fixed.chunks++;
+    seen.fixed.bytes += rec.size;
     const c = out.counted.get(hash);
     const all = c?.all ?? 0;
     const live = c?.live ?? 0;
     if (rec.refs > 0) out.referencedChunks++;
-    if (rec.refs !== all) report('refcount', `chunk ${hash}: reference count ${rec.refs}, referenced ${all} times`, true);
-    if (rec.refs === 0 && rec.zeroedAt === undefined) report('zeroed-at', `chunk ${hash}: no references but no zeroedAt (GC would never see it)`, true);
-    if (rec.refs > 0 && rec.zeroedAt !== undefined) report('zeroed-at', `chunk ${hash}: ${rec.refs} references but zeroedAt is set`, true);
+    if (rec.refs !== all) s.report('refcount', `chunk ${hash}: reference count ${rec.refs}, referenced ${all} times`, true);
+    if (rec.refs === 0 && rec.zeroedAt === undefined) s.report('zeroed-at', `chunk ${hash}: no references but no zeroedAt (GC would never see it)`, true);
+    if (rec.refs > 0 && rec.zeroedAt !== undefined) s.report('zeroed-at', `chunk ${hash}: ${rec.refs} references but zeroedAt is set`, true);
     if (c) c.seen = true;
     let next: ChunkRecord = rec;
     if (live > 0) {
       if (rec.refs !== live || rec.zeroedAt !== undefined) next = { refs: live, size: rec.size };
     } else if (rec.refs !== 0 || rec.zeroedAt === undefined) {
       next = { refs: 0, size: rec.size, zeroedAt: rec.refs === 0 && rec.zeroedAt !== undefined ? rec.zeroedAt : now };
-      freshMarkers.add(hash);
+      seen.freshMarkers.add(hash);
     }
-    if (next !== rec) fix({ type: 'put', key: k, value: json(next) });
-    if (next.refs === 0) markers.set(hash, next.zeroedAt!);
+    if (next !== rec) s.fix({ type: 'put', key: k, value: json(next) });
+    if (next.refs === 0) seen.markers.set(hash, next.zeroedAt!);
   }
-  for (const [hash, c] of out.counted) {
+  return seen;
+}
+
+/** Referenced chunks without a C/ record: repair recreates the record for live references. */
+function checkMissingChunkRecords(s: ScanState, seen: ChunkRecordsSeen): void {
+  for (const [hash, c] of s.out.counted) {
     if (c.seen) {
       delete c.seen;
       continue;
     }
-    report('missing-chunk-record', `chunk ${hash}: referenced ${c.all} times but has no reference count record`, true);
+    s.report('missing-chunk-record', `chunk ${hash}: referenced ${c.all} times but has no reference count record`, true);
     if (c.live > 0) {
-      fix({ type: 'put', key: keys.chunkKey(hash), value: json({ refs: c.live, size: c.size }) });
-      fixed.chunks++;
-      fixed.bytes += c.size;
+      s.fix({ type: 'put', key: keys.chunkKey(hash), value: json({ refs: c.live, size: c.size }) });
+      seen.fixed.chunks++;
+      seen.fixed.bytes += c.size;
     }
   }
+}
+
+/** Z/ GC markers: exactly one per unreferenced chunk, at its zeroedAt (GC only visits marked chunks). */
+async function checkGcMarkers(db: MetaDb, s: ScanState, seen: ChunkRecordsSeen): Promise<void> {
+  const expected = new Map(seen.markers);
   for await (const [k] of scan(db, { ...keys.allGcMarkersRange(), values: false })) {
     const m = keys.decodeGcMarkerKey(k);
-    if (markers.get(m.hash) === m.zeroedAt) {
-      markers.delete(m.hash);
+    if (expected.get(m.hash) === m.zeroedAt) {
+      expected.delete(m.hash);
       continue;
     }
-    report('gc-marker-stale', `GC marker for chunk ${m.hash} at ${m.zeroedAt} matches no unreferenced chunk record`, true);
-    fix({ type: 'del', key: k });
+    s.report('gc-marker-stale', `GC marker for chunk ${m.hash} at ${m.zeroedAt} matches no unreferenced chunk record`, true);
+    s.fix({ type: 'del', key: k });
   }
-  for (const [hash, zeroedAt] of markers) {
-    if (!freshMarkers.has(hash)) report('gc-marker-missing', `chunk ${hash}: no references and no GC marker (GC would never remove it)`, true);
-    fix({ type: 'put', key: keys.gcMarkerKey(zeroedAt, hash), value: EMPTY });
+  for (const [hash, zeroedAt] of expected) {
+    if (!seen.freshMarkers.has(hash)) s.report('gc-marker-missing', `chunk ${hash}: no references and no GC marker (GC would never remove it)`, true);
+    s.fix({ type: 'put', key: keys.gcMarkerKey(zeroedAt, hash), value: EMPTY });
   }
+}
 
+/** The store-wide chunk counters (S/ setting, what `usage` reports) against the C/ records. */
+async function checkChunkCounters(db: MetaDb, s: ScanState, seen: ChunkRecordsSeen): Promise<void> {
   const storedKey = keys.settingKey(keys.CHUNK_STATS_SETTING);
   const stored = (await db.getJson<ChunkStats>(storedKey)) ?? { chunks: 0, bytes: 0 };
-  if (stored.chunks !== stats.chunks || stored.bytes !== stats.bytes) {
-    report('chunk-counters', `chunk counters ${JSON.stringify(stored)}, actual ${JSON.stringify(stats)}`, true);
+  if (stored.chunks !== seen.stats.chunks || stored.bytes !== seen.stats.bytes) {
+    s.report('chunk-counters', `chunk counters ${JSON.stringify(stored)}, actual ${JSON.stringify(seen.stats)}`, true);
   }
-  if (stored.chunks !== fixed.chunks || stored.bytes !== fixed.bytes) fix({ type: 'put', key: storedKey, value: json(fixed) });
-  return out;
+  if (stored.chunks !== seen.fixed.chunks || stored.bytes !== seen.fixed.bytes) s.fix({ type: 'put', key: storedKey, value: json(seen.fixed) });
 }
 
 export interface ConsistencyReport {
@@ -478,7 +566,7 @@ export async function verifyConsistency(ctx: Ctx, opts: { checkFiles?: boolean }
 /** Per-bucket counters (objects = current + noncurrent versions, logical bytes), by bucket name: O(buckets). */
 export async function bucketUsage(ctx: Ctx): Promise<BucketUsage[]> {
   const buckets = await ctx.db.all(keys.bucketsRange());
-  const records = buckets.map(([k, v]) => ({ name: k.subarray(2).toString('utf8'), rec: JSON.parse(v.toString('utf8')) as BucketRecord }));
+  const records = buckets.map(([k, v]) => ({ name: keys.decodeBucketKey(k), rec: JSON.parse(v.toString('utf8')) as BucketRecord }));
   const stats = await ctx.db.getMany(records.map((r) => keys.bucketStatsKey(r.rec.id)));
   return records.map((r, i) => {
     const s = stats[i] ? (JSON.parse(stats[i]!.toString('utf8')) as BucketStats) : { objects: 0, bytes: 0 };
