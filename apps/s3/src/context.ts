@@ -41,7 +41,10 @@ export interface S3Context {
   requestId: string;
   method: string;
   route: Route;
-  /** Decoded query parameters (`+` is a space, as in any query string). */
+  /**
+   * Decoded query parameters (`+` is a space, as in any query string). Handlers receive their
+   * operation's parsed parameters instead; this stays for authorization's condition keys.
+   */
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /** The raw request; read bodies through `auth.wrapBody(req)` only. */
@@ -67,7 +70,12 @@ export interface S3Response {
   body?: string | Buffer | Readable;
 }
 
-export type Handler = (c: S3Context) => Promise<S3Response>;
+/**
+ * An operation's handler: the request context, and P, what the operation's query parser
+ * (params/, named by its row in operations.ts) made of the query string. Handlers of
+ * operations without parameters take only the context.
+ */
+export type Handler<P = void> = (c: S3Context, params: P) => Promise<S3Response>;
 
 export function header(c: { headers: IncomingHttpHeaders }, name: string): string | undefined {
   const v = c.headers[name];

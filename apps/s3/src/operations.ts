@@ -1,7 +1,19 @@
 /**
  * THE operation table: every S3 operation, with its method, its target (service / bucket /
- * object), what selects it (subresource query keys, a query value, a header) and its handler,
- * or `notImplemented` (a precise 501 in S3's XML rather than a wrong success).
+ * object), what selects it (subresource query keys, a query value, a header), its handler (or
+ * `notImplemented`: a precise 501 in S3's XML rather than a wrong success) and the parser of its
+ * query parameters (params/). Each resolved row (`OperationDef`) also carries the operation's
+ * authorization facts (IAM action, ACL permission, auth mode) from authz/s3Actions.ts.
+ *
+ * Why two source tables: handlers call authorize(), which needs the authorization facts; if
+ * those lived here, authz → operations → handlers → authz would be an import cycle. So
+ * s3Actions.ts (no handler imports) defines the `OperationName` union with the facts, and
+ * `ROUTES` below must be `Record<OperationName, Route>`: adding an operation there makes the
+ * compiler point here, and a row here without a name there is an error too.
+ *
+ * Parameters: `op(..., handler, parser)` is generic, so a handler that takes parameters
+ * (`Handler<P>`) only type-checks together with a parser producing exactly P; a handler without
+ * parameters takes no parser.
  *
  * The resolved operation's name feeds the access log, authorization and tests.
  * Selection: among the entries for (method, target), the matching entry with the most
@@ -11,8 +23,17 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Handler } from './context';
-import type { OperationName } from './authz/s3Actions';
+import { actionSpec, type ActionSpec, type AuthMode, type OperationName } from './authz/s3Actions';
 import { s3Error } from './errors';
+import {
+  listBucketsParams,
+  listMultipartUploadsParams,
+  listObjectsParams,
+  listObjectsV2Params,
+  listObjectVersionsParams,
+  listPartsParams,
+} from './params/listingParams';
+import { createMultipartUploadParams, objectReadParams, replicaParams, uploadParams, uploadPartParams, versionParams } from './params/objectParams';
 import { listBuckets } from './handlers/service/listBuckets';
 import { createBucket } from './handlers/bucket/createBucket';
 import { deleteBucket } from './handlers/bucket/deleteBucket';
@@ -95,9 +116,20 @@ export interface OperationDef {
   selector: Selector;
   /** How many selectors the entry has (the most specific match wins). */
   specificity: number;
-  handler: Handler;
+  /** Makes the handler's typed parameters of the query string (S3's errors for bad values). */
+  params: ParamParser<unknown>;
+  handler: Handler<unknown>;
   implemented: boolean;
+  /** IAM action, ACL permission, resource (authz/s3Actions.ts). */
+  access: ActionSpec;
+  /** How the dispatcher treats the request's credentials. */
+  auth: AuthMode;
 }
+
+/** An operation's query-parameter parser. */
+export type ParamParser<P> = (query: URLSearchParams) => P;
+
+const noParams: ParamParser<void> = () => undefined;
 
 /** The answer for operations Cairn does not implement yet. */
 export const notImplemented: Handler = async () => {
@@ -120,16 +152,21 @@ function parseSelector(spec: string): Selector {
   return sel;
 }
 
-type Route = Omit<OperationDef, 'name'>;
+type Route = Omit<OperationDef, 'name' | 'access' | 'auth'>;
 
-function op(method: HttpMethod, target: Target, selector = '', handler: Handler = notImplemented): Route {
+/** A row: without a handler it is `notImplemented`; a handler taking parameters needs their parser. */
+function op(method: HttpMethod, target: Target, selector?: string, handler?: Handler): Route;
+function op<P>(method: HttpMethod, target: Target, selector: string, handler: Handler<P>, params: ParamParser<P>): Route;
+function op(method: HttpMethod, target: Target, selector = '', handler: Handler<never> = notImplemented, params: ParamParser<unknown> = noParams): Route {
   const s = parseSelector(selector);
   return {
     method,
     target,
     selector: s,
     specificity: s.queryKeys.length + Object.keys(s.queryValues).length + s.headers.length,
-    handler,
+    params,
+    // The overloads tied the handler's parameter type to this parser's result.
+    handler: handler as Handler<unknown>,
     implemented: handler !== notImplemented,
   };
 }
@@ -142,14 +179,14 @@ const NI = notImplemented;
  */
 const ROUTES = {
   // ---- service
-  ListBuckets: op('GET', 'service', '', listBuckets),
+  ListBuckets: op('GET', 'service', '', listBuckets, listBucketsParams),
   ListDirectoryBuckets: op('GET', 'service', '?x-id=ListDirectoryBuckets', NI),
 
   // ---- bucket: GET
-  ListObjects: op('GET', 'bucket', '', listObjects),
-  ListObjectsV2: op('GET', 'bucket', '?list-type=2', listObjectsV2),
-  ListObjectVersions: op('GET', 'bucket', '?versions', listObjectVersions),
-  ListMultipartUploads: op('GET', 'bucket', '?uploads', listMultipartUploads),
+  ListObjects: op('GET', 'bucket', '', listObjects, listObjectsParams),
+  ListObjectsV2: op('GET', 'bucket', '?list-type=2', listObjectsV2, listObjectsV2Params),
+  ListObjectVersions: op('GET', 'bucket', '?versions', listObjectVersions, listObjectVersionsParams),
+  ListMultipartUploads: op('GET', 'bucket', '?uploads', listMultipartUploads, listMultipartUploadsParams),
   GetBucketLocation: op('GET', 'bucket', '?location', getBucketLocation),
   GetBucketAccelerateConfiguration: op('GET', 'bucket', '?accelerate', NI),
   GetBucketAcl: op('GET', 'bucket', '?acl', getBucketAcl),
@@ -230,44 +267,47 @@ const ROUTES = {
   OptionsObject: op('OPTIONS', 'object', '', corsPreflight),
 
   // ---- object: GET / HEAD
-  GetObject: op('GET', 'object', '', getObject),
-  GetObjectAcl: op('GET', 'object', '?acl', getObjectAcl),
-  GetObjectAttributes: op('GET', 'object', '?attributes', getObjectAttributes),
-  GetObjectLegalHold: op('GET', 'object', '?legal-hold', getObjectLegalHold),
-  GetObjectRetention: op('GET', 'object', '?retention', getObjectRetention),
-  GetObjectTagging: op('GET', 'object', '?tagging', getObjectTagging),
+  GetObject: op('GET', 'object', '', getObject, objectReadParams),
+  GetObjectAcl: op('GET', 'object', '?acl', getObjectAcl, versionParams),
+  GetObjectAttributes: op('GET', 'object', '?attributes', getObjectAttributes, versionParams),
+  GetObjectLegalHold: op('GET', 'object', '?legal-hold', getObjectLegalHold, versionParams),
+  GetObjectRetention: op('GET', 'object', '?retention', getObjectRetention, versionParams),
+  GetObjectTagging: op('GET', 'object', '?tagging', getObjectTagging, versionParams),
   GetObjectTorrent: op('GET', 'object', '?torrent', NI),
-  ListParts: op('GET', 'object', '?uploadId', listParts),
-  HeadObject: op('HEAD', 'object', '', headObject),
+  ListParts: op('GET', 'object', '?uploadId', listParts, listPartsParams),
+  HeadObject: op('HEAD', 'object', '', headObject, objectReadParams),
 
   // ---- object: PUT
   PutObject: op('PUT', 'object', '', putObject),
   CopyObject: op('PUT', 'object', 'h:x-amz-copy-source', copyObject),
-  UploadPart: op('PUT', 'object', '?uploadId&partNumber', uploadPart),
-  UploadPartCopy: op('PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy),
-  PutObjectAcl: op('PUT', 'object', '?acl', putObjectAcl),
-  PutObjectLegalHold: op('PUT', 'object', '?legal-hold', putObjectLegalHold),
-  PutObjectRetention: op('PUT', 'object', '?retention', putObjectRetention),
-  PutObjectTagging: op('PUT', 'object', '?tagging', putObjectTagging),
+  UploadPart: op('PUT', 'object', '?uploadId&partNumber', uploadPart, uploadPartParams),
+  UploadPartCopy: op('PUT', 'object', '?uploadId&partNumber h:x-amz-copy-source', uploadPartCopy, uploadPartParams),
+  PutObjectAcl: op('PUT', 'object', '?acl', putObjectAcl, versionParams),
+  PutObjectLegalHold: op('PUT', 'object', '?legal-hold', putObjectLegalHold, versionParams),
+  PutObjectRetention: op('PUT', 'object', '?retention', putObjectRetention, versionParams),
+  PutObjectTagging: op('PUT', 'object', '?tagging', putObjectTagging, versionParams),
   RenameObject: op('PUT', 'object', '?renameObject', NI),
   // Cairn's zone replication write path (not S3): handlers/replication/replicateObject.ts
-  ReplicateObject: op('PUT', 'object', '?x-cairn-replica', replicateObject),
-  ReplicateDelete: op('PUT', 'object', '?x-cairn-replica-delete', replicateObject),
+  ReplicateObject: op('PUT', 'object', '?x-cairn-replica', replicateObject, replicaParams),
+  ReplicateDelete: op('PUT', 'object', '?x-cairn-replica-delete', replicateObject, replicaParams),
 
   // ---- object: POST
-  CreateMultipartUpload: op('POST', 'object', '?uploads', createMultipartUpload),
-  CompleteMultipartUpload: op('POST', 'object', '?uploadId', completeMultipartUpload),
+  CreateMultipartUpload: op('POST', 'object', '?uploads', createMultipartUpload, createMultipartUploadParams),
+  CompleteMultipartUpload: op('POST', 'object', '?uploadId', completeMultipartUpload, uploadParams),
   RestoreObject: op('POST', 'object', '?restore', NI),
   SelectObjectContent: op('POST', 'object', '?select&select-type=2', NI),
 
   // ---- object: DELETE
-  DeleteObject: op('DELETE', 'object', '', deleteObject),
-  DeleteObjectTagging: op('DELETE', 'object', '?tagging', deleteObjectTagging),
-  AbortMultipartUpload: op('DELETE', 'object', '?uploadId', abortMultipartUpload),
+  DeleteObject: op('DELETE', 'object', '', deleteObject, versionParams),
+  DeleteObjectTagging: op('DELETE', 'object', '?tagging', deleteObjectTagging, versionParams),
+  AbortMultipartUpload: op('DELETE', 'object', '?uploadId', abortMultipartUpload, uploadParams),
 } satisfies Record<OperationName, Route>;
 
 export const OPERATIONS: readonly OperationDef[] = Object.freeze(
-  (Object.entries(ROUTES) as [OperationName, Route][]).map(([name, route]) => ({ name, ...route })),
+  (Object.entries(ROUTES) as [OperationName, Route][]).map(([name, route]) => {
+    const access = actionSpec(name);
+    return { name, ...route, access, auth: access.auth ?? 'signed' };
+  }),
 );
 
 function matches(def: OperationDef, query: URLSearchParams, headers: IncomingHttpHeaders): boolean {

@@ -5,8 +5,10 @@ import { s3UrlEncode } from '../src/http/urlEncoding';
 import { requestUserMetadata, storedContentEncoding, safeHeaderValue, objectResponseHeaders } from '../src/http/objectHeaders';
 import { writeConditions, readConditions } from '../src/http/conditions';
 import { parseCopySource } from '../src/handlers/object/copyObject';
-import { decodeContinuationToken, encodeContinuationToken } from '../src/handlers/bucket/listObjectsV2';
-import { parseMaxKeys } from '../src/handlers/bucket/listingParams';
+import { decodeContinuationToken, encodeContinuationToken } from '../src/params/continuationToken';
+import { maxKeysParam } from '../src/params/queryValues';
+
+const parseMaxKeys = (v: string | null): number => maxKeysParam(new URLSearchParams(v === null ? '' : `max-keys=${encodeURIComponent(v)}`));
 
 const code = (f: () => unknown) => {
   try {

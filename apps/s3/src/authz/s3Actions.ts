@@ -28,8 +28,10 @@ export interface ActionSpec {
   /** ACL permission granting it, and on what (the bucket's or the object's ACL). */
   acl?: { on: 'bucket' | 'object'; permission: Permission };
   /** How the dispatcher treats the request's credentials (above); absent: signed. */
-  auth?: 'signed' | 'self' | 'none';
+  auth?: AuthMode;
 }
+
+export type AuthMode = 'signed' | 'self' | 'none';
 
 const svc = (action: string): ActionSpec => ({ action: `s3:${action}`, resource: 'service' });
 const bkt = (action: string, permission?: Permission): ActionSpec => ({
@@ -163,10 +165,7 @@ const CHECKS = {
 /** What authorize() decides on: an operation, or one of the checks above. */
 export type AuthorizedName = OperationName | keyof typeof CHECKS;
 
-/** The spec of an operation. */
-export function actionSpec(name: AuthorizedName): ActionSpec {
-  return name in CHECKS ? CHECKS[name as keyof typeof CHECKS] : TABLE[name as OperationName];
-}
+const SPECS: Readonly<Record<AuthorizedName, ActionSpec>> = { ...TABLE, ...CHECKS };
 
-/** How the dispatcher treats an operation's credentials (signed / self / none). */
-export const authModeOf = (operation: OperationName): 'signed' | 'self' | 'none' => TABLE[operation].auth ?? 'signed';
+/** The spec of an operation or check (both keyed by the closed unions above: no default). */
+export const actionSpec = (name: AuthorizedName): ActionSpec => SPECS[name];

@@ -115,20 +115,9 @@ export function objectResponseHeaders(meta: ObjectMeta, o: ObjectHeaderOptions =
   return out;
 }
 
-/** The response-* query overrides GetObject/HeadObject accept (signed requests only). */
-export const RESPONSE_OVERRIDES: Readonly<Record<string, string>> = {
-  'response-content-type': 'Content-Type',
-  'response-content-language': 'Content-Language',
-  'response-expires': 'Expires',
-  'response-cache-control': 'Cache-Control',
-  'response-content-disposition': 'Content-Disposition',
-  'response-content-encoding': 'Content-Encoding',
-};
-
-export function applyResponseOverrides(out: Record<string, string>, query: URLSearchParams, signed: boolean): void {
-  for (const [param, headerName] of Object.entries(RESPONSE_OVERRIDES)) {
-    const v = query.get(param);
-    if (v === null) continue;
+/** The response-* overrides GetObject/HeadObject were sent (params/queryValues.ts): signed requests only. */
+export function applyResponseOverrides(out: Record<string, string>, overrides: Record<string, string>, signed: boolean): void {
+  for (const [headerName, v] of Object.entries(overrides)) {
     if (!signed) throw invalidRequest('Request specific response headers cannot be used for anonymous GET requests.');
     out[headerName] = safeHeaderValue(v);
   }

@@ -1,6 +1,6 @@
 /**
  * The S3 request path after addressing: operation (operations.ts) → authenticate (auth/) →
- * bucket lookup → authorize (authorize.ts) → handler → response.
+ * bucket lookup → authorize (authorize.ts) → the operation's query parser → handler → response.
  */
 import type Koa from 'koa';
 import type { EngineApi } from '@cairn/engine';
@@ -10,7 +10,6 @@ import { authorize } from '../authz/authorize';
 import { authorizeRequest } from '../authz/authzRequest';
 import type { Principal, S3Context, S3Response, ServerConfig } from '../context';
 import { s3Error } from '../errors';
-import { authModeOf } from '../authz/s3Actions';
 import { REQUEST_CHARGED_HEADER, chargeWhenDone, requesterPays } from '../authz/requesterPays';
 import { awaitingContinue } from '../http/expectContinue';
 import { resolveOperation, type Target } from '../operations';
@@ -33,7 +32,7 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     const target: Target = route.bucket === undefined ? 'service' : route.key === undefined ? 'bucket' : 'object';
     const query = new URLSearchParams(route.rawQuery);
     const op = resolveOperation(ctx.method, target, query, headers);
-    const authMode = authModeOf(op.name);
+    const authMode = op.auth;
     state.operation = op.name;
 
     // A preflight is never authenticated (its query may still carry a presigned URL's signature).
@@ -88,7 +87,9 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     };
     // Changes this request makes carry who made them into the change feed (engine feed/requestInfo.ts).
     const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId, hostId: state.hostId };
-    writeResponse(ctx, await runWithRequestInfo(info, () => op.handler(c)));
+    // Parameters are parsed after authorization, as S3 does: a caller that may not act gets AccessDenied, not a parameter error.
+    const params = op.params(query);
+    writeResponse(ctx, await runWithRequestInfo(info, () => op.handler(c, params)));
   };
 }
 

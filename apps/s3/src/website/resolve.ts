@@ -19,6 +19,7 @@ import { authorizeRequest } from '../authz/authzRequest';
 import type { S3Context, S3Response, ServerConfig } from '../context';
 import { ERROR_TABLE, errorHeaders, s3Error, statusOf } from '../errors';
 import { parseReadRequest, readResponseHeaders, type ReadRequest } from '../handlers/object/objectRead';
+import { objectReadParams } from '../params/objectParams';
 import { requesterPays } from '../authz/requesterPays';
 import { decodeOnce } from '../http/route';
 import type { WebsiteError } from './errorPage';
@@ -100,7 +101,7 @@ function objectContext(w: WebsiteRequest, bucket: BucketInfo, key: string): S3Co
 async function readObject(w: WebsiteRequest, bucket: BucketInfo, key: string, asRequested: boolean): Promise<ObjectRead> {
   const c = objectContext(w, bucket, key);
   await authorizeRequest(w.engine, c, { operation: 'GetObject', bucket, key });
-  const r: ReadRequest = asRequested ? parseReadRequest(c) : { options: {}, checksumMode: false };
+  const r: ReadRequest = asRequested ? parseReadRequest(c, objectReadParams(c.query)) : { options: {}, checksumMode: false, responseOverrides: {} };
   if (w.method === 'HEAD') {
     const res = await w.engine.headObject(bucket.name, key, r.options);
     return { ...readResponseHeaders(c, res.meta, res.range, r, undefined), meta: res.meta };

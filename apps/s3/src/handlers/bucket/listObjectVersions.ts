@@ -4,16 +4,13 @@
  * first within a key. The page costs what it returns (see the engine's versionListing.ts).
  */
 import type { Handler } from '../../context';
+import type { ListObjectVersionsParams } from '../../params/listingParams';
 import { xmlResponse } from '../../context';
 import { renderListVersionsResult, type VersionEntryDoc } from '../../xml/listVersionsResult';
-import { parseListingQuery, parseMaxKeys } from './listingParams';
 import { ownerNames } from '../multipart/multipartParams';
 
-export const listObjectVersions: Handler = async (c) => {
-  const keyMarker = c.query.get('key-marker') ?? '';
-  const versionIdMarker = c.query.get('version-id-marker') ?? '';
-  const maxKeys = parseMaxKeys(c.query.get('max-keys'));
-  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
+export const listObjectVersions: Handler<ListObjectVersionsParams> = async (c, p) => {
+  const { keyMarker, versionIdMarker, maxKeys, prefix, delimiter, encodingType, enc } = p;
 
   const page = await c.engine.listObjectVersions(c.bucket!.name, {
     prefix: prefix || undefined,

@@ -5,14 +5,13 @@
  * rule; without a delimiter clients continue from the last key).
  */
 import type { Handler } from '../../context';
+import type { ListObjectsParams } from '../../params/listingParams';
 import { xmlResponse } from '../../context';
 import { renderListBucketResultV1 } from '../../xml/listBucketResult';
-import { listEntries, parseListingQuery, parseMaxKeys } from './listingParams';
+import { listEntries } from './listEntries';
 
-export const listObjects: Handler = async (c) => {
-  const marker = c.query.get('marker') ?? '';
-  const maxKeys = parseMaxKeys(c.query.get('max-keys'));
-  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
+export const listObjects: Handler<ListObjectsParams> = async (c, p) => {
+  const { marker, maxKeys, prefix, delimiter, encodingType, enc } = p;
 
   const page = await c.engine.listObjects(c.bucket!.name, {
     prefix: prefix || undefined,

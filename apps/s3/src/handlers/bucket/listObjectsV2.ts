@@ -1,46 +1,17 @@
 /**
  * ListObjectsV2 (GET /bucket?list-type=2): prefix, delimiter, continuation-token, start-after,
- * fetch-owner, max-keys, encoding-type=url; KeyCount.
- *
- * The continuation token is opaque to clients: base64 of a version tag and the engine's
- * nextStartAfter (the last key or common prefix returned). A token that does not decode is
- * InvalidArgument. When a token is given it wins over start-after (which is still echoed).
+ * fetch-owner, max-keys, encoding-type=url; KeyCount. The token (params/continuationToken.ts)
+ * wins over start-after (which is still echoed).
  */
 import type { Handler } from '../../context';
+import type { ListObjectsV2Params } from '../../params/listingParams';
+import { encodeContinuationToken } from '../../params/continuationToken';
 import { xmlResponse } from '../../context';
-import { invalidArgument } from '../../errors';
 import { renderListBucketResultV2 } from '../../xml/listBucketResult';
-import { listEntries, parseListingQuery, parseMaxKeys } from './listingParams';
+import { listEntries } from './listEntries';
 
-const TOKEN_TAG = 'cairn1:';
-
-export function encodeContinuationToken(startAfter: string): string {
-  return Buffer.from(TOKEN_TAG + startAfter, 'utf8').toString('base64');
-}
-
-export function decodeContinuationToken(token: string): string {
-  const bad = () => invalidArgument('The continuation token provided is incorrect', 'continuation-token');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token)) throw bad();
-  const text = Buffer.from(token, 'base64').toString('utf8');
-  if (!text.startsWith(TOKEN_TAG)) throw bad();
-  return text.slice(TOKEN_TAG.length);
-}
-
-export const listObjectsV2: Handler = async (c) => {
-  const maxKeys = parseMaxKeys(c.query.get('max-keys'));
-  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
-  const token = c.query.get('continuation-token');
-  const startAfterParam = c.query.get('start-after');
-  const fetchOwner = (c.query.get('fetch-owner') ?? '').toLowerCase() === 'true';
-
-  let startAfter: string | undefined;
-  if (token !== null) {
-    if (token === '') throw invalidArgument('The continuation token provided is incorrect', 'continuation-token');
-    startAfter = decodeContinuationToken(token.replace(/ /g, '+')); // a '+' sent unencoded arrives as a space
-  } else if (startAfterParam) {
-    startAfter = startAfterParam;
-  }
-
+export const listObjectsV2: Handler<ListObjectsV2Params> = async (c, p) => {
+  const { maxKeys, prefix, delimiter, encodingType, enc, startAfter, startAfterParam, fetchOwner } = p;
   const page = await c.engine.listObjects(c.bucket!.name, { prefix: prefix || undefined, delimiter, startAfter, maxKeys });
   c.log.keys = page.objects.length;
   return xmlResponse(
@@ -52,7 +23,7 @@ export const listObjectsV2: Handler = async (c) => {
       keyCount: page.objects.length + page.commonPrefixes.length,
       isTruncated: page.isTruncated,
       encodingType,
-      continuationToken: token ?? undefined,
+      continuationToken: p.continuationToken,
       nextContinuationToken: page.isTruncated && page.nextStartAfter !== undefined ? encodeContinuationToken(page.nextStartAfter) : undefined,
       startAfter: startAfterParam ? enc(startAfterParam) : undefined,
       contents: await listEntries(c.engine, page.objects, enc, fetchOwner),

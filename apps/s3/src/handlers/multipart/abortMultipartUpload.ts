@@ -1,8 +1,8 @@
 /** AbortMultipartUpload (DELETE /bucket/key?uploadId=U): the parts' chunks are released in the same batch. */
 import type { Handler } from '../../context';
-import { requireUploadId } from './multipartParams';
+import type { UploadParams } from '../../params/objectParams';
 
-export const abortMultipartUpload: Handler = async (c) => {
-  await c.engine.abortMultipartUpload(c.bucket!.name, c.key!, requireUploadId(c));
+export const abortMultipartUpload: Handler<UploadParams> = async (c, p) => {
+  await c.engine.abortMultipartUpload(c.bucket!.name, c.key!, p.uploadId);
   return { status: 204 };
 };

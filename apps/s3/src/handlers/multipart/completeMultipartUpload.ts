@@ -9,6 +9,7 @@
  */
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '@cairn/engine';
 import type { Handler } from '../../context';
+import type { UploadParams } from '../../params/objectParams';
 import { header, xmlResponse } from '../../context';
 import { invalidArgument, invalidRequest } from '../../errors';
 import { readSmallBody } from '../../http/body';
@@ -18,7 +19,7 @@ import { versionIdHeader } from '../../http/versionHeaders';
 import { openRequestBody } from '../../http/requestBody';
 import { MAX_COMPLETE_BODY_BYTES, parseCompleteMultipartUpload } from '../../xml/completeMultipartUpload';
 import { renderCompleteMultipartUploadResult } from '../../xml/completeMultipartUploadResult';
-import { checksumTypeHeader, displayChecksum, requireUploadId } from './multipartParams';
+import { checksumTypeHeader, displayChecksum } from './multipartParams';
 import { expirationHeaders } from '../../http/expirationHeader';
 
 function expectedChecksum(c: Parameters<Handler>[0]): { algorithm: ChecksumAlgorithm; value: string } | undefined {
@@ -27,8 +28,8 @@ function expectedChecksum(c: Parameters<Handler>[0]): { algorithm: ChecksumAlgor
   return present.length ? { algorithm: present[0], value: header(c, checksumHeaderName(present[0]))! } : undefined;
 }
 
-export const completeMultipartUpload: Handler = async (c) => {
-  const uploadId = requireUploadId(c);
+export const completeMultipartUpload: Handler<UploadParams> = async (c, p) => {
+  const { uploadId } = p;
   const conditions = writeConditions(c.headers);
   const checksumType = checksumTypeHeader(c);
   const expected = expectedChecksum(c);

@@ -3,6 +3,7 @@
  * storage class and checksum algorithm / type are fixed now and applied at Complete.
  */
 import type { Handler } from '../../context';
+import type { CreateMultipartUploadParams } from '../../params/objectParams';
 import { xmlResponse } from '../../context';
 import { requestContentHeaders, requestStorageClass, requestUserMetadata } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectWriteHeaders } from '../../http/unsupportedHeaders';
@@ -11,12 +12,11 @@ import { encoderFor } from '../../http/urlEncoding';
 import { requestTags } from '../../http/taggingHeader';
 import { requestObjectLock } from '../../http/objectLockHeaders';
 import { renderInitiateMultipartUploadResult } from '../../xml/initiateMultipartUploadResult';
-import { parseEncodingType } from '../bucket/listingParams';
 import { checksumAlgorithmHeader, checksumTypeHeader } from './multipartParams';
 
-export const createMultipartUpload: Handler = async (c) => {
+export const createMultipartUpload: Handler<CreateMultipartUploadParams> = async (c, p) => {
   rejectUnsupportedObjectWriteHeaders(c.headers);
-  const encodingType = parseEncodingType(c.query.get('encoding-type'));
+  const { encodingType } = p;
   const { owner, acl } = await objectWriteAcl(c.engine, c.headers, c.bucket!.name, c.principal?.userId ?? ANONYMOUS_OWNER);
   const upload = await c.engine.createMultipartUpload(c.bucket!.name, c.key!, {
     owner,

@@ -4,16 +4,13 @@
  * then initiation time.
  */
 import type { Handler } from '../../context';
+import type { ListMultipartUploadsParams } from '../../params/listingParams';
 import { xmlResponse } from '../../context';
 import { renderListMultipartUploadsResult } from '../../xml/listMultipartUploadsResult';
-import { parseListingQuery } from '../bucket/listingParams';
-import { intParam, ownerNames } from './multipartParams';
+import { ownerNames } from './multipartParams';
 
-export const listMultipartUploads: Handler = async (c) => {
-  const keyMarker = c.query.get('key-marker') ?? '';
-  const uploadIdMarker = keyMarker ? (c.query.get('upload-id-marker') ?? '') : '';
-  const maxUploads = Math.min(intParam(c, 'max-uploads') ?? 1000, 1000);
-  const { prefix, delimiter, encodingType, enc } = parseListingQuery(c);
+export const listMultipartUploads: Handler<ListMultipartUploadsParams> = async (c, p) => {
+  const { keyMarker, uploadIdMarker, maxUploads, prefix, delimiter, encodingType, enc } = p;
   const page = await c.engine.listMultipartUploads(c.bucket!.name, {
     prefix: prefix || undefined,
     delimiter,

@@ -1,16 +1,13 @@
 /** ListParts (GET /bucket/key?uploadId=U): part-number-marker / max-parts paging (max 1000 a page). */
 import type { Handler } from '../../context';
+import type { ListPartsParams } from '../../params/listingParams';
 import { xmlResponse } from '../../context';
 import { encoderFor } from '../../http/urlEncoding';
 import { renderListPartsResult } from '../../xml/listPartsResult';
-import { parseEncodingType } from '../bucket/listingParams';
-import { intParam, ownerNames, requireUploadId } from './multipartParams';
+import { ownerNames } from './multipartParams';
 
-export const listParts: Handler = async (c) => {
-  const uploadId = requireUploadId(c);
-  const maxParts = Math.min(intParam(c, 'max-parts') ?? 1000, 1000);
-  const marker = intParam(c, 'part-number-marker') ?? 0;
-  const encodingType = parseEncodingType(c.query.get('encoding-type'));
+export const listParts: Handler<ListPartsParams> = async (c, p) => {
+  const { uploadId, maxParts, partNumberMarker: marker, encodingType } = p;
   const res = await c.engine.listParts(c.bucket!.name, c.key!, uploadId, { partNumberMarker: marker, maxParts });
   const owner = (await ownerNames(c.engine, [res.upload.owner])).get(res.upload.owner)!;
   c.log.parts = res.parts.length;

@@ -1,35 +1,8 @@
-/** Request parameters the multipart operations share. */
+/** Request headers the multipart operations share (checksum algorithm / type), and the owner lookup of listings. */
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ChecksumType, type EngineApi, type ObjectChecksum } from '@cairn/engine';
 import type { S3Context } from '../../context';
 import { header } from '../../context';
-import { s3Error, invalidArgument, invalidRequest } from '../../errors';
-
-/** ?uploadId=..., required and non-empty (an unknown one is the engine's NoSuchUpload). */
-export function requireUploadId(c: S3Context): string {
-  const id = c.query.get('uploadId');
-  if (id === null || id === '') throw s3Error('NoSuchUpload', undefined, { UploadId: id ?? '' });
-  return id;
-}
-
-/** ?partNumber=N for UploadPart / UploadPartCopy: 1..10000. */
-export function requirePartNumber(c: S3Context): number {
-  const raw = c.query.get('partNumber') ?? '';
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) {
-    throw invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', raw);
-  }
-  return Number(raw);
-}
-
-/** A non-negative integer query parameter (max-parts, part-number-marker, max-uploads), or InvalidArgument. */
-export function intParam(c: S3Context, name: string): number | undefined {
-  const v = c.query.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v.trim());
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n > 2147483647) {
-    throw invalidArgument(`Argument ${name} must be an integer between 0 and 2147483647`, name, v);
-  }
-  return n;
-}
+import { invalidRequest } from '../../errors';
 
 export function checksumAlgorithmHeader(c: S3Context, name = 'x-amz-checksum-algorithm'): ChecksumAlgorithm | undefined {
   const v = header(c, name);

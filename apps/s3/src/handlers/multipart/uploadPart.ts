@@ -5,14 +5,13 @@
  */
 import type { BodyDigests } from '@cairn/engine';
 import type { Handler } from '../../context';
+import type { UploadPartParams } from '../../params/objectParams';
 import { checksumHeaderName, parseIntegrity, verifyIntegrity } from '../../http/integrity';
 import { openRequestBody } from '../../http/requestBody';
 import { declaredLength } from '../object/putObject';
-import { requirePartNumber, requireUploadId } from './multipartParams';
 
-export const uploadPart: Handler = async (c) => {
-  const uploadId = requireUploadId(c);
-  const partNumber = requirePartNumber(c);
+export const uploadPart: Handler<UploadPartParams> = async (c, p) => {
+  const { uploadId, partNumber } = p;
   const contentLength = declaredLength(c);
   const integrity = parseIntegrity(c.headers);
   let digests: BodyDigests | undefined;

@@ -5,6 +5,7 @@
  * x-amz-copy-source-if-* conditions apply to the source. The caller must be allowed to read it.
  */
 import type { Handler } from '../../context';
+import type { UploadPartParams } from '../../params/objectParams';
 import { header, xmlResponse } from '../../context';
 import { authorizeRequest } from '../../authz/authzRequest';
 import { invalidArgument } from '../../errors';
@@ -12,7 +13,6 @@ import { readConditions } from '../../http/conditions';
 import { versionIdHeader } from '../../http/versionHeaders';
 import { renderCopyPartResult } from '../../xml/copyPartResult';
 import { parseCopySource } from '../object/copyObject';
-import { requirePartNumber, requireUploadId } from './multipartParams';
 
 export function parseCopySourceRange(v: string | undefined): { start: number; end: number } | undefined {
   if (v === undefined) return undefined;
@@ -30,9 +30,8 @@ export function parseCopySourceRange(v: string | undefined): { start: number; en
   return { start, end };
 }
 
-export const uploadPartCopy: Handler = async (c) => {
-  const uploadId = requireUploadId(c);
-  const partNumber = requirePartNumber(c);
+export const uploadPartCopy: Handler<UploadPartParams> = async (c, p) => {
+  const { uploadId, partNumber } = p;
   const src = parseCopySource(header(c, 'x-amz-copy-source')!);
   const range = parseCopySourceRange(header(c, 'x-amz-copy-source-range'));
   const srcBucket = src.bucket === c.bucket!.name ? c.bucket! : await c.engine.getBucket(src.bucket);

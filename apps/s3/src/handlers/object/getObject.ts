@@ -1,10 +1,11 @@
 /** GetObject (GET /bucket/key): streams the engine's body to the socket with backpressure. */
 import type { Handler } from '../../context';
+import type { ObjectReadParams } from '../../params/objectParams';
 import { expirationHeaders } from '../../http/expirationHeader';
 import { parseReadRequest, readResponseHeaders, resolvePartRange } from './objectRead';
 
-export const getObject: Handler = async (c) => {
-  const r = parseReadRequest(c);
+export const getObject: Handler<ObjectReadParams> = async (c, p) => {
+  const r = parseReadRequest(c, p);
   const part = await resolvePartRange(c, r);
   const res = await c.engine.getObject(c.bucket!.name, c.key!, r.options);
   const { status, headers } = readResponseHeaders(c, res.meta, res.range, r, part);

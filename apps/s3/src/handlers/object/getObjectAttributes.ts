@@ -10,12 +10,13 @@
  * grants both. The dispatcher checks the first; this handler the second.
  */
 import type { Handler } from '../../context';
+import type { VersionParams } from '../../params/objectParams';
 import { header, xmlResponse } from '../../context';
 import { authorizeRequest } from '../../authz/authzRequest';
 import { invalidArgument, invalidRequest } from '../../errors';
 import { httpDate } from '../../http/dates';
 import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';
-import { queryVersionId, versionIdHeader } from '../../http/versionHeaders';
+import { versionIdHeader } from '../../http/versionHeaders';
 import { renderGetObjectAttributesOutput, type ObjectAttributesDoc } from '../../xml/getObjectAttributesOutput';
 import { displayChecksum } from '../multipart/multipartParams';
 
@@ -49,12 +50,12 @@ function intHeader(value: string | undefined, name: string): number | undefined 
   return n;
 }
 
-export const getObjectAttributes: Handler = async (c) => {
+export const getObjectAttributes: Handler<VersionParams> = async (c, p) => {
   rejectUnsupportedObjectReadHeaders(c.headers);
   const wanted = requestedAttributes(header(c, 'x-amz-object-attributes'));
   const maxParts = Math.min(intHeader(header(c, 'x-amz-max-parts'), 'x-amz-max-parts') ?? MAX_PARTS_LIMIT, MAX_PARTS_LIMIT);
   const marker = intHeader(header(c, 'x-amz-part-number-marker'), 'x-amz-part-number-marker') ?? 0;
-  const versionId = queryVersionId(c.query);
+  const { versionId } = p;
   await authorizeRequest(c.engine, c, { operation: 'GetObject', bucket: c.bucket!, key: c.key!, versionId });
 
   const { meta } = await c.engine.headObject(c.bucket!.name, c.key!, { versionId });

@@ -1,8 +1,8 @@
 /** GetObjectLegalHold (GET /bucket/key?legal-hold[&versionId=]). */
 import type { Handler } from '../../context';
+import type { VersionParams } from '../../params/objectParams';
 import { xmlResponse } from '../../context';
-import { queryVersionId } from '../../http/versionHeaders';
 import { renderLegalHold } from '../../xml/objectLock';
 
-export const getObjectLegalHold: Handler = async (c) =>
-  xmlResponse(renderLegalHold(await c.engine.getObjectLegalHold(c.bucket!.name, c.key!, { versionId: queryVersionId(c.query) })));
+export const getObjectLegalHold: Handler<VersionParams> = async (c, p) =>
+  xmlResponse(renderLegalHold(await c.engine.getObjectLegalHold(c.bucket!.name, c.key!, { versionId: p.versionId })));

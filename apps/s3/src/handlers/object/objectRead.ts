@@ -7,31 +7,27 @@ import type { ByteRangeSpec, GetObjectOptions, ObjectMeta } from '@cairn/engine'
 import { parseRange } from '@cairn/engine';
 import type { S3Context } from '../../context';
 import { header } from '../../context';
-import { s3Error, invalidArgument, invalidRequest } from '../../errors';
+import { s3Error, invalidRequest } from '../../errors';
 import { readConditions } from '../../http/conditions';
 import { checksumHeaderName } from '../../http/integrity';
 import { applyResponseOverrides, objectResponseHeaders } from '../../http/objectHeaders';
 import { rejectUnsupportedObjectReadHeaders } from '../../http/unsupportedHeaders';
-import { queryVersionId, versionIdHeader } from '../../http/versionHeaders';
+import { versionIdHeader } from '../../http/versionHeaders';
+import type { ObjectReadParams } from '../../params/objectParams';
 import { objectLockResponseHeaders } from '../../http/objectLockHeaders';
 
 export interface ReadRequest {
   options: GetObjectOptions;
   partNumber?: number;
   checksumMode: boolean;
+  /** response-* overrides (header → value); applying them to an anonymous request is InvalidRequest. */
+  responseOverrides: Record<string, string>;
 }
 
-export function parseReadRequest(c: S3Context): ReadRequest {
+/** The operation's query parameters (params/objectParams.ts) with the request's Range, checksum mode and conditional headers. */
+export function parseReadRequest(c: S3Context, p: ObjectReadParams): ReadRequest {
   rejectUnsupportedObjectReadHeaders(c.headers);
-  const versionId = queryVersionId(c.query);
-  const partRaw = c.query.get('partNumber');
-  let partNumber: number | undefined;
-  if (partRaw !== null) {
-    if (!/^\d+$/.test(partRaw) || Number(partRaw) < 1 || Number(partRaw) > 10000) {
-      throw invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', partRaw);
-    }
-    partNumber = Number(partRaw);
-  }
+  const { versionId, partNumber } = p;
   const rangeHeader = header(c, 'range');
   let range: ByteRangeSpec | undefined;
   if (rangeHeader !== undefined) {
@@ -39,7 +35,7 @@ export function parseReadRequest(c: S3Context): ReadRequest {
     range = parseRange(rangeHeader);
   }
   const checksumMode = (header(c, 'x-amz-checksum-mode') ?? '').toUpperCase() === 'ENABLED';
-  return { options: { versionId, range, conditions: readConditions(c.headers) }, partNumber, checksumMode };
+  return { options: { versionId, range, conditions: readConditions(c.headers) }, partNumber, checksumMode, responseOverrides: p.responseOverrides };
 }
 
 /**
@@ -98,6 +94,6 @@ export function readResponseHeaders(
   if (vid !== undefined) headers['x-amz-version-id'] = vid;
   if (meta.tagCount) headers['x-amz-tagging-count'] = String(meta.tagCount);
   Object.assign(headers, objectLockResponseHeaders(meta));
-  applyResponseOverrides(headers, c.query, c.principal !== null);
+  applyResponseOverrides(headers, r.responseOverrides, c.principal !== null);
   return { status: range ? 206 : 200, headers };
 }

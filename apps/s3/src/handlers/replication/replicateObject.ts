@@ -14,6 +14,7 @@
 import { Readable } from 'node:stream';
 import type { ReplicaVersion } from '@cairn/engine';
 import type { Handler } from '../../context';
+import type { ReplicaParams } from '../../params/objectParams';
 import { header } from '../../context';
 import { s3Error } from '../../errors';
 import { openRequestBody } from '../../http/requestBody';
@@ -21,7 +22,7 @@ import { openRequestBody } from '../../http/requestBody';
 export const REPLICA_MANIFEST_HEADER = 'x-cairn-replica-manifest-length';
 const MAX_MANIFEST = 4 * 1024 * 1024;
 
-export const replicateObject: Handler = async (c) => {
+export const replicateObject: Handler<ReplicaParams> = async (c, p) => {
   const n = Number(header(c, REPLICA_MANIFEST_HEADER));
   if (!Number.isSafeInteger(n) || n <= 0 || n > MAX_MANIFEST) throw s3Error('InvalidRequest', `${REPLICA_MANIFEST_HEADER} is required (1..${MAX_MANIFEST})`);
   const body = openRequestBody(c);
@@ -39,7 +40,7 @@ export const replicateObject: Handler = async (c) => {
     throw s3Error('InvalidRequest', 'the replica manifest is not valid JSON');
   }
   if (!manifest || typeof manifest !== 'object') throw s3Error('InvalidRequest', 'the replica manifest must be a JSON object');
-  if (!!manifest.deleteMarker !== c.query.has('x-cairn-replica-delete'))
+  if (!!manifest.deleteMarker !== p.deleteMarker)
     throw s3Error('InvalidRequest', 'delete markers replicate with ?x-cairn-replica-delete, versions with ?x-cairn-replica');
   const rest = head.subarray(n);
   async function* bytes(): AsyncGenerator<Buffer> {
