@@ -17,8 +17,6 @@ import * as buckets from './buckets/buckets';
 import { BucketCache } from './meta/bucketCache';
 import * as bucketAccess from './buckets/bucketAccess';
 import * as objectAcl from './acl/objectAcl';
-import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
-import type { CreateBucketOptions, ObjectAccess } from './types';
 import * as objects from './objects/objects';
 import * as multipart from './multipart/multipart';
 import { listObjects } from './objects/listing';
@@ -26,75 +24,21 @@ import { listObjectVersions } from './versions/versionListing';
 import * as tagging from './tagging/objectTagging';
 import * as objectLock from './lock/objectLock';
 import { collectGarbage, gcPass, type GcCursor, type GcPassResult } from './maintenance/gc';
-import { bucketUsage, usage, verifyConsistency, type ConsistencyReport } from './maintenance/consistency';
+import { bucketUsage, usage, verifyConsistency } from './maintenance/consistency';
 import { UsageAccounting } from './accounts/accounting';
 import * as bucketSettings from './buckets/bucketSettings';
 import { DEFAULT_FEED_MAX_EVENTS, Feed, type FeedConsumerRecord, type FeedReadResult, type FeedStatus } from './feed/feed';
-import { claimLease, getLease, releaseLease, renewLease, type LeaseRecord, type LeaseResult } from './meta/leases';
+import { claimLease, getLease, releaseLease, renewLease, type LeaseRecord } from './meta/leases';
 import * as lifecycleConfig from './lifecycle/config';
 import * as lifecycleStore from './lifecycle/store';
-import type { LifecycleConfiguration } from './lifecycle/rules';
 import * as workerRecords from './workers/records';
 import * as notificationConfig from './notifications/config';
-import type { NotificationConfiguration } from './notifications/rules';
 import * as replicationConfig from './replication/config';
 import * as replicationStatus from './replication/status';
 import * as replicas from './replication/replicas';
 import type { FeedEvent } from './feed/events';
 import type { WorkerEngineApi, WorkerInfo, WorkerStatus } from './workers/api';
-import type {
-  AccessKeyInfo,
-  AccountUsage,
-  CreatedAccessKey,
-  CreateUserInput,
-  CorsRule,
-  WebsiteConfiguration,
-  RequestPayer,
-  UsageCharge,
-  UserUpdate,
-  AccessKeyLookup,
-  BodyInput,
-  BucketInfo,
-  CopyObjectOptions,
-  DeleteObjectResult,
-  DeleteObjectsItem,
-  DeleteObjectsResultItem,
-  EngineApi,
-  EngineOptions,
-  GcResult,
-  GcRunReport,
-  BucketUsage,
-  GetObjectOptions,
-  GetObjectResult,
-  ListBucketsOptions,
-  ListBucketsResult,
-  ListObjectsOptions,
-  ListObjectsResult,
-  ObjectMeta,
-  PutObjectOptions,
-  UsageReport,
-  User,
-  UserInput,
-  ListObjectVersionsOptions,
-  ListObjectVersionsResult,
-  Tag,
-  VersioningStatus,
-  ObjectLockConfiguration,
-  ObjectRetention,
-} from './types';
-import type {
-  CompletedPart,
-  CompleteMultipartUploadOptions,
-  CreateMultipartUploadOptions,
-  ListMultipartUploadsOptions,
-  ListMultipartUploadsResult,
-  ListPartsOptions,
-  ListPartsResult,
-  MultipartUploadInfo,
-  PartInfo,
-  UploadPartCopyOptions,
-  UploadPartOptions,
-} from './types';
+import type { AccountUsage, UsageCharge, EngineApi, EngineOptions, GcResult, GcRunReport } from './types';
 
 export const DEFAULT_GC_GRACE_MS = 60_000;
 /** Markers / chunk files one background GC pass looks at (bounds its time and memory). */
@@ -237,70 +181,39 @@ export class Engine implements EngineApi, WorkerEngineApi {
     return this.ctx;
   }
 
-  // users
-  async ensureRootUser(keys?: {
-    accessKeyId?: string;
-    secretAccessKey?: string;
-  }): Promise<{ user: User; accessKeyId: string; secretAccessKey: string; created: boolean }> {
-    return users.ensureRootUser(this.c, keys);
-  }
-  async upsertUser(input: UserInput): Promise<User> {
-    return users.upsertUser(this.c, input);
-  }
-  async getUser(id: string): Promise<User | undefined> {
-    return users.getUser(this.c, id);
-  }
-  async lookupAccessKey(accessKeyId: string): Promise<AccessKeyLookup | undefined> {
-    return users.lookupAccessKey(this.c, accessKeyId);
+  /** A module operation `(ctx, ...args)` as an engine method; a closed engine rejects (never throws synchronously). */
+  private bound<A extends unknown[], R>(op: (ctx: Ctx, ...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => op(this.c, ...args);
   }
 
-  async createUser(input: CreateUserInput, opts?: { withAccessKey?: boolean }): Promise<{ user: User; accessKey?: CreatedAccessKey }> {
-    return users.createUser(this.c, input, opts);
-  }
-  async listUsers(): Promise<User[]> {
-    return users.listUsers(this.c);
-  }
-  async updateUser(id: string, update: UserUpdate): Promise<User> {
-    return users.updateUser(this.c, id, update);
-  }
-  async setUserSuspended(id: string, suspended: boolean): Promise<User> {
-    return users.setUserSuspended(this.c, id, suspended);
-  }
-  async deleteUser(id: string): Promise<void> {
-    return users.deleteUser(this.c, id);
-  }
-  async createAccessKey(userId: string, given?: { accessKeyId?: string; secretAccessKey?: string }): Promise<CreatedAccessKey> {
-    return users.createAccessKey(this.c, userId, given);
-  }
-  async listAccessKeys(userId: string): Promise<AccessKeyInfo[]> {
-    return users.listAccessKeys(this.c, userId);
-  }
-  async deleteAccessKey(userId: string, accessKeyId: string): Promise<void> {
-    return users.deleteAccessKey(this.c, userId, accessKeyId);
-  }
-  async rotateAccessKey(userId: string, accessKeyId: string): Promise<CreatedAccessKey> {
-    return users.rotateAccessKey(this.c, userId, accessKeyId);
-  }
+  /**
+   * EngineApi methods that are module operations `(ctx, ...args)`: bound here, so their
+   * signatures come from the modules and `implements EngineApi` checks them against the
+   * interface (no hand-copied parameter lists to drift). Documented on EngineApi.
+   */
 
-  // bucket settings
-  async putBucketCors(bucket: string, rules: CorsRule[] | undefined): Promise<void> {
-    return bucketSettings.putBucketCors(this.c, bucket, rules);
-  }
-  async getBucketCors(bucket: string): Promise<CorsRule[] | undefined> {
-    return bucketSettings.getBucketCors(this.c, bucket);
-  }
-  async putBucketRequestPayment(bucket: string, payer: RequestPayer): Promise<void> {
-    return bucketSettings.putBucketRequestPayment(this.c, bucket, payer);
-  }
-  async getBucketRequestPayment(bucket: string): Promise<RequestPayer> {
-    return bucketSettings.getBucketRequestPayment(this.c, bucket);
-  }
-  async putBucketWebsite(bucket: string, config: WebsiteConfiguration | undefined): Promise<void> {
-    return bucketSettings.putBucketWebsite(this.c, bucket, config);
-  }
-  async getBucketWebsite(bucket: string): Promise<WebsiteConfiguration | undefined> {
-    return bucketSettings.getBucketWebsite(this.c, bucket);
-  }
+  // users and access keys (accounts/users.ts)
+  readonly ensureRootUser = this.bound(users.ensureRootUser);
+  readonly upsertUser = this.bound(users.upsertUser);
+  readonly getUser = this.bound(users.getUser);
+  readonly lookupAccessKey = this.bound(users.lookupAccessKey);
+  readonly createUser = this.bound(users.createUser);
+  readonly listUsers = this.bound(users.listUsers);
+  readonly updateUser = this.bound(users.updateUser);
+  readonly setUserSuspended = this.bound(users.setUserSuspended);
+  readonly deleteUser = this.bound(users.deleteUser);
+  readonly createAccessKey = this.bound(users.createAccessKey);
+  readonly listAccessKeys = this.bound(users.listAccessKeys);
+  readonly deleteAccessKey = this.bound(users.deleteAccessKey);
+  readonly rotateAccessKey = this.bound(users.rotateAccessKey);
+
+  // bucket settings (buckets/bucketSettings.ts)
+  readonly putBucketCors = this.bound(bucketSettings.putBucketCors);
+  readonly getBucketCors = this.bound(bucketSettings.getBucketCors);
+  readonly putBucketRequestPayment = this.bound(bucketSettings.putBucketRequestPayment);
+  readonly getBucketRequestPayment = this.bound(bucketSettings.getBucketRequestPayment);
+  readonly putBucketWebsite = this.bound(bucketSettings.putBucketWebsite);
+  readonly getBucketWebsite = this.bound(bucketSettings.getBucketWebsite);
 
   // usage accounting
   recordUsage(charge: UsageCharge): void {
@@ -315,199 +228,70 @@ export class Engine implements EngineApi, WorkerEngineApi {
     return this.accounting.flush();
   }
 
-  // buckets
-  async createBucket(name: string, opts: CreateBucketOptions): Promise<BucketInfo> {
-    return buckets.createBucket(this.c, name, opts);
-  }
-  async getBucket(name: string): Promise<BucketInfo> {
-    return buckets.getBucket(this.c, name);
-  }
-  async deleteBucket(name: string): Promise<void> {
-    return buckets.deleteBucket(this.c, name);
-  }
-  async listBuckets(owner: string, opts?: ListBucketsOptions): Promise<ListBucketsResult> {
-    return buckets.listBuckets(this.c, owner, opts);
-  }
+  // buckets (buckets/)
+  readonly createBucket = this.bound(buckets.createBucket);
+  readonly getBucket = this.bound(buckets.getBucket);
+  readonly deleteBucket = this.bound(buckets.deleteBucket);
+  readonly listBuckets = this.bound(buckets.listBuckets);
+  readonly putBucketVersioning = this.bound(buckets.putBucketVersioning);
 
-  // objects
-  async putObject(bucket: string, key: string, body: BodyInput, opts: PutObjectOptions): Promise<ObjectMeta> {
-    return objects.putObject(this.c, bucket, key, body, opts);
-  }
-  async getObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<GetObjectResult> {
-    return objects.getObject(this.c, bucket, key, opts);
-  }
-  async headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }> {
-    return objects.headObject(this.c, bucket, key, opts);
-  }
-  async deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string; bypassGovernance?: boolean }): Promise<DeleteObjectResult> {
-    return objects.deleteObject(this.c, bucket, key, opts);
-  }
-  async deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string, opts?: { bypassGovernance?: boolean }): Promise<DeleteObjectsResultItem[]> {
-    return objects.deleteObjects(this.c, bucket, items, owner, opts);
-  }
-  async copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta> {
-    return objects.copyObject(this.c, srcBucket, srcKey, dstBucket, dstKey, opts);
-  }
-  async listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult> {
-    return listObjects(this.c, bucket, opts);
-  }
+  // objects (objects/, versions/)
+  readonly putObject = this.bound(objects.putObject);
+  readonly getObject = this.bound(objects.getObject);
+  readonly headObject = this.bound(objects.headObject);
+  readonly deleteObject = this.bound(objects.deleteObject);
+  readonly deleteObjects = this.bound(objects.deleteObjects);
+  readonly copyObject = this.bound(objects.copyObject);
+  readonly listObjects = this.bound(listObjects);
+  readonly listObjectVersions = this.bound(listObjectVersions);
 
-  // versioning and tagging
-  async putBucketVersioning(bucket: string, status: VersioningStatus): Promise<void> {
-    return buckets.putBucketVersioning(this.c, bucket, status);
-  }
-  async listObjectVersions(bucket: string, opts: ListObjectVersionsOptions): Promise<ListObjectVersionsResult> {
-    return listObjectVersions(this.c, bucket, opts);
-  }
-  async putObjectTagging(bucket: string, key: string, tags: Tag[], opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return tagging.putObjectTagging(this.c, bucket, key, tags, opts);
-  }
-  async getObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string; tags: Tag[] }> {
-    return tagging.getObjectTagging(this.c, bucket, key, opts);
-  }
-  async deleteObjectTagging(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return tagging.deleteObjectTagging(this.c, bucket, key, opts);
-  }
-  async putBucketTagging(bucket: string, tags: Tag[]): Promise<void> {
-    return tagging.putBucketTagging(this.c, bucket, tags);
-  }
-  async getBucketTagging(bucket: string): Promise<Tag[]> {
-    return tagging.getBucketTagging(this.c, bucket);
-  }
+  // tagging (tagging/)
+  readonly putObjectTagging = this.bound(tagging.putObjectTagging);
+  readonly getObjectTagging = this.bound(tagging.getObjectTagging);
+  readonly deleteObjectTagging = this.bound(tagging.deleteObjectTagging);
+  readonly putBucketTagging = this.bound(tagging.putBucketTagging);
+  readonly getBucketTagging = this.bound(tagging.getBucketTagging);
 
-  // Object Lock
-  async putObjectLockConfiguration(bucket: string, config: ObjectLockConfiguration): Promise<void> {
-    return objectLock.putObjectLockConfiguration(this.c, bucket, config);
-  }
-  async getObjectLockConfiguration(bucket: string): Promise<ObjectLockConfiguration> {
-    return objectLock.getObjectLockConfiguration(this.c, bucket);
-  }
-  async putObjectRetention(
-    bucket: string,
-    key: string,
-    retention: ObjectRetention | undefined,
-    opts?: { versionId?: string; bypassGovernance?: boolean },
-  ): Promise<{ versionId: string }> {
-    return objectLock.putObjectRetention(this.c, bucket, key, retention, opts);
-  }
-  async getObjectRetention(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectRetention> {
-    return objectLock.getObjectRetention(this.c, bucket, key, opts);
-  }
-  async putObjectLegalHold(bucket: string, key: string, on: boolean, opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return objectLock.putObjectLegalHold(this.c, bucket, key, on, opts);
-  }
-  async getObjectLegalHold(bucket: string, key: string, opts?: { versionId?: string }): Promise<boolean> {
-    return objectLock.getObjectLegalHold(this.c, bucket, key, opts);
-  }
+  // Object Lock (lock/)
+  readonly putObjectLockConfiguration = this.bound(objectLock.putObjectLockConfiguration);
+  readonly getObjectLockConfiguration = this.bound(objectLock.getObjectLockConfiguration);
+  readonly putObjectRetention = this.bound(objectLock.putObjectRetention);
+  readonly getObjectRetention = this.bound(objectLock.getObjectRetention);
+  readonly putObjectLegalHold = this.bound(objectLock.putObjectLegalHold);
+  readonly getObjectLegalHold = this.bound(objectLock.getObjectLegalHold);
 
-  // access control
-  async getBucketAccess(bucket: string): Promise<BucketAccess> {
-    return bucketAccess.getBucketAccess(this.c, bucket);
-  }
-  async putBucketAcl(bucket: string, acl: Acl): Promise<void> {
-    return bucketAccess.putBucketAcl(this.c, bucket, acl);
-  }
-  async putBucketPolicy(bucket: string, policy: string | undefined): Promise<void> {
-    return bucketAccess.putBucketPolicy(this.c, bucket, policy);
-  }
-  async putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void> {
-    return bucketAccess.putPublicAccessBlock(this.c, bucket, config);
-  }
-  async putBucketOwnershipControls(bucket: string, ownership: ObjectOwnership | undefined): Promise<void> {
-    return bucketAccess.putBucketOwnershipControls(this.c, bucket, ownership);
-  }
-  async getObjectAcl(bucket: string, key: string, opts?: { versionId?: string }): Promise<{ acl: Acl; versionId: string }> {
-    return objectAcl.getObjectAcl(this.c, bucket, key, opts);
-  }
-  async putObjectAcl(bucket: string, key: string, acl: Acl, opts?: { versionId?: string }): Promise<{ versionId: string }> {
-    return objectAcl.putObjectAcl(this.c, bucket, key, acl, opts);
-  }
-  async getObjectAccess(bucket: string, key: string, opts?: { versionId?: string }): Promise<ObjectAccess | undefined> {
-    return objectAcl.getObjectAccess(this.c, bucket, key, opts);
-  }
-  async findUserByEmail(email: string): Promise<User | undefined> {
-    return bucketAccess.findUserByEmail(this.c, email);
-  }
+  // access control (buckets/bucketAccess.ts, acl/objectAcl.ts)
+  readonly getBucketAccess = this.bound(bucketAccess.getBucketAccess);
+  readonly putBucketAcl = this.bound(bucketAccess.putBucketAcl);
+  readonly putBucketPolicy = this.bound(bucketAccess.putBucketPolicy);
+  readonly putPublicAccessBlock = this.bound(bucketAccess.putPublicAccessBlock);
+  readonly putBucketOwnershipControls = this.bound(bucketAccess.putBucketOwnershipControls);
+  readonly findUserByEmail = this.bound(bucketAccess.findUserByEmail);
+  readonly getObjectAcl = this.bound(objectAcl.getObjectAcl);
+  readonly putObjectAcl = this.bound(objectAcl.putObjectAcl);
+  readonly getObjectAccess = this.bound(objectAcl.getObjectAccess);
 
-  // multipart uploads
-  async createMultipartUpload(bucket: string, key: string, opts: CreateMultipartUploadOptions): Promise<MultipartUploadInfo> {
-    return multipart.createMultipartUpload(this.c, bucket, key, opts);
-  }
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: BodyInput, opts?: UploadPartOptions): Promise<PartInfo> {
-    return multipart.uploadPart(this.c, bucket, key, uploadId, partNumber, body, opts);
-  }
-  async uploadPartCopy(
-    srcBucket: string,
-    srcKey: string,
-    bucket: string,
-    key: string,
-    uploadId: string,
-    partNumber: number,
-    opts?: UploadPartCopyOptions,
-  ): Promise<PartInfo> {
-    return multipart.uploadPartCopy(this.c, srcBucket, srcKey, bucket, key, uploadId, partNumber, opts);
-  }
-  async listParts(bucket: string, key: string, uploadId: string, opts?: ListPartsOptions): Promise<ListPartsResult> {
-    return multipart.listParts(this.c, bucket, key, uploadId, opts);
-  }
-  async completeMultipartUpload(
-    bucket: string,
-    key: string,
-    uploadId: string,
-    parts: CompletedPart[],
-    opts?: CompleteMultipartUploadOptions,
-  ): Promise<ObjectMeta> {
-    return multipart.completeMultipartUpload(this.c, bucket, key, uploadId, parts, opts);
-  }
-  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    return multipart.abortMultipartUpload(this.c, bucket, key, uploadId);
-  }
-  async listMultipartUploads(bucket: string, opts: ListMultipartUploadsOptions): Promise<ListMultipartUploadsResult> {
-    return multipart.listMultipartUploads(this.c, bucket, opts);
-  }
+  // multipart uploads (multipart/)
+  readonly createMultipartUpload = this.bound(multipart.createMultipartUpload);
+  readonly uploadPart = this.bound(multipart.uploadPart);
+  readonly uploadPartCopy = this.bound(multipart.uploadPartCopy);
+  readonly listParts = this.bound(multipart.listParts);
+  readonly completeMultipartUpload = this.bound(multipart.completeMultipartUpload);
+  readonly abortMultipartUpload = this.bound(multipart.abortMultipartUpload);
+  readonly listMultipartUploads = this.bound(multipart.listMultipartUploads);
 
-  // lifecycle
-  async putBucketLifecycle(bucket: string, config: LifecycleConfiguration | undefined): Promise<void> {
-    return lifecycleConfig.putBucketLifecycle(this.c, bucket, config);
-  }
-  async getBucketLifecycle(bucket: string): Promise<LifecycleConfiguration | undefined> {
-    return lifecycleConfig.getBucketLifecycle(this.c, bucket);
-  }
-
-  // bucket notifications (notifications/)
-  async putBucketNotification(bucket: string, config: NotificationConfiguration | undefined): Promise<void> {
-    return notificationConfig.putBucketNotification(this.c, bucket, config);
-  }
-  async getBucketNotification(bucket: string): Promise<NotificationConfiguration> {
-    return notificationConfig.getBucketNotification(this.c, bucket);
-  }
-  async notificationBucket(bucket: string): Promise<notificationConfig.NotificationBucket | undefined> {
-    return notificationConfig.notificationBucket(this.c, bucket);
-  }
-  // zone replication (replication/)
-  async putBucketReplication(bucket: string, config: replicationConfig.ReplicationConfiguration | undefined): Promise<void> {
-    return replicationConfig.putBucketReplication(this.c, bucket, config);
-  }
-  async getBucketReplication(bucket: string): Promise<replicationConfig.ReplicationConfiguration | undefined> {
-    return replicationConfig.getBucketReplication(this.c, bucket);
-  }
-  async putReplica(
-    bucket: string,
-    key: string,
-    body: BodyInput | undefined,
-    version: replicas.ReplicaVersion,
-  ): Promise<{ created: boolean; versionId: string }> {
-    return replicas.putReplica(this.c, bucket, key, body, version);
-  }
-  async replicationSource(bucket: string, key: string, versionId: string): Promise<replicas.ReplicationSource | undefined> {
-    return replicas.replicationSource(this.c, bucket, key, versionId);
-  }
-  async recordReplicationResult(bucket: string, key: string, versionId: string, peer: string, ok: boolean, peers: string[]): Promise<void> {
-    return replicationStatus.recordReplicationResult(this.c, bucket, key, versionId, peer, ok, peers);
-  }
-  async requeueReplication(bucket: string, key: string, versionId: string, peer: string): Promise<boolean> {
-    return replicationStatus.requeueReplication(this.c, bucket, key, versionId, peer);
-  }
+  // lifecycle, notifications, replication configuration and status
+  readonly putBucketLifecycle = this.bound(lifecycleConfig.putBucketLifecycle);
+  readonly getBucketLifecycle = this.bound(lifecycleConfig.getBucketLifecycle);
+  readonly putBucketNotification = this.bound(notificationConfig.putBucketNotification);
+  readonly getBucketNotification = this.bound(notificationConfig.getBucketNotification);
+  readonly notificationBucket = this.bound(notificationConfig.notificationBucket);
+  readonly putBucketReplication = this.bound(replicationConfig.putBucketReplication);
+  readonly getBucketReplication = this.bound(replicationConfig.getBucketReplication);
+  readonly putReplica = this.bound(replicas.putReplica);
+  readonly replicationSource = this.bound(replicas.replicationSource);
+  readonly recordReplicationResult = this.bound(replicationStatus.recordReplicationResult);
+  readonly requeueReplication = this.bound(replicationStatus.requeueReplication);
 
   // change feed
   async registerFeedConsumer(name: string, opts?: { enabled?: boolean }): Promise<FeedConsumerRecord> {
@@ -550,40 +334,16 @@ export class Engine implements EngineApi, WorkerEngineApi {
     void this.c;
     return { lifecycleDayMs: this.options.lifecycleDaySeconds * 1000, pid: process.pid, region: this.options.region };
   }
-  async listLifecycleBuckets(): Promise<lifecycleStore.LifecycleBucket[]> {
-    return lifecycleStore.listLifecycleBuckets(this.c);
-  }
-  async lifecycleScan(bucket: string, after: string | undefined, limit: number): Promise<lifecycleStore.ScanPage> {
-    return lifecycleStore.lifecycleScan(this.c, bucket, after, limit);
-  }
-  async lifecycleUploads(
-    bucket: string,
-    after: { key: string; uploadId: string } | undefined,
-    limit: number,
-  ): Promise<{ uploads: lifecycleStore.ScannedUpload[]; next?: { key: string; uploadId: string } }> {
-    return lifecycleStore.lifecycleUploads(this.c, bucket, after, limit);
-  }
-  async lifecycleApply(action: lifecycleStore.LifecycleAction): Promise<lifecycleStore.ApplyResult> {
-    return lifecycleStore.lifecycleApply(this.c, action);
-  }
-  async claimLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult> {
-    return claimLease(this.c, name, owner, ttlMs);
-  }
-  async renewLease(name: string, owner: string, ttlMs: number): Promise<LeaseResult> {
-    return renewLease(this.c, name, owner, ttlMs);
-  }
-  async releaseLease(name: string, owner: string): Promise<void> {
-    return releaseLease(this.c, name, owner);
-  }
-  async getWorkerState(worker: string, sub: string): Promise<unknown> {
-    return workerRecords.getWorkerState(this.c, worker, sub);
-  }
-  async putWorkerState(worker: string, sub: string, value: unknown): Promise<void> {
-    return workerRecords.putWorkerState(this.c, worker, sub, value);
-  }
-  async putWorkerStatus(status: WorkerStatus): Promise<void> {
-    return workerRecords.putWorkerStatus(this.c, status);
-  }
+  readonly listLifecycleBuckets = this.bound(lifecycleStore.listLifecycleBuckets);
+  readonly lifecycleScan = this.bound(lifecycleStore.lifecycleScan);
+  readonly lifecycleUploads = this.bound(lifecycleStore.lifecycleUploads);
+  readonly lifecycleApply = this.bound(lifecycleStore.lifecycleApply);
+  readonly claimLease = this.bound(claimLease);
+  readonly renewLease = this.bound(renewLease);
+  readonly releaseLease = this.bound(releaseLease);
+  readonly getWorkerState = this.bound(workerRecords.getWorkerState);
+  readonly putWorkerState = this.bound(workerRecords.putWorkerState);
+  readonly putWorkerStatus = this.bound(workerRecords.putWorkerStatus);
 
   // maintenance
   async gc(opts?: { graceMs?: number }): Promise<GcResult> {
@@ -600,12 +360,8 @@ export class Engine implements EngineApi, WorkerEngineApi {
       }
     });
   }
-  async usage(): Promise<UsageReport> {
-    return usage(this.c);
-  }
-  async bucketUsage(): Promise<BucketUsage[]> {
-    return bucketUsage(this.c);
-  }
+  readonly usage = this.bound(usage);
+  readonly bucketUsage = this.bound(bucketUsage);
 
   /**
    * Not part of EngineApi: `listener` hears about every gc() run (manual or background), so
@@ -698,7 +454,5 @@ export class Engine implements EngineApi, WorkerEngineApi {
    * Not part of EngineApi: recounts every chunk reference and checks refcounts, GC markers,
    * usage counters and (with checkFiles) chunk files. For tests and the fsck tool.
    */
-  async verifyRefcounts(opts?: { checkFiles?: boolean }): Promise<ConsistencyReport> {
-    return verifyConsistency(this.c, opts);
-  }
+  readonly verifyRefcounts = this.bound(verifyConsistency);
 }

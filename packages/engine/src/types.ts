@@ -752,7 +752,8 @@ export interface EngineApi {
   headObject(bucket: string, key: string, opts?: GetObjectOptions): Promise<{ meta: ObjectMeta; range?: { start: number; end: number } }>;
   /** `owner` owns a delete marker this creates (default: the bucket owner). */
   deleteObject(bucket: string, key: string, opts?: { versionId?: string; owner?: string; bypassGovernance?: boolean }): Promise<DeleteObjectResult>;
-  deleteObjects(bucket: string, items: DeleteObjectsItem[], owner?: string, opts?: { bypassGovernance?: boolean }): Promise<DeleteObjectsResultItem[]>;
+  /** Like deleteObject per item (`owner` owns the delete markers it creates); items fail independently. */
+  deleteObjects(bucket: string, items: DeleteObjectsItem[], opts?: { owner?: string; bypassGovernance?: boolean }): Promise<DeleteObjectsResultItem[]>;
   copyObject(srcBucket: string, srcKey: string, dstBucket: string, dstKey: string, opts: CopyObjectOptions): Promise<ObjectMeta>;
   listObjects(bucket: string, opts: ListObjectsOptions): Promise<ListObjectsResult>;
 

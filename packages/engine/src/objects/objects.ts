@@ -305,8 +305,7 @@ export async function deleteObjects(
   ctx: Ctx,
   bucket: string,
   items: DeleteObjectsItem[],
-  owner?: string,
-  opts: { bypassGovernance?: boolean } = {},
+  opts: { owner?: string; bypassGovernance?: boolean } = {},
 ): Promise<DeleteObjectsResultItem[]> {
   const b = await requireBucket(ctx, bucket);
   const results: DeleteObjectsResultItem[] = [];
@@ -325,7 +324,7 @@ export async function deleteObjects(
         try {
           validateObjectKey(item.key);
           if (item.versionId === undefined) {
-            const r = await stageDeleteLatest(ctx, tx, b.id, item.key, owner ?? b.owner);
+            const r = await stageDeleteLatest(ctx, tx, b.id, item.key, opts.owner ?? b.owner);
             if (r.deleteMarker) {
               res.deleteMarker = true;
               res.deleteMarkerVersionId = r.versionId;

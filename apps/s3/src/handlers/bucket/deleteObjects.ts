@@ -32,8 +32,7 @@ export const deleteObjects: Handler = async (c) => {
       : await c.engine.deleteObjects(
           c.bucket!.name,
           permitted.map((o) => ({ key: o.key, versionId: o.versionId })),
-          c.principal?.userId,
-          { bypassGovernance: await bypassGovernance(c) },
+          { owner: c.principal?.userId, bypassGovernance: await bypassGovernance(c) },
         );
   let next = 0;
   const results = doc.objects.map((o, i) =>
