@@ -109,9 +109,12 @@ export function backendFailure(e: unknown, what: string): S3Error {
   if (isS3Error(e)) return e;
   const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = err?.$metadata?.httpStatusCode;
-  const code = err?.code ?? err?.name ?? 'Error';
+  // The SDK re-wraps errors from another realm (e.g. under jest) keeping only the message.
+  const netCode = typeof err?.code === 'string' ? err.code : /\b(E[A-Z]{4,})\b/.exec(err?.message ?? '')?.[1];
+  const code = netCode ?? err?.name ?? 'Error';
   if (
-    (typeof err?.code === 'string' && UNREACHABLE.has(err.code)) ||
+    (netCode !== undefined && UNREACHABLE.has(netCode)) ||
+    /socket hang up/.test(err?.message ?? '') ||
     err?.name === 'TimeoutError' ||
     err?.name === 'RequestTimeout' ||
     (status !== undefined && status >= 500)
