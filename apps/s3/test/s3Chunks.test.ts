@@ -113,7 +113,9 @@ describe('cairn serve --chunks s3://', () => {
       process.env.CAIRN_CHUNKS_SECRET_ACCESS_KEY = 'SK';
       expect(parseServeArgs(['--chunks', 's3://bk1/p?endpoint=http://h:1']).chunkCredentials).toEqual({ accessKeyId: 'AK', secretAccessKey: 'SK' });
       delete process.env.CAIRN_CHUNKS_SECRET_ACCESS_KEY;
-      expect(() => parseServeArgs(['--chunks', 's3://bk1/p?endpoint=http://h:1'])).toThrow(/both CAIRN_CHUNKS_ACCESS_KEY_ID and CAIRN_CHUNKS_SECRET_ACCESS_KEY/);
+      expect(() => parseServeArgs(['--chunks', 's3://bk1/p?endpoint=http://h:1'])).toThrow(
+        /both CAIRN_CHUNKS_ACCESS_KEY_ID and CAIRN_CHUNKS_SECRET_ACCESS_KEY/,
+      );
       delete process.env.CAIRN_CHUNKS_ACCESS_KEY_ID;
       expect(() => parseServeArgs(['--chunks', 's3://AK:SK@b1/p?endpoint=http://h:1'])).toThrow(/credentials do not go in the s3:\/\/ URL/);
       expect(() => parseServeArgs(['--chunks', '/mnt/chunks'])).toThrow(/expected s3:\/\//);
@@ -187,7 +189,14 @@ describe('cairn serve --chunks s3://', () => {
     // UploadPartCopy of a range that does not start on a chunk boundary: new chunks
     const up2 = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'other', Key: 'pc' }));
     const c1 = await s3.send(
-      new UploadPartCopyCommand({ Bucket: 'other', Key: 'pc', UploadId: up2.UploadId, PartNumber: 1, CopySource: 'data/mp', CopySourceRange: 'bytes=100-5242979' }),
+      new UploadPartCopyCommand({
+        Bucket: 'other',
+        Key: 'pc',
+        UploadId: up2.UploadId,
+        PartNumber: 1,
+        CopySource: 'data/mp',
+        CopySourceRange: 'bytes=100-5242979',
+      }),
     );
     await s3.send(
       new CompleteMultipartUploadCommand({

@@ -63,7 +63,13 @@ describe('parseS3ChunkUrl', () => {
       region: 'us-east-1',
       forcePathStyle: true,
     });
-    expect(parseS3ChunkUrl('s3://bkt?region=eu-west-1')).toEqual({ bucket: 'bkt', prefix: '', endpoint: undefined, region: 'eu-west-1', forcePathStyle: false });
+    expect(parseS3ChunkUrl('s3://bkt?region=eu-west-1')).toEqual({
+      bucket: 'bkt',
+      prefix: '',
+      endpoint: undefined,
+      region: 'eu-west-1',
+      forcePathStyle: false,
+    });
     expect(parseS3ChunkUrl('s3://bkt/p?endpoint=https://s3.example&forcePathStyle=false').forcePathStyle).toBe(false);
     expect(() => parseS3ChunkUrl('s3://AK:SK@bkt/p')).toThrow(/credentials do not go in the s3:\/\/ URL/);
     expect(() => parseS3ChunkUrl('s3://bkt/p?endpoint=10.0.0.1')).toThrow(/http\(s\):\/\//);
@@ -76,7 +82,9 @@ describe('parseS3ChunkUrl', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     expect(backendFailure(refused, 'x').code).toBe('ServiceUnavailable');
     expect(backendFailure(new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 1.2.3.4:5'), 'x').code).toBe('ServiceUnavailable');
-    expect(backendFailure(Object.assign(new Error('boom'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }), 'x').code).toBe('ServiceUnavailable');
+    expect(backendFailure(Object.assign(new Error('boom'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }), 'x').code).toBe(
+      'ServiceUnavailable',
+    );
     const denied = backendFailure(Object.assign(new Error('no'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }), 'writing');
     expect(denied.code).toBe('InternalError');
     expect(denied.message).toMatch(/refused writing \(AccessDenied 403\)/);

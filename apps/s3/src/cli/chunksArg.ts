@@ -15,7 +15,7 @@ export function parseChunksFlag(v: string | undefined): string | undefined {
   try {
     parseS3ChunkUrl(v);
   } catch (e) {
-    throw new Error(`--chunks: ${(e as Error).message}`);
+    throw new Error(`--chunks: ${(e as Error).message}`, { cause: e });
   }
   return v;
 }
