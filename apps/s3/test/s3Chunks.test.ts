@@ -24,6 +24,7 @@ import {
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
 import { fsckMain } from '../src/cli/fsckCli';
 import { parseServeArgs } from '../src/cli';
+import { workerMain } from '../src/cli/workerCli';
 
 const MiB = 1024 * 1024;
 const CHUNK_BUCKET = 'chunkbucket';
@@ -101,7 +102,7 @@ afterAll(async () => {
 });
 
 describe('cairn serve --chunks s3://', () => {
-  it('the flag parses; credentials come from CAIRN_CHUNKS_* (both or neither), never from the URL', () => {
+  it('the flag parses; credentials come from CAIRN_CHUNKS_* (both or neither), never from the URL', async () => {
     const env = { ...process.env };
     try {
       delete process.env.CAIRN_CHUNKS_ACCESS_KEY_ID;
@@ -120,6 +121,10 @@ describe('cairn serve --chunks s3://', () => {
       expect(() => parseServeArgs(['--chunks', 's3://AK:SK@b1/p?endpoint=http://h:1'])).toThrow(/credentials do not go in the s3:\/\/ URL/);
       expect(() => parseServeArgs(['--chunks', '/mnt/chunks'])).toThrow(/expected s3:\/\//);
       expect(() => parseServeArgs(['--chunks', 's3://bk1/p?endpont=http://h:1'])).toThrow(/unknown parameter "endpont"/);
+      // cairn worker: --chunks only with --meta (without it the server's engine does the chunk I/O)
+      await expect(workerMain(['lifecycle', '--data', '/nonexistent', '--chunks', 's3://bk1/p?endpoint=http://h:1'])).rejects.toThrow(
+        /--chunks: only with --meta/,
+      );
       // a placement may be an s3:// store too (not resolved as a path)
       expect(parseServeArgs(['--placement', 'cold=s3://b2/x?endpoint=http://h:1']).placements).toEqual({ cold: 's3://b2/x?endpoint=http://h:1' });
     } finally {
@@ -283,6 +288,8 @@ describe('cairn serve --chunks s3://', () => {
     const again = await startTestServer({ dataDir: backingDir, port });
     backing = { ...again, stop: async () => (await again.stop(), await fs.promises.rm(backingDir, { recursive: true, force: true })) };
     store = backing.client();
+    // from here a client with the SDK's default retries: a 503 is retried, as SDKs do
+    s3 = main.client();
     expect((await get('data', 'safe')).equals(body)).toBe(true);
     await expect(s3.send(new HeadObjectCommand({ Bucket: 'data', Key: 'lost' }))).rejects.toMatchObject({ name: 'NotFound' });
     await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'after', Body: body }));
