@@ -22,9 +22,10 @@ import { startServer, DEFAULT_REGION, DEFAULT_DOMAINS, DEFAULT_GC_GRACE_MS, DEFA
 import { adminMain, ADMIN_USAGE } from './cli/adminCli';
 import { fsckMain } from './cli/fsckCli';
 import { parseMetaFlag } from './cli/metaArg';
+import { chunkCredentialsFromEnv, parseChunksFlag } from './cli/chunksArg';
 import { workerMain } from './cli/workerCli';
 import { parseNotifyTarget, type NotifyTargetSpec } from './notifications/target';
-import { parseWorkerList } from '@cairn/engine';
+import { describeS3Location, isS3ChunkUrl, parseS3ChunkUrl, parseWorkerList } from '@cairn/engine';
 import { parseClassPlacements, parsePlacements } from './cli/placementArgs';
 import { parsePeerArg, parsePeersFile, validateZoneName, type Peer } from './replication/peers';
 import { UsageError, describeServeError } from './cli/cliErrors';
@@ -34,7 +35,7 @@ import type { StorageClass } from '@cairn/engine';
 import type { LevelWithSilent } from 'pino';
 import { LOG_LEVELS, type LogFormat } from './observability/logger';
 
-const USAGE = `usage: cairn serve [--data DIR] [--meta URL] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
+const USAGE = `usage: cairn serve [--data DIR] [--meta URL] [--chunks s3://BUCKET/PREFIX?endpoint=URL] [--port N] [--host ADDR] [--domain NAME ...] [--website-domain NAME ...]
                    [--region NAME] [--fsync true|false] [--users FILE] [--quiet]
                    [--placement NAME=DIR ...] [--class-placement CLASS=NAME ...]
                    [--shutdown-grace SECONDS]
@@ -45,6 +46,9 @@ const USAGE = `usage: cairn serve [--data DIR] [--meta URL] [--port N] [--host A
   --data DIR        data directory (metadata + chunks)          default ./data
   --meta URL        metadata in PostgreSQL: postgres://USER[:PASS]@HOST:PORT/DB[?schema=NAME]
                     (several gateways share it and DIR's chunks; default: LevelDB in DIR/meta)
+  --chunks URL      chunks as objects in another S3 service instead of DIR/chunks:
+                    s3://BUCKET/PREFIX?endpoint=URL[&region=R][&forcePathStyle=true|false]; credentials
+                    from CAIRN_CHUNKS_ACCESS_KEY_ID / CAIRN_CHUNKS_SECRET_ACCESS_KEY, else the AWS SDK chain
   --port N          listening port (0 = any free port)          default 9000
   --host ADDR       listening address                           default 127.0.0.1
   --domain NAME     virtual-host base domain (repeatable)       default ${DEFAULT_DOMAINS.join(', ')}
@@ -58,7 +62,7 @@ const USAGE = `usage: cairn serve [--data DIR] [--meta URL] [--port N] [--host A
   --log-format F    json (one object per line) | pretty          default json
   --metrics-token T GET /metrics on the admin port requires "Authorization: Bearer T"
   --metrics-max-buckets N  buckets with their own cairn_bucket_* series   default 100
-  --placement NAME=DIR         extra chunk directory (e.g. another disk) (repeatable)
+  --placement NAME=DIR         extra chunk directory (e.g. another disk) or s3:// URL (repeatable)
   --class-placement CLASS=NAME storage class whose chunks go to placement NAME (repeatable);
                                unmapped classes use the data directory ("default")
   --workers LIST               workers run in this process: all (default), none, or names: lifecycle, notify, replication
@@ -91,6 +95,9 @@ else generated on first start and printed once.`;
 export interface ServeArgs {
   data: string;
   meta?: string;
+  /** `--chunks s3://…` and its credentials (cli/chunksArg.ts). */
+  chunks?: string;
+  chunkCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   port: number;
   host: string;
   domains?: string[];
@@ -136,6 +143,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     options: {
       data: { type: 'string', default: './data' },
       meta: { type: 'string' },
+      chunks: { type: 'string' },
       port: { type: 'string', default: '9000' },
       host: { type: 'string', default: '127.0.0.1' },
       domain: { type: 'string', multiple: true },
@@ -204,7 +212,13 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const peers = [...(values.peer ?? []).map(parsePeerArg), ...(values.peers ? parsePeersFile(resolve(values.peers)) : [])];
   if (peers.length && values.zone === undefined) throw new Error("--peer / --peers need --zone NAME (this server's zone)");
   if (values.zone !== undefined) validateZoneName(values.zone);
+  const placements = parsePlacements(values.placement);
+  const chunks = parseChunksFlag(values.chunks);
+  const remoteChunks = chunks !== undefined || Object.values(placements ?? {}).some(isS3ChunkUrl);
+  const chunkCredentials = remoteChunks ? chunkCredentialsFromEnv() : undefined;
   return {
+    ...(chunks ? { chunks } : {}),
+    ...(chunkCredentials ? { chunkCredentials } : {}),
     notifyTargets,
     feedMaxEvents: feedMax !== undefined ? Number(feedMax) : undefined,
     workerLeaseTtlMs:
@@ -226,7 +240,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     users: values.users ? resolve(values.users) : undefined,
     quiet: values.quiet ?? false,
     adminPort: adminPortRaw !== undefined ? Number(adminPortRaw) : undefined,
-    placements: parsePlacements(values.placement),
+    placements,
     storageClassPlacement: parseClassPlacements(values['class-placement']),
     logLevel,
     logFormat,
@@ -269,6 +283,7 @@ async function serve(argv: string[]): Promise<void> {
   const server: RunningServer = await startServer({
     dataDir: args.data,
     ...(args.meta ? { meta: args.meta } : {}),
+    ...(args.chunks ? { chunks: args.chunks, chunkCredentials: args.chunkCredentials } : {}),
     port: args.port,
     host: args.host,
     domains: args.domains,
@@ -309,6 +324,10 @@ async function serve(argv: string[]): Promise<void> {
     `cairn: serving S3 on ${server.endpoint}  (region ${server.region}, data ${args.data})`,
     `cairn: virtual-hosted style: http://<bucket>.${server.domains[0] ?? 's3.localhost'}:${server.port}`,
   ];
+  if (args.chunks) {
+    const via = args.chunkCredentials ? 'CAIRN_CHUNKS_ACCESS_KEY_ID' : 'the AWS SDK default credentials';
+    lines.push(`cairn: chunks in ${describeS3Location(parseS3ChunkUrl(args.chunks))} (credentials: ${via})`);
+  }
   for (const d of server.websiteDomains) lines.push(`cairn: static websites: http://<bucket>.${d}:${server.port}`);
   lines.push(
     `cairn: workers in this process: ${args.workers?.length ? args.workers.join(', ') : 'none'}${server.workerSocketPath ? `; worker socket ${server.workerSocketPath}` : ''}`,

@@ -69,6 +69,13 @@ export interface ServerOptions {
   websiteDomains?: string[];
   region?: string;
   fsync?: boolean;
+  /**
+   * The default placement's chunks as objects in another S3 service instead of dataDir/chunks:
+   * `s3://BUCKET/PREFIX?endpoint=URL` (engine EngineOptions.chunks), with `chunkCredentials`
+   * (else the AWS SDK's default chain).
+   */
+  chunks?: string;
+  chunkCredentials?: EngineOptions['chunkCredentials'];
   /** Extra chunk directories by placement name, and which storage class uses which (engine placement.ts). */
   placements?: Record<string, string>;
   storageClassPlacement?: EngineOptions['storageClassPlacement'];
@@ -312,6 +319,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       chunkFileSystem: options.chunkFileSystem,
       feedMaxEvents: options.feedMaxEvents,
       ...(options.meta ? { meta: options.meta } : {}),
+      ...(options.chunks ? { chunks: options.chunks, chunkCredentials: options.chunkCredentials } : {}),
     });
   } catch (e) {
     await Promise.all([closeNow(server), closeNow(adminServer)]);

@@ -10,6 +10,7 @@ import { MetaDb } from './meta/db';
 import { Committer } from './meta/commit';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './chunks/chunkStore';
 import { Placements, validatePlacements } from './chunks/placement';
+import { isS3ChunkUrl, parseS3ChunkUrl } from './chunks/s3ChunkStore';
 import { Mutex, ReadLeases } from './meta/locks';
 import type { Ctx, ResolvedOptions } from './context';
 import * as users from './accounts/users';
@@ -56,6 +57,10 @@ function resolveOptions(o: EngineOptions): ResolvedOptions {
   const placements = { ...(o.placements ?? {}) };
   const storageClassPlacement = { ...(o.storageClassPlacement ?? {}) };
   validatePlacements(placements, storageClassPlacement);
+  if (o.chunks !== undefined) {
+    if (typeof o.chunks !== 'string' || !isS3ChunkUrl(o.chunks)) throw new TypeError('chunks must be an s3://BUCKET/PREFIX?endpoint=URL URL');
+    parseS3ChunkUrl(o.chunks);
+  }
   const lifecycleDaySeconds = o.lifecycleDaySeconds ?? 86_400;
   if (!(Number.isFinite(lifecycleDaySeconds) && lifecycleDaySeconds > 0)) throw new TypeError('lifecycleDaySeconds must be > 0');
   const feedMaxEvents = o.feedMaxEvents ?? DEFAULT_FEED_MAX_EVENTS;
@@ -135,6 +140,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
       resolved.fsync,
       options.chunkFileSystem,
       processTmp,
+      { chunks: options.chunks, credentials: options.chunkCredentials },
     );
     await placements.init();
     if (options.meta !== undefined && (typeof options.meta !== 'string' || !options.meta)) throw new TypeError('meta must be a postgres:// URL');

@@ -572,7 +572,8 @@ export interface EngineOptions {
   gcGraceMs?: number;
   /**
    * Extra chunk directories ("placements"), by name ([a-z0-9_-], not "default"). The default
-   * placement is `dataDir` itself. Each directory gets its own `chunks/` tree.
+   * placement is `dataDir` itself (or `chunks`). Each directory gets its own `chunks/` tree; a
+   * value may also be an s3:// URL (as `chunks`).
    */
   placements?: Record<string, string>;
   /** Which placement each storage class's chunks go to; unmapped classes use the default. */
@@ -589,6 +590,15 @@ export interface EngineOptions {
    * A seam for embedders and fault-injection tests (e.g. a write failing with ENOSPC).
    */
   chunkFileSystem?: import('./chunks/chunkStore').ChunkFileSystem;
+  /**
+   * Where the default placement's chunks live instead of `<dataDir>/chunks`: an
+   * `s3://BUCKET/PREFIX?endpoint=URL[&region=R][&forcePathStyle=true|false]` URL, each chunk an
+   * object `PREFIX/ab/cd/<sha256>` in that (other) S3 service (chunks/s3ChunkStore.ts). Named
+   * placements may be s3:// URLs too. Keep it the same across restarts.
+   */
+  chunks?: string;
+  /** Credentials for s3:// chunk stores; default: the AWS SDK's default chain (AWS_ACCESS_KEY_ID, profiles, roles). */
+  chunkCredentials?: import('./chunks/s3ChunkStore').S3ChunkCredentials;
   /**
    * An already-constructed abstract-level database (e.g. memory-level in unit tests).
    * When absent the engine opens classic-level under `<dataDir>/meta`.
@@ -695,7 +705,7 @@ export interface WorkerStatus {
  * Every method throws S3Error with S3's code on failure (NoSuchBucket, NoSuchKey, ...).
  */
 export interface EngineApi {
-  readonly options: Readonly<Required<Omit<EngineOptions, 'db' | 'chunkFileSystem' | 'meta'>>>; // placements: {} when none
+  readonly options: Readonly<Required<Omit<EngineOptions, 'db' | 'chunkFileSystem' | 'meta' | 'chunks' | 'chunkCredentials'>>>; // placements: {} when none
   close(): Promise<void>;
 
   // users and access keys

@@ -8,14 +8,18 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { parsePlacements } from './placementArgs';
 import { parseMetaFlag } from './metaArg';
-import { fsck, FsckError, type FsckProgress, type FsckReport } from '@cairn/engine';
+import { chunkCredentialsFromEnv, parseChunksFlag } from './chunksArg';
+import { fsck, FsckError, isS3ChunkUrl, type FsckProgress, type FsckReport, type S3ChunkCredentials } from '@cairn/engine';
 
-export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--meta URL] [--placement NAME=DIR ...] [--repair] [--json] [--gc-grace SECONDS]
+export const FSCK_USAGE = `usage: cairn fsck [--data DIR] [--meta URL] [--chunks URL] [--placement NAME=DIR ...] [--deep] [--repair] [--json] [--gc-grace SECONDS]
 
   --data DIR   data directory to check (the server must be stopped)   default ./data
   --meta URL   the metadata is in PostgreSQL (as cairn serve --meta); chunks in DIR. Stop (or idle)
                every gateway first: a check during writes can see changes half-made
-  --placement NAME=DIR   an extra chunk directory the server uses (as in cairn serve); repeatable
+  --chunks URL the server's --chunks s3://BUCKET/PREFIX?endpoint=URL (chunk objects are listed and
+               their sizes checked; same credentials as cairn serve)
+  --placement NAME=DIR   an extra chunk directory (or s3:// URL) the server uses (as in cairn serve); repeatable
+  --deep       also download and SHA-256 every chunk object of s3:// stores (chunk files are always hashed)
   --repair     fix reference counts, counters and GC markers; remove orphan chunk files,
                dangling records and stale temp files (never a referenced chunk)
   --json       machine-readable report on stdout
@@ -27,8 +31,19 @@ Exit status: 0 clean (or all repaired), 1 inconsistencies remain, 2 could not ru
 const PROGRESS_EVERY_MS = 2000;
 
 export async function fsckMain(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  let values: { data?: string; meta?: string; repair?: boolean; json?: boolean; help?: boolean; placement?: string[]; 'gc-grace'?: string };
+  let values: {
+    data?: string;
+    meta?: string;
+    chunks?: string;
+    deep?: boolean;
+    repair?: boolean;
+    json?: boolean;
+    help?: boolean;
+    placement?: string[];
+    'gc-grace'?: string;
+  };
   let placements: Record<string, string> | undefined;
+  let chunkCredentials: S3ChunkCredentials | undefined;
   let gcGraceMs: number | undefined;
   try {
     const parsed = parseArgs({
@@ -38,6 +53,8 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
       options: {
         data: { type: 'string', default: './data' },
         meta: { type: 'string' },
+        chunks: { type: 'string' },
+        deep: { type: 'boolean', default: false },
         placement: { type: 'string', multiple: true },
         repair: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -48,6 +65,8 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
     values = parsed.values;
     placements = parsePlacements(values.placement);
     parseMetaFlag(values.meta);
+    parseChunksFlag(values.chunks);
+    if (values.chunks !== undefined || Object.values(placements ?? {}).some(isS3ChunkUrl)) chunkCredentials = chunkCredentialsFromEnv();
     const grace = values['gc-grace'];
     if (grace !== undefined) {
       if (!/^\d+(\.\d+)?$/.test(grace)) throw new Error(`--gc-grace: expected a number of seconds, got ${grace}`);
@@ -73,7 +92,15 @@ export async function fsckMain(argv: string[], out: NodeJS.WritableStream = proc
   };
   let report: FsckReport;
   try {
-    report = await fsck(dataDir, { repair: values.repair, onProgress, placements, gcGraceMs, ...(values.meta ? { meta: values.meta } : {}) });
+    report = await fsck(dataDir, {
+      repair: values.repair,
+      onProgress,
+      placements,
+      gcGraceMs,
+      deep: values.deep,
+      ...(values.meta ? { meta: values.meta } : {}),
+      ...(values.chunks ? { chunks: values.chunks, chunkCredentials } : {}),
+    });
   } catch (e) {
     // Couldn't finish (store in use, not a store, unreadable metadata): neither clean nor a verdict.
     err.write(`cairn fsck: ${e instanceof FsckError ? e.message : `failed: ${(e as Error)?.stack ?? String(e)}`}\n`);

@@ -1,10 +1,10 @@
 /**
  * The storage-class placement flags shared by `cairn serve` and `cairn fsck`:
- * `--placement NAME=DIR` (an extra chunk directory) and `--class-placement CLASS=NAME` (where a
+ * `--placement NAME=DIR` (an extra chunk directory, or an s3:// URL as `--chunks`) and `--class-placement CLASS=NAME` (where a
  * storage class's chunks go). The engine validates names and classes when it opens.
  */
 import { resolve } from 'node:path';
-import type { StorageClass } from '@cairn/engine';
+import { isS3ChunkUrl, type StorageClass } from '@cairn/engine';
 
 function pairs(flag: string, values: string[] | undefined): [string, string][] {
   return (values ?? []).map((v) => {
@@ -18,7 +18,7 @@ export function parsePlacements(values: string[] | undefined): Record<string, st
   const out: Record<string, string> = {};
   for (const [name, dir] of pairs('--placement', values)) {
     if (name in out) throw new Error(`--placement: ${name} given twice`);
-    out[name] = resolve(dir);
+    out[name] = isS3ChunkUrl(dir) ? dir : resolve(dir);
   }
   return Object.keys(out).length ? out : undefined;
 }

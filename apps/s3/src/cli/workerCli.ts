@@ -14,13 +14,16 @@ import { Engine, KNOWN_WORKERS, NOTIFY_WORKERS, RpcClient, WorkerRunner, createW
 import { parseNotifyTarget } from '../notifications/target';
 import { startNotifyWorkers } from '../notifications/runtime';
 import { parseMetaFlag } from './metaArg';
+import { chunkCredentialsFromEnv, parseChunksFlag } from './chunksArg';
 
-export const WORKER_USAGE = `usage: cairn worker NAME --data DIR [--meta URL] [--lifecycle-day-seconds N] [--lifecycle-hour H] [--lease-ttl-seconds N]
+export const WORKER_USAGE = `usage: cairn worker NAME --data DIR [--meta URL [--chunks URL]] [--lifecycle-day-seconds N] [--lifecycle-hour H] [--lease-ttl-seconds N]
        cairn worker notify --data DIR [--meta URL] --notify-target NAME=URL ... [--lease-ttl-seconds N]
 
   NAME                      ${KNOWN_WORKERS.join(' | ')}
   --data DIR                the data directory of the running \`cairn serve\` (its socket DIR/cairn.sock)
   --meta URL                postgres://… metadata shared with the gateways (no socket needed then)
+  --chunks URL              with --meta: the gateways' --chunks s3://… (the worker then reads and
+                            writes chunks itself; without --meta the server does)
   --lifecycle-day-seconds N length of a lifecycle day (default: the server's)
   --lifecycle-hour H        UTC hour of the daily pass with 24 h days (default 0)
   --lease-ttl-seconds N     lease time-to-live (default 30): a killed worker's work resumes after it
@@ -35,6 +38,7 @@ export async function workerMain(argv: string[]): Promise<void> {
     options: {
       data: { type: 'string', default: './data' },
       meta: { type: 'string' },
+      chunks: { type: 'string' },
       'lifecycle-day-seconds': { type: 'string' },
       'lifecycle-hour': { type: 'string' },
       'lease-ttl-seconds': { type: 'string' },
@@ -59,6 +63,8 @@ export async function workerMain(argv: string[]): Promise<void> {
   const hour = num('lifecycle-hour', values['lifecycle-hour'], 0);
   const ttl = num('lease-ttl-seconds', values['lease-ttl-seconds'], 0.1);
   const meta = parseMetaFlag(values.meta);
+  const chunks = parseChunksFlag(values.chunks);
+  if (chunks && !meta) throw new Error(`--chunks: only with --meta (otherwise the server's engine does the chunk I/O)\n${WORKER_USAGE}`);
   const log = (m: string) => process.stderr.write(`cairn: ${m}\n`);
 
   // PostgreSQL metadata: an engine of our own on the shared database and chunk directory;
@@ -69,7 +75,12 @@ export async function workerMain(argv: string[]): Promise<void> {
   let region = 'us-east-1';
   let where: string;
   if (meta) {
-    engine = await Engine.open({ dataDir: resolve(values.data!), meta, ...(day !== undefined ? { lifecycleDaySeconds: day } : {}) });
+    engine = await Engine.open({
+      dataDir: resolve(values.data!),
+      meta,
+      ...(chunks ? { chunks, chunkCredentials: chunkCredentialsFromEnv() } : {}),
+      ...(day !== undefined ? { lifecycleDaySeconds: day } : {}),
+    });
     dayMs = engine.options.lifecycleDaySeconds * 1000;
     region = engine.options.region;
     where = 'the shared metadata database';

@@ -15,7 +15,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { S3Error, isS3Error, internalError, invalidArgument } from '../errors';
 import { createChecksum, type Hasher } from './checksums';
-import type { ChunkStore } from './chunkStore';
+import type { ChunkBackend } from './chunkBackend';
 import type { BodyDigests, BodyInput, ChecksumAlgorithm, ChunkRef } from '../types';
 import { HashSession, allocShared } from './hashPool';
 
@@ -43,7 +43,7 @@ function giveBack(b: Buffer): void {
 
 export interface ChunkerOptions {
   chunkSize: number;
-  store: ChunkStore;
+  store: ChunkBackend;
   contentLength?: number;
   maxSize: number;
   checksumAlgorithm?: ChecksumAlgorithm;

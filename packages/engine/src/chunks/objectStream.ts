@@ -4,6 +4,10 @@
  * chunk file becomes a stream error, never wrong bytes); the next chunk is read ahead while the
  * current one drains. Backpressure comes from Readable.from pulling the generator on demand.
  * `release` (the read lease) runs exactly once when the stream closes: end, error or destroy.
+ *
+ * `openBodyStream` reads the first chunk before handing the stream out: a missing or damaged
+ * first chunk, or a chunk store that is down (s3ChunkStore.ts), is then an error response
+ * instead of a 200 whose body is cut off. The first byte can't leave before that read anyway.
  */
 import { Readable } from 'node:stream';
 import type { Placements } from './placement';
@@ -13,21 +17,38 @@ import type { PositionedChunk } from '../meta/records';
 // lease when the stream is garbage-collected keeps such a leak from blocking GC forever.
 const abandoned = new FinalizationRegistry<() => void>((release) => release());
 
+function loader(stores: Placements, chunks: PositionedChunk[]): (i: number) => Promise<Buffer> | undefined {
+  return (i) => {
+    if (i >= chunks.length) return undefined;
+    const p = stores.store(chunks[i].placement).read(chunks[i].hash, chunks[i].size);
+    p.catch(() => undefined); // observed when awaited; avoid unhandled rejections after destroy
+    return p;
+  };
+}
+
+/** createBodyStream once the first chunk is in; on failure `release` is the caller's (nothing was handed out). */
+export async function openBodyStream(
+  stores: Placements,
+  chunks: PositionedChunk[],
+  range: { start: number; end: number } | undefined,
+  release: () => void,
+): Promise<Readable> {
+  const first = range ? loader(stores, chunks)(0) : undefined;
+  if (first) await first;
+  return createBodyStream(stores, chunks, range, release, first);
+}
+
 export function createBodyStream(
   stores: Placements,
   chunks: PositionedChunk[],
   range: { start: number; end: number } | undefined,
   release: () => void,
+  first?: Promise<Buffer>,
 ): Readable {
   async function* bytes(): AsyncGenerator<Buffer> {
     if (!range || chunks.length === 0) return;
-    const load = (i: number): Promise<Buffer> | undefined => {
-      if (i >= chunks.length) return undefined;
-      const p = stores.store(chunks[i].placement).read(chunks[i].hash, chunks[i].size);
-      p.catch(() => undefined); // observed when awaited; avoid unhandled rejections after destroy
-      return p;
-    };
-    let next = load(0);
+    const load = loader(stores, chunks);
+    let next = first ?? load(0);
     for (let i = 0; i < chunks.length; i++) {
       const data = await next!;
       next = load(i + 1);

@@ -2,10 +2,15 @@
  * Placements: where chunk files live. The default placement is `<dataDir>/chunks`; the server
  * config may add named placements (other directories, e.g. other disks) and map storage classes
  * to them. A chunk's identity is (placement, sha256) (keys.ts chunk ids); every reader, writer,
- * GC and fsck resolves the ChunkStore of a chunk through here.
+ * GC and fsck resolves the store of a chunk through here.
+ *
+ * Any placement may instead be an `s3://BUCKET/PREFIX?endpoint=URL` chunk store in another S3
+ * service (s3ChunkStore.ts); `EngineOptions.chunks` makes the default placement one.
  */
 import * as path from 'node:path';
 import { ChunkStore, type ChunkFileSystem } from './chunkStore';
+import type { ChunkBackend } from './chunkBackend';
+import { S3ChunkStore, isS3ChunkUrl, parseS3ChunkUrl, type S3ChunkCredentials } from './s3ChunkStore';
 import { DEFAULT_PLACEMENT, chunkId } from '../meta/keys';
 import type { SharedPins } from '../meta/backend';
 import { STORAGE_CLASSES } from '../objects/validation';
@@ -16,7 +21,8 @@ const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export function validatePlacements(placements: Record<string, string>, classes: Partial<Record<StorageClass, string>>): void {
   for (const [name, dir] of Object.entries(placements)) {
     if (!NAME_RE.test(name) || name === DEFAULT_PLACEMENT) throw new TypeError(`invalid placement name "${name}" (use [a-z0-9_-], not "${DEFAULT_PLACEMENT}")`);
-    if (typeof dir !== 'string' || !dir) throw new TypeError(`placement "${name}" needs a directory`);
+    if (typeof dir !== 'string' || !dir) throw new TypeError(`placement "${name}" needs a directory or an s3:// URL`);
+    if (isS3ChunkUrl(dir)) parseS3ChunkUrl(dir); // throws on a malformed URL
   }
   for (const [sc, name] of Object.entries(classes)) {
     if (!STORAGE_CLASSES.includes(sc as StorageClass)) throw new TypeError(`unknown storage class ${sc}`);
@@ -24,8 +30,27 @@ export function validatePlacements(placements: Record<string, string>, classes: 
   }
 }
 
+/** Where s3:// chunk stores are and how to reach them (EngineOptions.chunks / chunkCredentials). */
+export interface RemoteChunkOptions {
+  /** The default placement's store, when not `<dataDir>/chunks`: an s3:// URL. */
+  chunks?: string;
+  credentials?: S3ChunkCredentials;
+}
+
+/**
+ * The store at `location`: an s3:// URL is an S3ChunkStore, anything else a directory whose
+ * `chunks/` holds the files.
+ */
+export function openChunkStore(
+  location: string,
+  opts: { fsync: boolean; files?: ChunkFileSystem; processTmp?: string; credentials?: S3ChunkCredentials },
+): ChunkBackend {
+  if (isS3ChunkUrl(location)) return new S3ChunkStore(parseS3ChunkUrl(location), opts.credentials);
+  return new ChunkStore(path.resolve(location), opts.fsync, opts.files, opts.processTmp);
+}
+
 export class Placements {
-  private readonly stores = new Map<string, ChunkStore>();
+  private readonly stores = new Map<string, ChunkBackend>();
 
   constructor(
     dataDir: string,
@@ -35,9 +60,11 @@ export class Placements {
     files?: ChunkFileSystem,
     /** Set when several processes share the directories: each one's temp files (chunkStore.ts). */
     processTmp?: string,
+    remote: RemoteChunkOptions = {},
   ) {
-    this.stores.set(DEFAULT_PLACEMENT, new ChunkStore(dataDir, fsync, files, processTmp));
-    for (const [name, dir] of Object.entries(placements)) this.stores.set(name, new ChunkStore(path.resolve(dir), fsync, files, processTmp));
+    const open = (location: string): ChunkBackend => openChunkStore(location, { fsync, files, processTmp, credentials: remote.credentials });
+    this.stores.set(DEFAULT_PLACEMENT, open(remote.chunks ?? dataDir));
+    for (const [name, dir] of Object.entries(placements)) this.stores.set(name, open(dir));
   }
 
   async init(): Promise<void> {
@@ -45,7 +72,7 @@ export class Placements {
   }
 
   /** The store of `placement` (undefined: the default). */
-  store(placement: string | undefined): ChunkStore {
+  store(placement: string | undefined): ChunkBackend {
     const s = this.stores.get(placement ?? DEFAULT_PLACEMENT);
     if (!s) throw new Error(`chunk placement "${placement}" is not configured (add it to the server's placements)`);
     return s;
@@ -65,7 +92,7 @@ export class Placements {
   }
 
   /** Every placement: [name, store]. */
-  all(): [string, ChunkStore][] {
+  all(): [string, ChunkBackend][] {
     return [...this.stores];
   }
 }

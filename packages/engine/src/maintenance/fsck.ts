@@ -6,6 +6,9 @@
  * Files: every chunk file with a C/ record or a reference is read and SHA-256-hashed (streamed,
  * a few files at a time); referenced chunks must exist and hash to their name; files with neither
  * are orphans; anything in chunks/tmp is a stale temp file.
+ * s3:// chunk stores (s3ChunkStore.ts) are listed instead: each object's size is checked against
+ * its record, and with `deep` every object is downloaded and hashed as a file would be (the
+ * download is the cost: the whole store crosses the network).
  *
  * --repair applies scanMetadata's fixes in batches, then removes orphan files, stale temp files
  * and unreferenced corrupt files. It NEVER deletes a file a live record references: a missing or
@@ -23,6 +26,8 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { MetaDb, type BatchOp } from '../meta/db';
 import { ChunkStore, CHUNKS_DIR, META_DIR, type ChunkFileInfo } from '../chunks/chunkStore';
+import { openChunkStore } from '../chunks/placement';
+import { S3ChunkStore, type S3ChunkCredentials } from '../chunks/s3ChunkStore';
 import * as keys from '../meta/keys';
 import { collectReferences, loadStoreIndex, scanMetadata, type Finding, type FindingKind } from './consistency';
 import { loadChunks } from '../meta/records';
@@ -46,8 +51,13 @@ export interface FsckOptions {
   maxFindingsPerKind?: number;
   /** Files hashed concurrently. Default 4. */
   concurrency?: number;
-  /** The server's extra placements (name → directory, placement.ts); their chunk files are checked too. */
+  /** The server's extra placements (name → directory or s3:// URL, placement.ts); their chunks are checked too. */
   placements?: Record<string, string>;
+  /** The server's `chunks` (EngineOptions): the default placement is this s3:// store, not dataDir/chunks. */
+  chunks?: string;
+  chunkCredentials?: S3ChunkCredentials;
+  /** Also download and hash every chunk of s3:// stores (files are always hashed). */
+  deep?: boolean;
   /** Zero-reference chunks older than this are reported as garbage awaiting collection. Default 60 s (the server's). */
   gcGraceMs?: number;
 }
@@ -113,7 +123,12 @@ export async function fsck(dataDir: string, opts: FsckOptions = {}): Promise<Fsc
   }
   if (report.repair && report.garbage.chunks > 0 && report.unrepairable === 0) {
     // Collect the garbage as the server would: the engine's GC (records, markers, counters, files).
-    const engine = await Engine.open({ dataDir, placements: opts.placements, ...(opts.meta ? { meta: opts.meta } : {}) });
+    const engine = await Engine.open({
+      dataDir,
+      placements: opts.placements,
+      ...(opts.meta ? { meta: opts.meta } : {}),
+      ...(opts.chunks ? { chunks: opts.chunks, chunkCredentials: opts.chunkCredentials } : {}),
+    });
     try {
       const r = await engine.gc({ graceMs: report.garbage.graceMs });
       report.garbage.collected = { chunks: r.chunksRemoved, bytes: r.bytesRemoved };
@@ -155,19 +170,20 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
   };
 
   // Chunk files, placement by placement; counted/bad are keyed by chunk id (keys.ts).
-  const removeFiles: string[] = [];
+  const removals: (() => Promise<unknown>)[] = []; // files and chunk objects --repair removes
   const bad = new Map<string, Finding | undefined>(); // referenced chunks that are missing or corrupt
   let chunkFiles = 0;
   let bytesHashed = 0;
   const graceMs = opts.gcGraceMs ?? DEFAULT_GC_GRACE_MS;
   const garbageCutoff = Date.now() - graceMs;
   const garbage: FsckGarbage = { chunks: 0, bytes: 0, graceMs };
-  const roots: [string, string][] = [
-    [keys.DEFAULT_PLACEMENT, dataDir],
-    ...Object.entries(opts.placements ?? {}).map(([n, d]): [string, string] => [n, path.resolve(d)]),
-  ];
-  for (const [placement, root] of roots) {
-    const store = new ChunkStore(root, false);
+  const roots: [string, string][] = [[keys.DEFAULT_PLACEMENT, opts.chunks ?? dataDir], ...Object.entries(opts.placements ?? {})];
+  for (const [placement, location] of roots) {
+    const store = openChunkStore(location, { fsync: false, credentials: opts.chunkCredentials });
+    const remote = store instanceof S3ChunkStore ? store : undefined;
+    if (remote) await remote.init(); // unreachable or wrong: fsck can't run (not a verdict on the data)
+    const remove = (hash: string): (() => Promise<unknown>) =>
+      store instanceof ChunkStore ? () => fs.promises.rm(store.pathOf(hash), { force: true, recursive: true }) : () => store.remove(hash);
     const where = placement === keys.DEFAULT_PLACEMENT ? '' : ` in placement ${placement}`;
     let batch: ChunkFileInfo[] = [];
     const flush = async (): Promise<void> => {
@@ -185,11 +201,18 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
           chunkFiles++;
           if (!raw && live === 0) {
             add('orphan-chunk-file', `chunk file ${f.hash}${where} (${f.size} bytes) has no reference count record and no references`, true);
-            removeFiles.push(store.pathOf(f.hash));
+            removals.push(remove(f.hash));
             return;
           }
           const size = recordedSize(raw) ?? c?.size ?? f.size;
-          const problem = await verifyFile(store.pathOf(f.hash), f.hash, size, (n) => (bytesHashed += n));
+          const onBytes = (n: number): number => (bytesHashed += n);
+          const problem = !remote
+            ? await verifyFile((store as ChunkStore).pathOf(f.hash), f.hash, size, onBytes)
+            : opts.deep
+              ? await remote.verify(f.hash, size, onBytes)
+              : f.size !== size
+                ? `object holds ${f.size} bytes, expected ${size}`
+                : undefined;
           if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
           if (!problem) {
             const zeroedAt = live === 0 ? zeroSince(raw) : undefined;
@@ -202,7 +225,7 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
           if (live > 0) bad.set(id, add('corrupt-chunk', `chunk ${id}: ${problem} (referenced ${live} times)`, false));
           else {
             add('corrupt-unreferenced-chunk', `chunk ${id}: ${problem} (unreferenced; the file can go)`, true);
-            removeFiles.push(store.pathOf(f.hash));
+            removals.push(remove(f.hash));
           }
         },
       );
@@ -212,8 +235,9 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
       if (batch.length >= 256) await flush();
     }
     await flush();
+    if (remote) continue; // no temp objects: a PUT is atomic
 
-    const tmpDir = path.join(root, CHUNKS_DIR, 'tmp');
+    const tmpDir = path.join(path.resolve(location), CHUNKS_DIR, 'tmp');
     for (const e of await fs.promises.readdir(tmpDir, { withFileTypes: true }).catch(() => [] as fs.Dirent[])) {
       // Gateways sharing the directory (PostgreSQL metadata) write under tmp/<process>/: its files count, not the directory.
       const names = e.isDirectory()
@@ -221,7 +245,8 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
         : [e.name];
       for (const name of names) {
         add('stale-temp-file', `stale temp file ${path.join(CHUNKS_DIR, 'tmp', name)}${where}`, true);
-        removeFiles.push(path.join(tmpDir, name));
+        const file = path.join(tmpDir, name);
+        removals.push(() => fs.promises.rm(file, { force: true, recursive: true }));
       }
     }
   }
@@ -256,7 +281,7 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
       // Fixing refcounts without seeing every reference could free chunks something still uses.
       add('repair-refused', `repair refused: ${meta.repairBlockers.slice(0, 10).join('; ')}${meta.repairBlockers.length > 10 ? ' ...' : ''}`, false);
     } else {
-      report.repaired = await applyRepair(db, meta.fixes, removeFiles, progress);
+      report.repaired = await applyRepair(db, meta.fixes, removals, progress);
       repaired = true;
     }
   }
@@ -332,7 +357,7 @@ async function findAffected(db: MetaDb, bad: Map<string, Finding | undefined>, p
 async function applyRepair(
   db: MetaDb,
   fixes: BatchOp[],
-  files: string[],
+  files: (() => Promise<unknown>)[],
   progress: (p: FsckProgress) => void,
 ): Promise<{ metadataOps: number; filesRemoved: number }> {
   // Metadata first: a file is only removed once nothing can reference it any more.
@@ -341,8 +366,8 @@ async function applyRepair(
     progress({ phase: 'repair', done: Math.min(fixes.length, i + REPAIR_BATCH), total: fixes.length + files.length });
   }
   let removed = 0;
-  for (const f of files) {
-    await fs.promises.rm(f, { force: true, recursive: true });
+  for (const remove of files) {
+    await remove();
     removed++;
   }
   return { metadataOps: fixes.length, filesRemoved: removed };

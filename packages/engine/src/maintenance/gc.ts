@@ -36,7 +36,7 @@
 import type { Ctx } from '../context';
 import type { ChunkRecord } from '../meta/commit';
 import * as keys from '../meta/keys';
-import type { ChunkFileInfo, ChunkStore } from '../chunks/chunkStore';
+import type { ChunkBackend, StoredChunk } from '../chunks/chunkBackend';
 import type { GcResult } from '../types';
 import type { GcFence } from '../meta/backend';
 
@@ -201,14 +201,14 @@ async function sweepOrphans(
 async function sweepStore(
   ctx: Ctx,
   placement: string,
-  store: ChunkStore,
+  store: ChunkBackend,
   cutoff: number,
   result: GcResult,
   after: string | undefined,
   limit: number,
 ): Promise<{ examined: number; last?: string }> {
   const recordKey = (hash: string): Buffer => keys.chunkKey(keys.chunkId(placement, hash));
-  let batch: ChunkFileInfo[] = [];
+  let batch: StoredChunk[] = [];
   let examined = 0;
   let lastHash: string | undefined;
   const flush = async (): Promise<void> => {

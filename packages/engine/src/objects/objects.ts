@@ -20,7 +20,7 @@ import { discardUnreferenced } from '../maintenance/gc';
 import { evaluateCopySourceConditions, evaluateReadConditions, evaluateWriteConditions, type ConditionTarget } from './conditions';
 import { resolveRange } from './range';
 import { recheckBucket, requireBucket } from '../buckets/bucketRecord';
-import { createBodyStream } from '../chunks/objectStream';
+import { openBodyStream } from '../chunks/objectStream';
 import { relocateChunks } from '../chunks/placement';
 import { stageObjectEvent } from '../feed/emit';
 import { markReplicationPending } from '../replication/status';
@@ -267,7 +267,7 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
         if (attempt < 5) continue;
         throw internalError(`chunk list of ${key} is incomplete`);
       }
-      const body = createBodyStream(ctx.placements, chunks, want, release);
+      const body = await openBodyStream(ctx.placements, chunks, want, release);
       handedOff = true;
       const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body };
       if (range) result.range = range;
