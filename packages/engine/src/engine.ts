@@ -19,7 +19,13 @@ import { BucketCache } from './meta/bucketCache';
 import * as bucketAccess from './buckets/bucketAccess';
 import * as objectAcl from './acl/objectAcl';
 import * as objects from './objects/objects';
-import * as multipart from './multipart/multipart';
+import { createMultipartUpload } from './multipart/createUpload';
+import { uploadPart } from './multipart/uploadPart';
+import { uploadPartCopy } from './multipart/uploadPartCopy';
+import { listParts } from './multipart/listParts';
+import { completeMultipartUpload } from './multipart/completeUpload';
+import { abortMultipartUpload } from './multipart/abortUpload';
+import { listMultipartUploads } from './multipart/listUploads';
 import { listObjects } from './objects/listing';
 import { listObjectVersions } from './versions/versionListing';
 import * as tagging from './tagging/objectTagging';
@@ -278,13 +284,13 @@ export class Engine implements EngineApi, WorkerEngineApi {
   readonly getObjectAccess = this.bound(objectAcl.getObjectAccess);
 
   // multipart uploads (multipart/)
-  readonly createMultipartUpload = this.bound(multipart.createMultipartUpload);
-  readonly uploadPart = this.bound(multipart.uploadPart);
-  readonly uploadPartCopy = this.bound(multipart.uploadPartCopy);
-  readonly listParts = this.bound(multipart.listParts);
-  readonly completeMultipartUpload = this.bound(multipart.completeMultipartUpload);
-  readonly abortMultipartUpload = this.bound(multipart.abortMultipartUpload);
-  readonly listMultipartUploads = this.bound(multipart.listMultipartUploads);
+  readonly createMultipartUpload = this.bound(createMultipartUpload);
+  readonly uploadPart = this.bound(uploadPart);
+  readonly uploadPartCopy = this.bound(uploadPartCopy);
+  readonly listParts = this.bound(listParts);
+  readonly completeMultipartUpload = this.bound(completeMultipartUpload);
+  readonly abortMultipartUpload = this.bound(abortMultipartUpload);
+  readonly listMultipartUploads = this.bound(listMultipartUploads);
 
   // lifecycle, notifications, replication configuration and status
   readonly putBucketLifecycle = this.bound(lifecycleConfig.putBucketLifecycle);

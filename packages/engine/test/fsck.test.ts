@@ -6,7 +6,7 @@ import { MetaDb } from '../src/meta/db';
 import * as keys from '../src/meta/keys';
 import { decodeRecord, encodeChunkList, loadChunks } from '../src/meta/records';
 import { body, bytes, readAll, tempDir } from './helpers';
-import { MIN_PART_SIZE } from '../src/multipart/multipart';
+import { MIN_PART_SIZE } from '../src/multipart/uploadRecords';
 
 /**
  * Each test builds a small on-disk store, breaks it the way a crash or a bug would (poking the

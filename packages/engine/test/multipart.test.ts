@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createChecksum, type ChecksumAlgorithm } from '../src';
-import { MIN_PART_SIZE, newUploadId } from '../src/multipart/multipart';
+import { MIN_PART_SIZE, newUploadId } from '../src/multipart/uploadRecords';
 import { body, bytes, chunkFiles, openEngine, readAll, type TestEngine } from './helpers';
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Engine, fsck } from '../src';
 import { body, bytes, readAll, tempDir } from './helpers';
-import { MIN_PART_SIZE } from '../src/multipart/multipart';
+import { MIN_PART_SIZE } from '../src/multipart/uploadRecords';
 
 const CS = 16;
 

@@ -8,7 +8,7 @@ import type { Ctx } from '../context';
 import { EMPTY } from '../meta/db';
 import * as keys from '../meta/keys';
 import { scanRange, takePage } from '../meta/rangeScan';
-import { stageDropAllUploads } from '../multipart/multipart';
+import { stageDropAllUploads } from '../multipart/uploadRecords';
 import { validateBucketName } from './bucketName';
 import { stageInitialAccess } from './bucketAccess';
 import { findBucket, requireBucket, toBucketInfo, updateBucket } from './bucketRecord';

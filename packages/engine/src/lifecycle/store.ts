@@ -19,7 +19,7 @@ import { S3Error } from '../errors';
 import { recheckBucket, requireBucket } from '../buckets/bucketRecord';
 import { decodeRecord, loadChunks, stageChunkList, stageDropChunkList, type ObjectRecord } from '../meta/records';
 import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion } from '../versions/versions';
-import { stageDropUpload } from '../multipart/multipart';
+import { stageDropUpload } from '../multipart/uploadRecords';
 import { relocateChunks } from '../chunks/placement';
 import { stageObjectEvent } from '../feed/emit';
 import { runWithRequestInfo } from '../feed/requestInfo';

@@ -118,7 +118,7 @@ export async function* collectReferences(db: MetaDb, idx: StoreIndex): AsyncGene
     if (!h.dangling && !lastHasCurrent) h.broken = 'noncurrent version of a key without a current version (O/ record)';
     yield h;
   }
-  // Multipart uploads (multipart.ts): M/ records own their P/ parts; each part holds its chunks.
+  // Multipart uploads (multipart/uploadRecords.ts): M/ records own their P/ parts; each part holds its chunks.
   const uploads = new Set<string>();
   for await (const [k] of scan(db, { ...keys.allUploadsRange(), values: false })) {
     const { bucketId, key, last: uploadId } = keys.decodeAnyVersionKey(k);

@@ -27,10 +27,10 @@
  *                                      delete marker), newest first (see versions.ts)
  *   N/<bucketId>\0<key>                 vtoken (utf8) of the key's "null" version while it is
  *                                      noncurrent (at most one null version per key)
- *   M/<bucketId>\0<key>\0<uploadId>    multipart upload in progress (multipart.ts UploadRecord);
+ *   M/<bucketId>\0<key>\0<uploadId>    multipart upload in progress (multipart/uploadRecords.ts UploadRecord);
  *                                      uploadIds sort by initiation time, so a key's uploads list
  *                                      in the order ListMultipartUploads wants
- *   P/<uploadId>\0<partNo, 5 digits>   one uploaded part (multipart.ts PartRecord): etag, size,
+ *   P/<uploadId>\0<partNo, 5 digits>   one uploaded part (multipart/uploadRecords.ts PartRecord): etag, size,
  *                                      checksum, chunk list (inline or D/ segments, like objects).
  *                                      Each part holds one reference on each of its chunks
  *   Q/<queue>/<seq>                    reserved: durable work queues

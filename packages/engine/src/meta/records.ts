@@ -38,7 +38,7 @@ export interface ObjectRecord {
   headers?: ContentHeaders;
   checksum?: ObjectChecksum;
   partSizes?: number[];
-  /** Part checksums of a COMPOSITE multipart object (multipart.ts). */
+  /** Part checksums of a COMPOSITE multipart object (multipart/completeUpload.ts). */
   partChecksums?: string[];
   /** Inline chunk list (base64 of the binary encoding). */
   chunks?: string;
@@ -68,7 +68,7 @@ export interface ObjectRecord {
 
 export type { ReplicationStatus } from '../types';
 
-/** Where a body's chunk list lives; object records and multipart part records (multipart.ts) share it. */
+/** Where a body's chunk list lives; object records and multipart part records (multipart/uploadRecords.ts) share it. */
 export type ChunkListFields = Pick<ObjectRecord, 'chunks' | 'dataId' | 'chunkCount' | 'inline' | 'placement'>;
 
 export interface PositionedChunk extends ChunkRef {

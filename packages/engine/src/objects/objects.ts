@@ -124,7 +124,7 @@ interface StoredBody {
 /**
  * Stages replacing `old` (if any) by `rec` whose body is `body`: record, segments, refs, stats.
  * THE way a new current object is written: putObject, copyObject and completeMultipartUpload
- * (multipart.ts) all go through it.
+ * (multipart/completeUpload.ts) all go through it.
  */
 export async function stageReplace(
   ctx: Ctx,
