@@ -15,6 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { getSystemErrorMap } from 'node:util';
 import { S3Error, isS3Error, internalError } from '../errors';
 import { KeyedMutex, PinSet } from '../meta/locks';
+import { writeChunkFile } from './hashPool';
 
 /** Cross-process pins of one store's chunks (backend.ts SharedPins, bound to a placement). */
 export interface StorePins {
@@ -149,6 +150,15 @@ export class ChunkStore {
     return this.locks.run(hash, async () => {
       if (this.shared) await this.shared.pin(hash);
       const file = this.pathOf(hash);
+      if (this.files === NODE_CHUNK_FS && data.buffer instanceof SharedArrayBuffer) {
+        // Shared memory (large uploads, chunker.ts): the whole sequence below in a worker.
+        const tmp = path.join(this.tmpDir, `${hash}.${randomBytes(6).toString('hex')}`);
+        try {
+          return await writeChunkFile(file, tmp, data, this.fsync);
+        } catch (e) {
+          throw writeFailure(e);
+        }
+      }
       const st = await fs.promises.stat(file).catch(() => undefined);
       if (st && st.size === data.length) return false;
       // Missing, or a damaged file of the wrong size: (re)write it.
@@ -177,9 +187,9 @@ export class ChunkStore {
 
   /**
    * Reads a whole chunk and checks its length and SHA-256: never hands out wrong bytes. The hash
-   * is ~1 CPU-ms/MiB, about a quarter of a GET's CPU; kept on every read on purpose (bit rot and
-   * damaged files surface as errors, not as data). Hashing in a worker instead was measured
-   * slower on 2 cores (thread hand-offs cost more than they saved).
+   * is ~0.6-1 CPU-ms/MiB; kept on every read on purpose (bit rot and damaged files surface as
+   * errors, not as data). Reading + hashing in a worker instead was measured: same CPU per GiB,
+   * more RSS (hashPool.ts).
    */
   async read(hash: string, size: number): Promise<Buffer> {
     let data: Buffer;
