@@ -194,7 +194,7 @@ export class ChunkStore {
   async read(hash: string, size: number): Promise<Buffer> {
     let data: Buffer;
     try {
-      data = await fs.promises.readFile(this.pathOf(hash));
+      data = await readKnownSize(this.pathOf(hash), size);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw internalError(code === 'ENOENT' ? `chunk ${hash} is missing` : `chunk ${hash} unreadable: ${code ?? e}`);
@@ -260,6 +260,37 @@ export class ChunkStore {
     }
     this.knownDirs.add(dir);
   }
+}
+
+/**
+ * Reads a file expected to hold `size` bytes: open, one read of size + 1 bytes (a longer file
+ * shows as more than `size`, so the caller's length check catches it), close. Callback fs, not
+ * readFile: readFile also fstats and reads in 512 KiB pieces, ~6 thread-pool round trips per
+ * 1 MiB chunk instead of 3, and the close is not waited for. Returns the bytes read.
+ */
+function readKnownSize(file: string, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, 'r', (err, fd) => {
+      if (err) return reject(err);
+      const buf = Buffer.allocUnsafe(size + 1);
+      const done = (e: NodeJS.ErrnoException | null, data?: Buffer): void => {
+        fs.close(fd, () => undefined);
+        if (e) reject(e);
+        else resolve(data!);
+      };
+      let got = 0;
+      const more = (): void => {
+        fs.read(fd, buf, got, buf.length - got, got, (e, n) => {
+          if (e) return done(e);
+          got += n;
+          // Short reads are legal: go on until EOF (n === 0) or one byte past the expected size.
+          if (n === 0 || got === buf.length) done(null, buf.subarray(0, got));
+          else more();
+        });
+      };
+      more();
+    });
+  });
 }
 
 async function readdirSafe(dir: string): Promise<string[]> {

@@ -32,6 +32,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const md5s = new Map();
 const fsp = fs.promises;
+const knownDirs = new Set();
 async function fsyncPath(p) {
   const fh = await fsp.open(p, 'r');
   try { await fh.sync(); } finally { await fh.close(); }
@@ -52,8 +53,12 @@ async function writeChunk(m, data) {
       await fh.close();
     }
     const dir = path.dirname(m.file);
-    const created = await fsp.mkdir(dir, { recursive: true });
-    if (created && m.fsync) { await fsyncPath(path.dirname(dir)); await fsyncPath(path.dirname(path.dirname(dir))); }
+    if (!knownDirs.has(dir)) {
+      // As chunkStore.ensureDir: chunk directories are never removed while the server runs.
+      const created = await fsp.mkdir(dir, { recursive: true });
+      if (created && m.fsync) { await fsyncPath(path.dirname(dir)); await fsyncPath(path.dirname(path.dirname(dir))); }
+      knownDirs.add(dir);
+    }
     await fsp.rename(m.tmp, m.file);
     if (m.fsync) await fsyncPath(dir);
     return true;
