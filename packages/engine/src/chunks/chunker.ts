@@ -29,7 +29,7 @@ const WORKER_MIN_BODY = 256 * 1024;
 // Recycled shared chunk buffers: a 64 MiB upload would otherwise allocate (and the GC sweep)
 // 64 fresh 1 MiB buffers. Bounded, and dropped when no upload is running, so idle memory stays
 // small.
-const FREE_MAX = 8;
+const FREE_MAX = 16; // 4 concurrent uploads × (1 filling + WRITE_CONCURRENCY in flight)
 const free = new Map<number, Buffer[]>();
 let workerUploads = 0;
 function takeBuffer(size: number): Buffer {

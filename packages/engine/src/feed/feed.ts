@@ -74,6 +74,7 @@ export class Feed {
     validateName(name);
     const c = await this.consumer(name);
     if (!c) throw invalidArgument(`no such feed consumer: ${name}`);
+    await this.ctx.committer.durableNow(); // never hand on an event a power loss could still undo (group commit)
     const first = await this.firstSeq();
     const rows = await this.ctx.db.all({ gt: keys.feedEventKey(c.cursor), lt: keys.feedRange().lt, limit: Math.max(1, Math.min(limit, 10_000)) });
     const events = rows.map(([, v]) => JSON.parse(v.toString('utf8')) as FeedEvent);

@@ -14,6 +14,11 @@
  *   (commit.ts) is the only caller besides batch itself.
  * - shared: other processes write the same data. In-process caches of metadata (bucket records,
  *   usage counters, the feed seq) must then be re-read under the lock, never trusted.
+ * - groupSync: a batch written with sync=false is made durable by a later `sync()`, together
+ *   with every batch written before it (LevelDB: one log, appended in order). The Committer then
+ *   writes changes unsynced under the lock and lets concurrent changes share one `sync()` (group
+ *   commit, commit.ts). false: a synced batch is durable on its own (PostgreSQL: COMMIT) and
+ *   `sync()` does nothing.
  * - pins (shared backends only): chunk pins and read-lease horizons as rows with an expiry, so
  *   GC on one gateway never deletes a chunk another gateway is writing or reading (gc.ts).
  */
@@ -74,11 +79,14 @@ export interface MetaBackend {
   readonly shared: boolean;
   readonly supportsSnapshots: boolean;
   readonly pins?: SharedPins;
+  readonly groupSync: boolean;
   snapshot(): Snapshot | undefined;
   get(key: Buffer, snapshot?: Snapshot): Promise<Buffer | undefined>;
   getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
   batch(ops: BatchOp[], sync: boolean): Promise<void>;
   cursor(opts: IterateOptions): Cursor;
   exclusive<T>(fn: (write: WriteBatch) => Promise<T>): Promise<T>;
+  /** Makes every batch finished before the call durable (see groupSync). */
+  sync(): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,8 +5,20 @@
  * refcounts (C/), GC markers (Z/) and usage counters (T/, S/chunks) the change implies.
  *
  * One mutex keeps the read-modify-write of refcounts trivially correct. Chunk streaming and
- * hashing never happen under it, only metadata reads and the batch. Group commit later = let
- * the mutex holder drain several queued `fn`s into one batch.
+ * hashing never happen under it, only metadata reads and the batch.
+ *
+ * Group commit (fsync on, a backend with groupSync: LevelDB): under the mutex a change's batch
+ * is written WITHOUT sync — it is then visible to the next change's reads, so changes still
+ * apply strictly one after another — and the mutex is released at once. Durability comes after,
+ * outside the mutex: every finished change waits for one `db.sync()` that starts after its batch
+ * was written; while one sync runs, the changes finishing meanwhile queue up and share the next
+ * one. So N concurrent small PUTs cost ~N unsynced appends + a few fsyncs instead of N fsyncs in
+ * a row, and `run()` still resolves only once the change is durable (acknowledged = durable).
+ * A crash loses at most a suffix of unacknowledged changes (the log is replayed in order).
+ * Feed events are announced (`onEvents`) only once durable, and feed readers wait for
+ * `durableNow()`; `afterCommit` hooks (in-memory caches that must match what the next change
+ * reads) run right after the write, under the mutex. PostgreSQL commits are durable on their
+ * own (groupSync false): each change's transaction commits synced, as before.
  */
 import { internalError } from '../errors';
 import { type BatchOp, type MetaDb, json } from './db';
@@ -93,7 +105,7 @@ export class Txn {
     this.droppedBuckets.add(bucketId);
   }
 
-  /** Runs after the batch is durable, still under the commit lock (keeps in-memory caches exact). */
+  /** Runs once the batch is written (readable), still under the commit lock (keeps in-memory caches exact). */
   afterCommit(fn: () => void): void {
     this.hooks.push(fn);
   }
@@ -120,27 +132,81 @@ export class Committer {
   private chunkStatsCache: ChunkStats | undefined;
   /** Next change-feed seq (loaded on first use from S/feedSeq: recovered on open). */
   private feedNext: number | undefined;
-  /** Called after a batch with feed events is durable (wakes feed readers). */
+  /** Called once a batch with feed events is durable (wakes feed readers), outside the lock. */
   onEvents: ((events: FeedEvent[]) => void) | undefined;
+
+  /** Group syncs done (each made one or more changes durable). */
+  syncs = 0;
+  /** fsync on and the backend groups syncs: batches are written unsynced, then `durable()`. */
+  private readonly group: boolean;
+  /** Changes written (unsynced) and waiting for the next sync. */
+  private syncWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** The sync in progress, if any. */
+  private syncing: Promise<void> | undefined;
+  /** Batches written so far, and how many of them a finished sync covers (see durableNow). */
+  private written = 0;
+  private covered = 0;
 
   constructor(
     private readonly db: MetaDb,
     private readonly sync: boolean,
-  ) {}
+  ) {
+    this.group = sync && db.groupSync;
+  }
 
-  run<T>(fn: (tx: Txn) => Promise<T> | T): Promise<T> {
+  async run<T>(fn: (tx: Txn) => Promise<T> | T): Promise<T> {
     // Captured now: the request that asked for this change (feed/requestInfo.ts).
     const info = currentRequestInfo();
     // The in-process mutex, then the store's commit lock (a no-op for LevelDB; across gateways
     // for a shared backend, whose batch commits and releases it: backend.ts).
-    return this.mutex.run(() =>
+    const { result, tx, wrote } = await this.mutex.run(() =>
       this.db.exclusive(async (writeBatch) => {
         const tx = new Txn(info);
         const result = await fn(tx);
-        await this.write(tx, writeBatch);
-        return result;
+        const wrote = await this.write(tx, writeBatch);
+        return { result, tx, wrote };
       }),
     );
+    if (wrote && this.group) await this.durable();
+    if (tx.committedEvents.length) this.onEvents?.(tx.committedEvents);
+    return result;
+  }
+
+  /** Resolves once everything written so far is durable (joins the next group sync). */
+  private durable(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.syncWaiters.push({ resolve, reject });
+      if (!this.syncing) this.startSync();
+    });
+  }
+
+  /**
+   * Resolves once every batch written so far is durable (at once when nothing is pending).
+   * Readers that hand data on (the change feed) call it so they never pass along a change a
+   * power loss could still take back.
+   */
+  async durableNow(): Promise<void> {
+    if (this.group && this.covered < this.written) await this.durable();
+  }
+
+  private startSync(): void {
+    const group = this.syncWaiters;
+    this.syncWaiters = [];
+    const upTo = this.written;
+    this.syncing = this.db.sync().then(
+      () => {
+        this.syncs++;
+        this.covered = Math.max(this.covered, upTo);
+        for (const w of group) w.resolve();
+      },
+      (e) => {
+        for (const w of group) w.reject(e);
+      },
+    );
+    void this.syncing.finally(() => {
+      this.syncing = undefined;
+      if (this.syncWaiters.length) this.startSync();
+    });
   }
 
   /** The next feed seq (under the commit lock or after drain). */
@@ -157,12 +223,14 @@ export class Committer {
     return this.feedNext;
   }
 
-  /** Resolves once every commit queued before it has finished. */
-  drain(): Promise<void> {
-    return this.mutex.run(() => undefined);
+  /** Resolves once every commit queued before it has finished and is durable. */
+  async drain(): Promise<void> {
+    await this.mutex.run(() => undefined);
+    while (this.syncing) await this.syncing.catch(() => undefined);
   }
 
-  private async write(tx: Txn, writeBatch: WriteBatch): Promise<void> {
+  /** Stages the derived records and writes the batch (unsynced under group commit). True when something was written. */
+  private async write(tx: Txn, writeBatch: WriteBatch): Promise<boolean> {
     // Other gateways commit too: the cached counters and feed seq are re-read under the lock.
     if (this.db.shared) {
       this.bucketStatsCache.clear();
@@ -245,20 +313,20 @@ export class Committer {
       ops.push({ type: 'put', key: keys.settingKey(keys.FEED_SEQ_SETTING), value: json({ next: seq }) });
     }
 
+    // Group commit: written unsynced here, made durable by run()'s shared sync (see the top).
     if (ops.length > 0) {
-      await writeBatch(ops, this.sync);
+      await writeBatch(ops, this.sync && !this.group);
       this.seq++;
+      this.written++;
     }
     for (const [id, v] of newBucketStats) this.bucketStatsCache.set(id, v);
     for (const id of tx.droppedBuckets) this.bucketStatsCache.delete(id);
     if (newChunkStats) this.chunkStatsCache = newChunkStats;
-    if (feedNext !== undefined) {
-      this.feedNext = feedNext;
-      this.onEvents?.(tx.committedEvents);
-    }
+    if (feedNext !== undefined) this.feedNext = feedNext;
     for (const fn of tx.hooks) fn();
     for (const h of zeroed) this.zeroSeq.set(h, this.seq);
     for (const h of revived) this.zeroSeq.delete(h);
     for (const h of tx.dropped) this.zeroSeq.delete(h);
+    return ops.length > 0;
   }
 }

@@ -29,6 +29,16 @@ export class MetaDb {
     return this.backend.shared;
   }
 
+  /** Writes may be unsynced and made durable by `sync()` in groups (backend.ts). */
+  get groupSync(): boolean {
+    return this.backend.groupSync;
+  }
+
+  /** Makes every batch finished before the call durable (a no-op where commits are durable). */
+  sync(): Promise<void> {
+    return this.backend.sync();
+  }
+
   /** Cross-process chunk pins (shared backends only). */
   get pins(): SharedPins | undefined {
     return this.backend.pins;

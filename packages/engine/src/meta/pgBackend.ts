@@ -92,6 +92,8 @@ export class PgBackend implements MetaBackend {
   readonly kind = 'postgres';
   readonly shared = true;
   readonly supportsSnapshots = false;
+  /** Every change is its own transaction, durable at COMMIT: nothing to group (backend.ts). */
+  readonly groupSync = false;
   readonly pins: SharedPins;
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly t: string;
@@ -215,6 +217,10 @@ export class PgBackend implements MetaBackend {
     } finally {
       c.release();
     }
+  }
+
+  async sync(): Promise<void> {
+    // Commits are durable when they return (synchronous_commit): nothing pending here.
   }
 
   cursor(opts: IterateOptions): Cursor {

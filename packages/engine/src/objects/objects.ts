@@ -254,10 +254,8 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
           if (attempt < 5 && !snapshot) continue;
           throw internalError(`inline body of ${key} is missing`);
         }
-        const result: GetObjectResult = {
-          meta: toMeta(bucket, key, rec),
-          body: Readable.from(want ? [data.subarray(want.start, want.end + 1)] : [], { objectMode: false }),
-        };
+        const bytes = want ? data.subarray(want.start, want.end + 1) : Buffer.alloc(0);
+        const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body: Readable.from(bytes.length ? [bytes] : [], { objectMode: false }), bytes };
         if (range) result.range = range;
         return result; // nothing on disk to protect: the lease is released in finally
       }

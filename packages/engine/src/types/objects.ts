@@ -94,6 +94,11 @@ export interface GetObjectResult {
   /** Resolved inclusive byte range when a Range was given and satisfiable. */
   range?: { start: number; end: number };
   body: Readable;
+  /**
+   * The same bytes as `body`, when they are already in memory (bodies stored inline in metadata):
+   * a server can send them with the headers in one write instead of piping a stream.
+   */
+  bytes?: Buffer;
 }
 
 export interface DeleteObjectResult {

@@ -11,5 +11,10 @@ export const getObject: Handler<ObjectReadParams> = async (c, p) => {
   const { status, headers } = readResponseHeaders(c, res.meta, res.range, r, part);
   Object.assign(headers, await expirationHeaders(c, c.bucket!.name, res.meta));
   c.log.bytes = res.range ? res.range.end - res.range.start + 1 : res.meta.size;
+  if (res.bytes) {
+    // In memory already (inline body): one write with the headers instead of a piped stream.
+    res.body.destroy();
+    return { status, headers, body: res.bytes };
+  }
   return { status, headers, body: res.body };
 };
