@@ -188,6 +188,10 @@ export class Engine implements EngineApi, WorkerEngineApi {
     await this.ctx.db.close();
   }
 
+  async durableNow(): Promise<void> {
+    await this.c.committer.durableNow();
+  }
+
   private get c(): Ctx {
     if (this.closed) throw internalError('The storage engine is closed');
     return this.ctx;

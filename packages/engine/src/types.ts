@@ -133,6 +133,12 @@ export interface EngineOptions {
 export interface EngineApi {
   readonly options: Readonly<Required<Omit<EngineOptions, 'db' | 'chunkFileSystem' | 'meta' | 'chunks' | 'chunkCredentials'>>>; // placements: {} when none
   close(): Promise<void>;
+  /**
+   * Resolves once every change written so far is durable (at once when none is pending). Under
+   * group commit a change is readable a moment before its shared fsync ends; a server awaits this
+   * before answering a read, so no client is ever shown data a power loss could still take back.
+   */
+  durableNow(): Promise<void>;
 
   // users and access keys
   /** Root user ("root"): uses the given keys, else the persisted ones, else generates and persists new ones. */

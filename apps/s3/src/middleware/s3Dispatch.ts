@@ -89,7 +89,18 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId, hostId: state.hostId };
     // Parameters are parsed after authorization, as S3 does: a caller that may not act gets AccessDenied, not a parameter error.
     const params = op.params(query);
-    writeResponse(ctx, await runWithRequestInfo(info, () => op.handler(c, params)));
+    let res: S3Response;
+    try {
+      res = await runWithRequestInfo(info, () => op.handler(c, params));
+    } catch (e) {
+      // An error may report what a not-yet-durable change did (412, 409, ...): same wait as below.
+      await engine.durableNow().catch(() => undefined);
+      throw e;
+    }
+    // Commit-wait: under group commit a read can see a change whose shared fsync is still running;
+    // answer only once it is durable (free when nothing is pending; writes are durable already).
+    await engine.durableNow();
+    writeResponse(ctx, res);
   };
 }
 

@@ -80,6 +80,7 @@ export function websiteEndpoint(o: WebsiteEndpointOptions): Koa.Middleware {
       ),
       false,
     );
+    await o.engine.durableNow().catch(() => undefined); // commit-wait, as in s3Dispatch.ts
     if ('response' in result) {
       writeResponse(ctx, result.response);
       return;

@@ -15,8 +15,9 @@
  * one. So N concurrent small PUTs cost ~N unsynced appends + a few fsyncs instead of N fsyncs in
  * a row, and `run()` still resolves only once the change is durable (acknowledged = durable).
  * A crash loses at most a suffix of unacknowledged changes (the log is replayed in order).
- * Feed events are announced (`onEvents`) only once durable, and feed readers wait for
- * `durableNow()`; `afterCommit` hooks (in-memory caches that must match what the next change
+ * Feed events are announced (`onEvents`) only once durable; feed readers, and the S3 server
+ * before it answers any request (commit-wait), wait for `durableNow()`, so nothing a power loss
+ * could still take back is ever shown; `afterCommit` hooks (in-memory caches that must match what the next change
  * reads) run right after the write, under the mutex. PostgreSQL commits are durable on their
  * own (groupSync false): each change's transaction commits synced, as before.
  */
