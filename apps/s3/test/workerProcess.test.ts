@@ -78,7 +78,8 @@ describe('lifecycle worker in its own process', () => {
     const dir = await fs.promises.mkdtemp(path.join(tmpdir(), 'cairn-worker-'));
     const data = path.join(dir, 'data');
     const serveArgs = ['serve', '--data', data, '--port', '0', '--fsync', 'false', '--quiet', '--workers', 'none', '--lifecycle-day-seconds', '1'];
-    const workerArgs = ['worker', 'lifecycle', '--data', data, '--lease-ttl-seconds', '1'];
+    // The day given to the worker too: on PostgreSQL it opens its own engine (no server to ask).
+    const workerArgs = ['worker', 'lifecycle', '--data', data, '--lease-ttl-seconds', '1', '--lifecycle-day-seconds', '1'];
     const children: ChildProcess[] = [];
     try {
       let server = await start(cli, serveArgs, /serving S3 on (http:\/\/\S+)/);
