@@ -12,5 +12,12 @@ module.exports = {
     '^@cairn/admin$': '<rootDir>/../admin/src/index.ts',
   },
   testTimeout: 60000,
-  ...(pg ? { globalSetup: `${engineTest}/pgGlobalSetup.ts`, globalTeardown: `${engineTest}/pgGlobalTeardown.ts` } : {}),
+  ...(pg
+    ? {
+        globalSetup: `${engineTest}/pgGlobalSetup.ts`,
+        globalTeardown: `${engineTest}/pgGlobalTeardown.ts`,
+        // PostgreSQL-only already (its own cluster): it ran in the first pass.
+        testPathIgnorePatterns: ['/node_modules/', '/test/gateways\\.test\\.ts$'],
+      }
+    : {}),
 };
