@@ -87,7 +87,9 @@ interface FsckRun {
 }
 
 async function runFsck(cli: string, data: string, repair = false): Promise<FsckRun> {
-  const child = spawn(process.execPath, [cli, ...withMeta(['fsck', '--data', data, '--json', ...(repair ? ['--repair'] : [])])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...withMeta(['fsck', '--data', data, '--json', ...(repair ? ['--repair'] : [])])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

@@ -16,7 +16,7 @@ import { connect } from 'node:net';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
