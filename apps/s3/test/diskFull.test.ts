@@ -16,7 +16,7 @@ import { connect } from 'node:net';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, sep } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { NODE_CHUNK_FS, fsck, type ChunkFileSystem } from '@cairn/engine';
 import { startTestServer, type TestServer } from './helpers/server';
+import { metaFor } from './helpers/testMeta';
 import { rawRequest } from './helpers/rawRequest';
 import { multipartBody, multipartContentType, signPostV4 } from './helpers/postForm';
 import { probeVersion, requireClient, run, which } from './clients/clientEnv';
@@ -65,7 +66,8 @@ function smallDisk(capacity: (chunksDir: string) => number): ChunkFileSystem & {
   const fsys = {
     failures: 0,
     async open(p: string, flags: 'wx') {
-      const chunksDir = dirname(dirname(p)); // <root>/chunks/tmp/<name>
+      // <root>/chunks/tmp/<name>, or <root>/chunks/tmp/<process>/<name> (shared chunk dir, PostgreSQL metadata)
+      const chunksDir = p.slice(0, p.lastIndexOf(`${sep}chunks${sep}`) + `${sep}chunks`.length);
       const fh = await NODE_CHUNK_FS.open(p, flags);
       return {
         write: async (data: Buffer, offset: number, length: number) => {
@@ -254,7 +256,8 @@ async function diskFullScenario(ts: TestServer, label: string): Promise<void> {
 
 /** After the server stopped: fsck finds nothing (no orphans, no temp files). */
 async function expectFsckClean(dataDir: string, placements?: Record<string, string>): Promise<void> {
-  const r = await fsck(dataDir, { gcGraceMs: 0, placements });
+  const meta = metaFor(dataDir);
+  const r = await fsck(dataDir, { gcGraceMs: 0, placements, ...(meta ? { meta } : {}) });
   expect(r.findings).toEqual([]);
   expect(r.clean).toBe(true);
 }

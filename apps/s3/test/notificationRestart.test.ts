@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { bundleCli, spawnServer, type ServerProcess } from './helpers/serverProcess';
+import { withMeta } from './helpers/testMeta';
 import { byKey, startWebhookReceiver, type ReceivedRecord, type WebhookReceiver } from './helpers/webhookReceiver';
 
 const KEY = 'CAIRNNOTIFYRESTART01';
@@ -122,7 +123,7 @@ test('`cairn worker notify` delivers from its own process beside `cairn serve --
   expect(hook.records).toHaveLength(0); // no notify worker in the server
   const worker = spawn(
     process.execPath,
-    [await bundleCli(), 'worker', 'notify', '--data', dir, '--notify-target', `hook=${hook.url}`, '--lease-ttl-seconds', '2'],
+    [await bundleCli(), ...withMeta(['worker', 'notify', '--data', dir, '--notify-target', `hook=${hook.url}`, '--lease-ttl-seconds', '2'])],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...ENV } },
   );
   try {

@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { rawRequest, listedKeys, prepareRawRequest } from './helpers/rawRequest';
 import { ROOT_KEY, ROOT_SECRET } from './helpers/server';
 import { runCli, spawnServer, type ServerProcess } from './helpers/serverProcess';
+import { levelOnlyTest } from './helpers/testMeta';
 
 const KEYS = { CAIRN_ACCESS_KEY_ID: ROOT_KEY, CAIRN_SECRET_ACCESS_KEY: ROOT_SECRET };
 const NO_KEYS = { CAIRN_ACCESS_KEY_ID: '', CAIRN_SECRET_ACCESS_KEY: '' };
@@ -270,7 +271,8 @@ describe('CLI: --help everywhere, one clear line per failure', () => {
     expect(oneLine(r)).toBe(`cairn: data directory ${path.join(file, 'store')} cannot be used: ${path.join(file, 'store')} is a file, not a directory`);
   });
 
-  test('a store held by another running server', async () => {
+  // LevelDB only: on PostgreSQL several servers sharing one store is the point (gateways.test.ts).
+  levelOnlyTest('a store held by another running server', async () => {
     const data = tempDir();
     await serve(['--data', data, '--port', '0', '--quiet']);
     const r = await runCli(['serve', '--data', data, '--port', '0'], { env: { ...process.env, ...KEYS } });

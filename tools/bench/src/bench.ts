@@ -16,6 +16,7 @@ import { measureReferences, type References } from './references';
 import { serveChild } from './servers';
 import { type ProcReader, ProcSampler, procReader } from './stats';
 import { ALL_TARGETS, type RunningTarget, startTarget, unavailable, type TargetConfig, type TargetName } from './targets';
+import { isPgTarget, pgUnavailable, startPgTarget, sumReaders } from './gateways';
 import { type BenchOptions, TargetBench, WORKLOADS, type WorkloadName } from './workloads';
 
 const HELP = `Usage: node tools/bench/dist/bench.js [options]
@@ -38,6 +39,8 @@ const HELP = `Usage: node tools/bench/dist/bench.js [options]
   --order interleaved|sequential
                          interleaved (default): all servers run at once (idle but one) and each
                          workload runs on every target in turn; sequential: one server at a time
+  --pg-url URL           PostgreSQL for cairn-pg1 / cairn-pg2 (a fresh schema each; default: a
+                         throwaway cluster with fsync on, Debian postgresql)
   --keep-data            keep the servers' data directories
   --skip-references      do not measure the machine's references (MD5/SHA-256 one core, disk fsync)
   --help
@@ -87,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       'cairn-cli': { type: 'string' },
       'cairn-node-args': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
+      'pg-url': { type: 'string' },
       'skip-references': { type: 'boolean', default: false },
       order: { type: 'string', default: 'interleaved' },
       help: { type: 'boolean', default: false },
@@ -127,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
     listKeys: opts.listKeys,
     keepData: values['keep-data'] ?? false,
     cairnNodeArgs: values['cairn-node-args'] ? values['cairn-node-args'].split(/\s+/).filter(Boolean) : [],
+    ...(values['pg-url'] ? { pgUrl: values['pg-url'] } : {}),
   };
 
   const log = (m: string) => process.stderr.write(m + '\n');
@@ -160,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
   const sessions = new Map<TargetName, Session>();
 
   const open = async (name: TargetName): Promise<Session | undefined> => {
-    const why = unavailable(name, cfg);
+    const why = unavailable(name, cfg) ?? (isPgTarget(name) ? pgUnavailable(cfg) : undefined);
     if (why) {
       log(`[${name}] not run: ${why}`);
       reports.push({ target: name, unavailable: why, results: [] });
@@ -169,13 +174,13 @@ async function main(argv: string[]): Promise<number> {
     log(`[${name}] starting`);
     let target: RunningTarget;
     try {
-      target = await startTarget(name, cfg);
+      target = isPgTarget(name) ? await startPgTarget(name, cfg) : await startTarget(name, cfg);
     } catch (e) {
       log(`[${name}] not run: ${(e as Error).message}`);
       reports.push({ target: name, unavailable: (e as Error).message, results: [] });
       return undefined;
     }
-    const reader = procReader(target.pid);
+    const reader = target.pids ? sumReaders(target.pids.map(procReader)) : procReader(target.pid);
     const sampler = new ProcSampler(reader, 200).start();
     const rep: TargetReport = { target: name, pid: target.pid, results: [], problems: [] };
     reports.push(rep);

@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Endpoint } from './client';
 
-export type TargetName = 'cairn' | 'cairn-nofsync' | 's3rver' | 'bare';
-export const ALL_TARGETS: TargetName[] = ['cairn', 'cairn-nofsync', 's3rver', 'bare'];
+export type TargetName = 'cairn' | 'cairn-nofsync' | 's3rver' | 'bare' | 'cairn-pg1' | 'cairn-pg2';
+export const ALL_TARGETS: TargetName[] = ['cairn', 'cairn-nofsync', 's3rver', 'bare', 'cairn-pg1', 'cairn-pg2'];
 
 export interface TargetConfig {
   /** repo root (for apps/s3/dist/cli.js) */
@@ -25,6 +25,10 @@ export interface TargetConfig {
   keepData: boolean;
   /** extra node flags for the Cairn child, e.g. --cpu-prof */
   cairnNodeArgs: string[];
+  /** cairn-pg*: an existing PostgreSQL (else a throwaway one is started, gateways.ts) */
+  pgUrl?: string;
+  /** one gateway of a cairn-pg* target (gateways.ts): shared data dir, --meta, shared root keys */
+  gateway?: { dataDir: string; args: string[]; accessKeyId: string; secretAccessKey: string };
 }
 
 export interface RunningTarget {
@@ -34,6 +38,9 @@ export interface RunningTarget {
   dataDir?: string;
   /** the bare server answers pool slices instead of stored bytes */
   bare: boolean;
+  /** several gateways (cairn-pg2): requests go round robin over these; RSS/CPU summed over pids */
+  endpoints?: Endpoint[];
+  pids?: number[];
   /** last lines the child wrote to stderr/stdout (diagnostics) */
   output(): string;
   exited(): { code: number | null; signal: string | null } | undefined;
@@ -53,7 +60,7 @@ export function freePort(): Promise<number> {
 
 /** Why a target cannot run, or undefined. */
 export function unavailable(name: TargetName, cfg: TargetConfig): string | undefined {
-  if (name === 'cairn' || name === 'cairn-nofsync') {
+  if (name === 'cairn' || name === 'cairn-nofsync' || name === 'cairn-pg1' || name === 'cairn-pg2') {
     const cli = cfg.cairnCli ?? join(cfg.repoRoot, 'apps/s3/dist/cli.js');
     if (!existsSync(cli)) return `${cli} not found (build it: cd apps/s3 && npm run build)`;
   }
@@ -81,10 +88,10 @@ export async function startTarget(name: TargetName, cfg: TargetConfig): Promise<
   let accessKeyId = 'S3RVER';
   let secretAccessKey = 'S3RVER';
   const node = process.execPath;
-  if (name === 'cairn' || name === 'cairn-nofsync') {
-    dataDir = await mkdtemp(join(tmpdir(), `cairn-bench-${name}-`));
-    accessKeyId = 'BENCH' + randomBytes(8).toString('hex').toUpperCase();
-    secretAccessKey = randomBytes(24).toString('base64url');
+  if (name === 'cairn' || name === 'cairn-nofsync' || cfg.gateway) {
+    dataDir = cfg.gateway?.dataDir ?? (await mkdtemp(join(tmpdir(), `cairn-bench-${name}-`)));
+    accessKeyId = cfg.gateway?.accessKeyId ?? 'BENCH' + randomBytes(8).toString('hex').toUpperCase();
+    secretAccessKey = cfg.gateway?.secretAccessKey ?? randomBytes(24).toString('base64url');
     const cli = resolve(cfg.cairnCli ?? join(cfg.repoRoot, 'apps/s3/dist/cli.js'));
     const args = [
       ...cfg.cairnNodeArgs,
@@ -99,6 +106,7 @@ export async function startTarget(name: TargetName, cfg: TargetConfig): Promise<
       '--fsync',
       name === 'cairn-nofsync' ? 'false' : 'true',
       '--quiet', // no access log (s3rver runs silent too)
+      ...(cfg.gateway?.args ?? []),
     ];
     child = spawn(node, args, {
       cwd: cfg.repoRoot,
@@ -133,7 +141,7 @@ export async function startTarget(name: TargetName, cfg: TargetConfig): Promise<
   );
 
   const cleanup = async () => {
-    if (dataDir && !cfg.keepData) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir && !cfg.keepData && !cfg.gateway) await rm(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 30_000;

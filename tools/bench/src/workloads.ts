@@ -8,6 +8,7 @@ import { errorCode, type Response, S3HttpClient, type StampedBody, xmlTag, xmlTa
 import { BUCKET, bigKey, LIST_BUCKET, LIST_PAGE, listKey, multipartKey, smallKey } from './keys';
 import { type LatencySummary, type ProcSampler, Samples, summarize } from './stats';
 import type { RunningTarget } from './targets';
+import { RoundRobinClient } from './roundRobinClient';
 
 export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'mix4k', 'delete4k', 'put64m', 'get64m', 'multipart1g', 'list10k'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -138,6 +139,8 @@ export class TargetBench {
   ) {}
 
   private client(maxSockets: number): S3HttpClient {
+    const several = this.target.endpoints;
+    if (several && several.length > 1) return new RoundRobinClient(several, maxSockets);
     return new S3HttpClient(this.target.endpoint, maxSockets);
   }
 

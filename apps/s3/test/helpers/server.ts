@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server';
+import { metaFor } from './testMeta';
 
 export interface TestServer {
   server: RunningServer;
@@ -25,6 +26,8 @@ export const ROOT_SECRET = 'cairn-root-test-secret-0000000000000000';
 
 export async function startTestServer(opts: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'cairn-test-')));
+  // CAIRN_TEST_META=postgres: metadata in the run's PostgreSQL, one schema per data dir (testMeta.ts).
+  const meta = metaFor(dataDir);
   const server = await startServer({
     dataDir,
     port: 0,
@@ -33,6 +36,7 @@ export async function startTestServer(opts: Partial<ServerOptions> = {}): Promis
     quiet: true,
     rootAccessKeyId: ROOT_KEY,
     rootSecretAccessKey: ROOT_SECRET,
+    ...(meta ? { meta } : {}),
     ...opts,
   });
   const endpoint = `http://127.0.0.1:${server.port}`;

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { bundleCli as bundleCliAs } from './cliBundle';
+import { withMeta } from './testMeta';
 
 let bundled: Promise<string> | undefined;
 
@@ -26,7 +27,7 @@ export interface CliRun {
 /** Runs `cairn ARGS` to completion. */
 export async function runCli(args: string[], opts: SpawnOptions & { timeoutMs?: number } = {}): Promise<CliRun> {
   const cli = await bundleCli();
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const child = spawn(process.execPath, [cli, ...withMeta(args)], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -56,7 +57,7 @@ export interface ServerProcess {
 /** Spawns `cairn serve ARGS` (add --data, --port 0, ...) and waits until it listens. */
 export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, opts: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const cli = await bundleCli();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, 'serve', ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, 'serve', ...withMeta(args)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -32,10 +32,15 @@ const LOCK_COMMIT = 1;
 const LOCK_GC_FENCE = 2;
 const LOCK_MIGRATE = 3;
 
-/** A pin lives this long unless renewed (a killed gateway's pins stop blocking GC after it). */
+/** A pin lives at most this long unless renewed (an upload that never commits). */
 const PIN_TTL_MS = 6 * 3600_000;
-/** A read horizon row is live this long after its last publication. */
-const HORIZON_TTL_MS = 30_000;
+/**
+ * A read horizon row is live this long after its last publication (every 5 s, engine.ts). The
+ * row doubles as its process's heartbeat: a pin counts only while its owner's heartbeat is live
+ * (or it was placed less than this long ago, before the owner's first beat landed), so a
+ * gateway killed with SIGKILL stops holding its chunks after this, not after PIN_TTL_MS.
+ */
+export const HORIZON_TTL_MS = 20_000;
 
 /** Numbered migrations: append only, never edit a released one. */
 const MIGRATIONS: ((s: string) => string)[] = [
@@ -308,7 +313,12 @@ export class PgBackend implements MetaBackend {
           return fn({
             pinned: async (ids) => {
               if (ids.length === 0) return new Set<string>();
-              const r = await c.query<{ chunk: string }>(`SELECT chunk FROM ${t}.chunk_pins WHERE chunk = ANY($1::text[])`, [ids]);
+              const r = await c.query<{ chunk: string }>(
+                `SELECT DISTINCT p.chunk FROM ${t}.chunk_pins p WHERE p.chunk = ANY($1::text[]) AND (p.owner = $2
+                   OR p.expires_at - $3 > ${NOW_MS} - $4
+                   OR EXISTS (SELECT 1 FROM ${t}.read_horizons h WHERE h.owner = p.owner AND h.expires_at > ${NOW_MS}))`,
+                [ids, this.owner, PIN_TTL_MS, HORIZON_TTL_MS],
+              );
               return new Set(r.rows.map((row) => row.chunk));
             },
             getMany: (keys) => this.getMany(keys, c),
