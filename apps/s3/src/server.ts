@@ -372,7 +372,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       accessLog,
       observe: (line) => metrics.observeRequest(line as unknown as RequestObservation),
       logError,
-      health: { draining: () => closing },
+      health: { draining: () => closing, chunks: options.chunks },
     });
     const handle = app.callback();
     s3Listener.set((req, res) => {
