@@ -16,8 +16,8 @@ module.exports = {
     ? {
         globalSetup: `${engineTest}/pgGlobalSetup.ts`,
         globalTeardown: `${engineTest}/pgGlobalTeardown.ts`,
-        // PostgreSQL-only already (its own cluster): it ran in the first pass.
-        testPathIgnorePatterns: ['/node_modules/', '/test/gateways\\.test\\.ts$'],
+        // PostgreSQL-only already (their own cluster): they ran in the first pass.
+        testPathIgnorePatterns: ['/node_modules/', '/test/gateways\\.test\\.ts$', '/test/gatewaysS3Chunks\\.test\\.ts$'],
       }
     : {}),
 };
