@@ -118,7 +118,8 @@ export async function authorizeRequest(
     key: t.key,
     versionId: t.versionId,
     expectedBucketOwner: t.expectedBucketOwner,
-    conditionKeys: { ...conditionKeys(f), ...(extraKeys ?? {}) },
+    // Condition keys feed only the bucket policy: none to evaluate, none to build (~3% of a small GET).
+    conditionKeys: access.policy === undefined ? undefined : { ...conditionKeys(f), ...(extraKeys ?? {}) },
   };
   if (t.key !== undefined && needsObjectAccess(t.operation, target)) {
     let obj;
@@ -128,7 +129,7 @@ export async function authorizeRequest(
       obj = null; // an invalid version id or key: the handler reports it to callers who may see it
     }
     r.object = obj;
-    if (obj) for (const [k, v] of Object.entries(obj.tags)) r.conditionKeys![`s3:existingobjecttag/${k}`] = v;
+    if (obj && r.conditionKeys) for (const [k, v] of Object.entries(obj.tags)) r.conditionKeys[`s3:existingobjecttag/${k}`] = v;
   }
   authorize(r);
   return r;

@@ -3,9 +3,9 @@
  * every response, and one structured access-log record per request: logged unless quiet
  * (observability/logger.ts), always observed by the metrics (observability/metrics.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import { guarded, requestScope } from '../http/escapedErrors';
+import { pooledRandom } from '../http/randomPool';
 
 export interface RequestState {
   requestId: string;
@@ -25,11 +25,11 @@ let counter = 0;
 export function newRequestId(): string {
   counter = (counter + 1) & 0xffff;
   const t = Date.now().toString(16).toUpperCase().slice(-8).padStart(8, '0');
-  return t + counter.toString(16).toUpperCase().padStart(4, '0') + randomBytes(2).toString('hex').toUpperCase();
+  return t + counter.toString(16).toUpperCase().padStart(4, '0') + pooledRandom(2, 'hex').toUpperCase();
 }
 
 export function newHostId(): string {
-  return randomBytes(24).toString('base64');
+  return pooledRandom(24, 'base64');
 }
 
 export type AccessLogSink = (line: Record<string, unknown>) => void;

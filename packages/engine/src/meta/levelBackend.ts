@@ -74,7 +74,8 @@ export class LevelBackend implements MetaBackend {
    * request's CPU profile, and worse when the cores are contended. Still a Promise (backend.ts).
    */
   async get(key: Buffer, snapshot?: Snapshot): Promise<Buffer | undefined> {
-    const opts = (snapshot ? { ...ENC, snapshot } : ENC) as object;
+    // A literal, not `{ ...ENC, snapshot }`: spread-then-add is a slow path in V8 (see toMeta).
+    const opts = (snapshot ? { keyEncoding: 'buffer', valueEncoding: 'buffer', snapshot } : ENC) as object;
     const v = this.syncReads ? this.db.getSync(key, opts) : await this.db.get(key, opts);
     return v ?? undefined;
   }
@@ -90,7 +91,12 @@ export class LevelBackend implements MetaBackend {
     if (ops.length === 0) return;
     try {
       await this.db.batch(
-        ops.map((o) => (o.type === 'put' ? { ...o, ...ENC } : { ...o, keyEncoding: 'buffer' })),
+        // Literals, not `{ ...o, ...ENC }` (~1.7 µs per op in V8's spread path, see toMeta).
+        ops.map((o) =>
+          o.type === 'put'
+            ? { type: 'put', key: o.key, value: o.value, keyEncoding: 'buffer', valueEncoding: 'buffer' }
+            : { type: 'del', key: o.key, keyEncoding: 'buffer' },
+        ),
         { sync } as object,
       );
     } catch (e) {
