@@ -34,13 +34,20 @@ const LOCK_MIGRATE = 3;
 
 /** A pin lives at most this long unless renewed (an upload that never commits). */
 const PIN_TTL_MS = 6 * 3600_000;
-/**
- * A read horizon row is live this long after its last publication (every 5 s, engine.ts). The
- * row doubles as its process's heartbeat: a pin counts only while its owner's heartbeat is live
- * (or it was placed less than this long ago, before the owner's first beat landed), so a
- * gateway killed with SIGKILL stops holding its chunks after this, not after PIN_TTL_MS.
- */
+/** A read horizon row is live this long after its last publication (every 5 s, engine.ts). */
 export const HORIZON_TTL_MS = 20_000;
+/**
+ * The horizon row doubles as its process's heartbeat. Another gateway's GC honours a pin while
+ * its owner's heartbeat lapsed less than this long ago (or the pin is younger than this), so the
+ * chunks a gateway killed with SIGKILL was writing become collectable after ~10 minutes.
+ */
+export const PIN_OWNER_SILENCE_MS = 10 * 60_000;
+/**
+ * A gateway whose own heartbeat has not landed for this long refuses to commit (503): GC
+ * elsewhere may soon stop honouring its pins, and a commit must never reference a chunk GC took.
+ * Half of PIN_OWNER_SILENCE_MS, so clock skew and a slow commit have minutes of margin.
+ */
+export const SELF_FENCE_MS = PIN_OWNER_SILENCE_MS / 2;
 
 /** Numbered migrations: append only, never edit a released one. */
 const MIGRATIONS: ((s: string) => string)[] = [
@@ -206,6 +213,7 @@ export class PgBackend implements MetaBackend {
       await c.query(`SELECT pg_advisory_xact_lock(${this.lockArgs(LOCK_COMMIT)})`);
       const write: WriteBatch = async (ops, sync) => {
         if (!open) throw new Error('exclusive section already committed');
+        this.checkFence();
         await this.apply(c, ops, sync);
         open = false; // COMMIT ends the transaction whether it succeeds or not
         await c.query('COMMIT');
@@ -290,6 +298,16 @@ export class PgBackend implements MetaBackend {
     };
   }
 
+  /** When this process's last heartbeat (read horizon publication) landed; undefined before the first. */
+  private lastBeatOk: number | undefined;
+
+  /** Self-fencing (SELF_FENCE_MS): only once heartbeats run, i.e. in a process that publishes them. */
+  private checkFence(): void {
+    if (this.lastBeatOk !== undefined && Date.now() - this.lastBeatOk > SELF_FENCE_MS) {
+      throw new S3Error('ServiceUnavailable', "This gateway's heartbeat has not reached the metadata database for minutes; it refuses changes until it does.");
+    }
+  }
+
   private makePins(): SharedPins {
     const t = this.t;
     return {
@@ -316,8 +334,8 @@ export class PgBackend implements MetaBackend {
               const r = await c.query<{ chunk: string }>(
                 `SELECT DISTINCT p.chunk FROM ${t}.chunk_pins p WHERE p.chunk = ANY($1::text[]) AND (p.owner = $2
                    OR p.expires_at - $3 > ${NOW_MS} - $4
-                   OR EXISTS (SELECT 1 FROM ${t}.read_horizons h WHERE h.owner = p.owner AND h.expires_at > ${NOW_MS}))`,
-                [ids, this.owner, PIN_TTL_MS, HORIZON_TTL_MS],
+                   OR EXISTS (SELECT 1 FROM ${t}.read_horizons h WHERE h.owner = p.owner AND h.expires_at > ${NOW_MS} - $4))`,
+                [ids, this.owner, PIN_TTL_MS, PIN_OWNER_SILENCE_MS],
               );
               return new Set(r.rows.map((row) => row.chunk));
             },
@@ -325,11 +343,14 @@ export class PgBackend implements MetaBackend {
           });
         }),
       publishReadHorizon: async (oldestMs) => {
-        await this.pool.query(
+        // The pin pool: a heartbeat must not queue behind a busy gateway's metadata reads.
+        const started = Date.now();
+        await this.pinPool.query(
           `INSERT INTO ${t}.read_horizons (owner, oldest_ms, expires_at) VALUES ($1, $2, ${NOW_MS} + $3)
            ON CONFLICT (owner) DO UPDATE SET oldest_ms = EXCLUDED.oldest_ms, expires_at = EXCLUDED.expires_at`,
           [this.owner, Number.isFinite(oldestMs) ? oldestMs : null, HORIZON_TTL_MS],
         );
+        this.lastBeatOk = Math.max(this.lastBeatOk ?? 0, started);
       },
       readHorizon: async () => {
         const r = await this.pool.query<{ m: number | null }>(`SELECT min(oldest_ms) AS m FROM ${t}.read_horizons WHERE expires_at > ${NOW_MS}`);
