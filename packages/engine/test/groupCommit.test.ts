@@ -79,7 +79,7 @@ describe('group commit', () => {
     }
   });
 
-  it('every acknowledged object is there after reopening', async () => {
+  it('concurrent group-committed puts and deletes all apply, in order, and read back after a clean reopen (ordering, not fsync: see the sync-ordering test above)', async () => {
     const t = await openEngine({ onDisk: true, fsync: true, chunkSize: 1024 * 1024 });
     try {
       await t.engine.createBucket('bkt', { owner: 'alice' });

@@ -72,6 +72,16 @@ describe('parseS3ChunkUrl', () => {
     });
     expect(parseS3ChunkUrl('s3://bkt/p?endpoint=https://s3.example&forcePathStyle=false').forcePathStyle).toBe(false);
     expect(() => parseS3ChunkUrl('s3://AK:SK@bkt/p')).toThrow(/credentials do not go in the s3:\/\/ URL/);
+    // ...nor in the endpoint, and the refusal does not echo them.
+    const e = (() => {
+      try {
+        parseS3ChunkUrl('s3://bkt/p?endpoint=http://AK:SECRETVALUE@h:1');
+      } catch (err) {
+        return err as Error;
+      }
+    })();
+    expect(e?.message).toMatch(/credentials do not go in the endpoint URL/);
+    expect(e?.message).not.toContain('SECRETVALUE');
     expect(() => parseS3ChunkUrl('s3://bkt/p?endpoint=10.0.0.1')).toThrow(/http\(s\):\/\//);
     expect(() => parseS3ChunkUrl('s3://bkt/p?bucket=x')).toThrow(/unknown parameter "bucket"/);
     expect(() => parseS3ChunkUrl('s3://B_K/p')).toThrow(/invalid bucket name/);

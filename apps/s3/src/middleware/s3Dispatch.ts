@@ -2,6 +2,7 @@
  * The S3 request path after addressing: operation (operations.ts) → authenticate (auth/) →
  * bucket lookup → authorize (authorize.ts) → the operation's query parser → handler → response.
  */
+import { Readable } from 'node:stream';
 import type Koa from 'koa';
 import type { EngineApi } from '@cairn/engine';
 import { authenticate } from '../auth/authenticate';
@@ -45,61 +46,67 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
     const principal: Principal | null = auth.userId ? { userId: auth.userId, accessKeyId: auth.accessKeyId ?? '' } : null;
     state.userId = auth.userId;
 
-    if (!op.implemented) throw s3Error('NotImplemented');
-
-    const bucket = target !== 'service' && op.name !== 'CreateBucket' ? await engine.getBucket(route.bucket!) : undefined;
-    const expectedOwner = headers['x-amz-expected-bucket-owner'];
-    const expectedBucketOwner = Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner;
-    if (authMode !== 'signed') {
-      // CORS preflights need no credentials; POST Object authorizes from its form (handler).
-    } else if (bucket) {
-      const versionId = query.get('versionId') ?? undefined;
-      await authorizeRequest(
-        engine,
-        { req: ctx.req, headers, query, auth, principal },
-        { operation: op.name, bucket, key: route.key, versionId, expectedBucketOwner },
-      );
-    } else {
-      authorize({ principal, operation: op.name, expectedBucketOwner });
-    }
-    if (authMode === 'signed') {
-      const payer = headers['x-amz-request-payer'];
-      const charged = bucket ? await requesterPays(engine, bucket, principal, Array.isArray(payer) ? payer[0] : payer) : false;
-      if (charged) ctx.set(REQUEST_CHARGED_HEADER, 'requester');
-      chargeWhenDone(engine, ctx.req, ctx.res, charged ? principal!.userId : (bucket?.owner ?? principal?.userId), charged);
-    }
-
-    const c: S3Context = {
-      engine,
-      config,
-      requestId: state.requestId,
-      method: ctx.method,
-      route,
-      query,
-      headers,
-      req: ctx.req,
-      auth,
-      principal,
-      bucket,
-      bucketName: route.bucket,
-      key: route.key,
-      log: state.log,
-    };
-    // Changes this request makes carry who made them into the change feed (engine feed/requestInfo.ts).
-    const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId, hostId: state.hostId };
-    // Parameters are parsed after authorization, as S3 does: a caller that may not act gets AccessDenied, not a parameter error.
-    const params = op.params(query);
     let res: S3Response;
     try {
+      if (!op.implemented) throw s3Error('NotImplemented');
+
+      const bucket = target !== 'service' && op.name !== 'CreateBucket' ? await engine.getBucket(route.bucket!) : undefined;
+      const expectedOwner = headers['x-amz-expected-bucket-owner'];
+      const expectedBucketOwner = Array.isArray(expectedOwner) ? expectedOwner[0] : expectedOwner;
+      if (authMode !== 'signed') {
+        // CORS preflights need no credentials; POST Object authorizes from its form (handler).
+      } else if (bucket) {
+        const versionId = query.get('versionId') ?? undefined;
+        await authorizeRequest(
+          engine,
+          { req: ctx.req, headers, query, auth, principal },
+          { operation: op.name, bucket, key: route.key, versionId, expectedBucketOwner },
+        );
+      } else {
+        authorize({ principal, operation: op.name, expectedBucketOwner });
+      }
+      if (authMode === 'signed') {
+        const payer = headers['x-amz-request-payer'];
+        const charged = bucket ? await requesterPays(engine, bucket, principal, Array.isArray(payer) ? payer[0] : payer) : false;
+        if (charged) ctx.set(REQUEST_CHARGED_HEADER, 'requester');
+        chargeWhenDone(engine, ctx.req, ctx.res, charged ? principal!.userId : (bucket?.owner ?? principal?.userId), charged);
+      }
+
+      const c: S3Context = {
+        engine,
+        config,
+        requestId: state.requestId,
+        method: ctx.method,
+        route,
+        query,
+        headers,
+        req: ctx.req,
+        auth,
+        principal,
+        bucket,
+        bucketName: route.bucket,
+        key: route.key,
+        log: state.log,
+      };
+      // Changes this request makes carry who made them into the change feed (engine feed/requestInfo.ts).
+      const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId, hostId: state.hostId };
+      // Parameters are parsed after authorization, as S3 does: a caller that may not act gets AccessDenied, not a parameter error.
+      const params = op.params(query);
       res = await runWithRequestInfo(info, () => op.handler(c, params));
     } catch (e) {
-      // An error may report what a not-yet-durable change did (412, 409, ...): same wait as below.
+      // An error may report what a not-yet-durable change did (NoSuchBucket after a DeleteBucket,
+      // AccessDenied from a new policy, 412, 409, ...): the same wait as below.
       await engine.durableNow().catch(() => undefined);
       throw e;
     }
     // Commit-wait: under group commit a read can see a change whose shared fsync is still running;
     // answer only once it is durable (free when nothing is pending; writes are durable already).
-    await engine.durableNow();
+    try {
+      await engine.durableNow();
+    } catch (e) {
+      if (res.body instanceof Readable) res.body.destroy(); // releases its read lease at once
+      throw e;
+    }
     writeResponse(ctx, res);
   };
 }

@@ -6,6 +6,7 @@
  * `x-amz-error-message` headers, and no body for HEAD). Credentials and query strings are ignored,
  * as S3's website endpoints do.
  */
+import { Readable } from 'node:stream';
 import type Koa from 'koa';
 import type { EngineApi } from '@cairn/engine';
 import type { ServerConfig } from '../context';
@@ -80,7 +81,11 @@ export function websiteEndpoint(o: WebsiteEndpointOptions): Koa.Middleware {
       ),
       false,
     );
-    await o.engine.durableNow().catch(() => undefined); // commit-wait, as in s3Dispatch.ts
+    // Commit-wait, as in s3Dispatch.ts; a failed sync fails the request rather than answering.
+    await o.engine.durableNow().catch((e: unknown) => {
+      if ('response' in result && result.response.body instanceof Readable) result.response.body.destroy();
+      throw e;
+    });
     if ('response' in result) {
       writeResponse(ctx, result.response);
       return;

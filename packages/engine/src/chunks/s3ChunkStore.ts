@@ -71,7 +71,11 @@ export function parseS3ChunkUrl(location: string): S3ChunkLocation {
   const known = new Set(['endpoint', 'region', 'forcePathStyle']);
   for (const k of u.searchParams.keys()) if (!known.has(k)) throw new TypeError(`chunk store: unknown parameter "${k}" (known: ${[...known].join(', ')})`);
   const endpoint = u.searchParams.get('endpoint') ?? undefined;
-  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) throw new TypeError(`chunk store: endpoint must be an http(s):// URL, got ${endpoint}`);
+  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) throw new TypeError('chunk store: endpoint must be an http(s):// URL');
+  if (endpoint !== undefined && /^https?:\/\/[^/]*@/.test(endpoint)) {
+    // Never echoed: the message must not carry what looks like a secret.
+    throw new TypeError('chunk store: credentials do not go in the endpoint URL; set CAIRN_CHUNKS_ACCESS_KEY_ID / CAIRN_CHUNKS_SECRET_ACCESS_KEY');
+  }
   const fps = u.searchParams.get('forcePathStyle');
   if (fps !== null && fps !== 'true' && fps !== 'false') throw new TypeError(`chunk store: forcePathStyle must be true or false, got ${fps}`);
   return {
