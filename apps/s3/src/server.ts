@@ -24,6 +24,8 @@ import {
   RpcServer,
   WorkerRunner,
   createWorker,
+  fsck,
+  openedInEarlierBoot,
   type EngineOptions,
   type UserInput,
 } from '@cairn/engine';
@@ -308,6 +310,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let engine: Engine;
   try {
+    if (!options.meta) await recoverAfterUncleanReboot(options);
     engine = await Engine.open({
       dataDir: options.dataDir,
       fsync: options.fsync ?? true,
@@ -506,4 +509,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await engine.close().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The machine went down (power loss, kernel crash) with this LevelDB store open: unacknowledged
+ * group-committed batches may have survived out of order (engine meta/bootMarker.ts), so the
+ * store is checked and repaired before the first request. A process crash (same boot) needs none.
+ */
+async function recoverAfterUncleanReboot(options: ServerOptions): Promise<void> {
+  if (!(await openedInEarlierBoot(options.dataDir))) return;
+  const say = (msg: string): void => {
+    if (!options.quiet) process.stderr.write(`cairn: ${msg}\n`);
+  };
+  say(`the machine went down with ${options.dataDir} open (power loss or kernel crash): checking it (fsck --repair) before serving`);
+  const report = await fsck(options.dataDir, {
+    repair: true,
+    placements: options.placements,
+    ...(options.chunks ? { chunks: options.chunks, chunkCredentials: options.chunkCredentials } : {}),
+    ...(options.gcGraceMs !== undefined ? { gcGraceMs: options.gcGraceMs } : {}),
+  });
+  const repaired = report.findings.filter((f) => f.repaired).length;
+  if (report.unrepairable > 0) {
+    throw new Error(
+      `fsck found ${report.unrepairable} problem(s) it cannot repair in ${options.dataDir} after an unclean reboot; run \`cairn fsck --data ${options.dataDir}\` for details`,
+    );
+  }
+  say(`store checked after the unclean reboot: ${report.findings.length} finding(s), ${repaired} repaired, in ${report.stats.durationMs} ms`);
 }

@@ -47,6 +47,7 @@ export * as policy from './policy';
 export { parsePolicy, evaluatePolicy, isPublicPolicy, normalizeConditionKey } from './policy';
 export type { Policy, PolicyRequest, PolicyPrincipal, Decision, ContextValue } from './policy';
 export { fsck, FsckError } from './maintenance/fsck';
+export { openedInEarlierBoot } from './meta/bootMarker';
 export type { FsckOptions, FsckReport, FsckProgress, FsckGarbage, Finding as FsckFinding, FindingKind as FsckFindingKind } from './maintenance/fsck';
 export { runWithRequestInfo, currentRequestInfo } from './feed/requestInfo';
 export type { RequestInfo } from './feed/requestInfo';

@@ -12,6 +12,7 @@ import { S3Error } from '../errors';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import type { AbstractLevel } from 'abstract-level';
+import { removeBootMarker, writeBootMarker } from './bootMarker';
 import type { BatchOp, Cursor, IterateOptions, MetaBackend, Snapshot, WriteBatch } from './backend';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -54,6 +55,7 @@ export class LevelBackend implements MetaBackend {
     const { Level } = await import('level');
     const db = new Level<Buffer, Buffer>(location, ENC);
     await db.open();
+    await writeBootMarker(location); // after open: LevelDB's LOCK makes us the only writer of it
     const b = new LevelBackend(db as unknown as AnyLevel, true, location);
     b.logSeen = b.logFiles().at(-1) ?? 0;
     return b;
@@ -161,7 +163,9 @@ export class LevelBackend implements MetaBackend {
   }
 
   async close(): Promise<void> {
-    if (this.owned) await this.db.close();
+    if (!this.owned) return;
+    await this.db.close();
+    if (this.location) await removeBootMarker(this.location); // a clean close (bootMarker.ts)
   }
 }
 
