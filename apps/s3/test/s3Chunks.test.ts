@@ -22,6 +22,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
+import { withMeta } from './helpers/testMeta';
 import { fsckMain } from '../src/cli/fsckCli';
 import { parseServeArgs } from '../src/cli';
 import { workerMain } from '../src/cli/workerCli';
@@ -74,7 +75,7 @@ async function fsckCli(args: string[]): Promise<{ code: number; out: string }> {
   process.env.CAIRN_CHUNKS_ACCESS_KEY_ID = ROOT_KEY;
   process.env.CAIRN_CHUNKS_SECRET_ACCESS_KEY = ROOT_SECRET;
   try {
-    const code = await fsckMain(['--data', main.dataDir, '--chunks', chunksUrl, '--json', ...args], sink, sink);
+    const code = await fsckMain(withMeta(['--data', main.dataDir, '--chunks', chunksUrl, '--json', ...args]), sink, sink);
     return { code, out };
   } finally {
     process.env = env;
