@@ -129,6 +129,22 @@ describe('storage class placements', () => {
     await expect(Engine.open({ dataDir, fsync: false, storageClassPlacement: { GLACIER: 'nowhere' } })).rejects.toThrow(/unknown placement/);
     await expect(Engine.open({ dataDir, fsync: false, placements: { 'Bad/Name': cold } })).rejects.toThrow(/invalid placement name/);
   });
+
+  it("rejects two placements on one location (each would take the other's chunks for orphans)", async () => {
+    await expect(Engine.open({ dataDir, fsync: false, placements: { a: cold, b: `${cold}/` } })).rejects.toThrow(
+      /placements "a" and "b" use the same chunk location/,
+    );
+    await expect(Engine.open({ dataDir, fsync: false, placements: { a: dataDir } })).rejects.toThrow(
+      /placements "default" and "a" use the same chunk location/,
+    );
+    await expect(
+      Engine.open({
+        dataDir,
+        fsync: false,
+        placements: { a: 's3://bkt/p?endpoint=http://127.0.0.1:1', b: 's3://bkt/p?endpoint=http://127.0.0.1:1&region=eu-west-1' },
+      }),
+    ).rejects.toThrow(/same chunk location/);
+  });
 });
 
 describe('fsck with placements', () => {

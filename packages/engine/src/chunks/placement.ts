@@ -63,6 +63,16 @@ export class Placements {
     remote: RemoteChunkOptions = {},
   ) {
     const open = (location: string): ChunkBackend => openChunkStore(location, { fsync, files, processTmp, credentials: remote.credentials });
+    // Two placements on one location would each take the other's chunks for orphans (GC, fsck --repair).
+    const seen = new Map<string, string>();
+    const claim = (name: string, location: string): void => {
+      const id = isS3ChunkUrl(location) ? s3LocationId(location) : path.resolve(location);
+      const other = seen.get(id);
+      if (other !== undefined) throw new TypeError(`placements "${other}" and "${name}" use the same chunk location; give each its own`);
+      seen.set(id, name);
+    };
+    claim(DEFAULT_PLACEMENT, remote.chunks ?? dataDir);
+    for (const [name, dir] of Object.entries(placements)) claim(name, dir);
     this.stores.set(DEFAULT_PLACEMENT, open(remote.chunks ?? dataDir));
     for (const [name, dir] of Object.entries(placements)) this.stores.set(name, open(dir));
   }
@@ -131,4 +141,10 @@ export async function relocateChunks(
     throw e;
   }
   return { chunks: out, pinned };
+}
+
+/** An s3:// store's identity: endpoint, bucket and prefix (region and addressing style don't change where chunks are). */
+function s3LocationId(location: string): string {
+  const l = parseS3ChunkUrl(location);
+  return `s3:${l.endpoint ?? 'aws'}/${l.bucket}/${l.prefix}`;
 }
