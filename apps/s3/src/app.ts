@@ -21,6 +21,8 @@ export interface AppOptions {
   engine: EngineApi;
   config: ServerConfig;
   quiet?: boolean;
+  /** Track each request's async context so escaped errors name it (escapedErrors.ts). Off by default: it costs CPU. */
+  traceRequests?: boolean;
   accessLog?: AccessLogSink;
   /** Sees every request's access-log record, even when quiet (the metrics). */
   observe?: AccessLogSink;
@@ -81,7 +83,7 @@ export function createApp(o: AppOptions): Koa {
     ...o.auth,
   };
 
-  app.use(requestContext({ quiet: o.quiet ?? false, sink: o.accessLog, observe: o.observe }));
+  app.use(requestContext({ quiet: o.quiet ?? false, sink: o.accessLog, observe: o.observe, traceRequests: o.traceRequests ?? false }));
   app.use(corsResponseHeaders(o.engine)); // outside the error responder: errors get CORS headers too
   app.use(errorResponder({ logError }));
   // Hosts under a --website-domain are website requests (HTML errors, index documents); the rest is REST.

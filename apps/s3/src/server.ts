@@ -83,6 +83,8 @@ export interface ServerOptions {
   storageClassPlacement?: EngineOptions['storageClassPlacement'];
   /** No access log. */
   quiet?: boolean;
+  /** Escaped errors name the request that caused them (escapedErrors.ts; costs CPU on every request). */
+  traceRequests?: boolean;
   rootAccessKeyId?: string;
   rootSecretAccessKey?: string;
   /** Users to create or update at start. */
@@ -372,6 +374,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       engine,
       config,
       quiet: options.quiet,
+      traceRequests: options.traceRequests,
       accessLog,
       observe: (line) => metrics.observeRequest(line as unknown as RequestObservation),
       logError,

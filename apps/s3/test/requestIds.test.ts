@@ -1,10 +1,10 @@
 /**
- * x-amz-request-id / x-amz-id-2: drawn from a pooled CSPRNG buffer (src/http/randomPool.ts).
+ * x-amz-request-id / x-amz-id-2: drawn from a pooled CSPRNG buffer (engine src/meta/randomPool.ts).
  * The pool must never hand the same bytes out twice, across refills, and every response of
  * the real server must carry ids in S3's shapes, distinct per request.
  */
 import { request } from 'node:http';
-import { pooledRandom } from '../src/http/randomPool';
+import { pooledRandom } from '@cairn/engine';
 import { startTestServer, type TestServer } from './helpers/server';
 
 describe('pooledRandom', () => {

@@ -77,7 +77,7 @@ function slowUpload(port: number, endpoint: string, key: string): { closed: Prom
 
 describe('crash policy: escaped errors are logged with the request id, counted, and the server keeps serving', () => {
   test('an uncaught exception and an unhandled rejection from inside a request', async () => {
-    const s = await serve(['--data', tempDir(), '--port', '0', '--fsync', 'false', '--quiet'], KEYS, [
+    const s = await serve(['--data', tempDir(), '--port', '0', '--fsync', 'false', '--quiet', '--trace-requests'], KEYS, [
       '--require',
       path.join(__dirname, 'fixtures', 'injectEscapedError.js'),
     ]);

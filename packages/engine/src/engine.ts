@@ -12,7 +12,8 @@ import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './chunks/chunkStore';
 import { Placements, validatePlacements } from './chunks/placement';
 import { isS3ChunkUrl, parseS3ChunkUrl } from './chunks/s3ChunkStore';
 import { Mutex, ReadLeases } from './meta/locks';
-import type { Ctx, ResolvedOptions } from './context';
+import { withRequestInfo, type Ctx, type ResolvedOptions } from './context';
+import type { RequestInfo } from './feed/requestInfo';
 import * as users from './accounts/users';
 import * as buckets from './buckets/buckets';
 import { BucketCache } from './meta/bucketCache';
@@ -107,7 +108,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
   private horizonTimer: NodeJS.Timeout | undefined;
   private readonly feedMutex = new Mutex();
 
-  private constructor(ctx: Ctx) {
+  private constructor(ctx: Ctx & { committer: Committer }) {
     this.ctx = ctx;
     this.options = ctx.options;
     this.accounting = new UsageAccounting(ctx);
@@ -197,9 +198,29 @@ export class Engine implements EngineApi, WorkerEngineApi {
     return this.ctx;
   }
 
-  /** A module operation `(ctx, ...args)` as an engine method; a closed engine rejects (never throws synchronously). */
+  /**
+   * A module operation `(ctx, ...args)` as an engine method; a closed engine rejects (never
+   * throws synchronously). Called on a `forRequest` view it runs with that view's context; a
+   * detached call (`const f = engine.putObject`) runs on the engine itself.
+   */
   private bound<A extends unknown[], R>(op: (ctx: Ctx, ...args: A) => Promise<R>): (...args: A) => Promise<R> {
-    return async (...args) => op(this.c, ...args);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the fallback for detached calls
+    const engine = this;
+    return async function (this: unknown, ...args: A): Promise<R> {
+      return op((this instanceof Engine ? this : engine).c, ...args);
+    };
+  }
+
+  /**
+   * This engine as one requester uses it: the changes made through the view carry `info` into
+   * the change feed (who, from where, which request). A view shares everything with the engine
+   * (it is the engine with another context, nothing is copied): cheap enough for every request.
+   * Use it for operations only; close / GC / workers belong to the engine itself.
+   */
+  forRequest(info: RequestInfo): this {
+    const view = Object.create(this) as this & { ctx: Ctx };
+    Object.defineProperty(view, 'ctx', { value: withRequestInfo(this.c, info) });
+    return view;
   }
 
   /**

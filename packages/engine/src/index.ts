@@ -49,8 +49,8 @@ export type { Policy, PolicyRequest, PolicyPrincipal, Decision, ContextValue } f
 export { fsck, FsckError } from './maintenance/fsck';
 export { openedInEarlierBoot } from './meta/bootMarker';
 export type { FsckOptions, FsckReport, FsckProgress, FsckGarbage, Finding as FsckFinding, FindingKind as FsckFindingKind } from './maintenance/fsck';
-export { runWithRequestInfo, currentRequestInfo } from './feed/requestInfo';
 export type { RequestInfo } from './feed/requestInfo';
+export { pooledRandom } from './meta/randomPool';
 export type { FeedEvent, FeedEventName } from './feed/events';
 export { DEFAULT_FEED_MAX_EVENTS } from './feed/feed';
 export type { FeedStatus, FeedReadResult, FeedConsumerRecord, FeedConsumerStatus } from './feed/feed';

@@ -6,6 +6,7 @@
 import type { Acl, BucketAccess, ObjectOwnership, PublicAccessBlockConfig } from './acl';
 import type { FeedConsumerRecord, FeedReadResult, FeedStatus } from './feed/events';
 import type { NotificationConfiguration } from './notifications/rules';
+import type { RequestInfo } from './feed/requestInfo';
 import type {
   AccessKeyInfo,
   AccessKeyLookup,
@@ -139,6 +140,12 @@ export interface EngineApi {
    * before answering a read, so no client is ever shown data a power loss could still take back.
    */
   durableNow(): Promise<void>;
+  /**
+   * The engine as one requester uses it: changes made through the returned view carry `info`
+   * (requester, source IP, request id) into the change feed and the notifications built from it.
+   * The S3 server makes every request's calls through such a view. Cheap (no copy).
+   */
+  forRequest(info: RequestInfo): EngineApi;
 
   // users and access keys
   /** Root user ("root"): uses the given keys, else the persisted ones, else generates and persists new ones. */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { Engine, runWithRequestInfo, type FeedEvent } from '../src';
+import { Engine, type FeedEvent } from '../src';
 import { openEngine, tempDir } from './helpers';
 
 const body = (s: string) => [Buffer.from(s)] as unknown as AsyncIterable<Buffer>;
@@ -20,9 +20,7 @@ describe('change feed', () => {
     try {
       await e.createBucket('bkt', { owner: 'root' });
       await e.registerFeedConsumer('c1');
-      await runWithRequestInfo({ requester: 'alice', sourceIp: '10.0.0.1', requestId: 'REQ1' }, () =>
-        e.putObject('bkt', 'k', body('hello'), { owner: 'alice' }),
-      );
+      await e.forRequest({ requester: 'alice', sourceIp: '10.0.0.1', requestId: 'REQ1' }).putObject('bkt', 'k', body('hello'), { owner: 'alice' });
       await e.copyObject('bkt', 'k', 'bkt', 'k2', { owner: 'root' });
       await e.putObjectTagging('bkt', 'k', [{ key: 'a', value: 'b' }]);
       await e.putBucketVersioning('bkt', 'Enabled');

@@ -6,7 +6,8 @@
  *
  * - `requestScope` (AsyncLocalStorage) carries the request id through everything a request
  *   starts (timers, promises), so an escaped error is logged with the id of the request that
- *   caused it.
+ *   caused it. Only with `cairn serve --trace-requests`: on Node 20 its promise hooks cost every
+ *   request 10-25% more CPU (4 KiB GET/HEAD), so by default the id is missing from such lines.
  * - `guarded(fn)` wraps listeners registered outside the chain: a throw is reported, not raised.
  * - `installCrashPolicy()` (called by `cairn serve`, not by embedders) logs and counts whatever
  *   still reaches `uncaughtException` / `unhandledRejection`, and KEEPS SERVING. Why: every

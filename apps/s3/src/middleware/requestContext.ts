@@ -5,7 +5,7 @@
  */
 import type Koa from 'koa';
 import { guarded, requestScope } from '../http/escapedErrors';
-import { pooledRandom } from '../http/randomPool';
+import { pooledRandom } from '@cairn/engine';
 
 export interface RequestState {
   requestId: string;
@@ -43,7 +43,7 @@ export function redactQuery(rawQuery: string): string {
   return rawQuery.replace(/((?:^|&)(?:X-Amz-Signature|Signature|X-Amz-Credential|X-Amz-Security-Token|AWSAccessKeyId)=)[^&]*/gi, '$1REDACTED');
 }
 
-export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink; observe?: AccessLogSink }): Koa.Middleware {
+export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink; observe?: AccessLogSink; traceRequests?: boolean }): Koa.Middleware {
   const sink = opts.quiet ? undefined : (opts.sink ?? stdoutSink);
   const observe = opts.observe;
   return async (ctx, next) => {
@@ -53,8 +53,10 @@ export function requestContext(opts: { quiet: boolean; sink?: AccessLogSink; obs
       startedAt: process.hrtime.bigint(),
       log: {},
     };
-    // Timers and promises the request starts carry its id (escapedErrors.ts logs it).
-    await requestScope.run({ requestId: state.requestId }, () => withState(ctx, next, state));
+    // --trace-requests: timers and promises the request starts carry its id (escapedErrors.ts
+    // logs it). Off by default: AsyncLocalStorage's promise hooks cost every request CPU.
+    if (opts.traceRequests) await requestScope.run({ requestId: state.requestId }, () => withState(ctx, next, state));
+    else await withState(ctx, next, state);
   };
 
   async function withState(ctx: Koa.ParameterizedContext, next: Koa.Next, state: RequestState): Promise<void> {

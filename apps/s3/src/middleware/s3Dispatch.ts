@@ -16,7 +16,6 @@ import { awaitingContinue } from '../http/expectContinue';
 import { resolveOperation, type Target } from '../operations';
 import type { Route } from '../http/route';
 import type { RequestState } from './requestContext';
-import { runWithRequestInfo } from '@cairn/engine';
 
 export interface DispatchDeps {
   engine: EngineApi;
@@ -72,8 +71,10 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
         chargeWhenDone(engine, ctx.req, ctx.res, charged ? principal!.userId : (bucket?.owner ?? principal?.userId), charged);
       }
 
+      // Changes this request makes carry who made them into the change feed (engine feed/requestInfo.ts).
+      const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId, hostId: state.hostId };
       const c: S3Context = {
-        engine,
+        engine: engine.forRequest(info),
         config,
         requestId: state.requestId,
         method: ctx.method,
@@ -88,11 +89,9 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
         key: route.key,
         log: state.log,
       };
-      // Changes this request makes carry who made them into the change feed (engine feed/requestInfo.ts).
-      const info = { requester: auth.userId ?? undefined, sourceIp: ctx.req.socket.remoteAddress, requestId: state.requestId, hostId: state.hostId };
       // Parameters are parsed after authorization, as S3 does: a caller that may not act gets AccessDenied, not a parameter error.
       const params = op.params(query);
-      res = await runWithRequestInfo(info, () => op.handler(c, params));
+      res = await op.handler(c, params);
     } catch (e) {
       // An error may report what a not-yet-durable change did (NoSuchBucket after a DeleteBucket,
       // AccessDenied from a new policy, 412, 409, ...): the same wait as below.

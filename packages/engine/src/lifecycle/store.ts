@@ -13,7 +13,7 @@
  *   Repeating an action is a no-op ("skipped"), which is what makes a killed worker's rerun
  *   invisible.
  */
-import type { Ctx } from '../context';
+import { withRequestInfo, type Ctx } from '../context';
 import * as keys from '../meta/keys';
 import { S3Error } from '../errors';
 import { recheckBucket, requireBucket } from '../buckets/bucketRecord';
@@ -22,7 +22,6 @@ import { findVersion, readLatest, stageDeleteLatest, stageDeleteVersion } from '
 import { stageDropUpload } from '../multipart/uploadRecords';
 import { relocateChunks } from '../chunks/placement';
 import { stageObjectEvent } from '../feed/emit';
-import { runWithRequestInfo } from '../feed/requestInfo';
 import type { StorageClass, VersioningStatus } from '../types';
 import type { WithLifecycle } from './config';
 import type { LifecycleRule } from './rules';
@@ -157,7 +156,7 @@ const same = (r: ObjectRecord | undefined, versionId: string, lastModified: numb
   !!r && r.versionId === versionId && r.lastModified === lastModified;
 
 export function lifecycleApply(ctx: Ctx, a: LifecycleAction): Promise<ApplyResult> {
-  return runWithRequestInfo({ requester: LIFECYCLE_REQUESTER }, () => apply(ctx, a));
+  return apply(withRequestInfo(ctx, { requester: LIFECYCLE_REQUESTER }), a);
 }
 
 async function apply(ctx: Ctx, a: LifecycleAction): Promise<ApplyResult> {

@@ -27,7 +27,7 @@ import type { WriteBatch } from './backend';
 import { Mutex } from './locks';
 import * as keys from './keys';
 import type { ChunkRef } from '../types';
-import { currentRequestInfo, type RequestInfo } from '../feed/requestInfo';
+import type { RequestInfo } from '../feed/requestInfo';
 import { lifecycleEventName, sequencerOf, type FeedEvent, type PendingEvent } from '../feed/events';
 
 export interface ChunkRecord {
@@ -155,9 +155,8 @@ export class Committer {
     this.group = sync && db.groupSync;
   }
 
-  async run<T>(fn: (tx: Txn) => Promise<T> | T): Promise<T> {
-    // Captured now: the request that asked for this change (feed/requestInfo.ts).
-    const info = currentRequestInfo();
+  /** `info`: who asked for this change; its feed events carry it (feed/requestInfo.ts). */
+  async run<T>(fn: (tx: Txn) => Promise<T> | T, info?: RequestInfo): Promise<T> {
     // The in-process mutex, then the store's commit lock (a no-op for LevelDB; across gateways
     // for a shared backend, whose batch commits and releases it: backend.ts).
     const { result, tx, wrote } = await this.mutex.run(() =>
@@ -333,5 +332,39 @@ export class Committer {
     for (const h of revived) this.zeroSeq.delete(h);
     for (const h of tx.dropped) this.zeroSeq.delete(h);
     return ops.length > 0;
+  }
+}
+
+/** What operations use of the commit path (a Committer, or one request's view of it). */
+export type CommitPath = Pick<Committer, 'run' | 'seq' | 'zeroSeq' | 'nextFeedSeq' | 'durableNow' | 'drain'>;
+
+/**
+ * The commit path as one request (or worker) sees it: its changes carry `info` into the change
+ * feed. Passed explicitly instead of through AsyncLocalStorage, whose promise hooks cost every
+ * request 10-25% more CPU on Node 20 (measured on 4 KiB GET/HEAD).
+ */
+export class RequestCommitter implements CommitPath {
+  constructor(
+    private readonly base: CommitPath,
+    private readonly info: RequestInfo,
+  ) {}
+
+  run<T>(fn: (tx: Txn) => Promise<T> | T, info: RequestInfo = this.info): Promise<T> {
+    return this.base.run(fn, info);
+  }
+  get seq(): number {
+    return this.base.seq;
+  }
+  get zeroSeq(): Map<string, number> {
+    return this.base.zeroSeq;
+  }
+  nextFeedSeq(): Promise<number> {
+    return this.base.nextFeedSeq();
+  }
+  durableNow(): Promise<void> {
+    return this.base.durableNow();
+  }
+  drain(): Promise<void> {
+    return this.base.drain();
   }
 }

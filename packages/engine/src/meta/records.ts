@@ -12,7 +12,7 @@
  * file and, with fsync, two of the three fsyncs of a small PUT; they are not deduplicated.
  * They are kept out of the record itself so listings don't read them.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandom } from './randomPool';
 import type { Txn } from './commit';
 import { internalError } from '../errors';
 import type { MetaDb, Snapshot } from './db';
@@ -136,7 +136,7 @@ export function stageChunkList(tx: Txn, rec: ChunkListFields, chunks: readonly C
     if (chunks.length > 0) rec.chunks = encodeChunkList(chunks).toString('base64');
     return;
   }
-  rec.dataId = randomBytes(12).toString('hex');
+  rec.dataId = pooledRandom(12, 'hex');
   rec.chunkCount = chunks.length;
   let offset = 0;
   for (let i = 0; i < chunks.length; i += SEGMENT_CHUNKS) {
@@ -148,7 +148,7 @@ export function stageChunkList(tx: Txn, rec: ChunkListFields, chunks: readonly C
 
 /** Stores a small body in X/ (see above). */
 export function stageInlineBody(tx: Txn, rec: ObjectRecord, data: Buffer): void {
-  rec.inline = randomBytes(12).toString('hex');
+  rec.inline = pooledRandom(12, 'hex');
   tx.put(keys.inlineDataKey(rec.inline), data);
 }
 

@@ -13,7 +13,7 @@
  *   (refcounts of the chosen chunks don't even change), through the same commit function
  *   putObject uses (objects.ts stageReplace), so whatever applies to a PUT applies here too.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandom } from '../meta/randomPool';
 import { invalidArgument, noSuchUpload } from '../errors';
 import type { Txn } from '../meta/commit';
 import type { Ctx } from '../context';
@@ -83,7 +83,7 @@ export function newUploadId(now = Date.now()): string {
     lastMs = now;
     seq = 0;
   }
-  return lastMs.toString(16).padStart(12, '0') + seq.toString(16).padStart(4, '0') + randomBytes(8).toString('hex');
+  return lastMs.toString(16).padStart(12, '0') + seq.toString(16).padStart(4, '0') + pooledRandom(8, 'hex');
 }
 
 export const UPLOAD_ID_RE = /^[0-9a-f]{32}$/;

@@ -1,6 +1,6 @@
 /**
- * Random bytes for per-request tokens (x-amz-request-id, x-amz-id-2), taken from a pooled
- * buffer. Why: `randomBytes(n)` makes one synchronous CSPRNG call per use, and a request used
+ * Random bytes for per-request tokens (x-amz-request-id, x-amz-id-2, record data ids, upload
+ * ids), taken from a pooled buffer. Why: `randomBytes(n)` makes one synchronous CSPRNG call per use, and a request used
  * two of them (~4% of a 4 KiB GET's main-thread time, measured with --cpu-prof); one
  * `randomFillSync` of 8 KiB now serves ~300 requests. The bytes are still from the CSPRNG and
  * each is handed out once; these tokens identify requests, they are not secrets.
