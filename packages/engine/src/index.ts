@@ -51,6 +51,7 @@ export { openedInEarlierBoot } from './meta/bootMarker';
 export type { FsckOptions, FsckReport, FsckProgress, FsckGarbage, Finding as FsckFinding, FindingKind as FsckFindingKind } from './maintenance/fsck';
 export type { RequestInfo } from './feed/requestInfo';
 export { pooledRandom } from './meta/randomPool';
+export { releaseBodyBuffer } from './chunks/readBuffers';
 export type { FeedEvent, FeedEventName } from './feed/events';
 export { DEFAULT_FEED_MAX_EVENTS } from './feed/feed';
 export type { FeedStatus, FeedReadResult, FeedConsumerRecord, FeedConsumerStatus } from './feed/feed';

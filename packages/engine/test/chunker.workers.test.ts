@@ -1,7 +1,8 @@
 /**
  * The chunker's worker mode (bodies ≥ 256 KiB or of unknown length hash MD5 + SHA-256 in the
- * hash pool, with recycled shared buffers): same digests and chunk names as hashing in place,
- * chunk order kept under concurrency, and a failing body releases every pin.
+ * hash pool, chunks sent as the body's pieces): same digests and chunk names as hashing in place,
+ * chunk order kept under concurrency, pieces moved only with `transferBody`, and a failing body
+ * releases every pin.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -25,6 +26,47 @@ function pieces(data: Buffer, size: number): AsyncIterable<Buffer> {
 }
 
 describe('chunker worker mode', () => {
+  /** Pieces that own their memory, as a socket's do; 10,000 bytes, so they straddle chunk boundaries. */
+  const ownedPieces = (data: Buffer): Buffer[] => {
+    const out: Buffer[] = [];
+    for (let i = 0; i < data.length; i += 10_000) {
+      const p = Buffer.allocUnsafeSlow(Math.min(10_000, data.length - i));
+      data.copy(p, 0, i, i + p.length);
+      out.push(p);
+    }
+    return out;
+  };
+
+  it('transferBody moves owned pieces to the hash thread (detached here); without it they stay intact; bytes exact either way', async () => {
+    const { store: s, dir } = await store();
+    const chunkSize = 64 * 1024;
+    const data = bytes(chunkSize * 5 + 999, 5);
+    for (const transferBody of [true, false]) {
+      const own = ownedPieces(data);
+      const r = await chunkBody(
+        (async function* () {
+          yield* own;
+        })(),
+        { chunkSize, store: s, maxSize: 1 << 30, contentLength: data.length, transferBody },
+      );
+      expect(r.digests.md5.equals(createHash('md5').update(data).digest())).toBe(true);
+      expect(r.chunks.length).toBe(6);
+      r.chunks.forEach((c, k) => {
+        const part = data.subarray(k * chunkSize, (k + 1) * chunkSize);
+        expect(c).toEqual({ hash: createHash('sha256').update(part).digest('hex'), size: part.length });
+        expect(fs.readFileSync(s.pathOf(c.hash)).equals(part)).toBe(true);
+      });
+      const detached = own.filter((p) => p.buffer.byteLength === 0).length;
+      if (transferBody) expect(detached).toBe(own.length);
+      else {
+        expect(detached).toBe(0);
+        expect(Buffer.concat(own).equals(data)).toBe(true);
+      }
+      s.pins.unpinAll(r.pinned);
+    }
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  });
+
   it.each([
     ['known length', true],
     ['unknown length', false],

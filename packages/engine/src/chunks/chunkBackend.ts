@@ -6,6 +6,7 @@
  * SHA-256), the same per-hash locks and pins, and the same verification on every read.
  */
 import type { KeyedMutex, PinSet } from '../meta/locks';
+import type { HeldChunk } from './hashPool';
 
 /** Cross-process pins of one store's chunks (backend.ts SharedPins, bound to a placement). */
 export interface BackendPins {
@@ -32,11 +33,15 @@ export interface ChunkBackend {
   init(): Promise<void>;
   /**
    * Makes the chunk durable under its name; the caller pinned `hash` first. True when written
-   * now, false when it was already there (dedup).
+   * now, false when it was already there (dedup). A HeldChunk's bytes are in a hash thread
+   * (hashPool.ts): written from there, or taken back.
    */
-  put(hash: string, data: Buffer): Promise<boolean>;
-  /** The whole chunk, its length and SHA-256 checked (InternalError otherwise: never wrong bytes). */
-  read(hash: string, size: number): Promise<Buffer>;
+  put(hash: string, data: Buffer | HeldChunk): Promise<boolean>;
+  /**
+   * The whole chunk, its length and SHA-256 checked (InternalError otherwise: never wrong bytes).
+   * `into` (at least size + 1 bytes, readBuffers.ts) may be read into: the result is then a view of it.
+   */
+  read(hash: string, size: number, into?: Buffer): Promise<Buffer>;
   /** The stored size, or undefined when there is none. */
   size(hash: string): Promise<number | undefined>;
   exists(hash: string): Promise<boolean>;

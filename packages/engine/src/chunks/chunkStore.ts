@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { getSystemErrorMap } from 'node:util';
 import { S3Error, isS3Error, internalError } from '../errors';
 import { KeyedMutex, PinSet } from '../meta/locks';
-import { writeChunkFile } from './hashPool';
+import { HeldChunk } from './hashPool';
 
 /** Cross-process pins of one store's chunks (backend.ts SharedPins, bound to a placement). */
 export interface StorePins {
@@ -146,19 +146,20 @@ export class ChunkStore {
    * alone until the referencing commit). Returns true when the file was written now, false
    * when it already existed (dedup).
    */
-  async put(hash: string, data: Buffer): Promise<boolean> {
+  async put(hash: string, chunk: Buffer | HeldChunk): Promise<boolean> {
     return this.locks.run(hash, async () => {
       if (this.shared) await this.shared.pin(hash);
       const file = this.pathOf(hash);
-      if (this.files === NODE_CHUNK_FS && data.buffer instanceof SharedArrayBuffer) {
-        // Shared memory (large uploads, chunker.ts): the whole sequence below in a worker.
+      if (chunk instanceof HeldChunk && this.files === NODE_CHUNK_FS) {
+        // Bytes held by a hash thread (large uploads, chunker.ts): the whole sequence below runs there.
         const tmp = path.join(this.tmpDir, `${hash}.${randomBytes(6).toString('hex')}`);
         try {
-          return await writeChunkFile(file, tmp, data, this.fsync);
+          return await chunk.write(file, tmp, this.fsync);
         } catch (e) {
           throw writeFailure(e);
         }
       }
+      const data = chunk instanceof HeldChunk ? await chunk.take() : chunk;
       const st = await fs.promises.stat(file).catch(() => undefined);
       if (st && st.size === data.length) return false;
       // Missing, or a damaged file of the wrong size: (re)write it.
@@ -191,10 +192,10 @@ export class ChunkStore {
    * errors, not as data). Reading + hashing in a worker instead was measured: same CPU per GiB,
    * more RSS (hashPool.ts).
    */
-  async read(hash: string, size: number): Promise<Buffer> {
+  async read(hash: string, size: number, into?: Buffer): Promise<Buffer> {
     let data: Buffer;
     try {
-      data = await readKnownSize(this.pathOf(hash), size);
+      data = await readKnownSize(this.pathOf(hash), size, into);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw internalError(code === 'ENOENT' ? `chunk ${hash} is missing` : `chunk ${hash} unreadable: ${code ?? e}`);
@@ -266,13 +267,14 @@ export class ChunkStore {
  * Reads a file expected to hold `size` bytes: open, one read of size + 1 bytes (a longer file
  * shows as more than `size`, so the caller's length check catches it), close. Callback fs, not
  * readFile: readFile also fstats and reads in 512 KiB pieces, ~6 thread-pool round trips per
- * 1 MiB chunk instead of 3, and the close is not waited for. Returns the bytes read.
+ * 1 MiB chunk instead of 3, and the close is not waited for. Returns the bytes read (a view of
+ * `into` when given, as GET bodies pass pooled buffers: readBuffers.ts).
  */
-function readKnownSize(file: string, size: number): Promise<Buffer> {
+function readKnownSize(file: string, size: number, into?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     fs.open(file, 'r', (err, fd) => {
       if (err) return reject(err);
-      const buf = Buffer.allocUnsafe(size + 1);
+      const buf = into && into.length > size ? into.subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
       const done = (e: NodeJS.ErrnoException | null, data?: Buffer): void => {
         fs.close(fd, () => undefined);
         if (e) reject(e);

@@ -17,7 +17,7 @@ import { S3Error, isS3Error, internalError, invalidArgument } from '../errors';
 import { createChecksum, type Hasher } from './checksums';
 import type { ChunkBackend } from './chunkBackend';
 import type { BodyDigests, BodyInput, ChecksumAlgorithm, ChunkRef } from '../types';
-import { HashSession, allocShared } from './hashPool';
+import { HashSession } from './hashPool';
 
 const WRITE_CONCURRENCY = 3;
 /**
@@ -25,21 +25,6 @@ const WRITE_CONCURRENCY = 3;
  * message round trip costs more than hashing in place.
  */
 const WORKER_MIN_BODY = 256 * 1024;
-
-// Recycled shared chunk buffers: a 64 MiB upload would otherwise allocate (and the GC sweep)
-// 64 fresh 1 MiB buffers. Bounded, and dropped when no upload is running, so idle memory stays
-// small.
-const FREE_MAX = 16; // 4 concurrent uploads × (1 filling + WRITE_CONCURRENCY in flight)
-const free = new Map<number, Buffer[]>();
-let workerUploads = 0;
-function takeBuffer(size: number): Buffer {
-  return free.get(size)?.pop() ?? allocShared(size);
-}
-function giveBack(b: Buffer): void {
-  let list = free.get(b.length);
-  if (!list) free.set(b.length, (list = []));
-  if (list.length < FREE_MAX) list.push(b);
-}
 
 export interface ChunkerOptions {
   chunkSize: number;
@@ -51,6 +36,11 @@ export interface ChunkerOptions {
   inlineMax?: number;
   /** On failure, called with the (already unpinned) hashes this body wrote or found: remove the leftovers (gc.ts discardUnreferenced). */
   discard?: (hashes: string[]) => Promise<unknown>;
+  /**
+   * The body's pieces belong to nobody else once read (a socket's: PutObjectOptions.transferBody):
+   * large bodies move them to the hash thread instead of copying them.
+   */
+  transferBody?: boolean;
 }
 
 export interface ChunkedBody {
@@ -69,6 +59,15 @@ function tooLarge(size: number, max: number): S3Error {
     ProposedSize: String(size),
     MaxSizeAllowed: String(max),
   });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A copy in memory of its own (not the small-Buffer pool's), so it can be moved in turn. */
+function ownCopy(b: Buffer): Buffer {
+  const c = Buffer.allocUnsafeSlow(b.length);
+  b.copy(c);
+  return c;
 }
 
 function toBuffer(piece: unknown): Buffer {
@@ -108,9 +107,26 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
   if (contentLength !== undefined && contentLength > maxSize) throw tooLarge(contentLength, maxSize);
   const limit = contentLength ?? maxSize;
 
-  // Worker mode: MD5 and per-chunk SHA-256 run in a hash worker (see hashPool.ts), chunks are
-  // filled straight into recycled shared buffers. Otherwise everything runs here, as before.
+  // Worker mode: MD5 and per-chunk SHA-256 run in a hash worker (see hashPool.ts), and a chunk
+  // is gathered as views of the body's pieces (no copy here), sent over and written from there.
+  // Otherwise everything runs here, as before.
   const session = contentLength === undefined || contentLength >= WORKER_MIN_BODY ? new HashSession() : undefined;
+  const move = session !== undefined && opts.transferBody === true;
+  let parts: Buffer[] = [];
+  // The current chunk's own memory for copied bytes (worker mode), and how much of it is used.
+  let copyBuf: Buffer | undefined;
+  let copyUsed = 0;
+  const copyIn = (src: Buffer): void => {
+    if (!copyBuf || copyUsed + src.length > copyBuf.length) {
+      // Sized for the rest of the chunk (or of the body, when shorter).
+      const rest = Math.min(chunkSize - fill, contentLength !== undefined ? contentLength - flushed - fill : chunkSize);
+      copyBuf = Buffer.allocUnsafeSlow(Math.max(rest, src.length));
+      copyUsed = 0;
+    }
+    src.copy(copyBuf, copyUsed);
+    parts.push(copyBuf.subarray(copyUsed, copyUsed + src.length));
+    copyUsed += src.length;
+  };
   const md5 = session ? undefined : createHash('md5');
   const checksum: Hasher | undefined = opts.checksumAlgorithm ? createChecksum(opts.checksumAlgorithm) : undefined;
   const chunks: ChunkRef[] = [];
@@ -125,8 +141,7 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
   // The fill buffer is sized to what is still expected (Content-Length known) or grown by
   // doubling, so a 10-byte PUT doesn't allocate (and garbage-collect) a whole chunk.
   const initialCapacity = (): number => Math.min(chunkSize, contentLength !== undefined ? Math.max(contentLength - flushed, 1) : 64 * 1024);
-  if (session) workerUploads++;
-  let buf = session ? takeBuffer(chunkSize) : Buffer.allocUnsafe(0);
+  let buf = Buffer.allocUnsafe(0);
   let fill = 0;
   let sha: Hash | undefined = session ? undefined : createHash('sha256');
 
@@ -135,39 +150,38 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
     void p.finally(() => inFlight.delete(p));
   };
 
-  const flushShared = async (s: HashSession): Promise<void> => {
-    const owned = buf;
-    const data = buf.subarray(0, fill);
+  const flushParts = async (s: HashSession): Promise<void> => {
+    const gathered = parts;
+    const size = fill;
     const index = chunks.length;
-    chunks.push({ hash: '', size: data.length }); // named when its hash arrives; order kept
-    flushed += data.length;
+    chunks.push({ hash: '', size }); // named when its hash arrives; order kept
+    flushed += size;
+    parts = [];
+    fill = 0;
+    copyBuf = undefined;
     track(
       s
-        .chunk(data, true)
-        .then(
-          async (hash) => {
-            chunks[index] = { hash, size: data.length };
+        .hold(gathered, size, true)
+        .then(async ({ hash, held }) => {
+          try {
+            chunks[index] = { hash, size };
             store.pins.pin(hash);
             pinned.push(hash);
-            if (await store.put(hash, data)) written++;
-            giveBack(owned); // hashed and written: nobody reads it any more
-          },
-          (e) => {
-            failure ??= e;
-          },
-        )
+            if (await store.put(hash, held)) written++;
+          } finally {
+            held.drop(); // a no-op once written or taken; frees the bytes on any failure
+          }
+        })
         .catch((e) => {
           failure ??= e;
         }),
     );
-    buf = takeBuffer(chunkSize);
-    fill = 0;
     while (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
     if (failure) throw failure;
   };
 
   const flush = async (): Promise<void> => {
-    if (session) return flushShared(session);
+    if (session) return flushParts(session);
     const data = fill === buf.length ? buf : buf.subarray(0, fill);
     const hash = sha!.digest('hex');
     chunks.push({ hash, size: data.length });
@@ -214,6 +228,29 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
       }
       md5?.update(piece);
       checksum?.update(piece);
+      if (session) {
+        // A piece we own outright (a whole ArrayBuffer) joins the chunk as it is and moves with
+        // it (its tail past a chunk boundary is copied, as the memory moves with this chunk);
+        // the caller's memory is copied into the chunk's own buffer.
+        const mine = move && piece.byteOffset === 0 && piece.length === piece.buffer.byteLength && piece.buffer instanceof ArrayBuffer;
+        let p: Buffer = piece;
+        while (p.length > 0) {
+          const n = Math.min(chunkSize - fill, p.length);
+          let next: Buffer = EMPTY;
+          if (mine) {
+            // Copied BEFORE the flush below moves (detaches) the memory it shares with the head.
+            if (n < p.length) next = ownCopy(p.subarray(n));
+            parts.push(n === p.length ? p : p.subarray(0, n));
+          } else {
+            copyIn(p.subarray(0, n));
+            next = p.subarray(n);
+          }
+          fill += n;
+          if (fill === chunkSize) await flush();
+          p = next;
+        }
+        continue;
+      }
       let off = 0;
       while (off < piece.length) {
         const n = Math.min(chunkSize - fill, piece.length - off);
@@ -237,8 +274,8 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
       });
     }
     if (fill > 0 && chunks.length === 0 && fill <= (opts.inlineMax ?? 0)) {
-      inline = Buffer.from(buf.subarray(0, fill));
-      if (session) await session.chunk(inline, false);
+      inline = session ? Buffer.concat(parts) : Buffer.from(buf.subarray(0, fill));
+      if (session) await session.feed(inline);
     } else if (fill > 0) await flush();
     await Promise.all(inFlight);
     if (failure) throw failure;
@@ -250,11 +287,8 @@ export async function chunkBody(body: BodyInput, opts: ChunkerOptions): Promise<
     if (typeof it.return === 'function') await Promise.resolve(it.return()).catch(() => undefined);
     await opts.discard?.(pinned).catch(() => undefined);
     throw e;
-  } finally {
-    if (session && --workerUploads === 0) free.clear();
   }
 
-  if (session && workerUploads > 0) giveBack(buf); // the unused next buffer (or the one an inline body was copied from)
   const digests: BodyDigests = { size: total, md5: md5Digest };
   if (checksum && opts.checksumAlgorithm) digests.checksum = { algorithm: opts.checksumAlgorithm, value: checksum.digest() };
   return inline ? { chunks, digests, written, pinned, inline } : { chunks, digests, written, pinned };

@@ -7,7 +7,7 @@
  *   the chunks in order (a worker handles its messages in order); different uploads spread over
  *   the workers, and within one upload the event loop fills chunk k+1 while chunk k is hashed.
  *
- * Chunk files of an upload are written here too (`writeChunkFile`, async calls so an fsync
+ * Chunk files of an upload are written here too (`HeldChunk.write`, async calls so an fsync
  * never stalls the hashing queued behind it): a chunk then costs the event loop one message
  * round trip instead of ~10 thread-pool hops (stat, open, write, fsync, close, rename,
  * open/fsync/close dir).
@@ -16,11 +16,13 @@
  * (buffer transferred back) measured the same CPU per GiB on 2 cores but +40-60 MiB peak RSS
  * (the threads stay alive during GET load), so it was not kept.
  *
- * Data is handed over without copying: the buffers live in SharedArrayBuffers (`allocShared`),
- * and the caller must not modify one until its hash promise settles. Buffers that are not shared
- * are copied (correct, just slower). Workers are unref'd while idle so they never keep a process
- * alive, and ended after 2 s idle; a worker that dies fails its pending requests and is replaced
- * on next use.
+ * Data is handed over without copying where it can be: a chunk travels as the list of body
+ * pieces it was cut from, and pieces the caller owns outright (a socket's) are transferred, so
+ * the hash thread hashes and writes the very bytes the HTTP parser produced. This replaced
+ * copying every piece into shared chunk buffers: that copy was ~0.5 CPU-s per GiB on the event
+ * loop (--cpu-prof, 64 MiB PUTs). Other pieces are copied once, into the message. Workers are
+ * unref'd while idle so they never keep a process alive, and ended after 2 s idle; a worker that
+ * dies fails its pending requests (and its held chunks with it) and is replaced on next use.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -40,14 +42,19 @@ async function fsyncPath(p) {
 // Chunk file write: tmp -> write -> fsync -> close -> rename -> fsync dir, as chunkStore.put,
 // driven from here: the event loop pays one message round trip instead of ~10 thread-pool hops.
 // Async calls, so a slow fsync never holds up the hashing queued behind it on this thread.
-async function writeChunk(m, data) {
+async function writeChunk(m, bufs) {
+  const size = bufs.reduce((n, b) => n + b.length, 0);
   const st = await fsp.stat(m.file).catch(() => undefined);
-  if (st && st.size === data.length) return false; // dedup (a damaged file of the wrong size is rewritten)
+  if (st && st.size === size) return false; // dedup (a damaged file of the wrong size is rewritten)
   try {
     const fh = await fsp.open(m.tmp, 'wx');
     try {
-      let off = 0;
-      while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+      let rest = bufs.filter((b) => b.length > 0);
+      while (rest.length) {
+        let n = (await fh.writev(rest)).bytesWritten; // short writes are legal: go on after them
+        while (rest.length && n >= rest[0].length) n -= rest.shift().length;
+        if (n > 0) rest[0] = rest[0].subarray(n);
+      }
       if (m.fsync) await fh.sync();
     } finally {
       await fh.close();
@@ -70,16 +77,38 @@ async function writeChunk(m, data) {
 function fail(m, e) {
   parentPort.postMessage({ id: m.id, error: String((e && e.message) || e), code: e && e.code, errno: e && e.errno });
 }
+// Chunk bytes moved here (transferred) by HashSession.chunk({ hold }), by message id, until
+// written (writeHeld), sent back (takeHeld) or dropped.
+const held = new Map();
 parentPort.on('message', (m) => {
   try {
-    const data = m.buf ? Buffer.from(m.buf, m.off, m.len) : undefined;
-    if (m.op === 'write') {
-      writeChunk(m, data).then((value) => parentPort.postMessage({ id: m.id, value }), (e) => fail(m, e));
+    const parts = m.parts ? m.parts.map((p) => Buffer.from(p[0], p[1], p[2])) : undefined;
+    if (m.op === 'writeHeld') {
+      const bufs = held.get(m.held);
+      held.delete(m.held);
+      if (!bufs) throw new Error('chunk data is gone');
+      writeChunk(m, bufs).then((value) => parentPort.postMessage({ id: m.id, value }), (e) => fail(m, e));
+    } else if (m.op === 'takeHeld') {
+      const bufs = held.get(m.held);
+      held.delete(m.held);
+      if (!bufs) throw new Error('chunk data is gone');
+      const all = Buffer.concat(bufs);
+      const ab = all.buffer.slice(all.byteOffset, all.byteOffset + all.length);
+      parentPort.postMessage({ id: m.id, value: ab }, [ab]);
+    } else if (m.op === 'dropHeld') {
+      held.delete(m.held);
     } else if (m.op === 'chunk') {
       let md5 = md5s.get(m.session);
       if (!md5) md5s.set(m.session, (md5 = createHash('md5')));
-      md5.update(data);
-      parentPort.postMessage({ id: m.id, value: m.sha ? createHash('sha256').update(data).digest('hex') : '' });
+      for (const b of parts) md5.update(b);
+      let hash = '';
+      if (m.sha) {
+        const sha = createHash('sha256');
+        for (const b of parts) sha.update(b);
+        hash = sha.digest('hex');
+      }
+      if (m.hold) held.set(m.hold, parts);
+      parentPort.postMessage({ id: m.id, value: hash });
     } else if (m.op === 'md5') {
       const md5 = md5s.get(m.session) || createHash('md5');
       md5s.delete(m.session);
@@ -99,7 +128,7 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-class HashWorker {
+export class HashWorker {
   private readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
   dead = false;
@@ -156,15 +185,17 @@ class HashWorker {
     this.retire = undefined;
   }
 
-  call<T>(msg: Record<string, unknown>, data?: Buffer): Promise<T> {
+  /** `parts` travel as [ArrayBuffer, offset, length]: moved when `move`, else copied (see carry). */
+  call<T>(msg: Record<string, unknown>, parts?: readonly Buffer[], move = false): Promise<T> {
     if (this.dead) return Promise.reject(new Error('hash worker is gone'));
     this.busy();
     const id = nextId++;
-    const full = { ...msg, id, ...(data ? shareable(data) : {}) };
+    const transfer: ArrayBuffer[] = [];
+    const full = parts ? { ...msg, id, parts: parts.map((b) => carry(b, move, transfer)) } : { ...msg, id };
     return new Promise<T>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage(full);
+      this.worker.postMessage(full, transfer);
     });
   }
 
@@ -177,6 +208,7 @@ class HashWorker {
 const IDLE_MS = 2000;
 let nextId = 1;
 let nextSession = 1;
+let nextHold = 1;
 let rr = 0;
 const workers: HashWorker[] = [];
 const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism()));
@@ -191,25 +223,55 @@ function pick(): HashWorker {
   return workers[rr++ % workers.length];
 }
 
-/** Shared memory is posted by reference; anything else is copied into the message. */
-function shareable(data: Buffer): { buf: ArrayBufferLike; off: number; len: number } {
-  if (data.buffer instanceof SharedArrayBuffer) return { buf: data.buffer, off: data.byteOffset, len: data.length };
-  const copy = new Uint8Array(data); // structured clone of a regular buffer copies it anyway
-  return { buf: copy.buffer, off: 0, len: copy.length };
+/**
+ * How a piece of a chunk travels to the hash thread. `move`: its whole ArrayBuffer is transferred
+ * (detached here, no copy) — only for memory nobody else holds (a socket's body pieces: see
+ * chunker.ts). Otherwise just the viewed bytes are copied (posting the view itself would clone
+ * its whole ArrayBuffer).
+ */
+function carry(b: Buffer, move: boolean, transfer: ArrayBuffer[]): [ArrayBufferLike, number, number] {
+  if (move && b.buffer instanceof ArrayBuffer) {
+    if (!transfer.includes(b.buffer)) transfer.push(b.buffer);
+    return [b.buffer, b.byteOffset, b.length];
+  }
+  const copy = new Uint8Array(b);
+  transfer.push(copy.buffer);
+  return [copy.buffer, 0, copy.length];
 }
 
 /**
- * Writes a chunk file from a worker (see writeChunk in the worker source): the caller holds the
- * hash's lock and pin, exactly as for chunkStore.put. Resolves true when written, false when a
- * file of that size already existed. `data` should be shared memory (else it is copied).
+ * A chunk's bytes, held by the hash thread that hashed them (HashSession.hold): written to its
+ * file from there (chunkStore.put), taken back for a store that sends them elsewhere
+ * (s3ChunkStore.put), or dropped. Exactly one of the three takes effect; later calls are no-ops.
  */
-export function writeChunkFile(file: string, tmp: string, data: Buffer, fsync: boolean): Promise<boolean> {
-  return pick().call<boolean>({ op: 'write', file, tmp, fsync }, data);
-}
+export class HeldChunk {
+  private done = false;
 
-/** A Buffer over fresh shared memory (zero-filled), hashable in a worker without a copy. */
-export function allocShared(size: number): Buffer {
-  return Buffer.from(new SharedArrayBuffer(size));
+  constructor(
+    private readonly worker: HashWorker,
+    private readonly id: number,
+    readonly size: number,
+  ) {}
+
+  /** Writes the chunk file (see writeChunk in the worker source): true when written, false when a file of that size was there. */
+  write(file: string, tmp: string, fsync: boolean): Promise<boolean> {
+    if (this.done) return Promise.reject(new Error('chunk data already used'));
+    this.done = true;
+    return this.worker.call<boolean>({ op: 'writeHeld', held: this.id, file, tmp, fsync });
+  }
+
+  /** The bytes, back on this thread (one copy, made in the hash thread). */
+  async take(): Promise<Buffer> {
+    if (this.done) throw new Error('chunk data already used');
+    this.done = true;
+    return Buffer.from(await this.worker.call<ArrayBuffer>({ op: 'takeHeld', held: this.id }));
+  }
+
+  drop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.worker.send({ op: 'dropHeld', held: this.id });
+  }
 }
 
 /** The MD5 of one upload plus the SHA-256 of each of its chunks, computed in one worker. */
@@ -229,9 +291,20 @@ export class HashSession {
     this.worker.idle();
   }
 
-  /** Feeds `data` into the running MD5; resolves to its SHA-256 (hex) when `sha` is set. */
-  chunk(data: Buffer, sha: boolean): Promise<string> {
-    return this.worker.call<string>({ op: 'chunk', session: this.id, sha }, data);
+  /** Feeds `data` into the running MD5 (copied, not kept). */
+  async feed(data: Buffer): Promise<void> {
+    await this.worker.call<string>({ op: 'chunk', session: this.id, sha: false }, [data]);
+  }
+
+  /**
+   * Feeds one chunk (its pieces in order) into the running MD5 and names it by its SHA-256; the
+   * bytes stay in the hash thread (HeldChunk) to be written from there. `move`: the pieces'
+   * ArrayBuffers are transferred instead of copied (the caller must own them outright).
+   */
+  async hold(parts: readonly Buffer[], size: number, move: boolean): Promise<{ hash: string; held: HeldChunk }> {
+    const id = nextHold++;
+    const hash = await this.worker.call<string>({ op: 'chunk', session: this.id, sha: true, hold: id }, parts, move);
+    return { hash, held: new HeldChunk(this.worker, id, size) };
   }
 
   /** The MD5 of everything fed so far; ends the session. */

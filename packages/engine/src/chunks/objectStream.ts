@@ -12,15 +12,22 @@
 import { Readable } from 'node:stream';
 import type { Placements } from './placement';
 import type { PositionedChunk } from '../meta/records';
+import { takeReadBuffer } from './readBuffers';
 
 // A body that is dropped without being read or destroyed never emits 'close'; releasing its
 // lease when the stream is garbage-collected keeps such a leak from blocking GC forever.
 const abandoned = new FinalizationRegistry<() => void>((release) => release());
 
-function loader(stores: Placements, chunks: PositionedChunk[]): (i: number) => Promise<Buffer> | undefined {
+/**
+ * `pooled` (the engine's chunk size + 1, or 0): chunks are read into recycled buffers of that size
+ * (readBuffers.ts) which the consumer hands back; a chunk too large for one (written with a larger
+ * chunk size) gets its own.
+ */
+function loader(stores: Placements, chunks: PositionedChunk[], pooled: number): (i: number) => Promise<Buffer> | undefined {
   return (i) => {
     if (i >= chunks.length) return undefined;
-    const p = stores.store(chunks[i].placement).read(chunks[i].hash, chunks[i].size);
+    const c = chunks[i];
+    const p = stores.store(c.placement).read(c.hash, c.size, pooled > c.size ? takeReadBuffer(pooled) : undefined);
     p.catch(() => undefined); // observed when awaited; avoid unhandled rejections after destroy
     return p;
   };
@@ -32,10 +39,11 @@ export async function openBodyStream(
   chunks: PositionedChunk[],
   range: { start: number; end: number } | undefined,
   release: () => void,
+  pooled = 0,
 ): Promise<Readable> {
-  const first = range ? loader(stores, chunks)(0) : undefined;
+  const first = range ? loader(stores, chunks, pooled)(0) : undefined;
   if (first) await first;
-  return createBodyStream(stores, chunks, range, release, first);
+  return createBodyStream(stores, chunks, range, release, first, pooled);
 }
 
 export function createBodyStream(
@@ -44,10 +52,11 @@ export function createBodyStream(
   range: { start: number; end: number } | undefined,
   release: () => void,
   first?: Promise<Buffer>,
+  pooled = 0,
 ): Readable {
   async function* bytes(): AsyncGenerator<Buffer> {
     if (!range || chunks.length === 0) return;
-    const load = loader(stores, chunks);
+    const load = loader(stores, chunks, pooled);
     let next = first ?? load(0);
     for (let i = 0; i < chunks.length; i++) {
       const data = await next!;

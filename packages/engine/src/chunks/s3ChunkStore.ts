@@ -18,6 +18,7 @@
  *
  * The AWS SDK is loaded on first use, so engines without an s3:// store never load it.
  */
+import { HeldChunk } from './hashPool';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -196,9 +197,10 @@ export class S3ChunkStore implements ChunkBackend {
     }
   }
 
-  async put(hash: string, data: Buffer): Promise<boolean> {
+  async put(hash: string, chunk: Buffer | HeldChunk): Promise<boolean> {
     return this.locks.run(hash, async () => {
       if (this.shared) await this.shared.pin(hash);
+      const data = chunk instanceof HeldChunk ? await chunk.take() : chunk;
       const { sdk, s3 } = await this.s3();
       try {
         // Present with the right size: dedup. A wrong size (damaged out of band) is rewritten.

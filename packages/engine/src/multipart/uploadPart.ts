@@ -44,6 +44,7 @@ export async function uploadPart(
     maxSize: MAX_PART_SIZE,
     checksumAlgorithm: algorithm,
     discard: (hashes) => discardUnreferenced(ctx, placement, hashes),
+    transferBody: opts.transferBody,
   });
   if (placement !== undefined) for (const c of data.chunks) c.placement = placement;
   let committed = false;

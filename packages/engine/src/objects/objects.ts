@@ -173,6 +173,7 @@ export async function putObject(ctx: Ctx, bucket: string, key: string, body: Bod
     checksumAlgorithm: opts.checksumAlgorithm,
     inlineMax: inlineMax(ctx.options.chunkSize),
     discard: (hashes) => discardUnreferenced(ctx, placement, hashes),
+    transferBody: opts.transferBody,
   });
   if (placement !== undefined) for (const c of data.chunks) c.placement = placement;
   let committed = false;
@@ -265,7 +266,7 @@ export async function getObject(ctx: Ctx, bucket: string, key: string, opts: Get
         if (attempt < 5) continue;
         throw internalError(`chunk list of ${key} is incomplete`);
       }
-      const body = await openBodyStream(ctx.placements, chunks, want, release);
+      const body = await openBodyStream(ctx.placements, chunks, want, release, opts.pooledBuffers ? ctx.options.chunkSize + 1 : 0);
       handedOff = true;
       const result: GetObjectResult = { meta: toMeta(bucket, key, rec), body };
       if (range) result.range = range;

@@ -42,6 +42,8 @@ export interface UploadPartOptions {
   checksumAlgorithm?: ChecksumAlgorithm;
   /** As for putObject: runs after the body, before the commit (Content-MD5, checksums). */
   verify?: (digests: BodyDigests) => void | Promise<void>;
+  /** As for putObject: the body's Buffers may be moved to the hashing thread. */
+  transferBody?: boolean;
 }
 
 export interface PartInfo {

@@ -81,12 +81,24 @@ export interface PutObjectOptions extends ContentHeaders {
    * The HTTP layer checks Content-MD5, x-amz-checksum-* headers and trailers here.
    */
   verify?: (digests: BodyDigests) => void | Promise<void>;
+  /**
+   * The body's Buffers belong to nobody else once read (a socket's, as the S3 server's request
+   * bodies): large bodies then move whole pieces to the hashing thread instead of copying them
+   * (they are detached from this thread). Leave unset for bodies made from your own Buffers.
+   */
+  transferBody?: boolean;
 }
 
 export interface GetObjectOptions {
   versionId?: string;
   range?: ByteRangeSpec;
   conditions?: ReadConditions;
+  /**
+   * The body's buffers come from a pool (chunks/readBuffers.ts): hand each one back with
+   * `releaseBodyBuffer(buf)` once nothing reads it any more (a server: in the socket write's
+   * callback), and never touch it after. Unreleased buffers are just garbage-collected.
+   */
+  pooledBuffers?: boolean;
 }
 
 export interface GetObjectResult {

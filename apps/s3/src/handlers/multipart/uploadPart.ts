@@ -22,6 +22,7 @@ export const uploadPart: Handler<UploadPartParams> = async (c, p) => {
       verifyIntegrity(integrity, d, () => c.auth.trailers());
       digests = d;
     },
+    transferBody: true, // socket pieces: nobody else holds them (putObject.ts)
   });
   c.log.bytes = part.size;
   c.log.partNumber = partNumber;

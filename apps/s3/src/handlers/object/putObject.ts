@@ -89,6 +89,8 @@ export const putObject: Handler = async (c) => {
     tags,
     lock,
     verify: (digests) => verifyIntegrity(integrity, digests, () => c.auth.trailers()),
+    // Socket pieces (or whole-piece views the auth decoder passes on): nobody else holds them.
+    transferBody: true,
   });
   c.log.bytes = meta.size;
   return {
