@@ -13,7 +13,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { startPgCluster, freshSchemaUrl, type PgCluster } from '../../../packages/engine/test/pgCluster';
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
 import { startFaultProxy, type FaultProxy } from './helpers/faultProxy';
@@ -238,7 +246,9 @@ describe('GC against an s3:// store: removals a few at a time, bounded in time, 
         expect((await gw.server.engine.gc({ graceMs: 0 })).chunksRemoved).toBe(2);
         expect((await chunkObjects(prefix)).size).toBe(0);
         await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'after', Body: bodies[3] }));
-        expect(Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'after' }))).Body!.transformToByteArray()).equals(bodies[3])).toBe(true);
+        expect(Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'after' }))).Body!.transformToByteArray()).equals(bodies[3])).toBe(
+          true,
+        );
       } finally {
         proxy.fault = () => undefined;
         await gw.stop();
@@ -290,7 +300,12 @@ describe('credentials that may PUT but not list: cairn serve fails at start nami
       JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Principal: { AWS: 'chunkwriter' }, Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `arn:aws:s3:::${bucket}/*` },
+          {
+            Effect: 'Allow',
+            Principal: { AWS: 'chunkwriter' },
+            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+            Resource: `arn:aws:s3:::${bucket}/*`,
+          },
           ...(listing ? [{ Effect: 'Allow', Principal: { AWS: 'chunkwriter' }, Action: ['s3:ListBucket'], Resource: `arn:aws:s3:::${bucket}` }] : []),
         ],
       });
@@ -318,9 +333,9 @@ describe('credentials that may PUT but not list: cairn serve fails at start nami
       expect(cli.stderr).toMatch(/chunk store s3:\/\/limited\/p at http:\/\/127\.0\.0\.1:\d+: access denied .*lack s3:ListBucket on bucket limited/);
 
       // Wrong secret: that is what the message says instead.
-      await expect(startTestServer({ dataDir, chunks, chunkCredentials: { ...user, secretAccessKey: 'wrong-secret-0000000000000000000000000' }, workers: [] })).rejects.toThrow(
-        /SignatureDoesNotMatch/,
-      );
+      await expect(
+        startTestServer({ dataDir, chunks, chunkCredentials: { ...user, secretAccessKey: 'wrong-secret-0000000000000000000000000' }, workers: [] }),
+      ).rejects.toThrow(/SignatureDoesNotMatch/);
 
       // Granted s3:ListBucket: the server starts and stores (and reads back) chunks there.
       await store.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy(true) }));
