@@ -62,6 +62,7 @@ describe('parseS3ChunkUrl', () => {
       endpoint: 'http://10.0.0.2:7480',
       region: 'us-east-1',
       forcePathStyle: true,
+      timeoutMs: 30_000,
     });
     expect(parseS3ChunkUrl('s3://bkt?region=eu-west-1')).toEqual({
       bucket: 'bkt',
@@ -69,7 +70,10 @@ describe('parseS3ChunkUrl', () => {
       endpoint: undefined,
       region: 'eu-west-1',
       forcePathStyle: false,
+      timeoutMs: 30_000,
     });
+    expect(parseS3ChunkUrl('s3://bkt/p?endpoint=http://h:1&timeout=2.5').timeoutMs).toBe(2_500);
+    for (const bad of ['0', '-1', 'abc', '']) expect(() => parseS3ChunkUrl(`s3://bkt/p?timeout=${bad}`)).toThrow(/timeout must be a number of seconds/);
     expect(parseS3ChunkUrl('s3://bkt/p?endpoint=https://s3.example&forcePathStyle=false').forcePathStyle).toBe(false);
     expect(() => parseS3ChunkUrl('s3://AK:SK@bkt/p')).toThrow(/credentials do not go in the s3:\/\/ URL/);
     // ...nor in the endpoint, and the refusal does not echo them.
@@ -98,6 +102,8 @@ describe('parseS3ChunkUrl', () => {
     const denied = backendFailure(Object.assign(new Error('no'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }), 'writing');
     expect(denied.code).toBe('InternalError');
     expect(denied.message).toMatch(/refused writing \(AccessDenied 403\)/);
+    // the store's per-request bound running out (the SDK's AbortError) is the store being unavailable
+    expect(backendFailure(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), 'x').code).toBe('ServiceUnavailable');
   });
 });
 

@@ -14,6 +14,14 @@ export interface BackendPins {
   unpin(hash: string): Promise<void>;
 }
 
+/**
+ * What fsck --deep learned reading one chunk: `corrupt` only when a whole body was read and its
+ * length or SHA-256 is wrong; `unreadable` when no whole body could be read (I/O error, store
+ * down, timeout, cut-off transfer, vanished): that says nothing about the stored bytes, so it is
+ * never repaired by deleting anything. undefined = intact.
+ */
+export type ChunkVerdict = { kind: 'corrupt' | 'unreadable'; detail: string } | undefined;
+
 /** One stored chunk as a listing sees it. */
 export interface StoredChunk {
   hash: string;

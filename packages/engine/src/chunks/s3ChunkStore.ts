@@ -19,12 +19,12 @@
  * The AWS SDK is loaded on first use, so engines without an s3:// store never load it.
  */
 import { HeldChunk } from './hashPool';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3Error, internalError, isS3Error, s3Error } from '../errors';
 import { KeyedMutex, PinSet } from '../meta/locks';
-import type { BackendPins, ChunkBackend, StoredChunk } from './chunkBackend';
+import type { BackendPins, ChunkBackend, ChunkVerdict, StoredChunk } from './chunkBackend';
 
 /** Where an s3:// chunk store lives (parseS3ChunkUrl). */
 export interface S3ChunkLocation {
@@ -35,7 +35,12 @@ export interface S3ChunkLocation {
   endpoint?: string;
   region: string;
   forcePathStyle: boolean;
+  /** Upper bound of one request to the store, its SDK retries included (`timeout=SECONDS`). */
+  timeoutMs: number;
 }
+
+/** Default bound of one chunk-store request: a hung store fails the request (and frees GC's fence) instead of holding it. */
+export const DEFAULT_S3_CHUNK_TIMEOUT_MS = 30_000;
 
 export interface S3ChunkCredentials {
   accessKeyId: string;
@@ -50,7 +55,7 @@ export function isS3ChunkUrl(location: string): boolean {
 }
 
 /**
- * `s3://BUCKET[/PREFIX][?endpoint=URL][&region=R][&forcePathStyle=true|false]`. Credentials are
+ * `s3://BUCKET[/PREFIX][?endpoint=URL][&region=R][&forcePathStyle=true|false][&timeout=SECONDS]`. Credentials are
  * never part of the URL (they would end up in process listings and logs): the engine option
  * `chunkCredentials`, else the AWS SDK's default chain. Path-style addressing is the default
  * when an endpoint is given (MinIO, Ceph RGW, Garage, another Cairn), virtual-hosted for AWS.
@@ -69,7 +74,7 @@ export function parseS3ChunkUrl(location: string): S3ChunkLocation {
   const bucket = u.hostname;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new TypeError(`chunk store: invalid bucket name "${bucket}" in ${location}`);
   const prefix = decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, '');
-  const known = new Set(['endpoint', 'region', 'forcePathStyle']);
+  const known = new Set(['endpoint', 'region', 'forcePathStyle', 'timeout']);
   for (const k of u.searchParams.keys()) if (!known.has(k)) throw new TypeError(`chunk store: unknown parameter "${k}" (known: ${[...known].join(', ')})`);
   const endpoint = u.searchParams.get('endpoint') ?? undefined;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) throw new TypeError('chunk store: endpoint must be an http(s):// URL');
@@ -79,12 +84,16 @@ export function parseS3ChunkUrl(location: string): S3ChunkLocation {
   }
   const fps = u.searchParams.get('forcePathStyle');
   if (fps !== null && fps !== 'true' && fps !== 'false') throw new TypeError(`chunk store: forcePathStyle must be true or false, got ${fps}`);
+  const timeout = u.searchParams.get('timeout');
+  const timeoutS = timeout === null ? DEFAULT_S3_CHUNK_TIMEOUT_MS / 1000 : Number(timeout);
+  if (!(timeoutS > 0 && timeoutS <= 3600)) throw new TypeError(`chunk store: timeout must be a number of seconds in (0, 3600], got ${timeout}`);
   return {
     bucket,
     prefix,
     endpoint,
     region: u.searchParams.get('region') || 'us-east-1',
     forcePathStyle: fps === null ? endpoint !== undefined : fps === 'true',
+    timeoutMs: Math.round(timeoutS * 1000),
   };
 }
 
@@ -122,6 +131,7 @@ export function backendFailure(e: unknown, what: string): S3Error {
     /socket hang up/.test(err?.message ?? '') ||
     err?.name === 'TimeoutError' ||
     err?.name === 'RequestTimeout' ||
+    err?.name === 'AbortError' || // our own per-request bound (S3ChunkStore.send)
     (status !== undefined && status >= 500)
   ) {
     return s3Error('ServiceUnavailable', `The chunk store is unavailable (${code}) while ${what}; retry later.`);
@@ -167,34 +177,75 @@ export class S3ChunkStore implements ChunkBackend {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         maxAttempts: 3,
-        // A backing store that stops answering fails the request instead of hanging it.
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+        // A backing store that stops answering fails the request instead of hanging it (and
+        // bounded(): each request as a whole, retries included).
+        requestHandler: { connectionTimeout: Math.min(5_000, l.timeoutMs), requestTimeout: Math.min(60_000, l.timeoutMs) },
       });
       return { sdk, s3 };
     });
     return this.client;
   }
 
+  /** Options for one request: aborted after the location's timeout, SDK retries included. */
+  private bounded(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(this.location.timeoutMs) };
+  }
+
   keyOf(hash: string): string {
     return `${this.keyPrefix}${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`;
   }
 
-  /** Checks the bucket answers, so a wrong URL or credentials fail the start, not the first upload. */
+  /**
+   * Checks the bucket answers and the credentials can do what chunk writes need, so a wrong URL
+   * or missing permission fails the start, not every upload later with a 500. The probe is a HEAD
+   * of a random key under the prefix (what put's dedup check does): it must answer 404. S3 answers
+   * 403 instead when the credentials lack s3:ListBucket on the bucket (AWS hides whether a key
+   * exists from callers who may not list it), and HeadBucket needs s3:ListBucket too.
+   */
   async init(): Promise<void> {
     const { sdk, s3 } = await this.s3();
+    const fail = (why: string, cause: unknown): Error => new Error(`chunk store ${describeS3Location(this.location)}: ${why}`, { cause });
+    const probeKey = `${this.keyPrefix}cairn-probe-${randomBytes(8).toString('hex')}`;
+    const status = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const other = (e: unknown): string => {
+      const err = e as { name?: string; code?: string };
+      return `${err.code ?? err.name ?? 'error'}${status(e) ? ` ${status(e)}` : ''}`;
+    };
     try {
-      await s3.send(new sdk.HeadBucketCommand({ Bucket: this.location.bucket }));
+      await s3.send(new sdk.HeadBucketCommand({ Bucket: this.location.bucket }), this.bounded());
     } catch (e) {
-      const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-      const status = err.$metadata?.httpStatusCode;
-      const why =
-        status === 404
-          ? 'the bucket does not exist (create it first)'
-          : status === 403
-            ? 'access denied (check CAIRN_CHUNKS_ACCESS_KEY_ID / CAIRN_CHUNKS_SECRET_ACCESS_KEY)'
-            : `${err.code ?? err.name ?? 'error'}${status ? ` ${status}` : ''}`;
-      throw new Error(`chunk store ${describeS3Location(this.location)}: ${why}`, { cause: e });
+      if (status(e) === 404) throw fail('the bucket does not exist (create it first)', e);
+      if (status(e) !== 403) throw fail(other(e), e);
+      throw fail(await this.denied(probeKey, 'HeadBucket'), e);
     }
+    try {
+      await s3.send(new sdk.HeadObjectCommand({ Bucket: this.location.bucket, Key: probeKey }), this.bounded());
+    } catch (e) {
+      if (isNotFound(e)) return; // the answer a chunk write's existence check relies on
+      if (status(e) === 403) throw fail(await this.denied(probeKey, 'HEAD of a missing chunk object'), e);
+      throw fail(other(e), e);
+    }
+  }
+
+  /**
+   * Why a probe was refused with 403. HEAD answers carry no error code, so a GET of the same
+   * missing key tells wrong credentials (InvalidAccessKeyId, SignatureDoesNotMatch) from a
+   * missing permission (AccessDenied).
+   */
+  private async denied(probeKey: string, what: string): Promise<string> {
+    const { sdk, s3 } = await this.s3();
+    const code = await s3.send(new sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: probeKey }), this.bounded()).then(
+      () => undefined,
+      (e: { name?: string; Code?: string }) => e.Code ?? e.name,
+    );
+    if (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'ExpiredToken' || code === 'InvalidToken') {
+      return `access denied: ${code} (check CAIRN_CHUNKS_ACCESS_KEY_ID / CAIRN_CHUNKS_SECRET_ACCESS_KEY)`;
+    }
+    return (
+      `access denied for ${what}: the credentials lack s3:ListBucket on bucket ${this.location.bucket} ` +
+      `(without it S3 answers 403 instead of 404 for a missing key, and every chunk write would fail); ` +
+      `grant s3:ListBucket on the bucket and s3:GetObject, s3:PutObject, s3:DeleteObject on its objects`
+    );
   }
 
   async put(hash: string, chunk: Buffer | HeldChunk): Promise<boolean> {
@@ -213,6 +264,7 @@ export class S3ChunkStore implements ChunkBackend {
             ContentLength: data.length,
             ChecksumSHA256: Buffer.from(hash, 'hex').toString('base64'),
           }),
+          this.bounded(),
         );
       } catch (e) {
         throw backendFailure(e, "writing the object's data");
@@ -225,8 +277,9 @@ export class S3ChunkStore implements ChunkBackend {
     const { sdk, s3 } = await this.s3();
     let data: Buffer | undefined;
     try {
-      const out = await s3.send(new sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }));
-      data = await readExactly(out.Body as Readable, size);
+      const opts = this.bounded();
+      const out = await s3.send(new sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }), opts);
+      data = await readExactly(within(out.Body as Readable, opts.abortSignal), size);
     } catch (e) {
       if (isNotFound(e)) throw internalError(`chunk ${hash} is missing`);
       throw backendFailure(e, "reading the object's data");
@@ -236,26 +289,34 @@ export class S3ChunkStore implements ChunkBackend {
   }
 
   /**
-   * fsck --deep: streams the object through SHA-256 and says what is wrong with it, or
-   * undefined when it is intact (as fsck's verifyFile for files).
+   * fsck --deep: streams the object through SHA-256 and says what is wrong with it (as fsck's
+   * verifyFile for files). Corrupt only when the whole object arrived (as many bytes as the
+   * response announced) and its length or hash is wrong; any failure to get it (store down,
+   * timeout, 5xx, a transfer cut short, 403, 404) is unreadable: a verdict on the transfer, not on
+   * the stored bytes.
    */
-  async verify(hash: string, size: number, onBytes: (n: number) => void): Promise<string | undefined> {
+  async verify(hash: string, size: number, onBytes: (n: number) => void): Promise<ChunkVerdict> {
     const { sdk, s3 } = await this.s3();
     const h = createHash('sha256');
     let n = 0;
+    let announced: number | undefined;
     try {
-      const out = await s3.send(new sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }));
-      for await (const piece of out.Body as Readable) {
+      const opts = this.bounded();
+      const out = await s3.send(new sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }), opts);
+      announced = out.ContentLength;
+      for await (const piece of within(out.Body as Readable, opts.abortSignal)) {
         h.update(piece as Buffer);
         n += (piece as Buffer).length;
         onBytes((piece as Buffer).length);
       }
     } catch (e) {
-      return isNotFound(e) ? 'object missing' : `unreadable (${(e as { name?: string }).name ?? String(e)})`;
+      if (isNotFound(e)) return { kind: 'unreadable', detail: 'object missing (listed, then not found)' };
+      return { kind: 'unreadable', detail: `unreadable: ${backendFailure(e, 'reading a chunk').message}` };
     }
-    if (n !== size) return `object holds ${n} bytes, expected ${size}`;
+    if (announced !== undefined && n !== announced) return { kind: 'unreadable', detail: `transfer cut short (${n} of ${announced} bytes)` };
+    if (n !== size) return { kind: 'corrupt', detail: `object holds ${n} bytes, expected ${size}` };
     const got = h.digest('hex');
-    return got === hash ? undefined : `content hashes to ${got}`;
+    return got === hash ? undefined : { kind: 'corrupt', detail: `content hashes to ${got}` };
   }
 
   async size(hash: string): Promise<number | undefined> {
@@ -274,7 +335,7 @@ export class S3ChunkStore implements ChunkBackend {
   async remove(hash: string): Promise<boolean> {
     const { sdk, s3 } = await this.s3();
     try {
-      await s3.send(new sdk.DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }));
+      await s3.send(new sdk.DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }), this.bounded());
     } catch (e) {
       if (isNotFound(e)) return false;
       throw backendFailure(e, 'deleting a chunk');
@@ -294,6 +355,7 @@ export class S3ChunkStore implements ChunkBackend {
             Prefix: this.keyPrefix || undefined,
             ...(token ? { ContinuationToken: token } : after ? { StartAfter: this.keyOf(after) } : {}),
           }),
+          this.bounded(),
         )
         .catch((e: unknown) => {
           throw backendFailure(e, 'listing chunks');
@@ -310,13 +372,24 @@ export class S3ChunkStore implements ChunkBackend {
   private async headSize(hash: string): Promise<number | undefined> {
     const { sdk, s3 } = await this.s3();
     try {
-      const h = await s3.send(new sdk.HeadObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }));
+      const h = await s3.send(new sdk.HeadObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(hash) }), this.bounded());
       return h.ContentLength;
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
     }
   }
+}
+
+/** The body, destroyed (so its reader fails) when the request's bound passes mid-transfer. */
+function within(body: Readable, signal: AbortSignal): Readable {
+  if (signal.aborted) body.destroy(Object.assign(new Error('chunk store request timed out'), { name: 'TimeoutError' }));
+  else {
+    const stop = (): void => void body.destroy(Object.assign(new Error('chunk store request timed out'), { name: 'TimeoutError' }));
+    signal.addEventListener('abort', stop, { once: true });
+    body.once('close', () => signal.removeEventListener('abort', stop));
+  }
+  return body;
 }
 
 /** The body into one buffer of `size` bytes; undefined when it holds more or fewer. */

@@ -164,6 +164,7 @@ export type FindingKind =
   | 'missing-chunk'
   | 'corrupt-chunk'
   | 'corrupt-unreferenced-chunk'
+  | 'unreadable-chunk'
   | 'orphan-chunk-file'
   | 'stale-temp-file';
 

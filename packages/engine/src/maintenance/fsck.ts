@@ -10,6 +10,10 @@
  * its record, and with `deep` every object is downloaded and hashed as a file would be (the
  * download is the cost: the whole store crosses the network).
  *
+ * A chunk that can't be read (I/O error, the store down or timing out, a transfer cut short) is
+ * retried a few times and then reported as `unreadable-chunk`: not corrupt (nobody saw wrong
+ * bytes), not repairable (fsck can't tell), so the store is not clean and nothing is removed for it.
+ *
  * --repair applies scanMetadata's fixes in batches, then removes orphan files, stale temp files
  * and unreferenced corrupt files. It NEVER deletes a file a live record references: a missing or
  * corrupt referenced chunk is reported with the objects it breaks and stays a failure.
@@ -27,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { MetaDb, type BatchOp } from '../meta/db';
 import { ChunkStore, CHUNKS_DIR, META_DIR, type ChunkFileInfo } from '../chunks/chunkStore';
 import { openChunkStore } from '../chunks/placement';
+import type { ChunkVerdict } from '../chunks/chunkBackend';
 import { S3ChunkStore, type S3ChunkCredentials } from '../chunks/s3ChunkStore';
 import * as keys from '../meta/keys';
 import { collectReferences, loadStoreIndex, scanMetadata, type Finding, type FindingKind } from './consistency';
@@ -105,6 +110,9 @@ export class FsckError extends Error {
 }
 
 const REPAIR_BATCH = 1000;
+/** Reads of one chunk before it counts as unreadable, and the pauses between them. */
+const READ_ATTEMPTS = 3;
+const READ_BACKOFF_MS = [200, 800];
 const MAX_AFFECTED = 100;
 
 export async function fsck(dataDir: string, opts: FsckOptions = {}): Promise<FsckReport> {
@@ -206,12 +214,12 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
           }
           const size = recordedSize(raw) ?? c?.size ?? f.size;
           const onBytes = (n: number): number => (bytesHashed += n);
-          const problem = !remote
-            ? await verifyFile((store as ChunkStore).pathOf(f.hash), f.hash, size, onBytes)
+          const problem: ChunkVerdict = !remote
+            ? await withRetries(() => verifyFile((store as ChunkStore).pathOf(f.hash), f.hash, size, onBytes))
             : opts.deep
-              ? await remote.verify(f.hash, size, onBytes)
+              ? await withRetries(() => remote.verify(f.hash, size, onBytes))
               : f.size !== size
-                ? `object holds ${f.size} bytes, expected ${size}`
+                ? { kind: 'corrupt', detail: `object holds ${f.size} bytes, expected ${size}` }
                 : undefined;
           if (chunkFiles % 16 === 0) progress({ phase: 'chunk files', done: chunkFiles, bytes: bytesHashed });
           if (!problem) {
@@ -222,9 +230,13 @@ async function check(db: MetaDb, dataDir: string, opts: FsckOptions, cap: number
             }
             return;
           }
-          if (live > 0) bad.set(id, add('corrupt-chunk', `chunk ${id}: ${problem} (referenced ${live} times)`, false));
+          if (problem.kind === 'unreadable') {
+            // Says nothing about the stored bytes: never removed, and the store is not clean.
+            const f2 = add('unreadable-chunk', `chunk ${id}: could not be read after ${READ_ATTEMPTS} attempts, not verified: ${problem.detail}`, false);
+            if (live > 0) bad.set(id, f2);
+          } else if (live > 0) bad.set(id, add('corrupt-chunk', `chunk ${id}: ${problem.detail} (referenced ${live} times)`, false));
           else {
-            add('corrupt-unreferenced-chunk', `chunk ${id}: ${problem} (unreferenced; the file can go)`, true);
+            add('corrupt-unreferenced-chunk', `chunk ${id}: ${problem.detail} (unreferenced; the file can go)`, true);
             removals.push(remove(f.hash));
           }
         },
@@ -315,8 +327,20 @@ function recordedSize(raw: Buffer | undefined): number | undefined {
   }
 }
 
-/** Streams the file through SHA-256; returns what's wrong with it, or undefined. */
-async function verifyFile(file: string, hash: string, size: number, onBytes: (n: number) => void): Promise<string | undefined> {
+/** Reads a chunk again while it is unreadable (a transient error must not end as a verdict), a bounded number of times. */
+async function withRetries(verify: () => Promise<ChunkVerdict>): Promise<ChunkVerdict> {
+  for (let attempt = 1; ; attempt++) {
+    const v = await verify();
+    if (v?.kind !== 'unreadable' || attempt >= READ_ATTEMPTS) return v;
+    await new Promise((r) => setTimeout(r, READ_BACKOFF_MS[attempt - 1] ?? READ_BACKOFF_MS[READ_BACKOFF_MS.length - 1]));
+  }
+}
+
+/**
+ * Streams the file through SHA-256; returns what's wrong with it, or undefined. A read error
+ * (EIO, EACCES, vanished) is unreadable, not corrupt: only bytes read in full can be corrupt.
+ */
+async function verifyFile(file: string, hash: string, size: number, onBytes: (n: number) => void): Promise<ChunkVerdict> {
   const h = createHash('sha256');
   let n = 0;
   try {
@@ -326,11 +350,11 @@ async function verifyFile(file: string, hash: string, size: number, onBytes: (n:
       onBytes((piece as Buffer).length);
     }
   } catch (e) {
-    return `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+    return { kind: 'unreadable', detail: `read failed (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  if (n !== size) return `file holds ${n} bytes, expected ${size}`;
+  if (n !== size) return { kind: 'corrupt', detail: `file holds ${n} bytes, expected ${size}` };
   const got = h.digest('hex');
-  return got === hash ? undefined : `content hashes to ${got}`;
+  return got === hash ? undefined : { kind: 'corrupt', detail: `content hashes to ${got}` };
 }
 
 /** Second pass over the records: which objects/parts use the bad chunks. */

@@ -32,6 +32,12 @@
  * drop commits): a gateway that pins afterwards finds the file gone and rewrites it. Read
  * leases of other gateways reach GC as a published horizon (the oldest in-flight read start):
  * a chunk zeroed after it (less a clock-skew margin) stays.
+ *
+ * Removals of a batch run a few at a time (removeChunks.ts: with an s3:// store each is a round
+ * trip, and the shared path makes them inside the fence), each bounded by the store's request
+ * timeout. A removal that fails keeps its chunk's record and marker (shared: only the removed
+ * chunks are dropped in the commit; a later pass retries the rest) or, unshared, leaves an
+ * orphan for step 2; the pass then fails with that error once the rest of its batch is done.
  */
 import type { Ctx } from '../context';
 import type { ChunkRecord } from '../meta/commit';
@@ -39,6 +45,7 @@ import * as keys from '../meta/keys';
 import type { ChunkBackend, StoredChunk } from '../chunks/chunkBackend';
 import type { GcResult } from '../types';
 import type { GcFence } from '../meta/backend';
+import { REMOVE_CONCURRENCY, firstError, mapLimited, removeChunks } from './removeChunks';
 
 const BATCH = 256;
 /** Clock skew tolerated between gateways when comparing zeroedAt with another gateway's read horizon. */
@@ -133,6 +140,7 @@ async function collectUnreferenced(
         found.map((m) => hashOf(m.hash)),
         async () => {
           const shared = ctx.db.pins;
+          let failure: unknown;
           const dropped = await ctx.committer.run(async (tx) => {
             // Read under the commit lock (refs can't change), before the fence (which is kept short).
             const raw = await ctx.db.getMany(found.map((m) => keys.chunkKey(m.hash)));
@@ -140,7 +148,7 @@ async function collectUnreferenced(
             return fenced(ctx, async (fence) => {
               const oldestLease = ctx.leases.oldest();
               const elsewhere = await fence.pinned(found.map((m) => m.hash));
-              const out: { id: string; size: number }[] = [];
+              const out: { id: string; size: number; rec: ChunkRecord }[] = [];
               const seen = new Set<string>();
               found.forEach((m, i) => {
                 const rec = raw[i] ? (JSON.parse(raw[i]!.toString('utf8')) as ChunkRecord) : undefined;
@@ -152,19 +160,36 @@ async function collectUnreferenced(
                 if ((ctx.committer.zeroSeq.get(m.hash) ?? 0) > oldestLease) return;
                 if (rec.zeroedAt !== undefined && rec.zeroedAt > horizon) return;
                 seen.add(m.hash);
-                tx.dropChunk(m.hash, rec);
-                out.push({ id: m.hash, size: rec.size });
+                out.push({ id: m.hash, size: rec.size, rec });
               });
-              // Shared: unlink inside the fence, before the drop commits (see the header).
-              if (shared) for (const d of out) await store.remove(hashOf(d.id));
-              return out;
+              // Shared: unlink inside the fence, before the drop commits (see the header); a
+              // chunk whose removal failed keeps its record and marker for a later pass.
+              const gone = shared
+                ? await removeChunks(
+                    store,
+                    out.map((d) => hashOf(d.id)),
+                  )
+                : undefined;
+              failure = gone && firstError(gone);
+              const drop = gone ? out.filter((_, i) => gone[i].error === undefined) : out;
+              for (const d of drop) tx.dropChunk(d.id, d.rec);
+              return drop;
             });
           });
-          for (const d of dropped) {
-            if (!shared) await store.remove(hashOf(d.id));
+          // Unshared: the records are gone; a failed removal leaves an orphan file for step 2.
+          const gone = shared
+            ? undefined
+            : await removeChunks(
+                store,
+                dropped.map((d) => hashOf(d.id)),
+              );
+          failure ??= gone && firstError(gone);
+          dropped.forEach((d, i) => {
+            if (gone?.[i].error !== undefined) return;
             result.chunksRemoved++;
             result.bytesRemoved += d.size;
-          }
+          });
+          if (failure !== undefined) throw failure;
         },
       );
     }
@@ -222,19 +247,23 @@ async function sweepStore(
       async () => {
         // Re-check under the locks, pins first: an upload that pinned the file and then committed
         // (record written, pin released) is seen by the record read that follows.
-        await fenced(ctx, async (fence) => {
+        const failure = await fenced(ctx, async (fence) => {
           const elsewhere = await fence.pinned(candidates.map((f) => keys.chunkId(placement, f.hash)));
           const free = candidates.filter((f) => !store.pins.has(f.hash) && !elsewhere.has(keys.chunkId(placement, f.hash)));
           const again = await fence.getMany(free.map((f) => recordKey(f.hash)));
-          for (let i = 0; i < free.length; i++) {
-            const f = free[i];
-            if (again[i]) continue;
-            if (await store.remove(f.hash)) {
-              result.chunksRemoved++;
-              result.bytesRemoved += f.size;
-            }
-          }
+          const orphans = free.filter((_, i) => !again[i]);
+          const gone = await removeChunks(
+            store,
+            orphans.map((f) => f.hash),
+          );
+          orphans.forEach((f, i) => {
+            if (!gone[i].removed) return; // absent already, or failed (still an orphan: the next walk retries)
+            result.chunksRemoved++;
+            result.bytesRemoved += f.size;
+          });
+          return firstError(gone);
         });
+        if (failure !== undefined) throw failure;
       },
     );
   };
@@ -271,14 +300,21 @@ export async function discardUnreferenced(ctx: Ctx, placement: string | undefine
         const elsewhere = await fence.pinned(uniq.map((h) => keys.chunkId(placement, h)));
         const free = uniq.filter((h) => !store.pins.has(h) && !elsewhere.has(keys.chunkId(placement, h)));
         const raw = await fence.getMany(free.map((h) => keys.chunkKey(keys.chunkId(placement, h))));
-        for (let i = 0; i < free.length; i++) {
-          if (raw[i]) continue;
-          const size = await store.size(free[i]);
-          if (size !== undefined && (await store.remove(free[i]))) {
-            result.chunksRemoved++;
-            result.bytesRemoved += size;
-          }
-        }
+        const unrecorded = free.filter((_, i) => !raw[i]);
+        const sizes = await mapLimited(unrecorded, REMOVE_CONCURRENCY, (h) => store.size(h));
+        const present = unrecorded.flatMap((h, i) => {
+          const s = sizes[i];
+          return 'value' in s && s.value !== undefined ? [{ h, size: s.value }] : [];
+        });
+        const gone = await removeChunks(
+          store,
+          present.map((p) => p.h),
+        );
+        present.forEach((p, i) => {
+          if (!gone[i].removed) return;
+          result.chunksRemoved++;
+          result.bytesRemoved += p.size;
+        });
       }),
     );
   } catch {
