@@ -12,6 +12,8 @@ interface SyncProbe {
   sync(): Promise<void>;
 }
 const metaDb = (ts: TestServer) => (ts.server.engine as unknown as { ctx: { db: SyncProbe } }).ctx.db;
+/** Batches this process has written (the committer's counter): background work (worker leases, feed upkeep) writes too. */
+const batchesWritten = (ts: TestServer) => (ts.server.engine as unknown as { ctx: { committer: { written: number } } }).ctx.committer.written;
 
 const onPostgres = process.env.CAIRN_TEST_META === 'postgres';
 // PostgreSQL commits each change durably in its own transaction (no group commit to wait for).
@@ -91,9 +93,12 @@ maybe('commit-wait: reads are answered only once what they saw is durable', () =
       syncs++;
       await realSync();
     };
+    const before = batchesWritten(ts);
     try {
       for (let i = 0; i < 20; i++) await s3.send(new GetObjectCommand({ Bucket: 'commit-wait', Key: 'idle' })).then((r) => r.Body!.transformToString());
-      expect(syncs).toBe(0); // reads never start a sync of their own
+      // Reads never start a sync of their own: any sync meanwhile made a background write durable
+      // (a worker's lease renewal, feed upkeep), and there are at most as many of those as writes.
+      expect(syncs).toBeLessThanOrEqual(batchesWritten(ts) - before);
     } finally {
       db.sync = realSync;
     }
