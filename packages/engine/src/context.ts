@@ -8,6 +8,7 @@ import type { Placements } from './chunks/placement';
 import type { MetaDb } from './meta/db';
 import type { ReadLeases } from './meta/locks';
 import type { BucketCache } from './meta/bucketCache';
+import type { AccessKeyCache } from './accounts/keyCache';
 import type { EngineApi } from './types';
 
 export type ResolvedOptions = EngineApi['options'];
@@ -20,6 +21,8 @@ export interface Ctx {
   readonly placements: Placements;
   readonly leases: ReadLeases;
   readonly bucketCache: BucketCache;
+  /** Access key lookups for authentication (exact; off with shared metadata). */
+  readonly accessKeys: AccessKeyCache;
   readonly options: ResolvedOptions;
 }
 

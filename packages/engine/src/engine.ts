@@ -17,6 +17,7 @@ import type { RequestInfo } from './feed/requestInfo';
 import * as users from './accounts/users';
 import * as buckets from './buckets/buckets';
 import { BucketCache } from './meta/bucketCache';
+import { AccessKeyCache } from './accounts/keyCache';
 import * as bucketAccess from './buckets/bucketAccess';
 import * as objectAcl from './acl/objectAcl';
 import * as objects from './objects/objects';
@@ -160,6 +161,7 @@ export class Engine implements EngineApi, WorkerEngineApi {
       placements,
       leases: new ReadLeases(),
       bucketCache: new BucketCache(db.shared),
+      accessKeys: new AccessKeyCache(!db.shared),
       options: resolved,
     });
     engine.publishReadHorizon();

@@ -38,6 +38,25 @@ describe('user and access key management', () => {
     await expect(e.deleteUser('root')).rejects.toMatchObject({ code: 'InvalidArgument' });
   });
 
+  it('key lookups are cached, and a change to a key or its user is seen by the very next lookup', async () => {
+    const e = t.engine;
+    const { accessKey } = await e.createUser({ id: 'frank' }, { withAccessKey: true });
+    const id = accessKey!.accessKeyId;
+    const first = await e.lookupAccessKey(id);
+    const shared = process.env.CAIRN_TEST_PG_URL !== undefined; // shared metadata: never cached
+    if (!shared) expect(await e.lookupAccessKey(id)).toBe(first); // served from memory
+    expect(() => {
+      (first!.user as { suspended?: boolean }).suspended = true;
+    }).toThrow(TypeError); // shared by every request: frozen
+    await e.setUserSuspended('frank', true);
+    expect((await e.lookupAccessKey(id))!.user.suspended).toBe(true);
+    const rotated = await e.rotateAccessKey('frank', id);
+    expect(await e.lookupAccessKey(id)).toBeUndefined();
+    expect(await e.lookupAccessKey(rotated.accessKeyId)).toBeDefined();
+    await e.deleteAccessKey('frank', rotated.accessKeyId);
+    expect(await e.lookupAccessKey(rotated.accessKeyId)).toBeUndefined();
+  });
+
   it('manages several keys per user; secrets only at creation; rotate replaces atomically', async () => {
     const e = t.engine;
     await e.createUser({ id: 'dave' });

@@ -71,11 +71,17 @@ export async function getUser(ctx: Ctx, id: string): Promise<User | undefined> {
 
 export async function lookupAccessKey(ctx: Ctx, accessKeyId: string): Promise<AccessKeyLookup | undefined> {
   if (typeof accessKeyId !== 'string' || accessKeyId.length === 0) return undefined;
+  const epoch = ctx.committer.accountEpoch; // before the reads (keyCache.ts)
+  const hit = ctx.accessKeys.get(accessKeyId, epoch);
+  if (hit) return hit;
   const rec = await ctx.db.getJson<AccessKeyRecord>(keys.accessKeyKey(accessKeyId));
   if (!rec) return undefined;
   const user = await getUser(ctx, rec.userId);
   if (!user) return undefined;
-  return { user, accessKeyId, secretAccessKey: rec.secret };
+  // Frozen: every request shares it now, so nobody may change it in place.
+  const lookup = Object.freeze({ user: Object.freeze(user), accessKeyId, secretAccessKey: rec.secret });
+  ctx.accessKeys.set(accessKeyId, epoch, lookup);
+  return lookup;
 }
 
 /**

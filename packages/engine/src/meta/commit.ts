@@ -121,6 +121,15 @@ export class Txn {
   }
 }
 
+const U = 'U'.charCodeAt(0);
+const K = 'K'.charCodeAt(0);
+const SLASH = '/'.charCodeAt(0);
+/** A user (U/) or access key (K/) record. */
+function isAccountOp(op: BatchOp): boolean {
+  const k = op.key;
+  return k.length > 1 && (k[0] === U || k[0] === K) && k[1] === SLASH;
+}
+
 export class Committer {
   private readonly mutex = new Mutex();
   /** Number of batches written by this process (see ReadLeases / gc.ts). */
@@ -146,6 +155,8 @@ export class Committer {
   private syncing: Promise<void> | undefined;
   /** Batches written so far, and how many of them a finished sync covers (see durableNow). */
   private written = 0;
+  /** Bumped after every batch that wrote a user or access key record (accounts/keyCache.ts). */
+  accountEpoch = 0;
   private covered = 0;
 
   constructor(
@@ -322,6 +333,8 @@ export class Committer {
       await writeBatch(ops, this.sync && !this.group);
       this.seq++;
       this.written++;
+      // After the write: a lookup cached under the old epoch is stale from now on (keyCache.ts).
+      if (ops.some(isAccountOp)) this.accountEpoch++;
     }
     for (const [id, v] of newBucketStats) this.bucketStatsCache.set(id, v);
     for (const id of tx.droppedBuckets) this.bucketStatsCache.delete(id);
@@ -336,7 +349,7 @@ export class Committer {
 }
 
 /** What operations use of the commit path (a Committer, or one request's view of it). */
-export type CommitPath = Pick<Committer, 'run' | 'seq' | 'zeroSeq' | 'nextFeedSeq' | 'durableNow' | 'drain'>;
+export type CommitPath = Pick<Committer, 'run' | 'seq' | 'zeroSeq' | 'accountEpoch' | 'nextFeedSeq' | 'durableNow' | 'drain'>;
 
 /**
  * The commit path as one request (or worker) sees it: its changes carry `info` into the change
@@ -357,6 +370,9 @@ export class RequestCommitter implements CommitPath {
   }
   get zeroSeq(): Map<string, number> {
     return this.base.zeroSeq;
+  }
+  get accountEpoch(): number {
+    return this.base.accountEpoch;
   }
   nextFeedSeq(): Promise<number> {
     return this.base.nextFeedSeq();
