@@ -103,4 +103,36 @@ maybe('commit-wait: reads are answered only once what they saw is durable', () =
       db.sync = realSync;
     }
   });
+
+  it('a failed group sync is sticky: that change and every later change or read gets 503 until a restart', async () => {
+    const own = await startTestServer({ fsync: true });
+    try {
+      const s3 = own.client();
+      await s3.send(new CreateBucketCommand({ Bucket: 'sticky' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'sticky', Key: 'before', Body: 'durable' }));
+      const db = metaDb(own);
+      const realSync = db.sync.bind(db);
+      let failNext = true;
+      db.sync = async () => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('EIO: injected fsync failure');
+        }
+        await realSync();
+      };
+      const status = (p: Promise<unknown>) =>
+        p.then(
+          () => 200,
+          (e: { $metadata?: { httpStatusCode?: number }; name?: string }) => `${e.$metadata?.httpStatusCode} ${e.name}`,
+        );
+      expect(await status(s3.send(new PutObjectCommand({ Bucket: 'sticky', Key: 'k', Body: 'lost?' })))).toBe('503 ServiceUnavailable');
+      // The sync would succeed now, but what the failed one covered may be gone: nothing more is
+      // acknowledged, and no read that could show the unsynced change is answered.
+      expect(await status(s3.send(new PutObjectCommand({ Bucket: 'sticky', Key: 'k2', Body: 'x' })))).toBe('503 ServiceUnavailable');
+      expect(await status(s3.send(new GetObjectCommand({ Bucket: 'sticky', Key: 'k' })))).toBe('503 ServiceUnavailable');
+      expect(await status(s3.send(new GetObjectCommand({ Bucket: 'sticky', Key: 'before' })))).toBe('503 ServiceUnavailable');
+    } finally {
+      await own.stop().catch(() => undefined);
+    }
+  });
 });

@@ -21,7 +21,7 @@
  * reads) run right after the write, under the mutex. PostgreSQL commits are durable on their
  * own (groupSync false): each change's transaction commits synced, as before.
  */
-import { internalError } from '../errors';
+import { S3Error, internalError } from '../errors';
 import { type BatchOp, type MetaDb, json } from './db';
 import type { WriteBatch } from './backend';
 import { Mutex } from './locks';
@@ -155,6 +155,11 @@ export class Committer {
   private syncing: Promise<void> | undefined;
   /** Batches written so far, and how many of them a finished sync covers (see durableNow). */
   private written = 0;
+  /**
+   * Set by the first failed group sync, for good (fsyncgate): every later change and durable-wait
+   * fails with it (503), so nothing written since the last good sync is ever acknowledged or shown.
+   */
+  private syncFailure: S3Error | undefined;
   /** Bumped after every batch that wrote a user or access key record (accounts/keyCache.ts). */
   accountEpoch = 0;
   private covered = 0;
@@ -168,6 +173,7 @@ export class Committer {
 
   /** `info`: who asked for this change; its feed events carry it (feed/requestInfo.ts). */
   async run<T>(fn: (tx: Txn) => Promise<T> | T, info?: RequestInfo): Promise<T> {
+    if (this.syncFailure) throw this.syncFailure;
     // The in-process mutex, then the store's commit lock (a no-op for LevelDB; across gateways
     // for a shared backend, whose batch commits and releases it: backend.ts).
     const { result, tx, wrote } = await this.mutex.run(() =>
@@ -185,6 +191,7 @@ export class Committer {
 
   /** Resolves once everything written so far is durable (joins the next group sync). */
   private durable(): Promise<void> {
+    if (this.syncFailure) return Promise.reject(this.syncFailure);
     return new Promise<void>((resolve, reject) => {
       this.syncWaiters.push({ resolve, reject });
       if (!this.syncing) this.startSync();
@@ -211,7 +218,14 @@ export class Committer {
         for (const w of group) w.resolve();
       },
       (e) => {
-        for (const w of group) w.reject(e);
+        // Sticky: what this sync covered may be gone, and a later fsync can't tell (the kernel
+        // reports a lost writeback once, then forgets). So no change is acknowledged, and no read
+        // that may have seen the unsynced ones answered, until a restart (see syncFailure).
+        this.syncFailure ??= new S3Error(
+          'ServiceUnavailable',
+          `The metadata store failed to make changes durable (${(e as Error)?.message ?? e}); this server accepts no changes until it is restarted.`,
+        );
+        for (const w of group) w.reject(this.syncFailure);
       },
     );
     void this.syncing.finally(() => {
