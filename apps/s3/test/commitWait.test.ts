@@ -113,9 +113,15 @@ maybe('commit-wait: reads are answered only once what they saw is durable', () =
       const db = metaDb(own);
       const realSync = db.sync.bind(db);
       let failNext = true;
+      let letItFail!: () => void;
+      const gate = new Promise<void>((r) => (letItFail = r));
+      let entered!: () => void;
+      const inSync = new Promise<void>((r) => (entered = r));
       db.sync = async () => {
         if (failNext) {
           failNext = false;
+          entered();
+          await gate;
           throw new Error('EIO: injected fsync failure');
         }
         await realSync();
@@ -125,7 +131,14 @@ maybe('commit-wait: reads are answered only once what they saw is durable', () =
           () => 200,
           (e: { $metadata?: { httpStatusCode?: number }; name?: string }) => `${e.$metadata?.httpStatusCode} ${e.name}`,
         );
-      expect(await status(s3.send(new PutObjectCommand({ Bucket: 'sticky', Key: 'k', Body: 'lost?' })))).toBe('503 ServiceUnavailable');
+      const first = status(s3.send(new PutObjectCommand({ Bucket: 'sticky', Key: 'k', Body: 'lost?' })));
+      await inSync;
+      // Written while the failing sync runs, so it waits for the next one: which must never come.
+      const queued = status(own.client({ maxAttempts: 1 }).send(new PutObjectCommand({ Bucket: 'sticky', Key: 'q', Body: 'queued' })));
+      await new Promise((r) => setTimeout(r, 300));
+      letItFail();
+      expect(await first).toBe('503 ServiceUnavailable');
+      expect(await queued).toBe('503 ServiceUnavailable');
       // The sync would succeed now, but what the failed one covered may be gone: nothing more is
       // acknowledged, and no read that could show the unsynced change is answered.
       expect(await status(s3.send(new PutObjectCommand({ Bucket: 'sticky', Key: 'k2', Body: 'x' })))).toBe('503 ServiceUnavailable');

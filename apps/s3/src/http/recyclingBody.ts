@@ -3,9 +3,11 @@
  * goes back to the pool from its socket write's callback, the moment Node no longer holds it, so
  * a large GET allocates (and V8 collects) nothing per chunk.
  *
- * koa sends a stream body with `body.pipe(res)` once the whole middleware chain is done; this
- * replaces that one `pipe` with a loop that writes with callbacks, and keeps koa's timing, its
- * error listener and its destroy-on-finish. Only the S3 GET handler uses it, with
+ * koa sends a stream body once the whole middleware chain is done, with `stream.pipeline(body,
+ * res)`, which calls `body.pipe(res)`; this replaces that one `pipe` with a loop that writes with
+ * callbacks, and keeps koa's timing, its error path (pipeline's callback) and its destroy on
+ * finish. Should a koa or Node version stop calling `.pipe`, recycling just stops (plain piping,
+ * fresh buffers never handed back): the safe direction. Only the S3 GET handler uses it, with
  * `getObject({ pooledBuffers: true })`: a buffer is handed back only after its write succeeded;
  * on any error it is left to the garbage collector.
  */

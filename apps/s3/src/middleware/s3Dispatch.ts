@@ -94,8 +94,9 @@ export function s3Dispatch(deps: DispatchDeps): Koa.Middleware {
       res = await op.handler(c, params);
     } catch (e) {
       // An error may report what a not-yet-durable change did (NoSuchBucket after a DeleteBucket,
-      // AccessDenied from a new policy, 412, 409, ...): the same wait as below.
-      await engine.durableNow().catch(() => undefined);
+      // AccessDenied from a new policy, 412, 409, ...): the same wait as below. If the wait fails
+      // (a failed sync: 503), that is the answer: the error may describe a change now lost.
+      await engine.durableNow();
       throw e;
     }
     // Commit-wait: under group commit a read can see a change whose shared fsync is still running;

@@ -178,6 +178,7 @@ export class Committer {
     // for a shared backend, whose batch commits and releases it: backend.ts).
     const { result, tx, wrote } = await this.mutex.run(() =>
       this.db.exclusive(async (writeBatch) => {
+        if (this.syncFailure) throw this.syncFailure; // failed while this change queued for the lock
         const tx = new Txn(info);
         const result = await fn(tx);
         const wrote = await this.write(tx, writeBatch);
@@ -210,9 +211,19 @@ export class Committer {
   private startSync(): void {
     const group = this.syncWaiters;
     this.syncWaiters = [];
+    if (this.syncFailure) {
+      // Never again: a sync after a failed one can succeed while what the failed one covered is
+      // lost, so nothing queued meanwhile may be acknowledged (and `covered` never advances).
+      for (const w of group) w.reject(this.syncFailure);
+      return;
+    }
     const upTo = this.written;
     this.syncing = this.db.sync().then(
       () => {
+        if (this.syncFailure) {
+          for (const w of group) w.reject(this.syncFailure);
+          return;
+        }
         this.syncs++;
         this.covered = Math.max(this.covered, upTo);
         for (const w of group) w.resolve();
