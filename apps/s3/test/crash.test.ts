@@ -75,6 +75,9 @@ async function startServer(cli: string, data: string): Promise<Server> {
 }
 
 async function kill9(s: Server): Promise<void> {
+  // Already gone: its 'exit' has been emitted, and waiting for another one would hang forever (the
+  // cleanup after a failed round used to, hiding the failure behind the 120 s test timeout).
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => s.child.once('exit', () => resolve()));
   s.child.kill('SIGKILL');
   await exited;
@@ -188,8 +191,7 @@ function randomBody(): Buffer {
   return randomBytes(rand(3 * MiB + 1));
 }
 
-async function workload(s3: S3Client, h: History, stop: { now: boolean; abort: AbortController }, multipart: boolean): Promise<void> {
-  const opt = { abortSignal: stop.abort.signal };
+async function workload(s3: S3Client, h: History, stop: { now: boolean }, multipart: boolean): Promise<void> {
   while (!stop.now) {
     const key = KEYS[rand(KEYS.length)];
     const r = Math.random();
@@ -198,13 +200,13 @@ async function workload(s3: S3Client, h: History, stop: { now: boolean; abort: A
       const value = md5(body);
       h.etagToMd5.set(value, value);
       const w = h.begin(key, [value]);
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }), opt).then(
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body })).then(
         () => h.ack(w),
         (e) => answered(e) && h.drop(key, w),
       );
     } else if (r < 0.67) {
       const w = h.begin(key, [ABSENT]);
-      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }), opt).then(
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key })).then(
         () => h.ack(w),
         (e) => answered(e) && h.drop(key, w),
       );
@@ -212,7 +214,7 @@ async function workload(s3: S3Client, h: History, stop: { now: boolean; abort: A
       const src = KEYS[rand(KEYS.length)];
       if (src === key) continue;
       const w = h.begin(key, [...(h.everValues.get(src) ?? [])]);
-      await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${src}` }), opt).then(
+      await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${src}` })).then(
         (res) => {
           const etag = res.CopyObjectResult!.ETag!.replace(/"/g, '');
           const value = h.etagToMd5.get(etag);
@@ -225,12 +227,16 @@ async function workload(s3: S3Client, h: History, stop: { now: boolean; abort: A
       // Multipart: a 5 MiB part and a small last one; only Complete changes the key.
       const parts = [randomBytes(5 * MiB), randomBytes(rand(MiB))];
       const value = md5(Buffer.concat(parts));
+      // The object's ETag is known before Complete answers (md5 of the parts' md5s, "-2"): a copy
+      // of the key can return it before this worker sees Complete's response (or after a kill
+      // took that response), and must be mapped to the content then too.
+      h.etagToMd5.set(`${md5(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest())))}-${parts.length}`, value);
       let w: Write | undefined;
       try {
-        const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }), opt);
+        const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
         const etags: string[] = [];
         for (let i = 0; i < parts.length; i++) {
-          etags.push((await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: up.UploadId, PartNumber: i + 1, Body: parts[i] }), opt)).ETag!);
+          etags.push((await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: up.UploadId, PartNumber: i + 1, Body: parts[i] }))).ETag!);
         }
         w = h.begin(key, [value]);
         const done = await s3.send(
@@ -240,7 +246,6 @@ async function workload(s3: S3Client, h: History, stop: { now: boolean; abort: A
             UploadId: up.UploadId,
             MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
           }),
-          opt,
         );
         h.etagToMd5.set(done.ETag!.replace(/"/g, ''), value);
         h.ack(w);
@@ -312,7 +317,7 @@ describe('crash safety (real server, kill -9)', () => {
           checked += v.keys;
           exact += v.exact;
         }
-        const stop = { now: false, abort: new AbortController() };
+        const stop = { now: false };
         const ackedBefore = h.acked;
         const workers = Array.from({ length: WORKERS }, () => workload(s3, h, stop, multipart));
         // The kill clock starts once writes are being acknowledged, so a slow (shared, loaded)
@@ -322,12 +327,7 @@ describe('crash safety (real server, kill -9)', () => {
         await kill9(server);
         stop.now = true;
         kills++;
-        // A request the kill left hanging ends as "unanswered" (maybe applied). About 1 run in 10
-        // (before this, and on older builds too) every worker sat in a request begun at the kill
-        // that neither failed nor timed out in the SDK; aborting them is the client giving up.
-        const giveUp = setTimeout(() => stop.abort.abort(), 10_000);
         await Promise.all(workers);
-        clearTimeout(giveUp);
         s3.destroy();
         server = undefined;
         leftovers += assertNoDamage(await runFsck(cli, data));
