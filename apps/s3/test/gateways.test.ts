@@ -25,26 +25,14 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { WorkerRunner, createWorker, fsck } from '@cairn/engine';
-import { startPgCluster, freshSchemaUrl, type PgCluster } from '../../../packages/engine/test/pgCluster';
+import { freshSchemaUrl } from '../../../packages/engine/test/pgCluster';
+import { suitePostgres } from './helpers/testMeta';
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
 import { bundleCli, spawnServer } from './helpers/serverProcess';
 
 jest.setTimeout(120_000);
 
-let pg: PgCluster | undefined;
-let pgUrl: string;
-
-beforeAll(async () => {
-  if (process.env.CAIRN_TEST_PG_URL) pgUrl = process.env.CAIRN_TEST_PG_URL;
-  else {
-    pg = await startPgCluster();
-    pgUrl = pg.url;
-  }
-}, 90_000);
-
-afterAll(async () => {
-  await pg?.stop();
-});
+const pgUrl = suitePostgres();
 
 interface Cluster {
   dataDir: string;
@@ -58,7 +46,7 @@ interface Cluster {
 
 async function cluster(n: number, opts: Parameters<typeof startTestServer>[0] = {}): Promise<Cluster> {
   const dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-gw-'));
-  const meta = freshSchemaUrl(pgUrl);
+  const meta = freshSchemaUrl(pgUrl());
   const gws: TestServer[] = [];
   for (let i = 0; i < n; i++) gws.push(await startTestServer({ dataDir, meta, workers: [], ...opts }));
   const clients = gws.map((g) => g.client());

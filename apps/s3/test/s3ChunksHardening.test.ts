@@ -22,10 +22,10 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { startPgCluster, freshSchemaUrl, type PgCluster } from '../../../packages/engine/test/pgCluster';
+import { freshSchemaUrl } from '../../../packages/engine/test/pgCluster';
 import { ROOT_KEY, ROOT_SECRET, startTestServer, type TestServer } from './helpers/server';
 import { startFaultProxy, type FaultProxy } from './helpers/faultProxy';
-import { withMeta } from './helpers/testMeta';
+import { suitePostgres, withMeta } from './helpers/testMeta';
 import { runCli } from './helpers/serverProcess';
 import { fsckMain } from '../src/cli/fsckCli';
 
@@ -191,18 +191,7 @@ describe('cairn fsck --deep: a chunk that cannot be read is unreadable, not corr
 });
 
 describe('GC against an s3:// store: removals a few at a time, bounded in time, failed ones kept for the next pass', () => {
-  let pg: PgCluster | undefined;
-  let pgUrl: string;
-  beforeAll(async () => {
-    if (process.env.CAIRN_TEST_PG_URL) pgUrl = process.env.CAIRN_TEST_PG_URL;
-    else {
-      pg = await startPgCluster();
-      pgUrl = pg.url;
-    }
-  }, 90_000);
-  afterAll(async () => {
-    await pg?.stop();
-  });
+  const pgUrl = suitePostgres();
 
   // Shared metadata (PostgreSQL): removals happen inside the GC fence, before the drop commits.
   // LevelDB: after the commit; a failed one leaves an orphan object for the sweep.
@@ -211,7 +200,7 @@ describe('GC against an s3:// store: removals a few at a time, bounded in time, 
       const prefix = `gc-${backend}`;
       const chunks = `s3://${BUCKET}/${prefix}?endpoint=${proxy.endpoint}&timeout=5`;
       const gw = await startTestServer({
-        meta: backend === 'postgres' ? freshSchemaUrl(pgUrl) : undefined,
+        meta: backend === 'postgres' ? freshSchemaUrl(pgUrl()) : undefined,
         chunks,
         chunkCredentials: creds,
         gcIntervalMs: 0,
@@ -259,7 +248,7 @@ describe('GC against an s3:// store: removals a few at a time, bounded in time, 
   test('a hung chunk store: GC gives up after the store timeout (timeout=SECONDS), keeps the records, and the next pass removes them', async () => {
     const prefix = 'gc-hang';
     const chunks = `s3://${BUCKET}/${prefix}?endpoint=${proxy.endpoint}&timeout=1.5`;
-    const meta = freshSchemaUrl(pgUrl);
+    const meta = freshSchemaUrl(pgUrl());
     const gw = await startTestServer({ meta, chunks, chunkCredentials: creds, gcIntervalMs: 0, gcGraceMs: 0, workers: [] });
     try {
       const s3 = gw.client();

@@ -6,7 +6,7 @@
  * as a `cairn` child process) finds its metadata again, as it would in DIR/meta on LevelDB.
  */
 import * as path from 'node:path';
-import { freshSchemaUrl } from '../../../../packages/engine/test/pgCluster';
+import { freshSchemaUrl, startPgCluster, type PgCluster } from '../../../../packages/engine/test/pgCluster';
 
 export const onPostgres = process.env.CAIRN_TEST_META === 'postgres';
 
@@ -32,3 +32,27 @@ export function withMeta(args: string[]): string[] {
 
 /** `test` on LevelDB, `test.skip` on PostgreSQL: for what only exists on LevelDB (say why at the call). */
 export const levelOnlyTest: jest.It = onPostgres ? test.skip : test;
+
+/**
+ * For suites that need PostgreSQL on both passes (several gateways over one database): the run's
+ * cluster on the PostgreSQL pass, else one of the suite's own, started in beforeAll and stopped in
+ * afterAll. Call at the top of the suite (or a describe); the result gives the URL in tests.
+ */
+export function suitePostgres(): () => string {
+  let pg: PgCluster | undefined;
+  let url: string | undefined;
+  beforeAll(async () => {
+    if (process.env.CAIRN_TEST_PG_URL) url = process.env.CAIRN_TEST_PG_URL;
+    else {
+      pg = await startPgCluster();
+      url = pg.url;
+    }
+  }, 90_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+  return () => {
+    if (!url) throw new Error('suitePostgres: PostgreSQL is not up yet (use the URL inside tests)');
+    return url;
+  };
+}
